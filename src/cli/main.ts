@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { HilbertqError } from '../util/errors.js';
+import { registerCurveCommand } from './curve.js';
+
+/** Every subcommand lives in its own file and registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('hilbertq')
+    .description('INT8-robust dense regression with Hilbert-curve output heads')
+    .showHelpAfterError();
+  registerCurveCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    // Expected, user-facing failures print one line; anything else is a bug and keeps its stack.
+    if (err instanceof HilbertqError) {
+      console.error(`hilbertq: ${err.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  }
+}
