@@ -1,0 +1,193 @@
+import { ConfigError } from '../util/errors.js';
+import { hilbertCells } from './hilbert-order.js';
+import { PolylineIndex, type Nearest } from './polyline-index.js';
+import { buildQuantizedDecoder, type QuantizedDecoder, type QuantizedDecoderOptions } from './quantized-decoder.js';
+
+export type { QuantizedDecoder, QuantizedDecoderOptions };
+
+export interface HilbertCurveOptions {
+  /** Number of output channels the curve lives in (>= 2). */
+  dims?: number;
+  /** Recursion depth: the curve visits (2^order)^dims cells. */
+  order?: number;
+  /** Vertices are stretched into [margin, 1 - margin]^dims, away from the quantizer's clipping edge. */
+  margin?: number;
+}
+
+export const MAX_VERTEX_COUNT = 2 ** 20;
+
+/**
+ * The polyline through the cell centres of a (2^order)^dims grid in Hilbert order, scaled into
+ * [margin, 1 - margin]^dims and parametrised by arc length: q in [0, 1] maps linearly onto the
+ * vertex index. Points are planar arrays: component c of sample i sits at c * n + i.
+ */
+export class HilbertCurve {
+  readonly dims: number;
+  readonly order: number;
+  readonly margin: number;
+  readonly vertexCount: number;
+  readonly spacing: number;
+  readonly length: number;
+  private readonly verts: Float64Array;
+  private indexCache: PolylineIndex | undefined;
+
+  constructor(options: HilbertCurveOptions = {}) {
+    const { dims = 2, order = 3, margin = 0.1 } = options;
+    if (!Number.isInteger(dims) || dims < 2) {
+      throw new ConfigError('dims', dims, 'must be an integer >= 2 (one channel is the direct head)');
+    }
+    if (!Number.isInteger(order) || order < 1) {
+      throw new ConfigError('order', order, 'must be an integer >= 1');
+    }
+    if (!(margin >= 0 && margin < 0.5)) {
+      throw new ConfigError('margin', margin, 'must lie in [0, 0.5) so the curve keeps a positive extent');
+    }
+    if (dims * order > 20) {
+      throw new ConfigError(
+        'order',
+        order,
+        `dims=${dims}, order=${order} gives 2^${dims * order} vertices; the table limit is 2^20`,
+      );
+    }
+    this.dims = dims;
+    this.order = order;
+    this.margin = margin;
+    this.vertexCount = 2 ** (dims * order);
+    this.spacing = (1 - 2 * margin) / (2 ** order - 1);
+    this.length = (this.vertexCount - 1) * this.spacing;
+    const cells = hilbertCells(dims, order);
+    this.verts = new Float64Array(cells.length);
+    for (let i = 0; i < cells.length; i++) this.verts[i] = margin + cells[i] * this.spacing;
+  }
+
+  /** Vertex coordinates, interleaved (vertex v, component c at v * dims + c), in curve order. */
+  vertices(): Float64Array {
+    return this.verts.slice();
+  }
+
+  /** q in [0, 1] (clamped; NaN stays NaN) to planar curve points. */
+  encode(q: Float32Array): Float32Array {
+    const n = q.length;
+    const d = this.dims;
+    const segments = this.vertexCount - 1;
+    const out = new Float32Array(n * d);
+    const v = this.verts;
+    for (let i = 0; i < n; i++) {
+      const qi = q[i];
+      if (qi !== qi) {
+        for (let c = 0; c < d; c++) out[c * n + i] = NaN;
+        continue;
+      }
+      const t = (qi < 0 ? 0 : qi > 1 ? 1 : qi) * segments;
+      const s = t >= segments ? segments - 1 : Math.floor(t);
+      const f = t - s;
+      for (let c = 0; c < d; c++) {
+        const a = v[s * d + c];
+        out[c * n + i] = a + f * (v[(s + 1) * d + c] - a);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Planar points to q of the nearest point on the polyline (exact, ties to the lower segment).
+   * A sample with any non-finite component decodes to NaN.
+   */
+  decode(points: Float32Array | Float64Array): Float32Array {
+    const d = this.dims;
+    if (points.length % d !== 0) {
+      throw new ConfigError('points.length', points.length, `must be a multiple of dims = ${d}`);
+    }
+    const n = points.length / d;
+    const out = new Float32Array(n);
+    if (d === 2) {
+      this.decode2d(points, n, out);
+      return out;
+    }
+    const index = this.index();
+    const p = new Float64Array(d);
+    const best: Nearest = { segment: -1, t: 0, dist2: Infinity };
+    const scale = 1 / (this.vertexCount - 1);
+    for (let i = 0; i < n; i++) {
+      let finite = true;
+      for (let c = 0; c < d; c++) {
+        p[c] = points[c * n + i];
+        if (p[c] - p[c] !== 0) finite = false;
+      }
+      if (!finite) {
+        out[i] = NaN;
+        continue;
+      }
+      const cell = index.cellOf(p);
+      if (cell >= 0) {
+        best.dist2 = Infinity;
+        index.scanCandidates(p, index.candidates(cell), best);
+        out[i] = (best.segment + best.t) * scale;
+      } else {
+        const r = index.nearest(p);
+        out[i] = (r.segment + r.t) * scale;
+      }
+    }
+    return out;
+  }
+
+  /** Decoder for integer codes as a quantized model emits them; see quantized-decoder.ts. */
+  quantizedDecoder(options: QuantizedDecoderOptions): QuantizedDecoder {
+    return buildQuantizedDecoder(this, options);
+  }
+
+  /** The spatial index used by decode, built on first use. */
+  index(): PolylineIndex {
+    this.indexCache ??= new PolylineIndex(this.verts, this.dims, this.spacing);
+    return this.indexCache;
+  }
+
+  /** The hot path: inlined grid lookup and projection for the paper's two-channel head. */
+  private decode2d(points: Float32Array | Float64Array, n: number, out: Float32Array): void {
+    const index = this.index();
+    const v = this.verts;
+    const lo = index.gridOrigin();
+    const invCell = 1 / index.gridCellWidth();
+    const g = index.gridSize;
+    const invLen2 = 1 / (this.spacing * this.spacing);
+    const scale = 1 / (this.vertexCount - 1);
+    const p = new Float64Array(2);
+    for (let i = 0; i < n; i++) {
+      const x = points[i];
+      const y = points[n + i];
+      if (x - x !== 0 || y - y !== 0) {
+        out[i] = NaN;
+        continue;
+      }
+      const cx = Math.floor((x - lo) * invCell);
+      const cy = Math.floor((y - lo) * invCell);
+      if (!(cx >= 0 && cx < g && cy >= 0 && cy < g)) {
+        p[0] = x;
+        p[1] = y;
+        const r = index.nearest(p);
+        out[i] = (r.segment + r.t) * scale;
+        continue;
+      }
+      const list = index.candidates(cy * g + cx);
+      let bestD = Infinity;
+      let bestQ = 0;
+      for (let j = 0; j < list.length; j++) {
+        const s = list[j];
+        const ax = v[2 * s];
+        const ay = v[2 * s + 1];
+        const dx = v[2 * s + 2] - ax;
+        const dy = v[2 * s + 3] - ay;
+        let t = ((x - ax) * dx + (y - ay) * dy) * invLen2;
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        const ex = x - ax - t * dx;
+        const ey = y - ay - t * dy;
+        const dist2 = ex * ex + ey * ey;
+        if (dist2 < bestD) {
+          bestD = dist2;
+          bestQ = s + t;
+        }
+      }
+      out[i] = bestQ * scale;
+    }
+  }
+}
