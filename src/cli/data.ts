@@ -1,0 +1,96 @@
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { DATASET_FORMATS, openDataset, type DatasetFormat } from '../data/dataset.js';
+import { writeImage } from '../data/formats/image.js';
+import { generateDataset } from '../data/generate.js';
+import { parseIntegerOption, parseNumberOption, parseSize } from '../data/options.js';
+import { previewSample } from '../data/preview.js';
+import { ConfigError } from '../util/errors.js';
+
+interface GenerateFlags {
+  out: string;
+  count: string;
+  size: string;
+  maxDisp: string;
+  seed: string;
+  minObjects?: string;
+  maxObjects?: string;
+  photometric: boolean;
+}
+
+interface ShowFlags {
+  index: string;
+  out: string;
+  format?: DatasetFormat;
+  middleburyScale?: string;
+  maxDisp?: string;
+}
+
+function runGenerate(flags: GenerateFlags): void {
+  const { height, width } = parseSize(flags.size, '--size');
+  const maxDisp = parseNumberOption('--max-disp', flags.maxDisp);
+  if (!(maxDisp >= 1 && maxDisp < width)) {
+    throw new ConfigError('--max-disp', flags.maxDisp, `must be >= 1 and smaller than the image width ${width}`);
+  }
+  const count = parseIntegerOption('--count', flags.count, 1);
+  const seed = parseIntegerOption('--seed', flags.seed, -0x80000000, 0x7fffffff);
+  const minObjects = flags.minObjects === undefined ? undefined : parseIntegerOption('--min-objects', flags.minObjects, 0, 200);
+  const maxObjects = flags.maxObjects === undefined ? undefined : parseIntegerOption('--max-objects', flags.maxObjects, 0, 200);
+
+  const bar = process.stdout.isTTY ? new cliProgress.SingleBar({ etaBuffer: 50 }, cliProgress.Presets.shades_classic) : null;
+  bar?.start(count, 0);
+  const started = performance.now();
+  try {
+    const result = generateDataset({
+      out: flags.out, count, height, width, maxDisp, seed, minObjects, maxObjects,
+      photometric: flags.photometric,
+      onProgress: (done) => bar?.update(done),
+    });
+    bar?.stop();
+    const seconds = (performance.now() - started) / 1000;
+    const resumed = result.skipped ? `, ${result.skipped} already present` : '';
+    console.log(`wrote ${result.written} pairs to ${flags.out} in ${seconds.toFixed(1)} s${resumed}; manifest: ${result.manifestPath}`);
+  } catch (err) {
+    bar?.stop();
+    throw err;
+  }
+}
+
+function runShow(paths: string[], flags: ShowFlags): void {
+  const middleburyScale = flags.middleburyScale === undefined ? undefined : parseNumberOption('--middlebury-scale', flags.middleburyScale);
+  if (paths.length > 3) throw new ConfigError('paths', paths.join(' '), 'expected a dataset folder, or left right [disparity] files');
+  const source = paths.length === 1 ? paths[0] : { left: paths[0], right: paths[1], disp: paths[2] };
+  const dataset = openDataset(source, { format: flags.format, middleburyScale });
+  const index = parseIntegerOption('--index', flags.index, 0);
+  const maxDisp = flags.maxDisp === undefined ? dataset.maxDisp : parseNumberOption('--max-disp', flags.maxDisp);
+  const sample = dataset.get(index);
+  writeImage(flags.out, previewSample(sample, maxDisp));
+  console.log(`wrote ${flags.out}: left | right | disparity of ${dataset.name} #${index}`);
+}
+
+/** `hilbertq data generate` and `hilbertq data show`. */
+export function registerDataCommand(program: Command): void {
+  const data = program.command('data').description('synthetic stereo data and dataset tools');
+  data
+    .command('generate')
+    .description('write synthetic stereo pairs with ground truth: left/ right/ disp/ occ/ manifest.json')
+    .requiredOption('--out <dir>', 'output folder (created; an interrupted run with the same options resumes)')
+    .option('--count <n>', 'number of pairs', '100')
+    .option('--size <HxW>', 'image size, height x width', '64x128')
+    .option('--max-disp <d>', 'largest disparity in pixels', '24')
+    .option('--seed <s>', 'random seed; (seed, index) fixes each pair', '0')
+    .option('--min-objects <n>', 'fewest foreground objects per scene')
+    .option('--max-objects <n>', 'most foreground objects per scene')
+    .option('--no-photometric', 'identical camera response in both views (no gain, bias or noise)')
+    .action((flags: GenerateFlags) => runGenerate(flags));
+  data
+    .command('show')
+    .description('write a preview image: left | right | colourised disparity')
+    .argument('<paths...>', 'a dataset folder, or left and right image files and an optional ground truth')
+    .option('--index <i>', 'sample index', '0')
+    .requiredOption('--out <file>', 'preview image (.png or .jpg)')
+    .addOption(new Option('--format <format>', 'dataset layout (default: detect)').choices([...DATASET_FORMATS]))
+    .option('--middlebury-scale <s>', 'scale of 8-bit Middlebury disparity PNGs')
+    .option('--max-disp <d>', 'disparity shown as the warmest colour (default: from the dataset)')
+    .action((paths: string[], flags: ShowFlags) => runShow(paths, flags));
+}

@@ -1,0 +1,122 @@
+import { decode as decodeJpegBytes, encode as encodeJpegBytes } from 'jpeg-js';
+import { ConfigError, FileFormatError } from '../../util/errors.js';
+import { writeFileAtomic } from '../../util/fs.js';
+import type { RgbImage } from '../types.js';
+import { decodePngFile, hasPngSignature, writePngFile } from './png.js';
+import { errorText, readFileBytes } from './read-file.js';
+
+/** Read an 8-bit RGB image from a PNG (any colour type and depth) or a baseline/progressive JPEG. */
+export function readImage(path: string): RgbImage {
+  const bytes = readFileBytes(path);
+  if (hasPngSignature(bytes)) return pngToRgb(path, bytes);
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return jpegToRgb(path, bytes);
+  throw new FileFormatError(path, 'not a PNG or JPEG image');
+}
+
+function pngToRgb(path: string, bytes: Uint8Array): RgbImage {
+  const png = decodePngFile(path, bytes);
+  const { width, height, channels, data } = png;
+  const n = width * height;
+  const shift = png.depth === 16 ? 8 : 0;
+  const rgb = new Uint8Array(n * 3);
+  // Grey (+alpha) is replicated, RGB(A) copied; alpha is dropped (stereo images are opaque).
+  const grey = channels <= 2;
+  for (let i = 0; i < n; i++) {
+    const s = i * channels;
+    if (grey) {
+      const v = data[s] >> shift;
+      rgb[3 * i] = v;
+      rgb[3 * i + 1] = v;
+      rgb[3 * i + 2] = v;
+    } else {
+      rgb[3 * i] = data[s] >> shift;
+      rgb[3 * i + 1] = data[s + 1] >> shift;
+      rgb[3 * i + 2] = data[s + 2] >> shift;
+    }
+  }
+  return { width, height, data: rgb };
+}
+
+function jpegToRgb(path: string, bytes: Uint8Array): RgbImage {
+  if (!endsWithEoiAfterLastScan(bytes)) throw new FileFormatError(path, 'truncated JPEG (no end-of-image marker after the last scan)');
+  let decoded: { width: number; height: number; data: Uint8Array };
+  try {
+    decoded = decodeJpegBytes(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 2048 });
+  } catch (err) {
+    throw new FileFormatError(path, `corrupt JPEG: ${errorText(err)}`);
+  }
+  const { width, height, data } = decoded;
+  if (!(width > 0 && height > 0) || data.length !== width * height * 3) {
+    throw new FileFormatError(path, 'corrupt JPEG: decoded size does not match its header');
+  }
+  return { width, height, data };
+}
+
+/**
+ * jpeg-js decodes a truncated scan without complaint (grey fill), so check that an EOI marker
+ * follows the last start-of-scan. Entropy-coded data escapes 0xFF, so markers cannot hide in it;
+ * comparing with the last SOS keeps an embedded EXIF thumbnail's EOI from passing the check.
+ */
+function endsWithEoiAfterLastScan(bytes: Uint8Array): boolean {
+  let lastSos = -1;
+  let lastEoi = -1;
+  for (let i = 0; i + 1 < bytes.length; i++) {
+    if (bytes[i] !== 0xff) continue;
+    const marker = bytes[i + 1];
+    if (marker === 0xda) lastSos = i;
+    else if (marker === 0xd9) lastEoi = i;
+  }
+  return lastSos >= 0 && lastEoi > lastSos;
+}
+
+function checkRgb(image: RgbImage, path: string): void {
+  const { width, height, data } = image;
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0) || data.length !== width * height * 3) {
+    throw new ConfigError('image', `${width}x${height} (${data.length} bytes)`, `cannot write ${path}: not an RGB8 image`);
+  }
+}
+
+/** Write an 8-bit RGB PNG atomically. */
+export function writePng(path: string, image: RgbImage): void {
+  checkRgb(image, path);
+  writePngFile(path, image.width, image.height, image.data, 3, 8);
+}
+
+/** Write an 8-bit RGB JPEG atomically (quality 1..100). */
+export function writeJpeg(path: string, image: RgbImage, quality = 95): void {
+  checkRgb(image, path);
+  if (!(quality >= 1 && quality <= 100)) throw new ConfigError('quality', quality, 'must be in [1, 100]');
+  const { width, height, data } = image;
+  const rgba = new Uint8Array(width * height * 4);
+  for (let i = 0, j = 0; i < data.length; i += 3, j += 4) {
+    rgba[j] = data[i];
+    rgba[j + 1] = data[i + 1];
+    rgba[j + 2] = data[i + 2];
+    rgba[j + 3] = 255;
+  }
+  writeFileAtomic(path, encodeJpegBytes({ width, height, data: rgba }, quality).data);
+}
+
+/** Write by extension: .jpg/.jpeg as JPEG, anything else as PNG. */
+export function writeImage(path: string, image: RgbImage): void {
+  if (/\.jpe?g$/i.test(path)) writeJpeg(path, image);
+  else writePng(path, image);
+}
+
+/** Read an 8-bit single-channel mask PNG as 0/1 (values above 127 are 1). */
+export function readMaskPng(path: string): { width: number; height: number; mask: Uint8Array } {
+  const png = decodePngFile(path);
+  const { width, height, channels, data } = png;
+  const threshold = png.depth === 16 ? 32767 : 127;
+  const mask = new Uint8Array(width * height);
+  for (let i = 0; i < mask.length; i++) mask[i] = data[i * channels] > threshold ? 1 : 0;
+  return { width, height, mask };
+}
+
+/** Write a 0/1 mask as an 8-bit grey PNG with 0/255, viewable as it is. */
+export function writeMaskPng(path: string, width: number, height: number, mask: Uint8Array): void {
+  if (mask.length !== width * height) throw new ConfigError('mask', mask.length, `expected ${width}x${height} values for ${path}`);
+  const grey = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) grey[i] = mask[i] ? 255 : 0;
+  writePngFile(path, width, height, grey, 1, 8);
+}

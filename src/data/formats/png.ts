@@ -1,0 +1,47 @@
+import { decode, encode, convertIndexedToRgb, type DecodedPng } from 'fast-png';
+import { FileFormatError } from '../../util/errors.js';
+import { writeFileAtomic } from '../../util/fs.js';
+import { errorText, readFileBytes } from './read-file.js';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+export function hasPngSignature(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
+}
+
+/**
+ * Decode a PNG with CRC checks, so a corrupt or truncated file fails here and names itself
+ * instead of yielding a silently damaged image.
+ */
+export function decodePngFile(path: string, bytes: Uint8Array = readFileBytes(path)): DecodedPng {
+  if (!hasPngSignature(bytes)) throw new FileFormatError(path, 'not a PNG file (bad signature)');
+  if (!hasIendChunk(bytes)) throw new FileFormatError(path, 'truncated PNG (no IEND chunk at the end)');
+  let png: DecodedPng;
+  try {
+    png = decode(bytes, { checkCrc: true });
+  } catch (err) {
+    throw new FileFormatError(path, `corrupt PNG: ${errorText(err)}`);
+  }
+  if (png.palette) {
+    const rgb = convertIndexedToRgb(png);
+    png = { ...png, data: rgb, depth: 8, channels: rgb.length / (png.width * png.height), palette: undefined };
+  }
+  if (png.data.length !== png.width * png.height * png.channels) {
+    throw new FileFormatError(path, `corrupt PNG: ${png.data.length} samples for ${png.width}x${png.height}x${png.channels}`);
+  }
+  return png;
+}
+
+function hasIendChunk(bytes: Uint8Array): boolean {
+  // IEND is the 12 bytes: length 0, "IEND", CRC. Tolerate trailing bytes after it.
+  const n = bytes.length;
+  for (let i = n - 12; i >= Math.max(8, n - 1024); i--) {
+    if (bytes[i + 4] === 0x49 && bytes[i + 5] === 0x45 && bytes[i + 6] === 0x4e && bytes[i + 7] === 0x44) return true;
+  }
+  return false;
+}
+
+export function writePngFile(path: string, width: number, height: number, data: Uint8Array | Uint16Array, channels: 1 | 3, depth: 8 | 16): void {
+  const bytes = encode({ width, height, data, channels, depth });
+  writeFileAtomic(path, bytes);
+}

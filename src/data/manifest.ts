@@ -1,0 +1,81 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, normalize } from 'node:path';
+import { FileFormatError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import type { ResolvedSyntheticOptions } from './options.js';
+
+export const MANIFEST_NAME = 'manifest.json';
+export const MANIFEST_FORMAT = 'hilbertq-stereo';
+/** Bump when the generator's output for a given (seed, index) changes, so old folders are not mixed with new samples. */
+export const GENERATOR_VERSION = 1;
+
+export interface ManifestEntry {
+  left: string;
+  right: string;
+  disp: string;
+  occ: string;
+}
+
+export interface GeneratorRecord {
+  name: 'synthetic';
+  version: number;
+  options: ResolvedSyntheticOptions;
+}
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  version: 1;
+  generator: GeneratorRecord;
+  count: number;
+  /** Paths relative to the dataset folder. */
+  samples: ManifestEntry[];
+}
+
+export function sampleEntry(index: number): ManifestEntry {
+  const stem = String(index).padStart(6, '0');
+  return { left: `left/${stem}.png`, right: `right/${stem}.png`, disp: `disp/${stem}.pfm`, occ: `occ/${stem}.png` };
+}
+
+export function writeManifest(dir: string, manifest: Manifest): void {
+  writeFileAtomic(join(dir, MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+function isEntry(value: unknown): value is ManifestEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return ['left', 'right', 'disp', 'occ'].every((k) => typeof v[k] === 'string');
+}
+
+/**
+ * Read a manifest and check that it is ours, well formed, and (unless told not to) that every
+ * listed file exists.
+ */
+export function readManifest(dir: string, checkFiles = true): Manifest {
+  const path = join(dir, MANIFEST_NAME);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(err as Error).message})`;
+    throw new FileFormatError(path, reason);
+  }
+  const m = parsed as Partial<Manifest>;
+  if (typeof m !== 'object' || m === null || m.format !== MANIFEST_FORMAT) {
+    throw new FileFormatError(path, `not a ${MANIFEST_FORMAT} manifest`);
+  }
+  if (!Array.isArray(m.samples) || !m.samples.every(isEntry) || m.count !== m.samples.length) {
+    throw new FileFormatError(path, 'malformed manifest: "samples" must list {left, right, disp, occ} and match "count"');
+  }
+  if (typeof m.generator?.options?.maxDisp !== 'number') {
+    throw new FileFormatError(path, 'malformed manifest: "generator.options" is missing');
+  }
+  for (const entry of checkFiles ? m.samples : []) {
+    for (const rel of [entry.left, entry.right, entry.disp, entry.occ]) {
+      if (isAbsolute(rel) || normalize(rel).startsWith('..')) {
+        throw new FileFormatError(path, `lists "${rel}", which is outside the dataset folder`);
+      }
+      if (!existsSync(join(dir, rel))) throw new FileFormatError(path, `lists ${join(dir, rel)}, which does not exist`);
+    }
+  }
+  return m as Manifest;
+}

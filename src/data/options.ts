@@ -1,0 +1,73 @@
+import { ConfigError } from '../util/errors.js';
+import type { SyntheticOptions } from './types.js';
+
+export const MIN_SIDE = 16;
+export const MAX_SIDE = 8192;
+
+/** Parse "HxW" (e.g. "64x128") into a validated size. */
+export function parseSize(text: string, field = '--size'): { height: number; width: number } {
+  const match = /^\s*(\d+)\s*[xX]\s*(\d+)\s*$/.exec(text);
+  if (!match) throw new ConfigError(field, text, 'expected HxW, e.g. 64x128');
+  const height = Number(match[1]);
+  const width = Number(match[2]);
+  checkSide(field, text, height, 'height');
+  checkSide(field, text, width, 'width');
+  return { height, width };
+}
+
+function checkSide(field: string, text: string, side: number, what: string): void {
+  if (side < MIN_SIDE || side > MAX_SIDE) {
+    throw new ConfigError(field, text, `${what} must be between ${MIN_SIDE} and ${MAX_SIDE}`);
+  }
+}
+
+/** Parse a number that must be an integer in [min, max]. */
+export function parseIntegerOption(field: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = Number(text);
+  if (!/^\s*[+-]?\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new ConfigError(field, text, `expected an integer ${range}`);
+  }
+  return value;
+}
+
+/** Parse a finite number (the caller checks the range that makes sense for it). */
+export function parseNumberOption(field: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new ConfigError(field, text, 'expected a number');
+  return value;
+}
+
+export interface ResolvedSyntheticOptions {
+  height: number;
+  width: number;
+  maxDisp: number;
+  minObjects: number;
+  maxObjects: number;
+  seed: number;
+  photometric: boolean;
+}
+
+/** Fill defaults and reject values that cannot produce a sensible scene. */
+export function resolveSyntheticOptions(opts: SyntheticOptions): ResolvedSyntheticOptions {
+  const { height, width, maxDisp, seed } = opts;
+  for (const [field, side] of [['height', height], ['width', width]] as const) {
+    if (!Number.isInteger(side) || side < MIN_SIDE || side > MAX_SIDE) {
+      throw new ConfigError(field, side, `must be an integer between ${MIN_SIDE} and ${MAX_SIDE}`);
+    }
+  }
+  if (!Number.isFinite(maxDisp) || maxDisp < 1 || maxDisp >= width) {
+    throw new ConfigError('maxDisp', maxDisp, `must be >= 1 and smaller than the width (${width})`);
+  }
+  if (!Number.isInteger(seed)) throw new ConfigError('seed', seed, 'must be an integer');
+  const minObjects = opts.minObjects ?? 4;
+  const maxObjects = opts.maxObjects ?? Math.max(minObjects, 16);
+  if (!Number.isInteger(minObjects) || minObjects < 0) {
+    throw new ConfigError('minObjects', minObjects, 'must be an integer >= 0');
+  }
+  // Surface ids are stored in a byte (255 is reserved for "none"), the background takes one.
+  if (!Number.isInteger(maxObjects) || maxObjects < minObjects || maxObjects > 200) {
+    throw new ConfigError('maxObjects', maxObjects, `must be an integer in [minObjects=${minObjects}, 200]`);
+  }
+  return { height, width, maxDisp, minObjects, maxObjects, seed, photometric: opts.photometric ?? true };
+}

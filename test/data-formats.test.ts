@@ -1,0 +1,133 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encode as encodePng } from 'fast-png';
+import { readImage, readMaskPng, writeJpeg, writeMaskPng, writePng } from '../src/data/formats/image.js';
+import { readPfm, writePfm } from '../src/data/formats/pfm.js';
+import { readKittiDisparity, writeKittiDisparity } from '../src/data/formats/kitti.js';
+import { readMiddleburyDisparityPng, writeMiddleburyDisparityPng } from '../src/data/formats/middlebury.js';
+import { readDisparityFile, writePfmDisparity } from '../src/data/formats/disparity.js';
+import { SyntheticStereo } from '../src/data/synthetic/generator.js';
+import { FileFormatError } from '../src/util/errors.js';
+import { withTempDir } from './data-helpers.js';
+
+const sample = new SyntheticStereo({ height: 32, width: 64, maxDisp: 12, seed: 2 }).sample(0);
+const image = { width: sample.width, height: sample.height, data: sample.left };
+
+test('PNG RGB8 round trip is exact', () => {
+  withTempDir((dir) => {
+    writePng(join(dir, 'a.png'), image);
+    const back = readImage(join(dir, 'a.png'));
+    assert.equal(back.width, 64);
+    assert.equal(back.height, 32);
+    assert.deepEqual(back.data, image.data);
+  });
+});
+
+test('JPEG round trip keeps the size and the content within compression error', () => {
+  withTempDir((dir) => {
+    writeJpeg(join(dir, 'a.jpg'), image, 95);
+    const back = readImage(join(dir, 'a.jpg'));
+    assert.equal(back.width, 64);
+    assert.equal(back.height, 32);
+    let err = 0;
+    for (let i = 0; i < image.data.length; i++) err += Math.abs(back.data[i] - image.data[i]);
+    assert.ok(err / image.data.length < 4, `mean abs error ${err / image.data.length}`);
+  });
+});
+
+test('readImage converts grey, grey+alpha, RGBA and 16-bit PNGs to RGB8', () => {
+  withTempDir((dir) => {
+    const w = 3, h = 2;
+    const grey = new Uint8Array([0, 50, 100, 150, 200, 250]);
+    const cases = [
+      { name: 'g.png', png: { width: w, height: h, data: grey, channels: 1, depth: 8 as const } },
+      { name: 'ga.png', png: { width: w, height: h, data: new Uint8Array([...grey].flatMap((v) => [v, 9])), channels: 2, depth: 8 as const } },
+      { name: 'rgba.png', png: { width: w, height: h, data: new Uint8Array([...grey].flatMap((v) => [v, v, v, 7])), channels: 4, depth: 8 as const } },
+      { name: 'g16.png', png: { width: w, height: h, data: new Uint16Array([...grey].map((v) => v * 257)), channels: 1, depth: 16 as const } },
+    ];
+    for (const { name, png } of cases) {
+      writeFileSync(join(dir, name), encodePng(png));
+      const rgb = readImage(join(dir, name));
+      assert.deepEqual([...rgb.data], [...grey].flatMap((v) => [v, v, v]), name);
+    }
+  });
+});
+
+test('PFM round trip: grey and colour, little- and big-endian, inf kept', () => {
+  withTempDir((dir) => {
+    const grey = { width: 5, height: 3, channels: 1 as const, data: Float32Array.from({ length: 15 }, (_, i) => i * 1.25 - 3) };
+    grey.data[7] = Infinity;
+    const colour = { width: 2, height: 3, channels: 3 as const, data: Float32Array.from({ length: 18 }, (_, i) => i / 7) };
+    for (const littleEndian of [true, false]) {
+      for (const im of [grey, colour]) {
+        const path = join(dir, `x-${littleEndian}-${im.channels}.pfm`);
+        writePfm(path, im, littleEndian);
+        const header = readFileSync(path, 'latin1').split('\n');
+        assert.equal(header[0], im.channels === 3 ? 'PF' : 'Pf');
+        assert.equal(Number(header[2]) < 0, littleEndian);
+        assert.deepEqual(readPfm(path), im);
+      }
+    }
+  });
+});
+
+test('PFM rows are stored bottom to top, with the scale sign giving the byte order', () => {
+  withTempDir((dir) => {
+    // A hand-made big-endian 2x2 file: first stored row is the bottom image row.
+    const header = Buffer.from('Pf\n2 2\n1.0\n', 'latin1');
+    const body = Buffer.alloc(16);
+    [3, 4, 1, 2].forEach((v, i) => body.writeFloatBE(v, i * 4));
+    writeFileSync(join(dir, 'be.pfm'), Buffer.concat([header, body]));
+    assert.deepEqual([...readPfm(join(dir, 'be.pfm')).data], [1, 2, 3, 4]);
+  });
+});
+
+test('disparity PFM: inf and NaN are invalid, never zero disparity', () => {
+  withTempDir((dir) => {
+    const path = join(dir, 'd.pfm');
+    writePfm(path, { width: 3, height: 1, channels: 1, data: new Float32Array([0, Infinity, NaN]) });
+    const gt = readDisparityFile(path);
+    assert.deepEqual([...gt.valid], [1, 0, 0]);
+    assert.equal(gt.disp[0], 0);
+    writePfmDisparity(path, gt);
+    assert.deepEqual([...readPfm(path).data], [0, Infinity, Infinity]);
+  });
+});
+
+test('KITTI 16-bit disparity round trip: 1/256 px steps, 0 means no data, true zero stays valid', () => {
+  withTempDir((dir) => {
+    const path = join(dir, 'k.png');
+    const disp = new Float32Array([0, 1 / 256, 12.5, 100.3, 7]);
+    const valid = new Uint8Array([1, 1, 1, 1, 0]);
+    writeKittiDisparity(path, { width: 5, height: 1, disp, valid });
+    const back = readKittiDisparity(path);
+    assert.deepEqual([...back.valid], [1, 1, 1, 1, 0]);
+    // A valid zero is stored as the smallest code, 1/256 px, so it does not read back as "no data".
+    assert.deepEqual([...back.disp], [1 / 256, 1 / 256, 12.5, Math.round(100.3 * 256) / 256, 0]);
+    assert.equal(readDisparityFile(path).disp[2], 12.5);
+  });
+});
+
+test('Middlebury 8-bit disparity round trip with a scale factor; 0 means no data', () => {
+  withTempDir((dir) => {
+    const path = join(dir, 'm.png');
+    const disp = new Float32Array([2.25, 10, 31.5, 5]);
+    const valid = new Uint8Array([1, 1, 1, 0]);
+    writeMiddleburyDisparityPng(path, { width: 2, height: 2, disp, valid }, 4);
+    const back = readMiddleburyDisparityPng(path, 4);
+    assert.deepEqual([...back.disp], [2.25, 10, 31.5, 0]);
+    assert.deepEqual([...back.valid], [1, 1, 1, 0]);
+    assert.deepEqual([...readDisparityFile(path, 4).disp], [2.25, 10, 31.5, 0]);
+    assert.throws(() => readDisparityFile(path), (e: unknown) => e instanceof FileFormatError && /scale/.test(e.message));
+  });
+});
+
+test('occlusion mask PNG round trip', () => {
+  withTempDir((dir) => {
+    const path = join(dir, 'o.png');
+    writeMaskPng(path, sample.width, sample.height, sample.occ);
+    assert.deepEqual(readMaskPng(path).mask, sample.occ);
+  });
+});
