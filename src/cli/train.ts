@@ -1,0 +1,125 @@
+import type { Command } from 'commander';
+import { parseSize } from '../data/options.js';
+import type { ModelConfig } from '../models/model.js';
+import { initTrainingBackend } from '../train/backend/index.js';
+import { TRAIN_DEFAULTS, type TrainConfig } from '../train/config.js';
+import { train } from '../train/trainer.js';
+import { ConfigError } from '../util/errors.js';
+import { parseIntOption, parseNumberOption } from './options.js';
+import { ProgressReporter, formatDuration } from './progress.js';
+
+interface TrainFlags {
+  model: string;
+  head: string;
+  dims: number;
+  order: number;
+  margin: number;
+  width: number;
+  size: string;
+  maxDisp: number;
+  steps: number;
+  batch: number;
+  seed: number;
+  lr: number;
+  warmup: number;
+  alpha: number;
+  beta: number;
+  headNoise: number;
+  data?: string;
+  valEvery: number;
+  valCount: number;
+  checkpointEvery: number;
+  out: string;
+  resume?: boolean;
+  backend: string;
+}
+
+export function registerTrainCommand(program: Command): void {
+  program
+    .command('train')
+    .description('train a stereo model with tfjs (wasm backend); resumable')
+    .option('--model <family>', 'unet | vit', 'unet')
+    .option('--head <head>', 'direct | hilbert', 'hilbert')
+    .option('--dims <n>', 'curve dimensions of the hilbert head', parseIntOption('--dims'), 2)
+    .option('--order <n>', 'curve order', parseIntOption('--order'), 3)
+    .option('--margin <k>', 'curve margin', parseNumberOption('--margin'), 0.1)
+    .option('--width <m>', 'channel multiplier', parseNumberOption('--width'), 1)
+    .option('--size <HxW>', 'training crop size', '64x128')
+    .option('--max-disp <d>', 'largest disparity in pixels', parseIntOption('--max-disp'), 24)
+    .option('--steps <n>', 'optimizer steps', parseIntOption('--steps'), 2000)
+    .option('--batch <n>', 'batch size', parseIntOption('--batch'), 8)
+    .option('--seed <n>', 'seed of weights, data and noise', parseIntOption('--seed'), 1)
+    .option('--lr <x>', 'peak learning rate (cosine schedule)', parseNumberOption('--lr'), TRAIN_DEFAULTS.lr)
+    .option('--warmup <n>', 'warm-up steps', parseIntOption('--warmup'), TRAIN_DEFAULTS.warmup)
+    .option('--alpha <x>', 'hilbert loss: weight of the curve-space term', parseNumberOption('--alpha'), TRAIN_DEFAULTS.alpha)
+    .option('--beta <x>', 'hilbert loss: weight of the distance to the curve', parseNumberOption('--beta'), TRAIN_DEFAULTS.beta)
+    .option('--head-noise <std>', 'Gaussian noise std injected before the head while training', parseNumberOption('--head-noise'), 0)
+    .option('--data <dir>', 'train on a dataset folder (random crops) instead of the synthetic stream')
+    .option('--val-every <n>', 'validate every n steps', parseIntOption('--val-every'), TRAIN_DEFAULTS.valEvery)
+    .option('--val-count <n>', 'held-out validation pairs', parseIntOption('--val-count'), TRAIN_DEFAULTS.valCount)
+    .option('--checkpoint-every <n>', 'checkpoint every n steps', parseIntOption('--checkpoint-every'), TRAIN_DEFAULTS.checkpointEvery)
+    .option('--backend <name>', 'wasm | cpu (reference, slow)', 'wasm')
+    .requiredOption('--out <dir>', 'run folder: config.json, metrics.jsonl, checkpoint/, model/')
+    .option('--resume', 'continue the run in --out from its last checkpoint (its config.json wins)')
+    .action((flags: TrainFlags) => runTrain(flags));
+}
+
+export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
+  if (f.model !== 'unet' && f.model !== 'vit') throw new ConfigError('--model', f.model, "expected 'unet' or 'vit'");
+  if (f.head !== 'direct' && f.head !== 'hilbert') throw new ConfigError('--head', f.head, "expected 'direct' or 'hilbert'");
+  const { height, width } = parseSize(f.size, '--size');
+  const model: ModelConfig = {
+    family: f.model,
+    head: f.head,
+    dims: f.dims,
+    order: f.order,
+    margin: f.margin,
+    maxDisp: f.maxDisp,
+    width: f.width,
+  };
+  return {
+    ...TRAIN_DEFAULTS,
+    model,
+    height,
+    width,
+    steps: f.steps,
+    batch: f.batch,
+    seed: f.seed,
+    lr: f.lr,
+    warmup: f.warmup,
+    alpha: f.alpha,
+    beta: f.beta,
+    headNoise: f.headNoise,
+    data: f.data ? { source: 'folder', path: f.data } : { source: 'synthetic' },
+    valEvery: f.valEvery,
+    valCount: f.valCount,
+    checkpointEvery: f.checkpointEvery,
+  };
+}
+
+async function runTrain(flags: TrainFlags): Promise<void> {
+  if (flags.backend !== 'wasm' && flags.backend !== 'cpu') throw new ConfigError('--backend', flags.backend, "expected 'wasm' or 'cpu'");
+  const config = trainConfigFromFlags(flags);
+  await initTrainingBackend(flags.backend);
+  const command = ['hilbertq', ...process.argv.slice(2)].join(' ');
+  let progress: ProgressReporter | null = null;
+  const result = await train(config, {
+    runDir: flags.out,
+    resume: flags.resume ?? false,
+    command,
+    onProgress: (p) => {
+      progress ??= new ProgressReporter('train', p.steps, ['loss', 'valEPE', 'msPerStep'], 30, p.step - 1);
+      progress.update(
+        p.step,
+        { loss: p.loss.toFixed(3), valEPE: p.valEpe === null ? '-' : p.valEpe.toFixed(3), msPerStep: (p.secondsPerStep * 1000).toFixed(0) },
+        (p.steps - p.step) * p.secondsPerStep,
+      );
+    },
+  });
+  (progress as ProgressReporter | null)?.stop();
+  const v = result.validation;
+  console.log(
+    `done: ${result.steps} steps in ${formatDuration(result.seconds)}; model in ${result.modelDir}` +
+      (v ? `; validation EPE ${v.nonOccluded.epe.toFixed(3)} px (non-occluded), D1 ${(v.nonOccluded.d1 * 100).toFixed(2)} %` : ''),
+  );
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileFormatError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import type { ModelGraph } from './ir.js';
+
+/**
+ * Checkpoint format: a directory with two files.
+ *
+ * - `weights.bin`: every parameter as float32 little-endian, concatenated in graph parameter
+ *   order, no header or padding. Conv kernels are HWIO [kh, kw, cin, cout], matMul weights
+ *   [in, out], biases and LayerNorm gamma/beta [C] (see ir.ts).
+ * - `model.json`: { format: "hilbertq-weights", version: 1, graph: <graph name>,
+ *   config: <ModelConfig the graph is rebuilt from>, dtype: "float32", byteLength,
+ *   params: [{ name, shape, offset }] (offset in bytes into weights.bin), meta?: {...} }.
+ *
+ * Kept free of tfjs so the ONNX emitter and other tools can read checkpoints directly.
+ */
+export interface WeightsManifest {
+  format: 'hilbertq-weights';
+  version: 1;
+  graph: string;
+  config: unknown;
+  dtype: 'float32';
+  byteLength: number;
+  params: { name: string; shape: number[]; offset: number }[];
+  meta?: Record<string, unknown>;
+}
+
+export const MANIFEST_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.bin';
+
+export function encodeWeights(
+  graph: ModelGraph,
+  values: ReadonlyMap<string, Float32Array>,
+  meta?: Record<string, unknown>,
+): { manifest: WeightsManifest; bin: Uint8Array } {
+  const entries: WeightsManifest['params'] = [];
+  let offset = 0;
+  for (const p of graph.params) {
+    const v = values.get(p.name);
+    const size = p.shape.reduce((a, b) => a * b, 1);
+    if (!v || v.length !== size) throw new Error(`parameter ${p.name}: expected ${size} values, got ${v?.length ?? 'none'}`);
+    entries.push({ name: p.name, shape: [...p.shape], offset });
+    offset += size * 4;
+  }
+  const bin = new Uint8Array(offset);
+  const view = new DataView(bin.buffer);
+  for (const e of entries) {
+    const v = values.get(e.name) as Float32Array;
+    for (let i = 0; i < v.length; i++) view.setFloat32(e.offset + i * 4, v[i], true);
+  }
+  const manifest: WeightsManifest = {
+    format: 'hilbertq-weights', version: 1, graph: graph.name, config: graph.meta.config ?? null,
+    dtype: 'float32', byteLength: offset, params: entries, ...(meta ? { meta } : {}),
+  };
+  return { manifest, bin };
+}
+
+export function decodeWeights(manifest: WeightsManifest, bin: Uint8Array, file = WEIGHTS_FILE): Map<string, Float32Array> {
+  if (bin.byteLength !== manifest.byteLength) {
+    throw new FileFormatError(file, `has ${bin.byteLength} bytes, manifest says ${manifest.byteLength}`);
+  }
+  const view = new DataView(bin.buffer, bin.byteOffset, bin.byteLength);
+  const out = new Map<string, Float32Array>();
+  for (const e of manifest.params) {
+    const size = e.shape.reduce((a, b) => a * b, 1);
+    if (e.offset < 0 || e.offset + size * 4 > bin.byteLength) throw new FileFormatError(file, `parameter ${e.name} runs past the end`);
+    const v = new Float32Array(size);
+    for (let i = 0; i < size; i++) v[i] = view.getFloat32(e.offset + i * 4, true);
+    out.set(e.name, v);
+  }
+  return out;
+}
+
+export function writeWeightsDir(dir: string, manifest: WeightsManifest, bin: Uint8Array): void {
+  writeFileAtomic(join(dir, WEIGHTS_FILE), bin);
+  writeFileAtomic(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
+}
+
+export function readWeightsDir(dir: string): { manifest: WeightsManifest; values: Map<string, Float32Array> } {
+  const manifestPath = join(dir, MANIFEST_FILE);
+  let manifest: WeightsManifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as WeightsManifest;
+  } catch (err) {
+    throw new FileFormatError(manifestPath, `cannot read the weights manifest (${(err as Error).message})`);
+  }
+  if (manifest.format !== 'hilbertq-weights' || manifest.version !== 1 || manifest.dtype !== 'float32') {
+    throw new FileFormatError(manifestPath, 'is not a hilbertq-weights v1 float32 manifest');
+  }
+  const binPath = join(dir, WEIGHTS_FILE);
+  return { manifest, values: decodeWeights(manifest, new Uint8Array(readFileSync(binPath)), binPath) };
+}

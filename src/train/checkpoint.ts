@@ -1,0 +1,84 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ModelGraph } from '../models/ir.js';
+import { loadWeights, saveWeights, type ParamMap } from '../models/tfjs-build.js';
+import { FileFormatError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+
+/**
+ * RUN_DIR/checkpoint/ holds model.json + weights.bin (the model format), optimizer.bin (Adam's
+ * moments, float32 LE, m then v in parameter order) and state.json. A checkpoint is written
+ * into a fresh folder and swapped in by rename, so a kill at any moment leaves either the old
+ * or the new checkpoint whole.
+ */
+export interface CheckpointState {
+  /** Steps completed. */
+  step: number;
+  adamStep: number;
+  /** Wall-clock seconds spent training up to this checkpoint (for ETA across resumes). */
+  elapsedSeconds: number;
+  /** Number of metrics.jsonl lines that belong to steps up to `step`. */
+  metricsLines: number;
+}
+
+const DIR = 'checkpoint';
+
+export function saveCheckpoint(
+  runDir: string,
+  graph: ModelGraph,
+  params: ParamMap,
+  moments: Float32Array[],
+  state: CheckpointState,
+): void {
+  const target = join(runDir, DIR);
+  const fresh = join(runDir, `${DIR}.new`);
+  const old = join(runDir, `${DIR}.old`);
+  rmSync(fresh, { recursive: true, force: true });
+  mkdirSync(fresh, { recursive: true });
+  saveWeights(fresh, graph, params);
+  const total = moments.reduce((s, m) => s + m.length, 0);
+  const bin = new Float32Array(total);
+  let offset = 0;
+  for (const m of moments) {
+    bin.set(m, offset);
+    offset += m.length;
+  }
+  writeFileAtomic(join(fresh, 'optimizer.bin'), new Uint8Array(bin.buffer));
+  writeFileAtomic(join(fresh, 'state.json'), `${JSON.stringify(state, null, 1)}\n`);
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(target)) renameSync(target, old);
+  renameSync(fresh, target);
+  rmSync(old, { recursive: true, force: true });
+}
+
+/** The last complete checkpoint, or null when the run has none. */
+export function findCheckpoint(runDir: string): string | null {
+  for (const name of [DIR, `${DIR}.old`]) {
+    const dir = join(runDir, name);
+    if (existsSync(join(dir, 'state.json'))) return dir;
+  }
+  return null;
+}
+
+export function loadCheckpoint(dir: string, momentShapes: number[][]): {
+  params: ParamMap;
+  graph: ModelGraph;
+  moments: Float32Array[];
+  state: CheckpointState;
+} {
+  const { graph, params } = loadWeights(dir);
+  const file = join(dir, 'optimizer.bin');
+  const raw = readFileSync(file);
+  const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  const sizes = momentShapes.map((s) => s.reduce((a, b) => a * b, 1));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (all.length !== total) throw new FileFormatError(file, `holds ${all.length} values, expected ${total}`);
+  const moments: Float32Array[] = [];
+  let offset = 0;
+  for (const size of sizes) {
+    moments.push(all.slice(offset, offset + size));
+    offset += size;
+  }
+  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as CheckpointState;
+  return { params, graph, moments, state };
+}

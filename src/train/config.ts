@@ -1,0 +1,64 @@
+import type { ModelConfig } from '../models/model.js';
+import { ConfigError } from '../util/errors.js';
+
+/** Everything that determines a training run. Saved as RUN_DIR/config.json. */
+export interface TrainConfig {
+  model: ModelConfig;
+  height: number;
+  width: number;
+  steps: number;
+  batch: number;
+  seed: number;
+  /** Peak learning rate of the cosine schedule, and its linear warm-up in steps. */
+  lr: number;
+  warmup: number;
+  clipNorm: number;
+  /** Hilbert loss weights (see losses.ts). */
+  alpha: number;
+  beta: number;
+  /** Std of Gaussian noise added to the head input while training (0 = off). */
+  headNoise: number;
+  /** Training data: the synthetic generator (streamed) or a dataset folder (random crops). */
+  data: { source: 'synthetic'; maxObjects?: number } | { source: 'folder'; path: string; format?: string };
+  valEvery: number;
+  valCount: number;
+  checkpointEvery: number;
+  logEvery: number;
+}
+
+/** Fixed generator seeds of the held-out sets; training seeds must differ from them. */
+export const VALIDATION_SEED = 1_000_003;
+export const TEST_SEED = 2_000_003;
+
+export const TRAIN_DEFAULTS = {
+  lr: 2e-3,
+  warmup: 100,
+  clipNorm: 5,
+  alpha: 10,
+  beta: 1,
+  headNoise: 0,
+  valEvery: 250,
+  valCount: 32,
+  checkpointEvery: 250,
+  logEvery: 10,
+} as const;
+
+export function validateTrainConfig(c: TrainConfig): void {
+  const positiveInt = (field: string, v: number): void => {
+    if (!Number.isInteger(v) || v < 1) throw new ConfigError(field, v, 'must be an integer >= 1');
+  };
+  positiveInt('steps', c.steps);
+  positiveInt('batch', c.batch);
+  positiveInt('valEvery', c.valEvery);
+  positiveInt('valCount', c.valCount);
+  positiveInt('checkpointEvery', c.checkpointEvery);
+  positiveInt('logEvery', c.logEvery);
+  if (!Number.isInteger(c.seed) || c.seed < 0) throw new ConfigError('seed', c.seed, 'must be an integer >= 0');
+  if (c.seed === VALIDATION_SEED || c.seed === TEST_SEED) {
+    throw new ConfigError('seed', c.seed, 'is reserved for the held-out validation/test sets');
+  }
+  if (!(c.lr > 0 && c.lr < 1)) throw new ConfigError('lr', c.lr, 'must be in (0, 1)');
+  if (!(c.alpha >= 0) || !(c.beta >= 0)) throw new ConfigError('alpha/beta', `${c.alpha}/${c.beta}`, 'must be >= 0');
+  if (!(c.headNoise >= 0)) throw new ConfigError('headNoise', c.headNoise, 'must be >= 0');
+  if (c.model.maxDisp >= c.width) throw new ConfigError('maxDisp', c.model.maxDisp, `must be below the width ${c.width}`);
+}

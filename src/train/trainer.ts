@@ -1,0 +1,163 @@
+import * as tf from '@tensorflow/tfjs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { syntheticDataset } from '../data/batches.js';
+import { SyntheticStereo } from '../data/synthetic/generator.js';
+import { evaluateDataset } from '../eval/evaluate.js';
+import type { StereoMetrics } from '../eval/metrics.js';
+import { TfjsPredictor } from '../eval/tfjs-predictor.js';
+import { buildModelGraph } from '../models/model.js';
+import { createParams, saveWeights, type ParamMap } from '../models/tfjs-build.js';
+import { ConfigError, HilbertqError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { Adam } from './adam.js';
+import { findCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { validateTrainConfig, VALIDATION_SEED, type TrainConfig } from './config.js';
+import { trainingFeed } from './feed.js';
+import { cosineLearningRate } from './schedule.js';
+import { trainStep } from './step.js';
+
+export interface TrainProgress {
+  step: number;
+  steps: number;
+  loss: number;
+  valEpe: number | null;
+  /** Seconds per step, measured over this process's steps. */
+  secondsPerStep: number;
+}
+
+export interface TrainOptions {
+  runDir: string;
+  resume?: boolean;
+  /** The command line that started the run, recorded with the final model. */
+  command?: string;
+  onProgress?: (p: TrainProgress) => void;
+  /** Stop after this many steps of this process (tests use it to simulate an interruption). */
+  stopAfter?: number;
+}
+
+export interface TrainResult {
+  modelDir: string;
+  steps: number;
+  validation: StereoMetrics | null;
+  seconds: number;
+}
+
+/**
+ * The training loop. Everything random is a function of (seed, step), the optimizer state is
+ * checkpointed with the weights, and metrics.jsonl is cut back to the checkpoint on resume, so
+ * an interrupted run continues bit for bit.
+ */
+export async function train(configIn: TrainConfig, options: TrainOptions): Promise<TrainResult> {
+  const { runDir } = options;
+  const configFile = join(runDir, 'config.json');
+  const metricsFile = join(runDir, 'metrics.jsonl');
+  let config = configIn;
+  const checkpointDir = findCheckpoint(runDir);
+  if (options.resume) {
+    if (!existsSync(configFile)) throw new ConfigError('--resume', runDir, 'has no config.json: nothing to resume');
+    config = JSON.parse(readFileSync(configFile, 'utf8')) as TrainConfig;
+  } else if (checkpointDir || existsSync(configFile)) {
+    throw new ConfigError('--out', runDir, 'already holds a run; pass --resume to continue it or choose another folder');
+  }
+  validateTrainConfig(config);
+  mkdirSync(runDir, { recursive: true });
+  if (!options.resume) {
+    writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
+    writeFileSync(metricsFile, '');
+  }
+
+  const graph = buildModelGraph(config.model);
+  let params: ParamMap = createParams(graph, config.seed);
+  const adam = new Adam(params, { clipNorm: config.clipNorm });
+  let startStep = 0;
+  let elapsedBefore = 0;
+  let metricsLines = 0;
+  if (options.resume && checkpointDir) {
+    const shapes = [...params.values()].map((p) => p.shape);
+    const loaded = loadCheckpoint(checkpointDir, [...shapes, ...shapes]);
+    for (const [name, v] of params) v.assign(loaded.params.get(name) as tf.Variable);
+    for (const v of loaded.params.values()) v.dispose();
+    adam.loadState(loaded.state.adamStep, loaded.moments);
+    startStep = loaded.state.step;
+    elapsedBefore = loaded.state.elapsedSeconds;
+    metricsLines = loaded.state.metricsLines;
+    truncateLines(metricsFile, metricsLines);
+  } else if (options.resume) {
+    writeFileSync(metricsFile, '');
+  }
+
+  const log = (record: object): void => {
+    appendFileSync(metricsFile, `${JSON.stringify(record)}\n`);
+    metricsLines++;
+  };
+  const feed = trainingFeed(config);
+  const validationSet = syntheticDataset(
+    new SyntheticStereo({ height: config.height, width: config.width, maxDisp: config.model.maxDisp, seed: VALIDATION_SEED }),
+    config.valCount,
+    'validation',
+  );
+  const predictor = new TfjsPredictor(graph, params, config.model);
+  const variables = [...params.values()];
+  const started = performance.now();
+  let lastValidation: StereoMetrics | null = null;
+  let lastValEpe: number | null = null;
+  let stepsRun = 0;
+  const seconds = (): number => elapsedBefore + (performance.now() - started) / 1000;
+
+  for (let step = startStep; step < config.steps; step++) {
+    if (options.stopAfter !== undefined && stepsRun >= options.stopAfter) break;
+    const lr = cosineLearningRate(step, config.steps, config.lr, config.warmup);
+    const batch = feed(step);
+    const t0 = performance.now();
+    const { loss, l1, curveTerm, gradNorm } = trainStep(config, graph, params, variables, adam, batch, step, lr);
+    if (!Number.isFinite(loss)) {
+      throw new HilbertqError(`training diverged at step ${step + 1}: loss is ${loss}; the last checkpoint is kept in ${runDir}`);
+    }
+    const stepMs = performance.now() - t0;
+    stepsRun++;
+    const done = step + 1;
+    if (done % config.logEvery === 0 || done === config.steps) {
+      log({ step: done, loss, l1, ...(curveTerm !== undefined ? { curveTerm } : {}), lr, gradNorm, stepMs: Math.round(stepMs) });
+    }
+    if (done % config.valEvery === 0 || done === config.steps) {
+      lastValidation = await evaluateDataset(predictor, validationSet);
+      lastValEpe = lastValidation.nonOccluded.epe;
+      log({ step: done, val: lastValidation });
+    }
+    if (done % config.checkpointEvery === 0 || done === config.steps) {
+      saveCheckpoint(runDir, graph, params, adam.saveState(), {
+        step: done,
+        adamStep: adam.step,
+        elapsedSeconds: seconds(),
+        metricsLines,
+      });
+    }
+    options.onProgress?.({
+      step: done,
+      steps: config.steps,
+      loss,
+      valEpe: lastValEpe,
+      secondsPerStep: (performance.now() - started) / 1000 / stepsRun,
+    });
+  }
+
+  const finished = startStep + stepsRun >= config.steps;
+  const modelDir = join(runDir, 'model');
+  if (finished) {
+    lastValidation ??= await evaluateDataset(predictor, validationSet);
+    saveWeights(modelDir, graph, params, {
+      training: { config, command: options.command ?? null, seconds: Math.round(seconds()), validation: lastValidation },
+    });
+  }
+  adam.dispose();
+  for (const v of params.values()) v.dispose();
+  params = new Map();
+  return { modelDir, steps: startStep + stepsRun, validation: lastValidation, seconds: seconds() };
+}
+
+function truncateLines(file: string, lines: number): void {
+  if (!existsSync(file)) return;
+  const kept = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').slice(0, lines);
+  writeFileAtomic(file, kept.length ? `${kept.join('\n')}\n` : '');
+}

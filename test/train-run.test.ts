@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initTrainingBackend } from '../src/train/backend/index.js';
+import { TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.js';
+import { train } from '../src/train/trainer.js';
+import { generateDataset } from '../src/data/generate.js';
+
+await initTrainingBackend('wasm');
+
+function tinyConfig(head: 'direct' | 'hilbert', steps: number): TrainConfig {
+  return {
+    ...TRAIN_DEFAULTS,
+    model: { family: 'unet', head, dims: 2, order: 2, margin: 0.1, maxDisp: 12, width: 0.25 },
+    height: 32,
+    width: 64,
+    steps,
+    batch: 2,
+    seed: 5,
+    lr: 3e-3,
+    warmup: 5,
+    data: { source: 'synthetic' },
+    valEvery: steps,
+    valCount: 2,
+    checkpointEvery: 3,
+    logEvery: 1,
+  };
+}
+
+function withRunDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'hilbertq-train-'));
+  return fn(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+function losses(runDir: string): number[] {
+  return readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"loss"'))
+    .map((l) => (JSON.parse(l) as { loss: number }).loss);
+}
+
+for (const head of ['direct', 'hilbert'] as const) {
+  // Two fixed pairs from a dataset folder, so the loss measures fitting rather than batch luck.
+  test(`a tiny ${head} model's loss falls over 40 steps`, () =>
+    withRunDir(async (dir) => {
+      const data = join(dir, 'data');
+      generateDataset({ out: data, count: 2, height: 32, width: 64, maxDisp: 12, seed: 9 });
+      await train({ ...tinyConfig(head, 40), data: { source: 'folder', path: data } }, { runDir: join(dir, 'run') });
+      const l = losses(join(dir, 'run'));
+      assert.equal(l.length, 40);
+      const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const first = mean(l.slice(0, 8));
+      const last = mean(l.slice(-8));
+      assert.ok(last < 0.8 * first, `loss ${first.toFixed(3)} -> ${last.toFixed(3)}`);
+    }));
+}
+
+test('resume continues bit for bit: same weights and log as an uninterrupted run', () =>
+  withRunDir(async (dir) => {
+    const config = { ...tinyConfig('hilbert', 8), headNoise: 0.02 };
+    const straight = join(dir, 'straight');
+    const split = join(dir, 'split');
+    await train(config, { runDir: straight });
+    // Interrupted after 4 steps: the last checkpoint is at step 3, so step 4 is redone.
+    const partial = await train(config, { runDir: split, stopAfter: 4 });
+    assert.equal(partial.steps, 4);
+    await train(config, { runDir: split, resume: true });
+    const a = readFileSync(join(straight, 'model', 'weights.bin'));
+    const b = readFileSync(join(split, 'model', 'weights.bin'));
+    assert.ok(a.equals(b), 'final weights differ');
+    assert.deepEqual(losses(split), losses(straight));
+  }));
+
+test('training leaks no tensors: the count stays flat from step to step', () =>
+  withRunDir(async (dir) => {
+    const counts: number[] = [];
+    const before = tf.memory().numTensors;
+    await train(tinyConfig('hilbert', 6), { runDir: dir, onProgress: () => counts.push(tf.memory().numTensors) });
+    assert.equal(new Set(counts.slice(1)).size, 1, `tensor counts per step: ${counts.join(',')}`);
+    assert.equal(tf.memory().numTensors, before, 'tensors left behind after training');
+  }));
+
+test('a run folder is never silently overwritten', () =>
+  withRunDir(async (dir) => {
+    await train(tinyConfig('direct', 1), { runDir: dir });
+    await assert.rejects(train(tinyConfig('direct', 1), { runDir: dir }), /already holds a run; pass --resume/);
+  }));
