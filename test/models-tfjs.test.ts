@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { GraphBuilder } from '../src/models/graph-builder.js';
 import { buildModelGraph, type ModelConfig } from '../src/models/model.js';
-import { correlation } from '../src/models/stereo-stem.js';
+import { matchingCost } from '../src/models/stereo-stem.js';
 import { createParams, disposeParams, loadWeights, runGraph, saveWeights } from '../src/models/tfjs-build.js';
 
 const BASE: ModelConfig = { family: 'unet', head: 'hilbert', dims: 2, order: 3, margin: 0.1, maxDisp: 32 };
@@ -56,9 +56,9 @@ test('NCHW layout at the boundary gives the transposed NHWC result', () => {
   disposeParams(params);
 });
 
-test('correlation matches a hand-computed case', () => {
+test('dot-product correlation matches a hand-computed case', () => {
   const b = new GraphBuilder();
-  const out = correlation(b, 'corr', b.input('left', 2), b.input('right', 2), 2);
+  const out = matchingCost(b, 'corr', b.input('left', 2), b.input('right', 2), 2, 'dot');
   const graph = b.build(out, out, {}, 'corr');
   // NCHW [1, 2, 1, 4]: channel 0 and channel 1 of one row.
   const left = tf.tensor4d([1, 2, 3, 4, 0, 1, 0, 1], [1, 2, 1, 4]);
@@ -72,6 +72,19 @@ test('correlation matches a hand-computed case', () => {
   ];
   assert.deepEqual(y.shape, [1, 3, 1, 4]);
   assert.deepEqual(Array.from(y.dataSync()), expected.flat());
+});
+
+test('SSD matching cost matches a hand-computed case', () => {
+  const b = new GraphBuilder();
+  const out = matchingCost(b, 'cost', b.input('left', 2), b.input('right', 2), 1, 'ssd');
+  const graph = b.build(out, out, {}, 'cost');
+  const left = tf.tensor4d([1, 2, 3, 0, 1, 0], [1, 2, 1, 3]);
+  const right = tf.tensor4d([3, 1, 2, 1, 1, 2], [1, 2, 1, 3]);
+  const y = runGraph(graph, new Map(), { left, right }, { layout: 'NCHW' });
+  // out[d][x] = mean_c (left[c][x] - right[c][x - d])^2, right = 0 where x - d < 0.
+  // d=0: x0 ((1-3)^2+(0-1)^2)/2=2.5, x1 ((2-1)^2+(1-1)^2)/2=0.5, x2 ((3-2)^2+(0-2)^2)/2=2.5
+  // d=1: x0 (1+0)/2=0.5, x1 ((2-3)^2+(1-1)^2)/2=0.5, x2 ((3-1)^2+(0-1)^2)/2=2.5
+  assert.deepEqual(Array.from(y.dataSync()), [2.5, 0.5, 2.5, 0.5, 0.5, 2.5]);
 });
 
 test('save/load round trip reproduces the outputs exactly', () => {

@@ -1,6 +1,11 @@
 import { Command } from 'commander';
 import { HilbertqError } from '../util/errors.js';
 import { registerCurveCommand } from './curve.js';
+import { registerDataCommand } from './data.js';
+import { registerEvalCommand } from './eval.js';
+import { registerExportCommand } from './export.js';
+import { registerInferCommand } from './infer.js';
+import { registerTrainCommand } from './train.js';
 
 /** Every subcommand lives in its own file and registers itself here. */
 export function buildProgram(): Command {
@@ -10,6 +15,11 @@ export function buildProgram(): Command {
     .description('INT8-robust dense regression with Hilbert-curve output heads')
     .showHelpAfterError();
   registerCurveCommand(program);
+  registerDataCommand(program);
+  registerTrainCommand(program);
+  registerEvalCommand(program);
+  registerExportCommand(program);
+  registerInferCommand(program);
   return program;
 }
 

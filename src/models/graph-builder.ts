@@ -100,6 +100,16 @@ export class GraphBuilder {
     return this.node('layerNorm', name, [x, gamma, beta], { epsilon: 1e-5 });
   }
 
+  /**
+   * Softmax over the channels of a map, per pixel: the only normalisation across disparity
+   * candidates a cost volume needs. Built from toTokens + softmax + fromTokens, all ONNX ops.
+   */
+  channelSoftmax(name: string, x: string): string {
+    const tokens = this.node('toTokens', `${name}.tokens`, [x], {});
+    const soft = this.node('softmax', `${name}.softmax`, [tokens], { axis: -1 });
+    return this.node('fromTokens', name, [soft, x], {});
+  }
+
   upsample(name: string, x: string, scale = 2, mode: 'nearest' | 'bilinear' = 'bilinear'): string {
     return this.node('resize', name, [x], { scale, mode });
   }

@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { DEFAULT_OPSET, MAX_OPSET } from '../onnx/export.js';
+import { exportModelDir, type ExportSummary } from '../onnx/export-dir.js';
+import { parseIntOption } from './options.js';
+
+interface ExportFlags {
+  out?: string;
+  opset: number;
+}
+
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description('export a trained model folder (model.json + weights.bin) to ONNX: NCHW float32, dynamic N, H, W')
+    .argument('<modelDir>', 'model folder, e.g. models/unet-hilbert')
+    .option('--out <file>', 'ONNX file to write (default: <modelDir>/model.onnx)')
+    .option('--opset <n>', `ONNX opset, ${DEFAULT_OPSET}..${MAX_OPSET}`, parseIntOption('--opset'), DEFAULT_OPSET)
+    .action((modelDir: string, flags: ExportFlags) => {
+      const summary = exportModelDir(modelDir, flags.out ?? join(modelDir, 'model.onnx'), { opset: flags.opset });
+      console.log(formatExportSummary(summary));
+    });
+}
+
+export function formatExportSummary(s: ExportSummary): string {
+  const size = s.bytes >= 1 << 20 ? `${(s.bytes / (1 << 20)).toFixed(2)} MiB` : `${(s.bytes / 1024).toFixed(1)} KiB`;
+  return `wrote ${s.file}: ${s.graph}, ${size}, opset ${s.opset}, ${s.nodes} nodes`;
+}

@@ -1,0 +1,154 @@
+import { readFileSync, existsSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import type { RgbImage, StereoBatch } from '../data/types.js';
+import { validateModelConfig, type ModelConfig } from '../models/model.js';
+import { METADATA_KEYS, readOnnxMetadata } from '../onnx/metadata.js';
+import { createOrtSession } from '../onnx/ort.js';
+import { ConfigError, FileFormatError } from '../util/errors.js';
+import { OutputDecoder, type OutputEncoding } from './output-decoder.js';
+import { cropPlanes, edgePadPlanes, resizePlanes } from './resample.js';
+
+/** Metadata the quantizer writes next to the exporter's: how `output` is encoded. */
+export const QUANT_METADATA_KEYS = {
+  scheme: 'hilbertq.quant.scheme',
+  outputDtype: 'hilbertq.output_dtype',
+  outputScale: 'hilbertq.output_scale',
+  outputZeroPoint: 'hilbertq.output_zero_point',
+} as const;
+
+export interface DepthPredictorOptions {
+  /** ORT intra-op threads (default: ORT's choice). */
+  threads?: number;
+}
+
+export interface PredictOptions {
+  /** Run the model at this size; the disparity still comes back at the images' size. */
+  resize?: { height: number; width: number };
+}
+
+export interface DepthPrediction {
+  width: number;
+  height: number;
+  /** Left-view disparity in the input images' pixels, row-major. */
+  disparity: Float32Array;
+}
+
+/**
+ * Stereo inference on ONNX Runtime for any hilbertq model, float or quantized: pads to the
+ * model's stride, runs, crops back, decodes the head (through the curve's code table for a
+ * quantized hilbert head) and returns disparity at the input resolution.
+ */
+export class DepthPredictor {
+  private constructor(
+    readonly file: string,
+    private readonly session: ort.InferenceSession,
+    readonly config: ModelConfig,
+    readonly stride: number,
+    readonly encoding: OutputEncoding,
+    readonly scheme: string,
+    private readonly decoder: OutputDecoder,
+  ) {}
+
+  static async load(file: string, options: DepthPredictorOptions = {}): Promise<DepthPredictor> {
+    if (!existsSync(file)) throw new FileFormatError(file, 'does not exist');
+    const bytes = new Uint8Array(readFileSync(file));
+    let meta: Record<string, string>;
+    try {
+      meta = readOnnxMetadata(bytes);
+    } catch {
+      throw new FileFormatError(file, 'is not an ONNX model (protobuf decoding failed)');
+    }
+    const { config, stride, encoding } = parseMetadata(file, meta);
+    const session = await createOrtSession(file, options.threads ? { threads: options.threads } : {});
+    const scheme = meta[QUANT_METADATA_KEYS.scheme] ?? 'fp32';
+    return new DepthPredictor(file, session, config, stride, encoding, scheme, new OutputDecoder(config, encoding));
+  }
+
+  /** One stereo pair of 8-bit RGB images of the same size. */
+  async predict(left: RgbImage, right: RgbImage, options: PredictOptions = {}): Promise<DepthPrediction> {
+    if (left.width !== right.width || left.height !== right.height) {
+      throw new ConfigError('right image', `${right.width}x${right.height}`, `must match the left image, ${left.width}x${left.height}`);
+    }
+    const { width, height } = left;
+    const target = options.resize ?? { height, width };
+    const l = resizePlanes(toPlanar(left), 3, height, width, target.height, target.width);
+    const r = resizePlanes(toPlanar(right), 3, height, width, target.height, target.width);
+    let disp = await this.run(l, r, target.height, target.width);
+    if (target.height !== height || target.width !== width) {
+      // Disparity is a horizontal distance: it scales with the width ratio.
+      disp = resizePlanes(disp, 1, target.height, target.width, height, width);
+      const s = width / target.width;
+      for (let i = 0; i < disp.length; i++) disp[i] *= s;
+    }
+    return { width, height, disparity: disp };
+  }
+
+  /** Disparity for a planar batch (evaluation); one image at a time keeps memory flat. */
+  async predictBatch(batch: StereoBatch): Promise<Float32Array> {
+    const { n, height, width } = batch;
+    const hw = height * width;
+    const out = new Float32Array(n * hw);
+    for (let k = 0; k < n; k++) {
+      const l = batch.left.subarray(k * 3 * hw, (k + 1) * 3 * hw);
+      const r = batch.right.subarray(k * 3 * hw, (k + 1) * 3 * hw);
+      out.set(await this.run(l, r, height, width), k * hw);
+    }
+    return out;
+  }
+
+  /** The model's raw output for one planar pair at a size it accepts (codes or floats). */
+  async rawOutput(left: Float32Array, right: Float32Array, height: number, width: number): Promise<Float32Array | Uint8Array | Uint16Array> {
+    const feeds = {
+      left: new ort.Tensor('float32', left, [1, 3, height, width]),
+      right: new ort.Tensor('float32', right, [1, 3, height, width]),
+    };
+    const result = await this.session.run(feeds);
+    const output = result.output;
+    if (!output) throw new FileFormatError(this.file, 'has no output named "output"');
+    return output.data as Float32Array | Uint8Array | Uint16Array;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+
+  private async run(left: Float32Array, right: Float32Array, height: number, width: number): Promise<Float32Array> {
+    const s = this.stride;
+    const ph = Math.ceil(height / s) * s;
+    const pw = Math.ceil(width / s) * s;
+    const raw = await this.rawOutput(edgePadPlanes(left, 3, height, width, ph, pw), edgePadPlanes(right, 3, height, width, ph, pw), ph, pw);
+    const channels = this.decoder.channels;
+    return this.decoder.decode(cropPlanes(raw, channels, ph, pw, height, width), height, width);
+  }
+}
+
+function toPlanar(image: RgbImage): Float32Array {
+  const hw = image.width * image.height;
+  const out = new Float32Array(3 * hw);
+  for (let p = 0; p < hw; p++) for (let c = 0; c < 3; c++) out[c * hw + p] = image.data[p * 3 + c] / 255;
+  return out;
+}
+
+function parseMetadata(file: string, meta: Record<string, string>): { config: ModelConfig; stride: number; encoding: OutputEncoding } {
+  const rawConfig = meta[METADATA_KEYS.config];
+  if (rawConfig === undefined) {
+    throw new FileFormatError(file, `has no hilbertq metadata (${METADATA_KEYS.config}): export it with 'hilbertq export'`);
+  }
+  let config: ModelConfig;
+  try {
+    config = JSON.parse(rawConfig) as ModelConfig;
+    validateModelConfig(config);
+  } catch (err) {
+    throw new FileFormatError(file, `has invalid ${METADATA_KEYS.config}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const stride = Number(meta[METADATA_KEYS.stride]);
+  if (!Number.isInteger(stride) || stride < 1) throw new FileFormatError(file, `has invalid ${METADATA_KEYS.stride}`);
+  const dtype = meta[QUANT_METADATA_KEYS.outputDtype];
+  if (dtype === undefined) return { config, stride, encoding: { kind: 'float' } };
+  const scale = Number(meta[QUANT_METADATA_KEYS.outputScale]);
+  const zeroPoint = Number(meta[QUANT_METADATA_KEYS.outputZeroPoint]);
+  if ((dtype !== 'uint8' && dtype !== 'uint16') || !(scale > 0) || !Number.isInteger(zeroPoint)) {
+    throw new FileFormatError(file, `has inconsistent output quantization metadata (dtype ${dtype}, scale ${scale}, zero point ${zeroPoint})`);
+  }
+  return { config, stride, encoding: { kind: 'quantized', dtype, scale, zeroPoint } };
+}

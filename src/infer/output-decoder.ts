@@ -1,0 +1,53 @@
+import { curveOf, decodeHeadOutput } from '../eval/decode-head.js';
+import type { ModelConfig } from '../models/model.js';
+import { ConfigError } from '../util/errors.js';
+import type { QuantizedDecoder } from '../curve/quantized-decoder.js';
+
+/** How the model's `output` tensor is encoded, from the ONNX metadata. */
+export type OutputEncoding =
+  | { kind: 'float' }
+  | { kind: 'quantized'; dtype: 'uint8' | 'uint16'; scale: number; zeroPoint: number };
+
+/**
+ * Turns one image's head output (planar [channels, h, w]) into disparity in model pixels. A
+ * quantized hilbert head goes through the curve's code table, never through float dequantization.
+ */
+export class OutputDecoder {
+  private readonly table: QuantizedDecoder | null = null;
+
+  constructor(
+    readonly config: ModelConfig,
+    readonly encoding: OutputEncoding,
+  ) {
+    if (encoding.kind === 'quantized' && config.head === 'hilbert') {
+      const curve = curveOf(config);
+      this.table = curve.quantizedDecoder({
+        bits: encoding.dtype === 'uint8' ? 8 : 16,
+        scales: new Array<number>(curve.dims).fill(encoding.scale),
+        zeroPoints: new Array<number>(curve.dims).fill(encoding.zeroPoint),
+      });
+    }
+  }
+
+  get channels(): number {
+    return this.config.head === 'hilbert' ? this.config.dims : 1;
+  }
+
+  decode(output: Float32Array | Uint8Array | Uint16Array, h: number, w: number): Float32Array {
+    const { config, encoding } = this;
+    if (output.length !== this.channels * h * w) {
+      throw new ConfigError('output', output.length, `expected ${this.channels} x ${h} x ${w} values`);
+    }
+    if (encoding.kind === 'float') {
+      if (!(output instanceof Float32Array)) throw new ConfigError('output', output.constructor.name, 'a float model must output float32');
+      return decodeHeadOutput(output, 1, h, w, config);
+    }
+    if (output instanceof Float32Array) throw new ConfigError('output', 'float32', `the model metadata says ${encoding.dtype} codes`);
+    const disp = this.table ? this.table(output) : new Float32Array(h * w);
+    const scale = this.table ? config.maxDisp : encoding.scale * config.maxDisp;
+    for (let i = 0; i < disp.length; i++) {
+      disp[i] = this.table ? disp[i] * scale : (output[i] - encoding.zeroPoint) * scale;
+    }
+    return disp;
+  }
+}

@@ -1,0 +1,114 @@
+import type { NodeOf, OpType } from '../models/ir.js';
+import { float, int, ints, str, type AttrValue } from './attributes.js';
+import type { EmitContext } from './emit-context.js';
+
+/**
+ * One ONNX lowering per IR op, like tfjs-core's kernel registry (and TFJS_OPS beside the IR).
+ * Maps are NCHW in ONNX, exactly as the IR describes them, so map axes are used as written;
+ * tensors (tokens) are never relaid out. Every emitter writes its final value to
+ * `ctx.outputOf(node)`.
+ */
+export type OnnxEmitter<K extends OpType> = (node: NodeOf<K>, ctx: EmitContext) => void;
+
+/** Slice "to the end": ONNX clamps ends to the dimension, and INT64_MAX is the conventional marker. */
+const TO_THE_END = 2n ** 63n - 1n;
+
+export const ONNX_EMITTERS: { [K in OpType]: OnnxEmitter<K> } = {
+  affine: (node, ctx) => {
+    const { scale, bias } = node.attrs;
+    let x = ctx.input(node.inputs[0]);
+    if (scale === 1 && bias === 0) return ctx.alias(node, x);
+    if (scale !== 1) x = ctx.emit('Mul', [x, ctx.floatScalar(scale)], bias === 0 ? ctx.outputOf(node) : ctx.temp(node, 'scaled'));
+    if (bias !== 0) ctx.emit('Add', [x, ctx.floatScalar(bias)], ctx.outputOf(node));
+  },
+  conv2d: (node, ctx) => {
+    const [x, weight, bias] = node.inputs;
+    const { kernel, stride, pad, dilation } = node.attrs;
+    ctx.emit('Conv', [ctx.input(x), ctx.convWeight(weight), ctx.input(bias)], ctx.outputOf(node), {
+      kernel_shape: ints([kernel, kernel]),
+      strides: ints([stride, stride]),
+      pads: ints([pad, pad, pad, pad]),
+      dilations: ints([dilation, dilation]),
+      group: int(1),
+    });
+  },
+  relu: unary('Relu'),
+  // Clip(0, 6) directly after a Conv is what ORT fuses and the QDQ quantizer folds into the conv's range.
+  relu6: (node, ctx) => {
+    ctx.emit('Clip', [ctx.input(node.inputs[0]), ctx.floatScalar(0), ctx.floatScalar(6)], ctx.outputOf(node));
+  },
+  sigmoid: unary('Sigmoid'),
+  add: binary('Add'),
+  mul: binary('Mul'),
+  concat: (node, ctx) => {
+    ctx.emit('Concat', node.inputs.map((i) => ctx.input(i)), ctx.outputOf(node), { axis: int(node.attrs.axis) });
+  },
+  resize: (node, ctx) => {
+    const { scale, mode } = node.attrs;
+    // tfjs resizeBilinear / resizeNearestNeighbor with halfPixelCenters = true (tfjs-ops.ts):
+    // source = (dst + 0.5) / scale - 0.5, clamped to the edge; nearest picks floor(source + 0.5),
+    // i.e. ties round up. With integer scales no ties occur, but round_prefer_ceil is the same rule.
+    const attrs: Record<string, AttrValue> = mode === 'bilinear'
+      ? { mode: str('linear'), coordinate_transformation_mode: str('half_pixel') }
+      : { mode: str('nearest'), coordinate_transformation_mode: str('half_pixel'), nearest_mode: str('round_prefer_ceil') };
+    ctx.emit('Resize', [ctx.input(node.inputs[0]), '', ctx.floats([1, 1, scale, scale])], ctx.outputOf(node), attrs);
+  },
+  pad: (node, ctx) => {
+    const { top, bottom, left, right } = node.attrs;
+    // Default mode 'constant' with no constant_value input pads with zeros.
+    ctx.emit('Pad', [ctx.input(node.inputs[0]), ctx.int64s([0, 0, top, left, 0, 0, bottom, right])], ctx.outputOf(node));
+  },
+  slice: (node, ctx) => {
+    const { axis, start, end } = node.attrs;
+    const inputs = [ctx.input(node.inputs[0]), ctx.int64s([start]), ctx.int64s([end ?? TO_THE_END]), ctx.int64s([axis])];
+    ctx.emit('Slice', inputs, ctx.outputOf(node));
+  },
+  reduceMean: (node, ctx) => {
+    const x = ctx.input(node.inputs[0]);
+    const { axis } = node.attrs;
+    // Opset 18 moved `axes` from an attribute to an input.
+    if (ctx.opset >= 18) ctx.emit('ReduceMean', [x, ctx.int64s([axis])], ctx.outputOf(node), { keepdims: int(1) });
+    else ctx.emit('ReduceMean', [x], ctx.outputOf(node), { axes: ints([axis]), keepdims: int(1) });
+  },
+  toTokens: (node, ctx) => {
+    const flat = ctx.emit('Reshape', [ctx.input(node.inputs[0]), ctx.int64s([0, 0, -1])], ctx.temp(node, 'flat')); // [N, C, H*W]
+    ctx.emit('Transpose', [flat], ctx.outputOf(node), { perm: ints([0, 2, 1]) }); // [N, H*W, C]
+  },
+  fromTokens: (node, ctx) => {
+    const [tokens, ref] = node.inputs;
+    const channelsFirst = ctx.emit('Transpose', [ctx.input(tokens)], ctx.temp(node, 'channels_first'), { perm: ints([0, 2, 1]) });
+    // [0, 0, H, W]: Reshape copies N and C from [N, C, H*W]; H and W come from the reference map.
+    const shape = ctx.once(`mapShape:${ref}`, () => {
+      const refName = ctx.input(ref);
+      const hw = ctx.emit('Shape', [refName], `${refName}/hw`, { start: int(2), end: int(4) });
+      return ctx.emit('Concat', [ctx.int64s([0, 0]), hw], `${refName}/map_shape`, { axis: int(0) });
+    });
+    ctx.emit('Reshape', [channelsFirst, shape], ctx.outputOf(node));
+  },
+  matMul: binary('MatMul'),
+  softmax: (node, ctx) => {
+    ctx.emit('Softmax', [ctx.input(node.inputs[0])], ctx.outputOf(node), { axis: int(node.attrs.axis) });
+  },
+  layerNorm: (node, ctx) => {
+    const [x, gamma, beta] = node.inputs.map((i) => ctx.input(i));
+    ctx.emit('LayerNormalization', [x, gamma, beta], ctx.outputOf(node), { axis: int(-1), epsilon: float(node.attrs.epsilon) });
+  },
+  transpose: (node, ctx) => {
+    ctx.emit('Transpose', [ctx.input(node.inputs[0])], ctx.outputOf(node), { perm: ints(node.attrs.perm) });
+  },
+  reshape: (node, ctx) => {
+    ctx.emit('Reshape', [ctx.input(node.inputs[0]), ctx.int64s(node.attrs.shape)], ctx.outputOf(node));
+  },
+};
+
+function unary<K extends OpType>(opType: string): OnnxEmitter<K> {
+  return (node, ctx) => {
+    ctx.emit(opType, [ctx.input(node.inputs[0])], ctx.outputOf(node));
+  };
+}
+
+function binary<K extends OpType>(opType: string): OnnxEmitter<K> {
+  return (node, ctx) => {
+    ctx.emit(opType, [ctx.input(node.inputs[0]), ctx.input(node.inputs[1])], ctx.outputOf(node));
+  };
+}

@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildModelGraph, type ModelConfig } from '../models/model.js';
+import type { ModelGraph } from '../models/ir.js';
+import { MANIFEST_FILE, readWeightsDir, WEIGHTS_FILE } from '../models/weights-io.js';
+import { FileFormatError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { buildOnnxModel, type ExportOptions } from './export.js';
+import { encodeModel } from './onnx-proto.js';
+
+export interface ExportSummary {
+  file: string;
+  bytes: number;
+  opset: number;
+  /** ONNX nodes in the exported graph. */
+  nodes: number;
+  graph: string;
+}
+
+/**
+ * Exports a saved model folder (model.json + weights.bin, see weights-io.ts) to one .onnx file,
+ * written atomically. Needs no tfjs: the graph is rebuilt from the saved config.
+ */
+export function exportModelDir(modelDir: string, outFile: string, opts: ExportOptions = {}): ExportSummary {
+  const { graph, values } = readModelDir(modelDir);
+  const model = buildOnnxModel(graph, values, opts);
+  const bytes = encodeModel(model);
+  writeFileAtomic(outFile, bytes);
+  return { file: outFile, bytes: bytes.byteLength, opset: model.opset_import[0].version, nodes: model.graph.node.length, graph: graph.name };
+}
+
+/** The graph and checked parameter values of a model folder; every failure names the file. */
+export function readModelDir(modelDir: string): { config: ModelConfig; graph: ModelGraph; values: Map<string, Float32Array> } {
+  const manifestPath = join(modelDir, MANIFEST_FILE);
+  const binPath = join(modelDir, WEIGHTS_FILE);
+  if (!existsSync(manifestPath)) throw new FileFormatError(manifestPath, 'does not exist (not a hilbertq model folder?)');
+  if (!existsSync(binPath)) throw new FileFormatError(binPath, 'does not exist');
+  const { manifest, values } = readWeightsDir(modelDir);
+  const config = manifest.config as ModelConfig | null;
+  if (typeof config !== 'object' || config === null) throw new FileFormatError(manifestPath, 'has no model config');
+  const graph = buildModelGraph(config);
+  const saved = new Map(manifest.params.map((p) => [p.name, p.shape.join('x')]));
+  for (const p of graph.params) {
+    if (saved.get(p.name) !== p.shape.join('x')) {
+      throw new FileFormatError(manifestPath, `parameter ${p.name} [${p.shape}] is missing or has another shape`);
+    }
+    if (!(values.get(p.name) as Float32Array).every(Number.isFinite)) {
+      throw new FileFormatError(binPath, `parameter ${p.name} holds NaN or infinite values`);
+    }
+  }
+  return { config, graph, values };
+}

@@ -1,0 +1,41 @@
+import type { ModelGraph } from '../models/ir.js';
+import { decodeModel } from './onnx-proto.js';
+
+/**
+ * The hilbertq facts an ONNX file carries in `metadata_props`, so a deployed model decodes
+ * its own output (curve dims/order/margin, maxDisp) without the training checkpoint. Later
+ * stages (the quantizer: output scale and zero point) add their own keys via `opts.metadata`.
+ */
+export const ONNX_FORMAT_VERSION = 1;
+
+export const METADATA_KEYS = {
+  /** JSON of the ModelConfig the graph was built from. */
+  config: 'hilbertq.config',
+  /** Input H and W must be multiples of this. */
+  stride: 'hilbertq.stride',
+  formatVersion: 'hilbertq.format_version',
+  graph: 'hilbertq.graph',
+} as const;
+
+const RESERVED = new Set<string>(Object.values(METADATA_KEYS));
+
+export function exportMetadata(graph: ModelGraph, extra: Readonly<Record<string, string>> = {}): { key: string; value: string }[] {
+  const own: Record<string, string> = {
+    [METADATA_KEYS.formatVersion]: String(ONNX_FORMAT_VERSION),
+    [METADATA_KEYS.graph]: graph.name,
+    [METADATA_KEYS.stride]: String(graph.stride),
+    ...(graph.meta.config !== undefined ? { [METADATA_KEYS.config]: JSON.stringify(graph.meta.config) } : {}),
+  };
+  for (const key of Object.keys(extra)) {
+    // Overriding the exporter's own facts would make the file describe another model.
+    if (RESERVED.has(key)) throw new Error(`metadata key ${key} is written by the exporter itself`);
+  }
+  return Object.entries({ ...own, ...extra }).map(([key, value]) => ({ key, value: String(value) }));
+}
+
+/** `metadata_props` of an ONNX file as a plain record. */
+export function readOnnxMetadata(model: Uint8Array): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { key, value } of decodeModel(model).metadata_props ?? []) out[key] = value;
+  return out;
+}

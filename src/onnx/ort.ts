@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { FileFormatError } from '../util/errors.js';
+
+/** A float32 NCHW tensor as plain data: what hilbertq feeds and gets back from ONNX Runtime. */
+export interface NchwTensor {
+  data: Float32Array;
+  /** [N, C, H, W] */
+  dims: number[];
+}
+
+export interface OrtSessionOptions {
+  /** ORT graph optimization level; default 'all' (what deployment uses). */
+  optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Saves the graph as ORT optimized it (fusions visible), e.g. for tests of what got fused. */
+  optimizedModelFile?: string;
+  /** Intra-op threads; ORT's default (all cores) when absent. */
+  threads?: number;
+}
+
+/** An ORT CPU session from model bytes or an .onnx file; a bad file is a one-line FileFormatError. */
+export async function createOrtSession(model: Uint8Array | string, opts: OrtSessionOptions = {}): Promise<ort.InferenceSession> {
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: opts.optimization ?? 'all',
+    ...(opts.optimizedModelFile ? { optimizedModelFilePath: opts.optimizedModelFile } : {}),
+    ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
+  };
+  if (typeof model !== 'string') return ort.InferenceSession.create(model, options);
+  if (!existsSync(model)) throw new FileFormatError(model, 'does not exist');
+  try {
+    return await ort.InferenceSession.create(model, options);
+  } catch (err) {
+    throw new FileFormatError(model, `ONNX Runtime cannot load it (${firstLine(err)})`);
+  }
+}
+
+/** Runs a hilbertq stereo model: `left`, `right` [N, 3, H, W] in [0, 1] -> `output` [N, C, H, W]. */
+export async function runStereo(session: ort.InferenceSession, inputs: { left: NchwTensor; right: NchwTensor }): Promise<NchwTensor> {
+  const feeds = {
+    left: new ort.Tensor('float32', inputs.left.data, inputs.left.dims),
+    right: new ort.Tensor('float32', inputs.right.data, inputs.right.dims),
+  };
+  const results = await session.run(feeds);
+  const output = results.output;
+  if (!output || output.type !== 'float32') throw new Error('the model has no float32 output named "output"');
+  return { data: output.data as Float32Array, dims: [...output.dims] };
+}
+
+/**
+ * Writes ORT's optimized graph of `model` to `outFile`. 'extended' by default: 'all' adds
+ * layout transforms specific to this CPU, which ORT itself warns are not portable.
+ */
+export async function saveOptimizedModel(
+  model: Uint8Array | string,
+  outFile: string,
+  optimization: OrtSessionOptions['optimization'] = 'extended',
+): Promise<void> {
+  const session = await createOrtSession(model, { optimization, optimizedModelFile: outFile });
+  await session.release();
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}

@@ -1,0 +1,74 @@
+// Training backend: tfjs on wasm (XNNPACK, single thread) plus the gradient kernels wasm lacks or
+// runs slowly. Import tfjs through here so the kernels are in place before the first train step.
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig } from '@tensorflow/tfjs';
+import { captureBuiltin, ownKernelFuncs } from './builtin-kernels.js';
+import { batchMatMulConfig } from './BatchMatMul.js';
+import { concatConfig } from './Concat.js';
+import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
+import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
+import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter.js';
+import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput.js';
+import { resizeBilinearGradConfig } from './ResizeBilinearGrad.js';
+import { resizeNearestNeighborGradConfig } from './ResizeNearestNeighborGrad.js';
+import { sliceConfig } from './Slice.js';
+import { splitVConfig } from './SplitV.js';
+import { tileConfig } from './Tile.js';
+import { unpackConfig } from './Unpack.js';
+import { unsortedSegmentSumConfig } from './UnsortedSegmentSum.js';
+
+/** Every kernel this package registers for 'wasm', with the reason in its file's header. */
+export const trainingKernels: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  batchMatMulConfig,
+  resizeBilinearGradConfig,
+  resizeNearestNeighborGradConfig,
+  concatConfig,
+  sliceConfig,
+  splitVConfig,
+  tileConfig,
+  unpackConfig,
+  unsortedSegmentSumConfig,
+];
+
+let registered = false;
+
+/**
+ * Registers `trainingKernels` for 'wasm' once; later calls do nothing. Must run after the wasm
+ * backend's module registered its builtins, or those would later overwrite ours.
+ */
+function registerTrainingKernels(): void {
+  if (registered) return;
+  for (const config of trainingKernels) captureBuiltin(config.kernelName);
+  for (const config of trainingKernels) {
+    ownKernelFuncs.add(config.kernelFunc);
+    // Unregister first: replacing silently is intended, and registerKernel would warn.
+    if (tf.getKernel(config.kernelName, 'wasm') !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+  registered = true;
+}
+
+/**
+ * Selects the tfjs backend for training. 'wasm' (default) loads the SIMD build single-threaded and
+ * installs the training kernels. 'cpu' is the pure-JS reference: 20x slower forward, ~300x per
+ * U-Net train step, and its resize gradients are wrong with half-pixel centers (all of them),
+ * batches > 1 (nearest) and non-square images (bilinear: the step throws).
+ */
+export async function initTrainingBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<void> {
+  if (name === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // The threaded build needs worker support that Node lacks here; one thread also keeps
+    // timings reproducible. Only effective before the backend first initialises.
+    wasm.setThreadsCount(1);
+    registerTrainingKernels();
+  }
+  if (!(await tf.setBackend(name))) throw new Error(`tfjs backend '${name}' failed to initialise`);
+  await tf.ready();
+}
+
+/** The wasm backend's own kernels, including the ones replaced here (for benchmarks). */
+export { runBuiltin, runBuiltinOutputs } from './builtin-kernels.js';
