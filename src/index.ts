@@ -17,3 +17,4 @@ export type { WeightsManifest } from './models/weights-io.js';
 export { createParams, paramsFromValues, disposeParams, runGraph, saveWeights, loadWeights } from './models/tfjs-build.js';
 export type { ParamMap, RunOptions, StereoInputs } from './models/tfjs-build.js';
 export * from './onnx/index.js';
+export * from './quant/index.js';

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { syntheticDataset } from '../data/batches.js';
+import { makeBatch } from '../data/batches.js';
 import { openDataset } from '../data/dataset.js';
 import { parseSize } from '../data/options.js';
 import { SyntheticStereo } from '../data/synthetic/generator.js';
 import type { StereoDataset } from '../data/types.js';
-import { evaluateDataset } from '../eval/evaluate.js';
-import type { StereoMetrics } from '../eval/metrics.js';
-import { TfjsPredictor } from '../eval/tfjs-predictor.js';
-import { disposeParams, loadWeights } from '../models/tfjs-build.js';
+import { StereoMetricsAccumulator, type StereoMetrics } from '../eval/metrics.js';
+import { openPredictor, type OpenedPredictor } from '../eval/open-predictor.js';
+import { QuantErrorAccumulator, type QuantErrorStats } from '../eval/quant-error.js';
 import { initTrainingBackend } from '../train/backend/index.js';
 import { TEST_SEED } from '../train/config.js';
 import { ConfigError } from '../util/errors.js';
@@ -16,6 +16,7 @@ import { ProgressReporter } from './progress.js';
 
 interface EvalFlags {
   model: string;
+  against?: string;
   data?: string;
   synthetic?: number;
   size?: string;
@@ -25,25 +26,55 @@ interface EvalFlags {
 export function registerEvalCommand(program: Command): void {
   program
     .command('eval')
-    .description('FP32 accuracy of a trained model (tfjs): EPE, D1, RMSE on non-occluded and all valid pixels')
-    .requiredOption('--model <dir>', 'model folder (model.json + weights.bin), e.g. models/unet-hilbert')
+    .description('accuracy of a model (folder: tfjs FP32; .onnx: ONNX Runtime, float or quantized): EPE, D1, RMSE')
+    .requiredOption('--model <path>', 'model folder (model.json + weights.bin) or ONNX file')
+    .option('--against <path>', 'reference model (usually the FP32 one): also report the quantization error, model - reference')
     .option('--data <dir>', 'a dataset folder (generated, Middlebury or KITTI layout)')
     .option('--synthetic <n>', `n pairs of the held-out synthetic test set (seed ${TEST_SEED})`, parseIntOption('--synthetic'))
-    .option('--size <HxW>', 'synthetic pair size (default: the size the model was trained at)')
-    .option('--json', 'print the metrics as JSON')
+    .option('--size <HxW>', 'synthetic pair size (default: the size the model was trained at, else 64x128)')
+    .option('--json', 'print the results as JSON')
     .action((flags: EvalFlags) => runEval(flags));
-}
-
-/** The size and disparity range a model was trained at, from its recorded training config. */
-export function trainingSize(meta: Record<string, unknown> | undefined): { height: number; width: number } | null {
-  const training = meta?.training as { config?: { height?: number; width?: number } } | undefined;
-  const h = training?.config?.height;
-  const w = training?.config?.width;
-  return typeof h === 'number' && typeof w === 'number' ? { height: h, width: w } : null;
 }
 
 export function syntheticTestSet(count: number, height: number, width: number, maxDisp: number): StereoDataset {
   return syntheticDataset(new SyntheticStereo({ height, width, maxDisp, seed: TEST_SEED }), count, `synthetic-test-${TEST_SEED}`);
+}
+
+export interface EvalReport {
+  model: string;
+  precision: string;
+  dataset: string;
+  pairs: number;
+  metrics: StereoMetrics;
+  /** Present with --against: model minus reference disparity, in pixels. */
+  quantError?: QuantErrorStats & { reference: string };
+}
+
+/** Streams the dataset through the model (and the reference), one pair at a time. */
+export async function evaluateModels(
+  model: OpenedPredictor,
+  reference: OpenedPredictor | null,
+  dataset: StereoDataset,
+  onProgress?: (done: number) => void,
+): Promise<EvalReport> {
+  const metrics = new StereoMetricsAccumulator();
+  const errors = reference ? new QuantErrorAccumulator() : null;
+  for (let i = 0; i < dataset.length; i++) {
+    const sample = dataset.get(i);
+    const batch = makeBatch([sample]);
+    const disp = await model.predict(batch);
+    if (sample.disp && sample.valid) metrics.add(disp, sample.disp, sample.valid, sample.occ);
+    if (reference && errors) errors.add(disp, await reference.predict(batch));
+    onProgress?.(i + 1);
+  }
+  return {
+    model: model.label,
+    precision: model.precision,
+    dataset: dataset.name,
+    pairs: dataset.length,
+    metrics: metrics.result(),
+    ...(reference && errors ? { quantError: { ...errors.result(), reference: reference.label } } : {}),
+  };
 }
 
 async function runEval(flags: EvalFlags): Promise<void> {
@@ -52,29 +83,39 @@ async function runEval(flags: EvalFlags): Promise<void> {
   }
   if (flags.synthetic !== undefined && flags.synthetic < 1) throw new ConfigError('--synthetic', flags.synthetic, 'must be >= 1');
   await initTrainingBackend('wasm');
-  const { config, graph, params, meta } = loadWeights(flags.model);
+  const model = await openPredictor(flags.model);
+  const reference = flags.against ? await openPredictor(flags.against) : null;
   try {
+    if (reference && JSON.stringify(reference.config) !== JSON.stringify(model.config)) {
+      throw new ConfigError('--against', flags.against, `describes another model than ${flags.model}`);
+    }
     let dataset: StereoDataset;
     if (flags.data !== undefined) {
       dataset = openDataset(flags.data);
     } else {
-      const size = flags.size ? parseSize(flags.size) : trainingSize(meta) ?? { height: 64, width: 128 };
-      dataset = syntheticTestSet(flags.synthetic as number, size.height, size.width, config.maxDisp);
+      const size = flags.size ? parseSize(flags.size) : model.trainingSize ?? reference?.trainingSize ?? { height: 64, width: 128 };
+      dataset = syntheticTestSet(flags.synthetic as number, size.height, size.width, model.config.maxDisp);
     }
     const progress = flags.json ? null : new ProgressReporter('eval', dataset.length);
-    const metrics = await evaluateDataset(new TfjsPredictor(graph, params, config), dataset, dataset.length, (done) =>
-      progress?.update(done),
-    );
+    const report = await evaluateModels(model, reference, dataset, (done) => progress?.update(done));
     progress?.stop();
-    const report = { model: flags.model, dataset: dataset.name, pairs: dataset.length, precision: 'fp32', ...metrics };
-    console.log(flags.json ? JSON.stringify(report, null, 2) : formatMetrics(report.model, report.dataset, metrics));
+    console.log(flags.json ? JSON.stringify(report, null, 2) : formatReport(report));
   } finally {
-    disposeParams(params);
+    await model.release();
+    await reference?.release();
   }
 }
 
-export function formatMetrics(model: string, dataset: string, m: StereoMetrics): string {
-  const row = (name: string, r: StereoMetrics['all']): string =>
-    `${name.padEnd(14)} EPE ${r.epe.toFixed(3)} px   D1 ${(r.d1 * 100).toFixed(2)} %   RMSE ${r.rmse.toFixed(3)} px   pixels ${r.pixels}`;
-  return [`${model} on ${dataset} (fp32)`, row('non-occluded', m.nonOccluded), row('all valid', m.all)].join('\n');
+export function formatReport(r: EvalReport): string {
+  const row = (name: string, m: StereoMetrics['all']): string =>
+    `${name.padEnd(14)} EPE ${m.epe.toFixed(3)} px   D1 ${(m.d1 * 100).toFixed(2)} %   RMSE ${m.rmse.toFixed(3)} px   pixels ${m.pixels}`;
+  const lines = [`${r.model} (${r.precision}) on ${r.dataset}, ${r.pairs} pairs`, row('non-occluded', r.metrics.nonOccluded), row('all valid', r.metrics.all)];
+  const q = r.quantError;
+  if (q) {
+    lines.push(
+      `vs ${q.reference}: robust std ${q.robustStd.toFixed(4)} px   RMSE ${q.rmse.toFixed(4)} px   mean ${q.mean.toFixed(4)} px   ` +
+        `|diff| > 1 px ${(q.over1px * 100).toFixed(3)} %   pixels ${q.pixels}`,
+    );
+  }
+  return lines.join('\n');
 }

@@ -5,6 +5,7 @@ import { registerDataCommand } from './data.js';
 import { registerEvalCommand } from './eval.js';
 import { registerExportCommand } from './export.js';
 import { registerInferCommand } from './infer.js';
+import { registerQuantizeCommand } from './quantize.js';
 import { registerTrainCommand } from './train.js';
 
 /** Every subcommand lives in its own file and registers itself here. */
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerTrainCommand(program);
   registerEvalCommand(program);
   registerExportCommand(program);
+  registerQuantizeCommand(program);
   registerInferCommand(program);
   return program;
 }

@@ -2,19 +2,12 @@ import { readFileSync, existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import type { RgbImage, StereoBatch } from '../data/types.js';
 import { validateModelConfig, type ModelConfig } from '../models/model.js';
-import { METADATA_KEYS, readOnnxMetadata } from '../onnx/metadata.js';
+import { METADATA_KEYS, readOnnxMetadata, trainingSizeOf } from '../onnx/metadata.js';
+import { QUANT_METADATA_KEYS } from '../quant/metadata.js';
 import { createOrtSession } from '../onnx/ort.js';
 import { ConfigError, FileFormatError } from '../util/errors.js';
 import { OutputDecoder, type OutputEncoding } from './output-decoder.js';
 import { cropPlanes, edgePadPlanes, resizePlanes } from './resample.js';
-
-/** Metadata the quantizer writes next to the exporter's: how `output` is encoded. */
-export const QUANT_METADATA_KEYS = {
-  scheme: 'hilbertq.quant.scheme',
-  outputDtype: 'hilbertq.output_dtype',
-  outputScale: 'hilbertq.output_scale',
-  outputZeroPoint: 'hilbertq.output_zero_point',
-} as const;
 
 export interface DepthPredictorOptions {
   /** ORT intra-op threads (default: ORT's choice). */
@@ -47,6 +40,8 @@ export class DepthPredictor {
     readonly encoding: OutputEncoding,
     readonly scheme: string,
     private readonly decoder: OutputDecoder,
+    /** The HxW the model was trained at, when its metadata records it. */
+    readonly trainingSize: { height: number; width: number } | null,
   ) {}
 
   static async load(file: string, options: DepthPredictorOptions = {}): Promise<DepthPredictor> {
@@ -61,7 +56,7 @@ export class DepthPredictor {
     const { config, stride, encoding } = parseMetadata(file, meta);
     const session = await createOrtSession(file, options.threads ? { threads: options.threads } : {});
     const scheme = meta[QUANT_METADATA_KEYS.scheme] ?? 'fp32';
-    return new DepthPredictor(file, session, config, stride, encoding, scheme, new OutputDecoder(config, encoding));
+    return new DepthPredictor(file, session, config, stride, encoding, scheme, new OutputDecoder(config, encoding), trainingSizeOf(meta));
   }
 
   /** One stereo pair of 8-bit RGB images of the same size. */

@@ -6,6 +6,7 @@ import { MANIFEST_FILE, readWeightsDir, WEIGHTS_FILE } from '../models/weights-i
 import { FileFormatError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { buildOnnxModel, type ExportOptions } from './export.js';
+import { TRAINING_SIZE_KEY } from './metadata.js';
 import { encodeModel } from './onnx-proto.js';
 
 export interface ExportSummary {
@@ -22,15 +23,21 @@ export interface ExportSummary {
  * written atomically. Needs no tfjs: the graph is rebuilt from the saved config.
  */
 export function exportModelDir(modelDir: string, outFile: string, opts: ExportOptions = {}): ExportSummary {
-  const { graph, values } = readModelDir(modelDir);
-  const model = buildOnnxModel(graph, values, opts);
+  const { graph, values, trainingSize } = readModelDir(modelDir);
+  const metadata = { ...(trainingSize ? { [TRAINING_SIZE_KEY]: `${trainingSize.height}x${trainingSize.width}` } : {}), ...opts.metadata };
+  const model = buildOnnxModel(graph, values, { ...opts, metadata });
   const bytes = encodeModel(model);
   writeFileAtomic(outFile, bytes);
   return { file: outFile, bytes: bytes.byteLength, opset: model.opset_import[0].version, nodes: model.graph.node.length, graph: graph.name };
 }
 
 /** The graph and checked parameter values of a model folder; every failure names the file. */
-export function readModelDir(modelDir: string): { config: ModelConfig; graph: ModelGraph; values: Map<string, Float32Array> } {
+export function readModelDir(modelDir: string): {
+  config: ModelConfig;
+  graph: ModelGraph;
+  values: Map<string, Float32Array>;
+  trainingSize: { height: number; width: number } | null;
+} {
   const manifestPath = join(modelDir, MANIFEST_FILE);
   const binPath = join(modelDir, WEIGHTS_FILE);
   if (!existsSync(manifestPath)) throw new FileFormatError(manifestPath, 'does not exist (not a hilbertq model folder?)');
@@ -48,5 +55,8 @@ export function readModelDir(modelDir: string): { config: ModelConfig; graph: Mo
       throw new FileFormatError(binPath, `parameter ${p.name} holds NaN or infinite values`);
     }
   }
-  return { config, graph, values };
+  const training = (manifest.meta?.training as { config?: { height?: unknown; width?: unknown } } | undefined)?.config;
+  const trainingSize =
+    typeof training?.height === 'number' && typeof training?.width === 'number' ? { height: training.height, width: training.width } : null;
+  return { config, graph, values, trainingSize };
 }

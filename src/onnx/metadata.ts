@@ -17,6 +17,15 @@ export const METADATA_KEYS = {
   graph: 'hilbertq.graph',
 } as const;
 
+/** Optional: the HxW a model was trained at (synthetic calibration and test pairs default to it). */
+export const TRAINING_SIZE_KEY = 'hilbertq.training_size';
+
+/** The recorded training size of a model, if its metadata has one. */
+export function trainingSizeOf(meta: Record<string, string>): { height: number; width: number } | null {
+  const m = /^(\d+)x(\d+)$/.exec(meta[TRAINING_SIZE_KEY] ?? '');
+  return m ? { height: Number(m[1]), width: Number(m[2]) } : null;
+}
+
 const RESERVED = new Set<string>(Object.values(METADATA_KEYS));
 
 export function exportMetadata(graph: ModelGraph, extra: Readonly<Record<string, string>> = {}): { key: string; value: string }[] {

@@ -1,0 +1,164 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { openDataset } from '../data/dataset.js';
+import { parseSize } from '../data/options.js';
+import { METADATA_KEYS, trainingSizeOf } from '../onnx/metadata.js';
+import type { ModelProto } from '../onnx/onnx-proto.js';
+import { datasetCalibration, syntheticCalibration, type CalibrationData } from '../quant/calibration-data.js';
+import { CALIBRATION_METHODS, DEFAULT_PERCENTILE } from '../quant/calibrators/index.js';
+import { hostLacksVnni } from '../quant/host-cpu.js';
+import { quantizeModel } from '../quant/quantize.js';
+import { QUANT_SCHEMES, type QuantScheme } from '../quant/schemes.js';
+import type { QuantSummary } from '../quant/summary.js';
+import { readFloatModel } from '../quant/validate.js';
+import { ConfigError, FileFormatError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { parseIntOption, parseNumberOption } from './options.js';
+import { ProgressReporter } from './progress.js';
+
+interface QuantizeFlags {
+  scheme?: string;
+  method: string;
+  calib?: string;
+  synthetic?: number;
+  count?: number;
+  size?: string;
+  percentile: number;
+  reduceRange?: boolean;
+  out?: string;
+  json?: boolean;
+}
+
+/** Size of synthetic calibration pairs when the model records no training size. */
+const DEFAULT_CALIBRATION_SIZE = { height: 64, width: 128 };
+
+export function registerQuantizeCommand(program: Command): void {
+  program
+    .command('quantize')
+    .description('post-training quantization of a float ONNX model to QDQ; the model output stays quantized (uint8/uint16 codes)')
+    .argument('<model>', 'float .onnx written by `hilbertq export`')
+    .option('--scheme <scheme>', `${QUANT_SCHEMES.join(' | ')} (w8a8-pt: per-tensor weights, the NPU/DSP recipe)`)
+    .option('--calib <dir>', 'calibrate on a dataset folder (generated, Middlebury or KITTI layout)')
+    .option('--synthetic <n>', 'calibrate on n synthetic pairs (seed 3000003, distinct from validation and test)', parseIntOption('--synthetic'))
+    .option('--count <n>', 'use at most n pairs of --calib', parseIntOption('--count'))
+    .option('--size <HxW>', 'synthetic pair size (default: the training size the model records, else 64x128)')
+    .option('--method <method>', CALIBRATION_METHODS.join(' | '), 'minmax')
+    .option('--percentile <p>', 'percentile method: % of values inside the range', parseNumberOption('--percentile'), DEFAULT_PERCENTILE)
+    .option('--reduce-range', 'int8 weights in -64..64: avoids uint8 x int8 saturation on x86 CPUs without VNNI')
+    .option('--out <file>', 'quantized model to write (default: <model>.<scheme>.onnx)')
+    .option('--json', 'print the summary as JSON')
+    .action((modelFile: string, flags: QuantizeFlags) => runQuantize(modelFile, flags));
+}
+
+async function runQuantize(modelFile: string, flags: QuantizeFlags): Promise<void> {
+  const scheme = choice('--scheme', flags.scheme, QUANT_SCHEMES);
+  const method = choice('--method', flags.method, CALIBRATION_METHODS);
+  if ((flags.calib === undefined) === (flags.synthetic === undefined)) {
+    throw new ConfigError('--calib/--synthetic', flags.calib ?? flags.synthetic ?? '(none)', 'give exactly one of them');
+  }
+  const out = flags.out ?? defaultOutput(modelFile, scheme);
+  if (resolve(out) === resolve(modelFile)) throw new ConfigError('--out', out, 'would overwrite the float model');
+  if (!existsSync(modelFile)) throw new FileFormatError(modelFile, 'does not exist');
+  const bytes = readFileSync(modelFile);
+  const model = readFloatModel(bytes, modelFile);
+  const data = calibrationData(model, modelFile, flags);
+
+  const passes = method === 'minmax' ? 1 : 2;
+  const progress = flags.json ? null : new ProgressReporter(`calibrate (${method})`, passes * (data.count ?? 0));
+  let summary: QuantSummary;
+  try {
+    const result = await quantizeModel(bytes, {
+      scheme,
+      method,
+      calibration: data,
+      percentile: flags.percentile,
+      reduceRange: flags.reduceRange,
+      source: modelFile,
+      onProgress: (p) => progress?.update(p.pass * (p.total ?? 0) + p.done),
+    });
+    progress?.stop();
+    writeFileAtomic(out, result.model);
+    summary = result.summary;
+  } catch (err) {
+    progress?.stop();
+    throw err;
+  }
+  if (flags.json) {
+    console.log(JSON.stringify({ model: modelFile, out, ...summary }, null, 2));
+    return;
+  }
+  console.log(formatQuantSummary(modelFile, out, summary));
+  if (summary.output.dtype === 'uint8' && !flags.reduceRange && hostLacksVnni()) {
+    console.log('  note:        this CPU has no VNNI: ORT\'s uint8 x int8 kernels can saturate here; quantize with --reduce-range (weights in -64..64) to evaluate on this host');
+  }
+}
+
+function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T {
+  if (value === undefined || !allowed.includes(value as T)) throw new ConfigError(flag, value ?? '(none)', `must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function defaultOutput(modelFile: string, scheme: QuantScheme): string {
+  return `${modelFile.replace(/\.onnx$/i, '')}.${scheme}.onnx`;
+}
+
+function calibrationData(model: ModelProto, modelFile: string, flags: QuantizeFlags): CalibrationData {
+  const meta = new Map((model.metadata_props ?? []).map((p) => [p.key, p.value]));
+  const stride = Number(meta.get(METADATA_KEYS.stride));
+  if (flags.calib !== undefined) {
+    if (flags.count !== undefined && flags.count < 1) throw new ConfigError('--count', flags.count, 'must be >= 1');
+    return datasetCalibration(openDataset(flags.calib), { stride, count: flags.count });
+  }
+  const count = flags.synthetic as number;
+  if (count < 1) throw new ConfigError('--synthetic', count, 'must be >= 1');
+  const config = parseConfig(meta.get(METADATA_KEYS.config));
+  if (typeof config?.maxDisp !== 'number') {
+    throw new FileFormatError(modelFile, `records no model config with maxDisp (${METADATA_KEYS.config}); calibrate with --calib instead`);
+  }
+  const size = flags.size ? parseSize(flags.size) : trainingSizeOf(Object.fromEntries(meta)) ?? DEFAULT_CALIBRATION_SIZE;
+  if (size.height % stride !== 0 || size.width % stride !== 0) {
+    throw new ConfigError('--size', `${size.height}x${size.width}`, `must be a multiple of the model stride ${stride}`);
+  }
+  return syntheticCalibration({ ...size, maxDisp: config.maxDisp, count });
+}
+
+function parseConfig(json: string | undefined): Record<string, unknown> | null {
+  if (json === undefined) return null;
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function formatQuantSummary(modelFile: string, out: string, s: QuantSummary): string {
+  const list = (counts: Record<string, number>): string =>
+    Object.entries(counts)
+      .sort((a, b) => b[1] - a[1])
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', ') || 'none';
+  const floatOps = Object.entries(s.floatOps)
+    .map(([op, names]) => `${op} ${names.length} (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`)
+    .join('; ');
+  const kib = (b: number): string => `${(b / 1024).toFixed(1)} KiB`;
+  const calibrated = s.activations.filter((a) => a.source === 'calibrated');
+  const shown = [...s.activations.filter((a) => a.source === 'fixed').slice(0, 2), ...calibrated.slice(0, 3), ...calibrated.slice(-2)];
+  const ranges = shown.map((a) => `${a.tensor} [${fmt(a.range.min)}, ${fmt(a.range.max)}] ${a.source}`).join('; ');
+  const folded = Object.keys(s.foldedActivations).length > 0 ? `; folded into the producer's range: ${list(s.foldedActivations)}` : '';
+  return [
+    `quantized ${modelFile} -> ${out}: ${s.scheme}, ${s.method} calibration on ${s.calibration.description ?? `${s.calibration.pairs} pairs`}, opset ${s.opset}`,
+    `  scheme:      ${s.schemeDescription}`,
+    `  quantized:   ${list(s.quantizedOps)}${folded}`,
+    `  float:       ${floatOps || 'none'} (run in float between DequantizeLinear and QuantizeLinear)`,
+    `  weights:     ${kib(s.weights.floatBytes)} -> ${kib(s.weights.quantizedBytes)} (${(s.weights.floatBytes / s.weights.quantizedBytes).toFixed(1)}x)` +
+      (s.weights.clippedBiasValues > 0 ? `, ${s.weights.clippedBiasValues} bias values clipped to int32` : ''),
+    `  ranges:      ${ranges} (${calibrated.length} calibrated tensors of ${s.activations.length} quantized)`,
+    `  output:      ${s.output.dtype}, scale ${s.output.scale}, zero point ${s.output.zeroPoint}`,
+  ].join('\n');
+}
+
+function fmt(x: number): string {
+  return Number(x.toPrecision(4)).toString();
+}

@@ -1,0 +1,52 @@
+import { existsSync, statSync } from 'node:fs';
+import type { StereoBatch } from '../data/types.js';
+import { DepthPredictor } from '../infer/depth-predictor.js';
+import type { ModelConfig } from '../models/model.js';
+import { disposeParams, loadWeights } from '../models/tfjs-build.js';
+import { FileFormatError } from '../util/errors.js';
+import { TfjsPredictor } from './tfjs-predictor.js';
+
+/** Anything evaluation can run: a trained model folder (tfjs, FP32) or an ONNX file (ORT). */
+export interface OpenedPredictor {
+  label: string;
+  /** 'fp32' for float models, else the quantization scheme. */
+  precision: string;
+  config: ModelConfig;
+  /** The HxW the model was trained at, when recorded. */
+  trainingSize: { height: number; width: number } | null;
+  predict(batch: StereoBatch): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+/** The size a model folder was trained at, from its recorded training config. */
+export function trainingSize(meta: Record<string, unknown> | undefined): { height: number; width: number } | null {
+  const training = meta?.training as { config?: { height?: number; width?: number } } | undefined;
+  const h = training?.config?.height;
+  const w = training?.config?.width;
+  return typeof h === 'number' && typeof w === 'number' ? { height: h, width: w } : null;
+}
+
+export async function openPredictor(path: string): Promise<OpenedPredictor> {
+  if (!existsSync(path)) throw new FileFormatError(path, 'does not exist');
+  if (statSync(path).isDirectory()) {
+    const { config, graph, params, meta } = loadWeights(path);
+    const tfjs = new TfjsPredictor(graph, params, config);
+    return {
+      label: path,
+      precision: 'fp32',
+      config,
+      trainingSize: trainingSize(meta),
+      predict: async (batch) => tfjs.predict(batch),
+      release: async () => disposeParams(params),
+    };
+  }
+  const ort = await DepthPredictor.load(path);
+  return {
+    label: path,
+    precision: ort.scheme,
+    config: ort.config,
+    trainingSize: ort.trainingSize,
+    predict: (batch) => ort.predictBatch(batch),
+    release: () => ort.release(),
+  };
+}

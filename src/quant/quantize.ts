@@ -1,0 +1,83 @@
+import { encodeModel } from '../onnx/onnx-proto.js';
+import { ConfigError } from '../util/errors.js';
+import { calibrateRanges, type CalibrationProgress } from './calibrate.js';
+import { asCalibrationData, type CalibrationData, type CalibrationPair } from './calibration-data.js';
+import { CALIBRATION_METHODS, DEFAULT_PERCENTILE, type CalibrationMethod, type CalibratorOptions } from './calibrators/index.js';
+import { QUANT_METADATA_KEYS } from './metadata.js';
+import { defaultOpset, upgradeOpset } from './opset.js';
+import { planQuantization } from './planner.js';
+import { emitQdq } from './qdq.js';
+import { QUANT_RULES } from './rules/registry.js';
+import type { QuantRuleRegistry } from './rules/rule.js';
+import { QUANT_SCHEMES, resolveScheme, type QuantScheme } from './schemes.js';
+import { summarize, type QuantSummary } from './summary.js';
+import { readFloatModel } from './validate.js';
+
+export interface QuantizeOptions extends CalibratorOptions {
+  scheme: QuantScheme;
+  /** Default 'minmax'. */
+  method?: CalibrationMethod;
+  /** Pairs to calibrate on; an array, or CalibrationData (e.g. syntheticCalibration, datasetCalibration). */
+  calibration: CalibrationData | readonly CalibrationPair[];
+  onProgress?: (p: CalibrationProgress) => void;
+  /** Per-op rules; default QUANT_RULES. */
+  rules?: QuantRuleRegistry;
+  /** ORT's reduce_range: weights in -64..64, for x86 CPUs without VNNI whose uint8 x int8 kernels saturate. */
+  reduceRange?: boolean;
+  /** Names the model in error messages (the CLI passes the file path). */
+  source?: string;
+}
+
+export interface QuantizeResult {
+  model: Uint8Array;
+  summary: QuantSummary;
+}
+
+/**
+ * Post-training static quantization of a float hilbertq ONNX model into QDQ format. The
+ * output stays quantized: the graph's `output` is the uint8/uint16 result of the last
+ * QuantizeLinear, with its scale and zero point in metadata_props.
+ */
+export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOptions): Promise<QuantizeResult> {
+  const source = opts.source ?? 'model';
+  if (!QUANT_SCHEMES.includes(opts.scheme)) throw new ConfigError('scheme', opts.scheme, `must be one of ${QUANT_SCHEMES.join(', ')}`);
+  const method = opts.method ?? 'minmax';
+  if (!CALIBRATION_METHODS.includes(method)) throw new ConfigError('method', method, `must be one of ${CALIBRATION_METHODS.join(', ')}`);
+  const scheme = resolveScheme(opts.scheme, opts);
+  const original = readFloatModel(floatModel, source);
+  const model = defaultOpset(original) < scheme.minOpset ? upgradeOpset(original, scheme.minOpset) : original;
+
+  const plan = planQuantization(model, scheme, opts.rules ?? QUANT_RULES);
+  const toCalibrate = [...plan.activations].filter(([, s]) => s.kind === 'calibrated').map(([name]) => name);
+  const data = asCalibrationData(opts.calibration);
+  const calibration = await calibrateRanges(original, toCalibrate, data, { ...opts, method, source });
+  const { model: quantized, params, clippedBiasValues } = emitQdq({ model, plan, ranges: calibration.ranges });
+
+  const calibrationInfo = {
+    pairs: calibration.pairs,
+    passes: calibration.passes,
+    tensors: toCalibrate.length,
+    collectorStateSize: calibration.stateSize,
+    ...(data.description ? { description: data.description } : {}),
+  };
+  const summary = summarize({ plan, params, before: original, after: quantized, scheme: opts.scheme, method, calibration: calibrationInfo, clippedBiasValues });
+  quantized.metadata_props = [
+    ...(original.metadata_props ?? []).filter((p) => !Object.values<string>(QUANT_METADATA_KEYS).includes(p.key)),
+    ...Object.entries({
+      [QUANT_METADATA_KEYS.scheme]: opts.scheme,
+      [QUANT_METADATA_KEYS.method]: method,
+      [QUANT_METADATA_KEYS.description]: scheme.description,
+      [QUANT_METADATA_KEYS.weightRange]: String(scheme.weightQmax),
+      [QUANT_METADATA_KEYS.calibration]: JSON.stringify({
+        ...calibrationInfo,
+        ...(method === 'percentile' ? { percentile: opts.percentile ?? DEFAULT_PERCENTILE } : {}),
+      }),
+      [QUANT_METADATA_KEYS.floatOps]: JSON.stringify(summary.floatOps),
+      [QUANT_METADATA_KEYS.outputDtype]: summary.output.dtype,
+      [QUANT_METADATA_KEYS.outputScale]: String(summary.output.scale),
+      [QUANT_METADATA_KEYS.outputZeroPoint]: String(summary.output.zeroPoint),
+    }).map(([key, value]) => ({ key, value })),
+  ];
+  quantized.doc_string = `${original.doc_string ?? 'hilbertq model'}; quantized ${opts.scheme} (${method}), output ${summary.output.dtype} codes`;
+  return { model: encodeModel(quantized), summary };
+}

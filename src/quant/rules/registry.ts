@@ -1,0 +1,30 @@
+import { allTensorsRule } from './all-tensors.js';
+import { convRule } from './conv.js';
+import { matMulRule } from './matmul.js';
+import { padRule } from './pad.js';
+import { removableActivationRule } from './removable-activation.js';
+import type { QuantRuleRegistry } from './rule.js';
+import { sameScaleRule } from './same-scale.js';
+import { softmaxRule } from './softmax.js';
+
+/**
+ * One rule per ONNX op type (ORT's QDQRegistry). Deliberately absent, so they stay float between
+ * DQ and Q: LayerNormalization and ReduceMean (no integer CPU kernel in ORT; quantizing their
+ * outputs already happens through their consumers) and Shape (int64 output).
+ */
+export const QUANT_RULES: QuantRuleRegistry = {
+  Conv: convRule,
+  MatMul: matMulRule,
+  Add: allTensorsRule,
+  Mul: allTensorsRule,
+  Concat: allTensorsRule,
+  Sigmoid: allTensorsRule,
+  Softmax: softmaxRule,
+  Relu: removableActivationRule,
+  Clip: removableActivationRule,
+  Resize: sameScaleRule,
+  Slice: sameScaleRule,
+  Reshape: sameScaleRule,
+  Transpose: sameScaleRule,
+  Pad: padRule,
+};

@@ -1,0 +1,68 @@
+import { DataType } from '../onnx/onnx-proto.js';
+
+export type QuantScheme = 'w8a8' | 'w8a8-pt' | 'w8a16';
+export const QUANT_SCHEMES: readonly QuantScheme[] = ['w8a8', 'w8a8-pt', 'w8a16'];
+
+export type ActivationDtype = 'uint8' | 'uint16';
+
+/** How one scheme stores weights and activations. Weights are always symmetric int8 (zero point 0). */
+export interface SchemeSpec {
+  name: QuantScheme;
+  /** One weight scale per output channel (Conv axis 0, MatMul [in, out] axis 1) or one per tensor. */
+  perChannelWeights: boolean;
+  /** Weight codes span -weightQmax..weightQmax. */
+  weightQmax: number;
+  activation: { dtype: ActivationDtype; onnxType: number; qmin: number; qmax: number };
+  /** Lowest default-domain opset whose QuantizeLinear/DequantizeLinear accept the activation dtype. */
+  minOpset: number;
+  /** Recorded in the model and printed, so nobody mistakes what the numbers were measured on. */
+  description: string;
+}
+
+/** -127..127 keeps zero exact and the range symmetric, as ORT's symmetric int8 weights. */
+export const WEIGHT_QMAX = 127;
+
+/**
+ * ORT's reduce_range for int8 weights (-64..64). x86 CPUs without VNNI multiply uint8 x int8
+ * with VPMADDUBSW, whose int16 pair sums saturate beyond 32767; 255 * 64 * 2 still fits.
+ */
+export const REDUCED_WEIGHT_QMAX = 64;
+
+const UINT8 = { dtype: 'uint8', onnxType: DataType.UINT8, qmin: 0, qmax: 255 } as const;
+const UINT16 = { dtype: 'uint16', onnxType: DataType.UINT16, qmin: 0, qmax: 65535 } as const;
+
+export const SCHEMES: Readonly<Record<QuantScheme, SchemeSpec>> = {
+  w8a8: {
+    name: 'w8a8',
+    perChannelWeights: true,
+    weightQmax: WEIGHT_QMAX,
+    activation: UINT8,
+    minOpset: 13,
+    description: 'per-channel int8 weights, per-tensor uint8 activations, int32 biases (ONNX Runtime CPU recipe)',
+  },
+  'w8a8-pt': {
+    name: 'w8a8-pt',
+    perChannelWeights: false,
+    weightQmax: WEIGHT_QMAX,
+    activation: UINT8,
+    minOpset: 13,
+    description:
+      'per-tensor int8 weights, per-tensor uint8 activations, int32 biases (the recipe NPUs/DSPs such as Qualcomm HTP accept; evaluated here on the ONNX Runtime CPU EP only)',
+  },
+  w8a16: {
+    name: 'w8a16',
+    perChannelWeights: true,
+    weightQmax: WEIGHT_QMAX,
+    activation: UINT16,
+    // uint16 QuantizeLinear/DequantizeLinear entered the default domain with opset 21.
+    minOpset: 21,
+    description: 'per-channel int8 weights, per-tensor uint16 activations, int32 biases (ONNX Runtime CPU runs the 16-bit ops in float between Q/DQ)',
+  },
+};
+
+/** A scheme, with ORT's reduce_range applied to its weights when asked. */
+export function resolveScheme(name: QuantScheme, opts: { reduceRange?: boolean } = {}): SchemeSpec {
+  const spec = SCHEMES[name];
+  if (!opts.reduceRange) return spec;
+  return { ...spec, weightQmax: REDUCED_WEIGHT_QMAX, description: `${spec.description}; weights in -64..64 (reduce_range)` };
+}
