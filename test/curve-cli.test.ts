@@ -5,19 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HilbertCurve } from '../src/curve/hilbert-curve.js';
 import { simulateChannel } from '../src/curve/channel-sim.js';
-import { buildProgram } from '../src/cli/main.js';
-
-async function runCli(args: string[]): Promise<string> {
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (...parts: unknown[]) => lines.push(parts.join(' '));
-  try {
-    await buildProgram().exitOverride().parseAsync(['node', 'hilbertq', ...args]);
-  } finally {
-    console.log = original;
-  }
-  return lines.join('\n');
-}
+import { runCli } from './cli-support.js';
 
 for (const order of [2, 3]) {
   test(`ideal channel without noise: direct/curve RMSE ratio within 5 % of L (dims 2, order ${order})`, () => {

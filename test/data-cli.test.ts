@@ -2,24 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { registerDataCommand } from '../src/cli/data.js';
 import { readImage } from '../src/data/formats/image.js';
 import { ConfigError } from '../src/util/errors.js';
+import { runCli } from './cli-support.js';
 import { withTempDirAsync } from './data-helpers.js';
 
-async function runData(args: string[]): Promise<string> {
-  const program = new Command().exitOverride();
-  registerDataCommand(program);
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (...parts: unknown[]) => lines.push(parts.join(' '));
-  try {
-    await program.parseAsync(['node', 'hilbertq', 'data', ...args]);
-  } finally {
-    console.log = original;
-  }
-  return lines.join('\n');
+function runData(args: string[]): Promise<string> {
+  return runCli(['data', ...args]);
 }
 
 test('hilbertq data generate writes the documented layout and manifest', async () => {

@@ -10,7 +10,7 @@ import { initialParamValues } from '../src/models/init.js';
 import { exportOnnx } from '../src/onnx/export.js';
 import { quantizeModel } from '../src/quant/quantize.js';
 import { syntheticCalibration } from '../src/quant/calibration-data.js';
-import { buildProgram } from '../src/cli/main.js';
+import { runCli } from './cli-support.js';
 
 test('quantization error: robust std ignores rare jumps that dominate RMSE', () => {
   const acc = new QuantErrorAccumulator();
@@ -54,15 +54,8 @@ test('hilbertq eval --against reports the quantization error of an ONNX model ag
     const { model } = await quantizeModel(float, { scheme: 'w8a8', calibration: syntheticCalibration({ height: 32, width: 64, maxDisp: 12, count: 2 }) });
     writeFileSync(join(dir, 'f.onnx'), float);
     writeFileSync(join(dir, 'q.onnx'), model);
-    const lines: string[] = [];
-    const log = console.log;
-    console.log = (...parts: unknown[]) => lines.push(parts.join(' '));
-    try {
-      await buildProgram().exitOverride().parseAsync(['node', 'hilbertq', 'eval', '--model', join(dir, 'q.onnx'), '--against', join(dir, 'f.onnx'), '--synthetic', '2', '--size', '32x64', '--json']);
-    } finally {
-      console.log = log;
-    }
-    const report = JSON.parse(lines.join('\n'));
+    const printed = await runCli(['eval', '--model', join(dir, 'q.onnx'), '--against', join(dir, 'f.onnx'), '--synthetic', '2', '--size', '32x64', '--json']);
+    const report = JSON.parse(printed);
     assert.equal(report.precision, 'w8a8');
     assert.equal(report.pairs, 2);
     assert.equal(report.quantError.pixels, 2 * 32 * 64);

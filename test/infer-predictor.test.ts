@@ -15,7 +15,7 @@ import { exportOnnx } from '../src/onnx/export.js';
 import { encodeModel, decodeModel } from '../src/onnx/onnx-proto.js';
 import { DepthPredictor } from '../src/infer/depth-predictor.js';
 import { initTrainingBackend } from '../src/train/backend/index.js';
-import { buildProgram } from '../src/cli/main.js';
+import { runCli } from './cli-support.js';
 
 await initTrainingBackend('wasm');
 
@@ -72,10 +72,6 @@ test('--resize runs at another size and scales disparity back to the input pixel
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-async function runCli(args: string[]): Promise<void> {
-  await buildProgram().exitOverride().parseAsync(['node', 'hilbertq', ...args]);
-}
 
 test('hilbertq infer writes the PFM at the input size, and bad input fails with a clear message', async () => {
   const { dir, model } = setup();

@@ -3,12 +3,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { registerQuantizeCommand } from '../src/cli/quantize.js';
 import { generateDataset } from '../src/data/generate.js';
 import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
 import { readQuantizedOutputInfo } from '../src/quant/metadata.js';
 import { ConfigError, FileFormatError, HilbertqError } from '../src/util/errors.js';
+import { runCli } from './cli-support.js';
 import { tinyModel } from './quant-support.js';
 
 let dir: string;
@@ -22,24 +21,14 @@ before(() => {
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function runCli(args: string[]): Promise<string> {
-  const program = new Command().exitOverride();
-  registerQuantizeCommand(program);
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (...parts: unknown[]) => lines.push(parts.join(' '));
-  try {
-    await program.parseAsync(['node', 'hilbertq', 'quantize', ...args]);
-  } finally {
-    console.log = original;
-  }
-  return lines.join('\n');
+function runQuantize(args: string[]): Promise<string> {
+  return runCli(['quantize', ...args]);
 }
 
 /** Runs a failing command: one-line error of `kind` that names `culprit`, and no file written. */
 async function expectFailure(args: string[], kind: new (...args: never[]) => HilbertqError, culprit: string, out: string): Promise<void> {
   const before = new Set(readdirSync(dir));
-  await assert.rejects(runCli([...args, '--out', out]), (err: Error) => {
+  await assert.rejects(runQuantize([...args, '--out', out]), (err: Error) => {
     assert.ok(err instanceof kind, `${err.name}: ${err.message}`);
     assert.ok(err.message.includes(culprit), err.message);
     assert.ok(!err.message.includes('\n'), 'one line');
@@ -51,7 +40,7 @@ async function expectFailure(args: string[], kind: new (...args: never[]) => Hil
 
 test('quantize --synthetic writes the model and prints ops, weights, ranges and the output scale', async () => {
   const out = join(dir, 'unet.w8a8.onnx');
-  const text = await runCli([floatFile, '--scheme', 'w8a8', '--synthetic', '2', '--size', '32x64']);
+  const text = await runQuantize([floatFile, '--scheme', 'w8a8', '--synthetic', '2', '--size', '32x64']);
   assert.ok(existsSync(out), 'default --out is <model>.<scheme>.onnx');
   for (const part of ['quantized:', 'Conv 21', 'folded', 'float:', 'ReduceMean', 'weights:', 'KiB', 'ranges:', 'output:      uint8, scale']) {
     assert.ok(text.includes(part), `${part} in\n${text}`);
@@ -65,7 +54,7 @@ test('quantize --calib takes pairs from a dataset folder (cropped to the model s
   const data = join(dir, 'calib');
   generateDataset({ out: data, count: 2, height: 40, width: 72, maxDisp: 12, seed: 5 });
   const out = join(dir, 'unet.calib.onnx');
-  const json = JSON.parse(await runCli([floatFile, '--scheme', 'w8a16', '--calib', data, '--method', 'percentile', '--json', '--out', out]));
+  const json = JSON.parse(await runQuantize([floatFile, '--scheme', 'w8a16', '--calib', data, '--method', 'percentile', '--json', '--out', out]));
   assert.equal(json.calibration.pairs, 2);
   assert.equal(json.calibration.passes, 2);
   assert.equal(json.output.dtype, 'uint16');
@@ -87,7 +76,7 @@ test('bad input fails with one line naming the file and writes nothing', async (
   await expectFailure([bare, ...synthetic], FileFormatError, bare, out);
 
   const quantized = join(dir, 'unet.w8a8.once.onnx');
-  await runCli([floatFile, ...synthetic, '--out', quantized]);
+  await runQuantize([floatFile, ...synthetic, '--out', quantized]);
   await expectFailure([quantized, ...synthetic], FileFormatError, 'already quantized', out);
 
   const notData = join(dir, 'not-a-dataset');

@@ -68,14 +68,7 @@ export function conv2d(
   pad: [number, number, number, number],
   dilations: [number, number] = [1, 1],
 ): TensorInfo {
-  const [top, bottom, left, right] = pad;
-  return runBuiltin(backend, 'Conv2D', { x, filter }, {
-    strides: [1, 1],
-    pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
-    dataFormat: 'NHWC',
-    dilations,
-    dimRoundingMode: 'floor',
-  } as unknown as NamedAttrMap);
+  return stride1Conv(backend, 'Conv2D', x, filter, pad, dilations);
 }
 
 export function depthwiseConv2d(
@@ -85,8 +78,18 @@ export function depthwiseConv2d(
   pad: [number, number, number, number],
   dilations: [number, number] = [1, 1],
 ): TensorInfo {
-  const [top, bottom, left, right] = pad;
-  return runBuiltin(backend, 'DepthwiseConv2dNative', { x, filter }, {
+  return stride1Conv(backend, 'DepthwiseConv2dNative', x, filter, pad, dilations);
+}
+
+function stride1Conv(
+  backend: WasmBackend,
+  kernel: 'Conv2D' | 'DepthwiseConv2dNative',
+  x: TensorInfo,
+  filter: TensorInfo,
+  [top, bottom, left, right]: [number, number, number, number],
+  dilations: [number, number],
+): TensorInfo {
+  return runBuiltin(backend, kernel, { x, filter }, {
     strides: [1, 1],
     pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
     dataFormat: 'NHWC',
