@@ -6,7 +6,7 @@
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluateModels, syntheticTestSet } from '../src/cli/eval.js';
+import { evaluateModels, syntheticTestSet } from '../src/eval/evaluate.js';
 import { openPredictor } from '../src/eval/open-predictor.js';
 import { initTrainingBackend } from '../src/train/backend/index.js';
 import { writeFileAtomic } from '../src/util/fs.js';

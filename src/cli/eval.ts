@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
-import { syntheticDataset } from '../data/batches.js';
-import { makeBatch } from '../data/batches.js';
 import { openDataset } from '../data/dataset.js';
 import { parseSize } from '../data/options.js';
-import { SyntheticStereo } from '../data/synthetic/generator.js';
 import type { StereoDataset } from '../data/types.js';
-import { StereoMetricsAccumulator, type StereoMetrics } from '../eval/metrics.js';
-import { openPredictor, type OpenedPredictor } from '../eval/open-predictor.js';
-import { QuantErrorAccumulator, type QuantErrorStats } from '../eval/quant-error.js';
+import { evaluateModels, syntheticTestSet, type EvalReport } from '../eval/evaluate.js';
+import type { StereoMetrics } from '../eval/metrics.js';
+import { openPredictor } from '../eval/open-predictor.js';
 import { initTrainingBackend } from '../train/backend/index.js';
 import { TEST_SEED } from '../train/config.js';
 import { ConfigError } from '../util/errors.js';
@@ -34,47 +31,6 @@ export function registerEvalCommand(program: Command): void {
     .option('--size <HxW>', 'synthetic pair size (default: the size the model was trained at, else 64x128)')
     .option('--json', 'print the results as JSON')
     .action((flags: EvalFlags) => runEval(flags));
-}
-
-export function syntheticTestSet(count: number, height: number, width: number, maxDisp: number): StereoDataset {
-  return syntheticDataset(new SyntheticStereo({ height, width, maxDisp, seed: TEST_SEED }), count, `synthetic-test-${TEST_SEED}`);
-}
-
-export interface EvalReport {
-  model: string;
-  precision: string;
-  dataset: string;
-  pairs: number;
-  metrics: StereoMetrics;
-  /** Present with --against: model minus reference disparity, in pixels. */
-  quantError?: QuantErrorStats & { reference: string };
-}
-
-/** Streams the dataset through the model (and the reference), one pair at a time. */
-export async function evaluateModels(
-  model: OpenedPredictor,
-  reference: OpenedPredictor | null,
-  dataset: StereoDataset,
-  onProgress?: (done: number) => void,
-): Promise<EvalReport> {
-  const metrics = new StereoMetricsAccumulator();
-  const errors = reference ? new QuantErrorAccumulator() : null;
-  for (let i = 0; i < dataset.length; i++) {
-    const sample = dataset.get(i);
-    const batch = makeBatch([sample]);
-    const disp = await model.predict(batch);
-    if (sample.disp && sample.valid) metrics.add(disp, sample.disp, sample.valid, sample.occ);
-    if (reference && errors) errors.add(disp, await reference.predict(batch));
-    onProgress?.(i + 1);
-  }
-  return {
-    model: model.label,
-    precision: model.precision,
-    dataset: dataset.name,
-    pairs: dataset.length,
-    metrics: metrics.result(),
-    ...(reference && errors ? { quantError: { ...errors.result(), reference: reference.label } } : {}),
-  };
 }
 
 async function runEval(flags: EvalFlags): Promise<void> {

@@ -1,30 +1,68 @@
-import type { StereoDataset } from '../data/types.js';
-import { makeBatch } from '../data/batches.js';
+import { makeBatch, syntheticDataset } from '../data/batches.js';
+import { SyntheticStereo } from '../data/synthetic/generator.js';
+import type { StereoBatch, StereoDataset } from '../data/types.js';
+import { TEST_SEED } from '../train/config.js';
 import { StereoMetricsAccumulator, type StereoMetrics } from './metrics.js';
+import { QuantErrorAccumulator, type QuantErrorStats } from './quant-error.js';
 
-/** Anything that maps a batch to disparity in pixels: tfjs FP32 now, ORT INT8 later. */
+/** Anything that maps a batch to disparity in pixels: tfjs FP32, or ORT float or quantized. */
 export interface DisparityPredictor {
-  predict(batch: ReturnType<typeof makeBatch>): Float32Array | Promise<Float32Array>;
+  predict(batch: StereoBatch): Float32Array | Promise<Float32Array>;
+}
+
+export interface EvalReport {
+  model: string;
+  precision: string;
+  dataset: string;
+  pairs: number;
+  metrics: StereoMetrics;
+  /** Present when a reference was given: model minus reference disparity, in pixels. */
+  quantError?: QuantErrorStats & { reference: string };
+}
+
+export interface Evaluated extends DisparityPredictor {
+  label: string;
+  precision: string;
+}
+
+/** The held-out synthetic test set: its own seed, disjoint from training, validation and calibration. */
+export function syntheticTestSet(count: number, height: number, width: number, maxDisp: number): StereoDataset {
+  return syntheticDataset(new SyntheticStereo({ height, width, maxDisp, seed: TEST_SEED }), count, `synthetic-test-${TEST_SEED}`);
 }
 
 /**
- * Streams a dataset through a predictor one pair at a time (pairs may differ in size) and
- * accumulates metrics, so memory stays flat whatever the set's length.
+ * Streams a dataset through a model (and a reference) one pair at a time, since pairs may
+ * differ in size, and accumulates metrics; memory stays flat in the set's length but for the
+ * per-pixel differences the robust std needs.
  */
-export async function evaluateDataset(
-  predictor: DisparityPredictor,
+export async function evaluateModels(
+  model: Evaluated,
+  reference: Evaluated | null,
   dataset: StereoDataset,
-  count = dataset.length,
   onProgress?: (done: number, total: number) => void,
-): Promise<StereoMetrics> {
-  const acc = new StereoMetricsAccumulator();
-  const total = Math.min(count, dataset.length);
-  for (let i = 0; i < total; i++) {
+): Promise<EvalReport> {
+  const metrics = new StereoMetricsAccumulator();
+  const errors = reference ? new QuantErrorAccumulator() : null;
+  for (let i = 0; i < dataset.length; i++) {
     const sample = dataset.get(i);
-    if (!sample.disp || !sample.valid) continue;
-    const disp = await predictor.predict(makeBatch([sample]));
-    acc.add(disp, sample.disp, sample.valid, sample.occ);
-    onProgress?.(i + 1, total);
+    const batch = makeBatch([sample]);
+    const disp = await model.predict(batch);
+    if (sample.disp && sample.valid) metrics.add(disp, sample.disp, sample.valid, sample.occ);
+    if (reference && errors) errors.add(disp, await reference.predict(batch));
+    onProgress?.(i + 1, dataset.length);
   }
-  return acc.result();
+  return {
+    model: model.label,
+    precision: model.precision,
+    dataset: dataset.name,
+    pairs: dataset.length,
+    metrics: metrics.result(),
+    ...(reference && errors ? { quantError: { ...errors.result(), reference: reference.label } } : {}),
+  };
+}
+
+/** Accuracy alone, for a predictor without a name (the trainer's validation). */
+export async function evaluateDataset(predictor: DisparityPredictor, dataset: StereoDataset): Promise<StereoMetrics> {
+  const report = await evaluateModels({ label: '', precision: '', predict: (b) => predictor.predict(b) }, null, dataset);
+  return report.metrics;
 }
