@@ -18,3 +18,5 @@ export { createParams, paramsFromValues, disposeParams, runGraph, saveWeights, l
 export type { ParamMap, RunOptions, StereoInputs } from './models/tfjs-build.js';
 export * from './onnx/index.js';
 export * from './quant/index.js';
+export { DepthPredictor } from './infer/depth-predictor.js';
+export type { DepthPrediction, DepthPredictorOptions, PredictOptions } from './infer/depth-predictor.js';

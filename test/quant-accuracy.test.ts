@@ -62,7 +62,7 @@ test('w8a16 output is much closer to FP32 than w8a8 (same int8 weights, 16-bit a
   }
 });
 
-test('a quantized hilbert head decodes with HilbertCurve.quantizedDecoder from the recorded scale and zero point', async () => {
+test('a quantized hilbert head decodes through the table exactly as the float decode of its dequantized codes', async () => {
   const { model } = await quantizationError('unet', { scheme: 'w8a8-pt' });
   const info = readQuantizedOutputInfo(model);
   assert.ok(info);
@@ -72,7 +72,17 @@ test('a quantized hilbert head decodes with HilbertCurve.quantizedDecoder from t
   const session = await createOrtSession(model);
   const { codes, dims } = await runQuantizedStereo(session, PAIRS[0]);
   await session.release();
-  const q = decode(codes);
-  assert.equal(q.length, dims[2] * dims[3]);
-  assert.ok(q.every((v) => v >= 0 && v <= 1));
+  const viaTable = decode(codes);
+  assert.equal(viaTable.length, dims[2] * dims[3]);
+  // The same codes dequantized to floats, (code - zp) * scale, and decoded by the exact decoder.
+  const real = new Float64Array(codes.length);
+  for (let i = 0; i < codes.length; i++) real[i] = (codes[i] - info.zeroPoint) * info.scale;
+  assert.deepEqual(viaTable, curve.decode(real));
+  // And the quantized model still says roughly what the FP32 one says (a random-init model: loose bound).
+  const fp32 = await createOrtSession(tinyModel('unet'));
+  const want = await runStereo(fp32, PAIRS[0]);
+  await fp32.release();
+  const wantQ = curve.decode(want.data.subarray(0, TINY.dims * dims[2] * dims[3]));
+  const close = viaTable.filter((q, i) => Math.abs(q - wantQ[i]) < 0.05).length;
+  assert.ok(close > 0.9 * viaTable.length, `${close} of ${viaTable.length} pixels within 0.05 of the FP32 q`);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -72,6 +72,28 @@ test('resume continues bit for bit: same weights and log as an uninterrupted run
     const b = readFileSync(join(split, 'model', 'weights.bin'));
     assert.ok(a.equals(b), 'final weights differ');
     assert.deepEqual(losses(split), losses(straight));
+  }));
+
+test('a save killed between its two renames loses nothing: resume finds checkpoint.old', () =>
+  withRunDir(async (dir) => {
+    const config = tinyConfig('direct', 6);
+    const straight = join(dir, 'straight');
+    const split = join(dir, 'split');
+    await train(config, { runDir: straight });
+    await train(config, { runDir: split, stopAfter: 3 });
+    // The state a kill leaves after "checkpoint -> checkpoint.old" and before the new one moved in.
+    renameSync(join(split, 'checkpoint'), join(split, 'checkpoint.old'));
+    mkdirSync(join(split, 'checkpoint.new'));
+    writeFileSync(join(split, 'checkpoint.new', 'weights.bin'), 'half written');
+    await train(config, { runDir: split, resume: true });
+    assert.ok(readFileSync(join(straight, 'model', 'weights.bin')).equals(readFileSync(join(split, 'model', 'weights.bin'))));
+  }));
+
+test('a bad model setting is refused before the run folder is written', () =>
+  withRunDir(async (dir) => {
+    const bad = { ...tinyConfig('hilbert', 2), model: { ...tinyConfig('hilbert', 2).model, order: 0 } };
+    await assert.rejects(train(bad, { runDir: join(dir, 'run') }), /invalid order = 0/);
+    await train(tinyConfig('hilbert', 1), { runDir: join(dir, 'run') });
   }));
 
 test('training leaks no tensors: the count stays flat from step to step', () =>

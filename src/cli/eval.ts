@@ -40,8 +40,9 @@ async function runEval(flags: EvalFlags): Promise<void> {
   if (flags.synthetic !== undefined && flags.synthetic < 1) throw new ConfigError('--synthetic', flags.synthetic, 'must be >= 1');
   await initTrainingBackend('wasm');
   const model = await openPredictor(flags.model);
-  const reference = flags.against ? await openPredictor(flags.against) : null;
+  let reference: Awaited<ReturnType<typeof openPredictor>> | null = null;
   try {
+    reference = flags.against ? await openPredictor(flags.against) : null;
     if (reference && JSON.stringify(reference.config) !== JSON.stringify(model.config)) {
       throw new ConfigError('--against', flags.against, `describes another model than ${flags.model}`);
     }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openDataset } from '../data/dataset.js';
@@ -13,7 +13,7 @@ import { QUANT_SCHEMES, type QuantScheme } from '../quant/schemes.js';
 import type { QuantSummary } from '../quant/summary.js';
 import { readFloatModel } from '../quant/validate.js';
 import { ConfigError, FileFormatError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { readFileBytes, writeFileAtomic } from '../util/fs.js';
 import { parseIntOption, parseNumberOption } from './options.js';
 import { ProgressReporter } from './progress.js';
 
@@ -60,7 +60,7 @@ async function runQuantize(modelFile: string, flags: QuantizeFlags): Promise<voi
   const out = flags.out ?? defaultOutput(modelFile, scheme);
   if (resolve(out) === resolve(modelFile)) throw new ConfigError('--out', out, 'would overwrite the float model');
   if (!existsSync(modelFile)) throw new FileFormatError(modelFile, 'does not exist');
-  const bytes = readFileSync(modelFile);
+  const bytes = readFileBytes(modelFile);
   const model = readFloatModel(bytes, modelFile);
   const data = calibrationData(model, modelFile, flags);
 

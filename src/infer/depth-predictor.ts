@@ -1,4 +1,4 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import type { RgbImage, StereoBatch } from '../data/types.js';
 import { validateModelConfig, type ModelConfig } from '../models/model.js';
@@ -6,6 +6,7 @@ import { METADATA_KEYS, readOnnxMetadata, trainingSizeOf } from '../onnx/metadat
 import { QUANT_METADATA_KEYS } from '../quant/metadata.js';
 import { createOrtSession } from '../onnx/ort.js';
 import { ConfigError, FileFormatError } from '../util/errors.js';
+import { readFileBytes } from '../util/fs.js';
 import { OutputDecoder, type OutputEncoding } from './output-decoder.js';
 import { cropPlanes, edgePadPlanes, resizePlanes } from './resample.js';
 
@@ -46,7 +47,7 @@ export class DepthPredictor {
 
   static async load(file: string, options: DepthPredictorOptions = {}): Promise<DepthPredictor> {
     if (!existsSync(file)) throw new FileFormatError(file, 'does not exist');
-    const bytes = new Uint8Array(readFileSync(file));
+    const bytes = readFileBytes(file);
     let meta: Record<string, string>;
     try {
       meta = readOnnxMetadata(bytes);

@@ -10,7 +10,9 @@ export type OutputEncoding =
 
 /**
  * Turns one image's head output (planar [channels, h, w]) into disparity in model pixels. A
- * quantized hilbert head goes through the curve's code table, never through float dequantization.
+ * quantized hilbert head's codes go to HilbertCurve.quantizedDecoder: one joint-table look-up
+ * per pixel where the table fits (two channels of up to 10 bits, e.g. w8a8), else an exact
+ * per-pixel decode of the dequantized codes (uint16 outputs of w8a16, or dims >= 3 at 8 bits).
  */
 export class OutputDecoder {
   private readonly table: QuantizedDecoder | null = null;

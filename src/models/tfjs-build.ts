@@ -151,8 +151,13 @@ export function saveWeights(dir: string, graph: ModelGraph, params: ParamMap, me
 /** Rebuilds the graph from the saved config and loads its parameters as fresh variables. */
 export function loadWeights(dir: string): { config: ModelConfig; graph: ModelGraph; params: ParamMap; meta?: Record<string, unknown> } {
   const { manifest, values } = readWeightsDir(dir);
-  const config = manifest.config as ModelConfig;
-  validateModelConfig(config);
+  const config = manifest.config as ModelConfig | null;
+  if (typeof config !== 'object' || config === null) throw new FileFormatError(join(dir, 'model.json'), 'has no model config');
+  try {
+    validateModelConfig(config);
+  } catch (err) {
+    throw new FileFormatError(join(dir, 'model.json'), `has an invalid model config: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const graph = buildModelGraph(config);
   const saved = new Map(manifest.params.map((p) => [p.name, p.shape.join('x')]));
   for (const p of graph.params) {

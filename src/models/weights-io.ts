@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileFormatError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { readFileBytes, writeFileAtomic } from '../util/fs.js';
 import type { ModelGraph } from './ir.js';
 
 /**
@@ -90,5 +90,5 @@ export function readWeightsDir(dir: string): { manifest: WeightsManifest; values
     throw new FileFormatError(manifestPath, 'is not a hilbertq-weights v1 float32 manifest');
   }
   const binPath = join(dir, WEIGHTS_FILE);
-  return { manifest, values: decodeWeights(manifest, new Uint8Array(readFileSync(binPath)), binPath) };
+  return { manifest, values: decodeWeights(manifest, readFileBytes(binPath), binPath) };
 }

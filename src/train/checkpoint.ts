@@ -7,9 +7,11 @@ import { writeFileAtomic } from '../util/fs.js';
 
 /**
  * RUN_DIR/checkpoint/ holds model.json + weights.bin (the model format), optimizer.bin (Adam's
- * moments, float32 LE, m then v in parameter order) and state.json. A checkpoint is written
- * into a fresh folder and swapped in by rename, so a kill at any moment leaves either the old
- * or the new checkpoint whole.
+ * moments, float32 LE, m then v in parameter order), state.json and, written last, the marker
+ * file `complete`. A checkpoint is written into checkpoint.new and swapped in by two renames
+ * (checkpoint -> checkpoint.old, checkpoint.new -> checkpoint). A kill at any moment leaves a
+ * complete checkpoint in checkpoint/ or, between the renames, in checkpoint.old/; the next save
+ * first moves that one back, and an old checkpoint is deleted only once a newer one is in place.
  */
 export interface CheckpointState {
   /** Steps completed. */
@@ -22,6 +24,8 @@ export interface CheckpointState {
 }
 
 const DIR = 'checkpoint';
+const COMPLETE = 'complete';
+const FILES = ['model.json', 'weights.bin', 'optimizer.bin', 'state.json', COMPLETE];
 
 export function saveCheckpoint(
   runDir: string,
@@ -33,6 +37,7 @@ export function saveCheckpoint(
   const target = join(runDir, DIR);
   const fresh = join(runDir, `${DIR}.new`);
   const old = join(runDir, `${DIR}.old`);
+  if (!isComplete(target) && isComplete(old)) renameSync(old, target);
   rmSync(fresh, { recursive: true, force: true });
   mkdirSync(fresh, { recursive: true });
   saveWeights(fresh, graph, params);
@@ -45,6 +50,7 @@ export function saveCheckpoint(
   }
   writeFileAtomic(join(fresh, 'optimizer.bin'), new Uint8Array(bin.buffer));
   writeFileAtomic(join(fresh, 'state.json'), `${JSON.stringify(state, null, 1)}\n`);
+  writeFileAtomic(join(fresh, COMPLETE), '');
   rmSync(old, { recursive: true, force: true });
   if (existsSync(target)) renameSync(target, old);
   renameSync(fresh, target);
@@ -55,9 +61,13 @@ export function saveCheckpoint(
 export function findCheckpoint(runDir: string): string | null {
   for (const name of [DIR, `${DIR}.old`]) {
     const dir = join(runDir, name);
-    if (existsSync(join(dir, 'state.json'))) return dir;
+    if (isComplete(dir)) return dir;
   }
   return null;
+}
+
+function isComplete(dir: string): boolean {
+  return FILES.every((f) => existsSync(join(dir, f)));
 }
 
 export function loadCheckpoint(dir: string, momentShapes: number[][]): {
@@ -79,6 +89,12 @@ export function loadCheckpoint(dir: string, momentShapes: number[][]): {
     moments.push(all.slice(offset, offset + size));
     offset += size;
   }
-  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as CheckpointState;
+  const stateFile = join(dir, 'state.json');
+  let state: CheckpointState;
+  try {
+    state = JSON.parse(readFileSync(stateFile, 'utf8')) as CheckpointState;
+  } catch (err) {
+    throw new FileFormatError(stateFile, `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
   return { params, graph, moments, state };
 }

@@ -8,7 +8,7 @@ import type { StereoMetrics } from '../eval/metrics.js';
 import { TfjsPredictor } from '../eval/tfjs-predictor.js';
 import { buildModelGraph } from '../models/model.js';
 import { createParams, saveWeights, type ParamMap } from '../models/tfjs-build.js';
-import { ConfigError, HilbertqError } from '../util/errors.js';
+import { ConfigError, FileFormatError, HilbertqError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { Adam } from './adam.js';
 import { findCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -56,10 +56,10 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
   const checkpointDir = findCheckpoint(runDir);
   if (options.resume) {
     if (!existsSync(configFile)) throw new ConfigError('--resume', runDir, 'has no config.json: nothing to resume');
-    config = JSON.parse(readFileSync(configFile, 'utf8')) as TrainConfig;
   } else if (checkpointDir || existsSync(configFile)) {
     throw new ConfigError('--out', runDir, 'already holds a run; pass --resume to continue it or choose another folder');
   }
+  if (options.resume) config = readJson<TrainConfig>(configFile);
   validateTrainConfig(config);
   mkdirSync(runDir, { recursive: true });
   if (!options.resume) {
@@ -68,92 +68,102 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
   }
 
   const graph = buildModelGraph(config.model);
-  let params: ParamMap = createParams(graph, config.seed);
+  const params: ParamMap = createParams(graph, config.seed);
   const adam = new Adam(params, { clipNorm: config.clipNorm });
-  let startStep = 0;
-  let elapsedBefore = 0;
-  let metricsLines = 0;
-  if (options.resume && checkpointDir) {
-    const shapes = [...params.values()].map((p) => p.shape);
-    const loaded = loadCheckpoint(checkpointDir, [...shapes, ...shapes]);
-    for (const [name, v] of params) v.assign(loaded.params.get(name) as tf.Variable);
-    for (const v of loaded.params.values()) v.dispose();
-    adam.loadState(loaded.state.adamStep, loaded.moments);
-    startStep = loaded.state.step;
-    elapsedBefore = loaded.state.elapsedSeconds;
-    metricsLines = loaded.state.metricsLines;
-    truncateLines(metricsFile, metricsLines);
-  } else if (options.resume) {
-    writeFileSync(metricsFile, '');
-  }
+  try {
+    let startStep = 0;
+    let elapsedBefore = 0;
+    let metricsLines = 0;
+    if (options.resume && checkpointDir) {
+      const shapes = [...params.values()].map((p) => p.shape);
+      const loaded = loadCheckpoint(checkpointDir, [...shapes, ...shapes]);
+      for (const [name, v] of params) v.assign(loaded.params.get(name) as tf.Variable);
+      for (const v of loaded.params.values()) v.dispose();
+      adam.loadState(loaded.state.adamStep, loaded.moments);
+      startStep = loaded.state.step;
+      elapsedBefore = loaded.state.elapsedSeconds;
+      metricsLines = loaded.state.metricsLines;
+      truncateLines(metricsFile, metricsLines);
+    } else if (options.resume) {
+      writeFileSync(metricsFile, '');
+    }
 
-  const log = (record: object): void => {
-    appendFileSync(metricsFile, `${JSON.stringify(record)}\n`);
-    metricsLines++;
-  };
-  const feed = trainingFeed(config);
-  const validationSet = syntheticDataset(
-    new SyntheticStereo({ height: config.height, width: config.width, maxDisp: config.model.maxDisp, seed: VALIDATION_SEED }),
-    config.valCount,
-    'validation',
-  );
-  const predictor = new TfjsPredictor(graph, params, config.model);
-  const variables = [...params.values()];
-  const started = performance.now();
-  let lastValidation: StereoMetrics | null = null;
-  let lastValEpe: number | null = null;
-  let stepsRun = 0;
-  const seconds = (): number => elapsedBefore + (performance.now() - started) / 1000;
+    const log = (record: object): void => {
+      appendFileSync(metricsFile, `${JSON.stringify(record)}\n`);
+      metricsLines++;
+    };
+    const feed = trainingFeed(config);
+    const validationSet = syntheticDataset(
+      new SyntheticStereo({ height: config.height, width: config.width, maxDisp: config.model.maxDisp, seed: VALIDATION_SEED }),
+      config.valCount,
+      'validation',
+    );
+    const predictor = new TfjsPredictor(graph, params, config.model);
+    const variables = [...params.values()];
+    const started = performance.now();
+    let lastValidation: StereoMetrics | null = null;
+    let lastValEpe: number | null = null;
+    let stepsRun = 0;
+    const seconds = (): number => elapsedBefore + (performance.now() - started) / 1000;
 
-  for (let step = startStep; step < config.steps; step++) {
-    if (options.stopAfter !== undefined && stepsRun >= options.stopAfter) break;
-    const lr = cosineLearningRate(step, config.steps, config.lr, config.warmup);
-    const batch = feed(step);
-    const t0 = performance.now();
-    const { loss, l1, curveTerm, gradNorm } = trainStep(config, graph, params, variables, adam, batch, step, lr);
-    if (!Number.isFinite(loss)) {
-      throw new HilbertqError(`training diverged at step ${step + 1}: loss is ${loss}; the last checkpoint is kept in ${runDir}`);
-    }
-    const stepMs = performance.now() - t0;
-    stepsRun++;
-    const done = step + 1;
-    if (done % config.logEvery === 0 || done === config.steps) {
-      log({ step: done, loss, l1, ...(curveTerm !== undefined ? { curveTerm } : {}), lr, gradNorm, stepMs: Math.round(stepMs) });
-    }
-    if (done % config.valEvery === 0 || done === config.steps) {
-      lastValidation = await evaluateDataset(predictor, validationSet);
-      lastValEpe = lastValidation.nonOccluded.epe;
-      log({ step: done, val: lastValidation });
-    }
-    if (done % config.checkpointEvery === 0 || done === config.steps) {
-      saveCheckpoint(runDir, graph, params, adam.saveState(), {
+    for (let step = startStep; step < config.steps; step++) {
+      if (options.stopAfter !== undefined && stepsRun >= options.stopAfter) break;
+      const lr = cosineLearningRate(step, config.steps, config.lr, config.warmup);
+      const batch = feed(step);
+      const t0 = performance.now();
+      const { loss, l1, curveTerm, gradNorm } = trainStep(config, graph, params, variables, adam, batch, step, lr);
+      if (!Number.isFinite(loss)) {
+        throw new HilbertqError(`training diverged at step ${step + 1}: loss is ${loss}; the last checkpoint is kept in ${runDir}`);
+      }
+      const stepMs = performance.now() - t0;
+      stepsRun++;
+      const done = step + 1;
+      if (done % config.logEvery === 0 || done === config.steps) {
+        log({ step: done, loss, l1, ...(curveTerm !== undefined ? { curveTerm } : {}), lr, gradNorm, stepMs: Math.round(stepMs) });
+      }
+      if (done % config.valEvery === 0 || done === config.steps) {
+        lastValidation = await evaluateDataset(predictor, validationSet);
+        lastValEpe = lastValidation.nonOccluded.epe;
+        log({ step: done, val: lastValidation });
+      }
+      if (done % config.checkpointEvery === 0 || done === config.steps) {
+        saveCheckpoint(runDir, graph, params, adam.saveState(), {
+          step: done,
+          adamStep: adam.step,
+          elapsedSeconds: seconds(),
+          metricsLines,
+        });
+      }
+      options.onProgress?.({
         step: done,
-        adamStep: adam.step,
-        elapsedSeconds: seconds(),
-        metricsLines,
+        steps: config.steps,
+        loss,
+        valEpe: lastValEpe,
+        secondsPerStep: (performance.now() - started) / 1000 / stepsRun,
       });
     }
-    options.onProgress?.({
-      step: done,
-      steps: config.steps,
-      loss,
-      valEpe: lastValEpe,
-      secondsPerStep: (performance.now() - started) / 1000 / stepsRun,
-    });
-  }
 
-  const finished = startStep + stepsRun >= config.steps;
-  const modelDir = join(runDir, 'model');
-  if (finished) {
-    lastValidation ??= await evaluateDataset(predictor, validationSet);
-    saveWeights(modelDir, graph, params, {
-      training: { config, command: options.command ?? null, seconds: Math.round(seconds()), validation: lastValidation },
-    });
+    const finished = startStep + stepsRun >= config.steps;
+    const modelDir = join(runDir, 'model');
+    if (finished) {
+      lastValidation ??= await evaluateDataset(predictor, validationSet);
+      saveWeights(modelDir, graph, params, {
+        training: { config, command: options.command ?? null, seconds: Math.round(seconds()), validation: lastValidation },
+      });
+    }
+    return { modelDir, steps: startStep + stepsRun, validation: lastValidation, seconds: seconds() };
+  } finally {
+    adam.dispose();
+    for (const v of params.values()) v.dispose();
   }
-  adam.dispose();
-  for (const v of params.values()) v.dispose();
-  params = new Map();
-  return { modelDir, steps: startStep + stepsRun, validation: lastValidation, seconds: seconds() };
+}
+
+function readJson<T>(file: string): T {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (err) {
+    throw new FileFormatError(file, `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
 }
 
 function truncateLines(file: string, lines: number): void {

@@ -1,4 +1,5 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { FileFormatError } from './errors.js';
 import { dirname, join, basename } from 'node:path';
 
 /**
@@ -14,5 +15,17 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
+  }
+}
+
+/** Read a whole file, turning "not there" and "not a file" into errors that name it. */
+export function readFileBytes(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new FileFormatError(path, 'file not found');
+    if (code === 'EISDIR') throw new FileFormatError(path, 'is a directory, expected a file');
+    throw new FileFormatError(path, `cannot read: ${(err as Error).message}`);
   }
 }

@@ -43,7 +43,7 @@ export function readDisparityFile(path: string, middleburyScale?: number): Dispa
   // The bit depth sits in the IHDR chunk, which the PNG format requires to come first.
   if (head[PNG_BIT_DEPTH_OFFSET] === 16) return readKittiDisparity(path);
   if (middleburyScale === undefined) {
-    throw new FileFormatError(path, '8-bit disparity PNG needs its scale factor (Middlebury: pass --middlebury-scale, e.g. 4 or 8)');
+    throw new FileFormatError(path, '8-bit disparity PNG needs its scale factor (Middlebury: e.g. 4 or 8; `hilbertq data show --middlebury-scale`, or the middleburyScale option of openDataset)');
   }
   return readMiddleburyDisparityPng(path, middleburyScale);
 }
