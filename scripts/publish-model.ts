@@ -34,7 +34,7 @@ const card = `# ${name}
 
 ${manifest.graph}: ${model.config.family} backbone, ${model.config.head} head${model.config.head === 'hilbert' ? ` (dims ${model.config.dims}, order ${model.config.order}, margin ${model.config.margin})` : ''}, max disparity ${model.config.maxDisp} px, ${(manifest.byteLength / 4).toLocaleString('en-US')} parameters.
 
-Made by (seed ${training.config.seed}, ${Math.round(training.seconds / 60)} min on one core):
+Made by (seed ${training.config.seed}; ${Math.round(training.seconds / 60)} min wall clock on one thread, while a second training ran on the other core):
 
 \`\`\`sh
 ${training.command}
