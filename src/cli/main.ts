@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { HilbertqError } from '../util/errors.js';
 import { registerCurveCommand } from './curve.js';
 import { registerDataCommand } from './data.js';
+import { registerDemoCommand } from './demo.js';
 import { registerEvalCommand } from './eval.js';
 import { registerExportCommand } from './export.js';
 import { registerInferCommand } from './infer.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerExportCommand(program);
   registerQuantizeCommand(program);
   registerInferCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 

@@ -45,3 +45,8 @@ export function writePngFile(path: string, width: number, height: number, data: 
   const bytes = encode({ width, height, data, channels, depth });
   writeFileAtomic(path, bytes);
 }
+
+/** An 8-bit RGB image as PNG bytes (for embedding, e.g. as a data URI). */
+export function encodeRgbPng(width: number, height: number, data: Uint8Array): Uint8Array {
+  return encode({ width, height, data, channels: 3, depth: 8 });
+}

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildModelGraph } from '../src/models/model.js';
+import { initialParamValues } from '../src/models/init.js';
+import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
+import { runCli } from './cli-support.js';
+
+test('the demo pipeline on a tiny zoo: results.json has every field, index.html references nothing missing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hilbertq-demo-'));
+  try {
+    for (const head of ['direct', 'hilbert'] as const) {
+      const graph = buildModelGraph({ family: 'unet', head, dims: 2, order: 3, margin: 0.1, maxDisp: 12, width: 0.25 });
+      const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), { training: { config: { height: 32, width: 64 } } });
+      writeWeightsDir(join(dir, 'zoo', `unet-${head}`), manifest, bin);
+    }
+    const out = join(dir, 'report');
+    const printed = await runCli(['demo', '--models', join(dir, 'zoo'), '--out', out, '--pairs', '2', '--calibration', '2', '--latency-runs', '2', '--pictures', '1', '--schemes', 'w8a8']);
+    assert.match(printed, /\| unet-hilbert \| w8a8 \|/);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    for (const key of ['date', 'command', 'node', 'cpu', 'onnxruntime', 'tfjs', 'testPairs', 'reduceRange', 'latency']) assert.ok(key in results.setup, key);
+    assert.equal(results.rows.length, 4);
+    for (const row of results.rows) {
+      for (const key of ['model', 'family', 'head', 'precision', 'metrics', 'quantError', 'effectiveBits', 'latencyMs']) assert.ok(key in row, key);
+      assert.equal(row.metrics.all.pixels, 2 * 32 * 64);
+    }
+    assert.equal(results.reductions.length, 1);
+    assert.ok(results.reductions[0].robustStd > 0);
+    assert.equal(results.latencyOverhead.length, 2);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    const references = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((ref) => !ref.startsWith('data:'));
+    for (const ref of references) assert.ok(existsSync(join(out, ref)), `index.html references missing ${ref}`);
+    assert.ok(html.includes('data:image/png;base64,'), 'pictures embedded');
+    assert.ok(html.includes('<svg'), 'plots inline');
+    assert.ok(existsSync(join(out, 'summary.md')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
