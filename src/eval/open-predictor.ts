@@ -3,6 +3,7 @@ import type { StereoBatch } from '../data/types.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
 import type { ModelConfig } from '../models/model.js';
 import { disposeParams, loadWeights } from '../models/tfjs-build.js';
+import { recordedTrainingSize } from '../models/weights-io.js';
 import { FileFormatError } from '../util/errors.js';
 import { TfjsPredictor } from './tfjs-predictor.js';
 
@@ -18,14 +19,6 @@ export interface OpenedPredictor {
   release(): Promise<void>;
 }
 
-/** The size a model folder was trained at, from its recorded training config. */
-export function trainingSize(meta: Record<string, unknown> | undefined): { height: number; width: number } | null {
-  const training = meta?.training as { config?: { height?: number; width?: number } } | undefined;
-  const h = training?.config?.height;
-  const w = training?.config?.width;
-  return typeof h === 'number' && typeof w === 'number' ? { height: h, width: w } : null;
-}
-
 export async function openPredictor(path: string): Promise<OpenedPredictor> {
   if (!existsSync(path)) throw new FileFormatError(path, 'does not exist');
   if (statSync(path).isDirectory()) {
@@ -35,7 +28,7 @@ export async function openPredictor(path: string): Promise<OpenedPredictor> {
       label: path,
       precision: 'fp32',
       config,
-      trainingSize: trainingSize(meta),
+      trainingSize: recordedTrainingSize(meta),
       predict: async (batch) => tfjs.predict(batch),
       release: async () => disposeParams(params),
     };

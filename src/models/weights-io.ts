@@ -92,3 +92,10 @@ export function readWeightsDir(dir: string): { manifest: WeightsManifest; values
   const binPath = join(dir, WEIGHTS_FILE);
   return { manifest, values: decodeWeights(manifest, readFileBytes(binPath), binPath) };
 }
+
+/** The HxW a model was trained at, as the trainer records it in `meta.training.config`. */
+export function recordedTrainingSize(meta: Record<string, unknown> | undefined): { height: number; width: number } | null {
+  const config = (meta?.training as { config?: { height?: unknown; width?: unknown } } | undefined)?.config;
+  const { height, width } = config ?? {};
+  return typeof height === 'number' && typeof width === 'number' ? { height, width } : null;
+}

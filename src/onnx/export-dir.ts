@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildModelGraph, type ModelConfig } from '../models/model.js';
 import type { ModelGraph } from '../models/ir.js';
-import { MANIFEST_FILE, readWeightsDir, WEIGHTS_FILE } from '../models/weights-io.js';
+import { MANIFEST_FILE, readWeightsDir, recordedTrainingSize, WEIGHTS_FILE } from '../models/weights-io.js';
 import { FileFormatError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { buildOnnxModel, type ExportOptions } from './export.js';
@@ -55,8 +55,5 @@ export function readModelDir(modelDir: string): {
       throw new FileFormatError(binPath, `parameter ${p.name} holds NaN or infinite values`);
     }
   }
-  const training = (manifest.meta?.training as { config?: { height?: unknown; width?: unknown } } | undefined)?.config;
-  const trainingSize =
-    typeof training?.height === 'number' && typeof training?.width === 'number' ? { height: training.height, width: training.width } : null;
-  return { config, graph, values, trainingSize };
+  return { config, graph, values, trainingSize: recordedTrainingSize(manifest.meta) };
 }
