@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SyntheticStereo } from '../src/data/synthetic/generator.js';
 import { DepthPredictor } from '../src/infer/depth-predictor.js';
+import { interleavedLatency } from '../src/infer/latency.js';
 import { initialParamValues } from '../src/models/init.js';
 import { buildModelGraph, type ModelConfig } from '../src/models/model.js';
 import { readWeightsDir } from '../src/models/weights-io.js';
@@ -34,11 +35,6 @@ function floatModel(family: 'unet' | 'vit', head: 'direct' | 'hilbert'): { bytes
   const config: ModelConfig = { family, head, dims: 2, order: 3, margin: 0.1, maxDisp: MAX_DISP, width: 1 };
   const graph = buildModelGraph(config);
   return { bytes: exportOnnx(graph, initialParamValues(graph, 1)), source: 'fresh init' };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 const sample = new SyntheticStereo({ height: HEIGHT, width: WIDTH, maxDisp: MAX_DISP, seed: 5 }).sample(0);
@@ -65,15 +61,7 @@ try {
         writeFileSync(file, model);
         predictors.push(await DepthPredictor.load(file, { threads: 1 }));
       }
-      const times: number[][] = [[], []];
-      for (let i = 0; i < RUNS + 5; i++) {
-        for (let k = 0; k < 2; k++) {
-          const t = performance.now();
-          await predictors[k].predict(left, right);
-          if (i >= 5) times[k].push(performance.now() - t);
-        }
-      }
-      const [direct, hilbert] = times.map(median);
+      const [direct, hilbert] = await interleavedLatency(predictors, left, right, RUNS);
       rows[`${family}-${precision}`] = { direct, hilbert };
       console.log(
         `${family.padEnd(7)} ${precision.padEnd(9)} ${direct.toFixed(2).padStart(10)} ${hilbert.toFixed(2).padStart(11)} ${`${(((hilbert - direct) / direct) * 100).toFixed(1)} %`.padStart(17)}   ${[...new Set(sources)].join(', ')}`,

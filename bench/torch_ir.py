@@ -84,6 +84,16 @@ def run(graph, params, inputs):
             y = x.permute(*a["perm"])
         elif op == "reshape":
             y = x.reshape([x.shape[i] if d == 0 else d for i, d in enumerate(a["shape"])])
+        elif op == "matchingCost":
+            right, shift = xs[1], a["maxShift"]
+            padded = F.pad(right, (shift, 0, 0, 0))
+            width = x.shape[3]
+            planes = []
+            for d in range(shift + 1):
+                shifted = padded[:, :, :, shift - d : shift - d + width]
+                per = (x - shifted) ** 2 if a["metric"] == "ssd" else x * shifted
+                planes.append(per.mean(dim=1, keepdim=True))
+            y = torch.cat(planes, dim=1)
         else:
             raise ValueError(f"op {op} has no PyTorch mapping")
         values[node["name"]] = y

@@ -20,15 +20,18 @@ test('the demo pipeline on a tiny zoo: results.json has every field, index.html 
     const printed = await runCli(['demo', '--models', join(dir, 'zoo'), '--out', out, '--pairs', '2', '--calibration', '2', '--latency-runs', '2', '--pictures', '1', '--schemes', 'w8a8']);
     assert.match(printed, /\| unet-hilbert \| w8a8 \|/);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-    for (const key of ['date', 'command', 'node', 'cpu', 'onnxruntime', 'tfjs', 'testPairs', 'reduceRange', 'latency']) assert.ok(key in results.setup, key);
+    for (const key of ['date', 'command', 'preset', 'node', 'cpu', 'onnxruntime', 'tfjs', 'testPairs', 'reduceRange', 'latency', 'trainingCommands']) assert.ok(key in results.setup, key);
     assert.equal(results.rows.length, 4);
     for (const row of results.rows) {
-      for (const key of ['model', 'family', 'head', 'precision', 'metrics', 'quantError', 'effectiveBits', 'latencyMs']) assert.ok(key in row, key);
+      for (const key of ['model', 'family', 'head', 'role', 'curve', 'precision', 'metrics', 'quantError', 'effectiveBits', 'latencyMs']) assert.ok(key in row, key);
       assert.equal(row.metrics.all.pixels, 2 * 32 * 64);
     }
     assert.equal(results.reductions.length, 1);
     assert.ok(results.reductions[0].robustStd > 0);
     assert.equal(results.latencyOverhead.length, 2);
+    assert.equal(results.curves.length, 1);
+    for (const key of ['reduction', 'rmseReduction', 'fp32Epe', 'quantizedEpe', 'over1px', 'ideal']) assert.ok(key in results.curves[0], key);
+    assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /\| target \| family \| measured \| met \|/);
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     const references = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((ref) => !ref.startsWith('data:'));
     for (const ref of references) assert.ok(existsSync(join(out, ref)), `index.html references missing ${ref}`);

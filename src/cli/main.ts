@@ -4,6 +4,7 @@ import { registerCurveCommand } from './curve.js';
 import { registerDataCommand } from './data.js';
 import { registerDemoCommand } from './demo.js';
 import { registerEvalCommand } from './eval.js';
+import { registerExperimentCommand } from './experiment.js';
 import { registerExportCommand } from './export.js';
 import { registerInferCommand } from './infer.js';
 import { registerQuantizeCommand } from './quantize.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerQuantizeCommand(program);
   registerInferCommand(program);
   registerDemoCommand(program);
+  registerExperimentCommand(program);
   return program;
 }
 

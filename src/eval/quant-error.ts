@@ -51,3 +51,14 @@ export class QuantErrorAccumulator {
     return { robustStd: robustStd(d), rmse: rmse(d), mean: sum / d.length, over1px: over / d.length, pixels: d.length };
   }
 }
+
+/** Counts of differences in `bins` equal bins over [-extent, extent]; values outside are not counted. */
+export function errorHistogram(values: ArrayLike<number>, extent: number, bins: number): number[] {
+  const counts = new Array<number>(bins).fill(0);
+  const step = (2 * extent) / bins;
+  for (let i = 0; i < values.length; i++) {
+    const b = Math.floor((values[i] + extent) / step);
+    if (b >= 0 && b < bins) counts[b]++;
+  }
+  return counts;
+}

@@ -160,6 +160,13 @@ function inferNode(node: GraphNode, args: Arg[], fail: (reason: string) => never
       arity(1);
       return { ...map(0), channels: 1 };
     }
+    case 'matchingCost': {
+      arity(2);
+      const [l, r] = [unpadded(map(0)), unpadded(map(1))];
+      if (l.channels !== r.channels || l.stride !== r.stride) fail('left and right maps differ in channels or stride');
+      if (!Number.isInteger(node.attrs.maxShift) || node.attrs.maxShift < 0) fail('maxShift must be an integer >= 0');
+      return { ...l, channels: node.attrs.maxShift + 1 };
+    }
     case 'toTokens': {
       arity(1);
       const x = unpadded(map(0));

@@ -48,6 +48,13 @@ export interface OpAttrs {
   transpose: { perm: number[] };
   /** ONNX semantics: 0 copies the input dimension, -1 is inferred. Tensors only. */
   reshape: { shape: number[] };
+  /**
+   * inputs [left, right] maps of C channels -> map of maxShift + 1 channels, the matching cost of
+   * every displacement d: 'ssd' mean_c (left(x) - right(x - d))^2, 'dot' mean_c left(x) right(x - d),
+   * right zero beyond the image. Composite: ONNX gets Pad + Slice/Add/Mul/ReduceMean per d + Concat
+   * (integer kernels all), tfjs one fused kernel with its own gradient.
+   */
+  matchingCost: { maxShift: number; metric: 'ssd' | 'dot' };
 }
 
 type Empty = Record<string, never>;
@@ -55,7 +62,7 @@ type Empty = Record<string, never>;
 export type OpType = keyof OpAttrs;
 export const OP_TYPES: readonly OpType[] = [
   'affine', 'conv2d', 'relu', 'relu6', 'sigmoid', 'add', 'mul', 'concat', 'resize', 'pad', 'slice',
-  'reduceMean', 'toTokens', 'fromTokens', 'matMul', 'softmax', 'layerNorm', 'transpose', 'reshape',
+  'reduceMean', 'toTokens', 'fromTokens', 'matMul', 'softmax', 'layerNorm', 'transpose', 'reshape', 'matchingCost',
 ];
 
 export type NodeOf<K extends OpType> = { name: string; op: K; inputs: string[]; attrs: OpAttrs[K] };

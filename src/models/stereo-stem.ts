@@ -1,11 +1,8 @@
 import type { GraphBuilder } from './graph-builder.js';
 
 /**
- * Matching cost between left and right features for displacements d = 0..maxShift:
- * - 'dot' (DispNetC correlation): out[d](y, x) = mean_c fL[c](y, x) * fR[c](y, x - d);
- * - 'ssd': out[d](y, x) = mean_c (fL[c](y, x) - fR[c](y, x - d))^2.
- * fR is zero where x - d falls off the image. Built from Pad + Slice + Add/Mul + ReduceMean +
- * Concat, every piece a plain ONNX op with an integer kernel; one right-pad serves all shifts.
+ * Matching cost between left and right features for displacements d = 0..maxShift (see the
+ * matchingCost op in ir.ts): 'dot' is DispNetC's correlation, 'ssd' the mean squared difference.
  *
  * hilbertq uses 'ssd': with untrained features its arg-min already finds the true disparity
  * about as well as block matching, while the raw dot product prefers bright features over
@@ -20,25 +17,7 @@ export function matchingCost(
   maxShift: number,
   metric: 'dot' | 'ssd' = 'ssd',
 ): string {
-  const source = metric === 'ssd' ? b.node('affine', `${name}.neg`, [right], { scale: -1, bias: 0 }) : right;
-  const padded = maxShift > 0 ? b.node('pad', `${name}.pad`, [source], { top: 0, bottom: 0, left: maxShift, right: 0 }) : source;
-  const planes: string[] = [];
-  for (let d = 0; d <= maxShift; d++) {
-    // Column x of the slice is column x - d of `right`: start skips maxShift - d pad columns,
-    // end drops the d rightmost real columns.
-    const shifted = maxShift > 0
-      ? b.node('slice', `${name}.shift${d}`, [padded], { axis: 3, start: maxShift - d, end: d === 0 ? null : -d })
-      : source;
-    let perChannel: string;
-    if (metric === 'ssd') {
-      const diff = b.node('add', `${name}.diff${d}`, [left, shifted], {});
-      perChannel = b.node('mul', `${name}.sq${d}`, [diff, diff], {});
-    } else {
-      perChannel = b.node('mul', `${name}.prod${d}`, [left, shifted], {});
-    }
-    planes.push(b.node('reduceMean', `${name}.d${d}`, [perChannel], { axis: 1 }));
-  }
-  return b.node('concat', name, planes, { axis: 1 });
+  return b.node('matchingCost', name, [left, right], { maxShift, metric });
 }
 
 export interface StereoStemOptions {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NodeOf, OpType } from './ir.js';
+import { matchingCostNhwc } from './tfjs-matching-cost.js';
 
 /**
  * One tfjs implementation per IR op. Maps are held in NHWC (the layout tfjs-wasm's XNNPACK
@@ -82,6 +83,7 @@ export const TFJS_OPS: { [K in OpType]: TfjsOp<K> } = {
   },
   transpose: (node, [x]) => tf.transpose(x, node.attrs.perm),
   reshape: (node, [x]) => tf.reshape(x, node.attrs.shape.map((d, i) => (d === 0 ? x.shape[i] : d))),
+  matchingCost: (node, [l, r]) => matchingCostNhwc(l as tf.Tensor4D, r as tf.Tensor4D, node.attrs.maxShift, node.attrs.metric),
 };
 
 /**

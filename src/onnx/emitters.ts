@@ -99,6 +99,32 @@ export const ONNX_EMITTERS: { [K in OpType]: OnnxEmitter<K> } = {
   reshape: (node, ctx) => {
     ctx.emit('Reshape', [ctx.input(node.inputs[0]), ctx.int64s(node.attrs.shape)], ctx.outputOf(node));
   },
+  matchingCost: (node, ctx) => {
+    const { maxShift, metric } = node.attrs;
+    const left = ctx.input(node.inputs[0]);
+    let source = ctx.input(node.inputs[1]);
+    // SSD as (left + (-right))^2: Add and Mul have integer kernels (QLinearAdd/QLinearMul), Sub has none.
+    if (metric === 'ssd') source = ctx.emit('Mul', [source, ctx.floatScalar(-1)], ctx.temp(node, 'neg'));
+    const padded = maxShift > 0 ? ctx.emit('Pad', [source, ctx.int64s([0, 0, 0, maxShift, 0, 0, 0, 0])], ctx.temp(node, 'pad')) : source;
+    const planes: string[] = [];
+    for (let d = 0; d <= maxShift; d++) {
+      // Column x of the slice is column x - d of right: start skips maxShift - d pad columns, end drops the d rightmost real columns.
+      const shifted = maxShift > 0
+        ? ctx.emit('Slice', [padded, ctx.int64s([maxShift - d]), ctx.int64s([d === 0 ? TO_THE_END : -d]), ctx.int64s([3])], ctx.temp(node, `shift${d}`))
+        : padded;
+      const perChannel = metric === 'ssd'
+        ? (() => {
+            const diff = ctx.emit('Add', [left, shifted], ctx.temp(node, `diff${d}`));
+            return ctx.emit('Mul', [diff, diff], ctx.temp(node, `sq${d}`));
+          })()
+        : ctx.emit('Mul', [left, shifted], ctx.temp(node, `prod${d}`));
+      const mean = ctx.temp(node, `d${d}`);
+      if (ctx.opset >= 18) ctx.emit('ReduceMean', [perChannel, ctx.int64s([1])], mean, { keepdims: int(1) });
+      else ctx.emit('ReduceMean', [perChannel], mean, { axes: ints([1]), keepdims: int(1) });
+      planes.push(mean);
+    }
+    ctx.emit('Concat', planes, ctx.outputOf(node), { axis: int(1) });
+  },
 };
 
 function unary<K extends OpType>(opType: string): OnnxEmitter<K> {

@@ -15,26 +15,16 @@ export async function vegaLiteToSvg(spec: vl.TopLevelSpec): Promise<string> {
   }
 }
 
-/** Overlaid histograms of signed errors, one colour per series (e.g. direct vs hilbert). */
+/** Overlaid histograms of signed errors, pre-binned over [-extent, extent], one colour per series (e.g. direct vs hilbert). */
 export function errorHistogramSpec(
   title: string,
-  series: { name: string; values: ArrayLike<number> }[],
-  options: { extent: number; bins?: number; sampleLimit?: number } = { extent: 1 },
+  series: { name: string; counts: number[]; total: number }[],
+  extent: number,
 ): vl.TopLevelSpec {
-  const bins = options.bins ?? 80;
-  const step = (2 * options.extent) / bins;
-  // Pre-binned here: embedding millions of raw values in the spec would bloat the SVG step.
-  const rows: { series: string; error: number; share: number }[] = [];
-  for (const s of series) {
-    const counts = new Float64Array(bins);
-    let total = 0;
-    for (let i = 0; i < s.values.length; i++) {
-      const b = Math.floor((s.values[i] + options.extent) / step);
-      if (b >= 0 && b < bins) counts[b]++;
-      total++;
-    }
-    for (let b = 0; b < bins; b++) rows.push({ series: s.name, error: -options.extent + (b + 0.5) * step, share: total ? counts[b] / total : 0 });
-  }
+  const rows = series.flatMap((s) => {
+    const step = (2 * extent) / s.counts.length;
+    return s.counts.map((c, b) => ({ series: s.name, error: -extent + (b + 0.5) * step, share: s.total ? c / s.total : 0 }));
+  });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -47,6 +37,42 @@ export function errorHistogramSpec(
       y: { field: 'share', type: 'quantitative', title: 'share of pixels', scale: { type: 'sqrt' } },
       color: { field: 'series', type: 'nominal', title: null },
     },
+  };
+}
+
+/** Predicted against measured, one labelled point per row, over the y = x line. */
+export function predictedVsMeasuredSpec(
+  title: string,
+  rows: { label: string; group: string; predicted: number; measured: number }[],
+  axes: { predicted: string; measured: string },
+): vl.TopLevelSpec {
+  const top = Math.max(1, ...rows.flatMap((r) => [r.predicted, r.measured])) * 1.1;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 420,
+    height: 420,
+    layer: [
+      {
+        data: { values: [{ x: 0, y: 0 }, { x: top, y: top }] },
+        mark: { type: 'line', color: '#999', strokeDash: [4, 4] },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+      },
+      {
+        data: { values: rows },
+        mark: { type: 'point', filled: true, size: 60 },
+        encoding: {
+          x: { field: 'predicted', type: 'quantitative', title: axes.predicted, scale: { domain: [0, top] } },
+          y: { field: 'measured', type: 'quantitative', title: axes.measured, scale: { domain: [0, top] } },
+          color: { field: 'group', type: 'nominal', title: null },
+        },
+      },
+      {
+        data: { values: rows },
+        mark: { type: 'text', align: 'left', dx: 6, dy: -6, fontSize: 9 },
+        encoding: { x: { field: 'predicted', type: 'quantitative' }, y: { field: 'measured', type: 'quantitative' }, text: { field: 'label' } },
+      },
+    ],
   };
 }
 

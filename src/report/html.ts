@@ -1,36 +1,45 @@
 import { colorizeDisparity, sideBySide } from '../data/colorize.js';
 import { encodeRgbPng } from '../data/formats/png.js';
 import type { RgbImage } from '../data/types.js';
-import { errorHistogramSpec, vegaLiteToSvg } from './charts.js';
-import type { ExperimentResults } from './results.js';
-import type { ExperimentArtifacts, Precision } from './run-experiment.js';
+import { syntheticTestSet } from '../eval/evaluate.js';
+import { decodePicture, HISTOGRAM, type ModelEvaluation, type Precision } from '../experiment/evaluate-model.js';
+import { errorHistogramSpec, predictedVsMeasuredSpec, vegaLiteToSvg, xySpec } from './charts.js';
+import { targetChecks, type CurveComparison, type ExperimentResults } from './results.js';
 
 /** Shared colour scale of the |quantized - fp32| maps, in px: the same for every model. */
 const ERROR_MAP_MAX_PX = 1;
 
-/** One self-contained page: tables, pictures as data URIs, plots as inline SVG. */
-export async function reportHtml(r: ExperimentResults, a: ExperimentArtifacts, focus: Precision): Promise<string> {
+/** One self-contained page: tables, pictures as data URIs, plots as inline SVG. Opens offline. */
+export async function reportHtml(r: ExperimentResults, evaluations: ModelEvaluation[], focus: Precision): Promise<string> {
   const sections = [
     `<h1>hilbertq: INT8 quantization error, direct vs Hilbert-curve heads</h1>`,
-    `<p>${escape(r.setup.date)} &middot; ${r.setup.testPairs} held-out synthetic pairs (seed ${r.setup.testSeed}) &middot; ` +
-      `ONNX Runtime ${escape(r.setup.onnxruntime)} CPU &middot; ${escape(r.setup.cpu)}</p>`,
+    `<p>${escape(r.setup.date)} &middot; preset ${escape(r.setup.preset)} &middot; ${r.setup.testPairs} held-out synthetic pairs (seed ${r.setup.testSeed}) &middot; ` +
+      `ONNX Runtime ${escape(r.setup.onnxruntime)} CPU &middot; ${escape(r.setup.cpu)}${r.setup.reduceRange ? ` &middot; int8 weights in -64..64 (reduce range${r.setup.vnni === false ? ': this CPU has no VNNI, and its uint8 x int8 kernels saturate with full-range weights' : ''})` : ''}</p>`,
     `<h2>Headline</h2>`,
+    `<p>EPE and D1 against ground truth on non-occluded pixels. q-err: quantized minus FP32 disparity of the same model, per pixel. ` +
+      `Effective bits: log2(max disparity / q-err robust std). Latency: ${escape(r.setup.latency)}.</p>`,
     headlineTable(r),
     `<h2>Quantization-error reduction, direct / hilbert</h2>`,
-    reductionTable(r),
+    table(['family', 'precision', 'robust std', 'RMSE'], r.reductions.map((x) => [x.family, x.precision, `${x.robustStd.toFixed(2)}x`, `${x.rmse.toFixed(2)}x`])),
+    `<h2>Targets</h2>`,
+    table(['target', 'family', 'measured', 'met'], targetChecks(r).map((c) => [c.target, c.family, c.measured, c.met ? 'yes' : 'NO'])),
     `<h2>Pictures (${escape(focus)})</h2>`,
     `<p>Per pair: left image, ground truth, FP32 direct, ${focus} direct, ${focus} hilbert, then |${focus} - FP32| for the ` +
       `direct and the hilbert model on one shared scale (dark blue 0, red ${ERROR_MAP_MAX_PX} px or more).</p>`,
-    ...pictureRows(a, focus),
+    ...pictureRows(evaluations, focus),
     `<h2>Quantization-error histograms</h2>`,
-    ...(await histograms(a, r)),
+    ...(await histograms(evaluations)),
+    ...(await ablationSection(r, focus)),
+    ...(await idealSection(r)),
     `<h2>Setup</h2>`,
-    `<pre>${escape(JSON.stringify(r.setup, null, 2))}</pre>`,
+    `<p>Reproduce with <code>${escape(r.setup.command)}</code>. The models were trained with:</p>`,
+    `<pre>${escape(Object.entries(r.setup.trainingCommands).map(([m, c]) => `# ${m}\n${c ?? '(no recorded command)'}`).join('\n'))}</pre>`,
+    `<pre>${escape(JSON.stringify({ ...r.setup, trainingCommands: undefined }, null, 2))}</pre>`,
   ];
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8"><title>hilbertq report</title>',
-    '<style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}img{image-rendering:pixelated;margin:2px 0}</style>',
+    '<style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}img{image-rendering:pixelated;margin:2px 0}pre{white-space:pre-wrap}</style>',
     '</head><body>',
     ...sections,
     '</body></html>',
@@ -40,18 +49,16 @@ export async function reportHtml(r: ExperimentResults, a: ExperimentArtifacts, f
 
 function headlineTable(r: ExperimentResults): string {
   const head = ['model', 'precision', 'EPE px', 'D1 %', 'q-err robust std px', 'q-err RMSE px', 'eff. bits', 'latency ms', 'hilbert overhead'];
-  const rows = r.rows.map((row) => {
-    const m = row.metrics.nonOccluded;
-    const q = row.quantError;
-    const o = row.head === 'hilbert' ? r.latencyOverhead.find((x) => x.family === row.family && x.precision === row.precision) : undefined;
-    return [row.model, row.precision, m.epe.toFixed(3), (m.d1 * 100).toFixed(2), q ? q.robustStd.toFixed(4) : '-', q ? q.rmse.toFixed(4) : '-',
-      row.effectiveBits ? row.effectiveBits.toFixed(2) : '-', row.latencyMs.toFixed(2), o ? `${(o.overhead * 100).toFixed(1)} %` : ''];
-  });
+  const rows = r.rows
+    .filter((row) => row.role === 'headline')
+    .map((row) => {
+      const m = row.metrics.nonOccluded;
+      const q = row.quantError;
+      const o = row.head === 'hilbert' ? r.latencyOverhead.find((x) => x.family === row.family && x.precision === row.precision) : undefined;
+      return [row.model, row.precision, m.epe.toFixed(3), (m.d1 * 100).toFixed(2), q ? q.robustStd.toFixed(4) : '-', q ? q.rmse.toFixed(4) : '-',
+        row.effectiveBits ? row.effectiveBits.toFixed(2) : '-', row.latencyMs?.toFixed(2) ?? '-', o ? `${(o.overhead * 100).toFixed(1)} %` : ''];
+    });
   return table(head, rows);
-}
-
-function reductionTable(r: ExperimentResults): string {
-  return table(['family', 'precision', 'robust std', 'RMSE'], r.reductions.map((x) => [x.family, x.precision, `${x.robustStd.toFixed(2)}x`, `${x.rmse.toFixed(2)}x`]));
 }
 
 function table(head: string[], rows: string[][]): string {
@@ -60,57 +67,105 @@ function table(head: string[], rows: string[][]): string {
   return `<table><tr>${th}</tr>\n${tr}</table>`;
 }
 
-function pictureRows(a: ExperimentArtifacts, focus: Precision): string[] {
+function pictureRows(evaluations: ModelEvaluation[], focus: Precision): string[] {
   const out: string[] = [];
-  const families = [...new Set([...a.configs.values()].map((c) => c.family))];
-  for (const family of families) {
-    const direct = `${family}-direct`;
-    const hilbert = `${family}-hilbert`;
-    const d = a.pictures.get(direct);
-    const h = a.pictures.get(hilbert);
-    const config = a.configs.get(direct) ?? a.configs.get(hilbert);
-    if (!d || !h || !config) continue;
+  const find = (family: string, head: string): ModelEvaluation | undefined =>
+    evaluations.find((e) => e.model.role === 'headline' && e.model.config.family === family && e.model.config.head === head);
+  for (const family of [...new Set(evaluations.map((e) => e.model.config.family))]) {
+    const d = find(family, 'direct');
+    const h = find(family, 'hilbert');
+    if (!d || !h) continue;
+    const pictures = (e: ModelEvaluation, p: Precision): Float32Array[] => (e.precisions.find((x) => x.precision === p)?.pictures ?? []).map(decodePicture);
+    const [fd, qd, fh, qh] = [pictures(d, 'fp32'), pictures(d, focus), pictures(h, 'fp32'), pictures(h, focus)];
+    const { height, width } = d.model.trainingSize;
+    const maxDisp = d.model.config.maxDisp;
+    const samples = syntheticTestSet(Math.min(fd.length, qd.length, fh.length, qh.length), height, width, maxDisp);
     out.push(`<h3>${escape(family)}</h3>`);
-    a.pictureSamples.forEach((s, i) => {
-      const { width, height } = s;
-      const disp = (v: Float32Array): RgbImage => colorizeDisparity(width, height, v, null, config.maxDisp);
-      const err = (q: Float32Array, f: Float32Array): RgbImage =>
-        colorizeDisparity(width, height, q.map((v, k) => Math.abs(v - f[k])), null, ERROR_MAP_MAX_PX);
-      const fd = (d.get('fp32') as Float32Array[])[i];
-      const qd = (d.get(focus) as Float32Array[])[i];
-      const fh = (h.get('fp32') as Float32Array[])[i];
-      const qh = (h.get(focus) as Float32Array[])[i];
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples.get(i);
+      const disp = (v: Float32Array): RgbImage => colorizeDisparity(width, height, v, null, maxDisp);
+      const err = (q: Float32Array, f: Float32Array): RgbImage => colorizeDisparity(width, height, q.map((v, k) => Math.abs(v - f[k])), null, ERROR_MAP_MAX_PX);
       const strip = sideBySide([
         { width, height, data: s.left },
-        colorizeDisparity(width, height, s.disp ?? new Float32Array(width * height), s.valid, config.maxDisp),
-        disp(fd),
-        disp(qd),
-        disp(qh),
-        err(qd, fd),
-        err(qh, fh),
+        colorizeDisparity(width, height, s.disp ?? new Float32Array(width * height), s.valid, maxDisp),
+        disp(fd[i]),
+        disp(qd[i]),
+        disp(qh[i]),
+        err(qd[i], fd[i]),
+        err(qh[i], fh[i]),
       ]);
       const png = Buffer.from(encodeRgbPng(strip.width, strip.height, strip.data)).toString('base64');
       out.push(`<img alt="${escape(family)} pair ${i}" width="${strip.width * 2}" src="data:image/png;base64,${png}">`);
-    });
+    }
   }
   return out;
 }
 
-async function histograms(a: ExperimentArtifacts, r: ExperimentResults): Promise<string[]> {
+async function histograms(evaluations: ModelEvaluation[]): Promise<string[]> {
   const out: string[] = [];
-  const families = [...new Set(r.rows.map((row) => row.family))];
-  const precisions = [...new Set(r.rows.map((row) => row.precision))].filter((p) => p !== 'fp32');
-  for (const family of families) {
+  const headline = evaluations.filter((e) => e.model.role === 'headline');
+  for (const family of [...new Set(headline.map((e) => e.model.config.family))]) {
+    const models = headline.filter((e) => e.model.config.family === family);
+    const precisions = [...new Set(models.flatMap((e) => e.precisions.map((p) => p.precision)))].filter((p) => p !== 'fp32');
     for (const precision of precisions) {
-      const series = ['direct', 'hilbert'].flatMap((head) => {
-        const values = a.differences.get(`${family}-${head}`)?.get(precision);
-        return values ? [{ name: head, values }] : [];
+      const series = models.flatMap((e) => {
+        const p = e.precisions.find((x) => x.precision === precision);
+        return p?.histogram && p.quantError ? [{ name: e.model.config.head, counts: p.histogram, total: p.quantError.pixels }] : [];
       });
-      if (series.length === 0) continue;
-      out.push(await vegaLiteToSvg(errorHistogramSpec(`${family} ${precision}: quantized - fp32 disparity`, series, { extent: 1 })));
+      if (series.length > 0) out.push(await vegaLiteToSvg(errorHistogramSpec(`${family} ${precision}: quantized - fp32 disparity`, series, HISTOGRAM.extent)));
     }
   }
   return out;
+}
+
+async function ablationSection(r: ExperimentResults, precision: Precision): Promise<string[]> {
+  const families = [...new Set(r.curves.filter((c) => c.role === 'ablation').map((c) => c.family))];
+  if (families.length === 0) return [];
+  const out = [`<h2>Curve ablation (${escape(precision)})</h2>`];
+  for (const family of families) {
+    const rows = r.curves.filter((c) => c.family === family && c.precision === precision).sort((a, b) => a.ideal.curveLength - b.ideal.curveLength);
+    out.push(
+      `<p>${escape(family)}: every hilbert model against the ${escape(family)}-direct model. Ideal channel: <code>hilbertq curve</code>'s simulation of each curve ` +
+        `with 8-bit codes and the direct model's measured noise in LSB. Share &gt; 1 px: pixels whose quantized disparity left the FP32 one by more than 1 px (segment jumps).</p>`,
+      table(
+        ['model', 'dims', 'order', 'L', 'spacing LSB', 'FP32 EPE px', `${precision} EPE px`, 'reduction (robust std)', 'reduction (RMSE)', 'ideal, no noise', 'ideal at measured noise', 'share > 1 px'],
+        rows.map((c) => [c.model, String(c.curve.dims), String(c.curve.order), c.ideal.curveLength.toFixed(1), c.ideal.spacingLsb.toFixed(0), c.fp32Epe.toFixed(3),
+          c.quantizedEpe.toFixed(3), `${c.reduction.toFixed(2)}x`, `${c.rmseReduction.toFixed(2)}x`, `${c.ideal.ratioNoiseless.toFixed(2)}x`,
+          `${c.ideal.ratioAtNoise.toFixed(2)}x (${c.ideal.noiseLsb.toFixed(1)} LSB)`, `${(c.over1px * 100).toFixed(2)} %`]),
+      ),
+      `<p>${escape(dimsVerdict(rows))}</p>`,
+    );
+    const byLength = rows.flatMap((c) => [
+      { L: c.ideal.curveLength, value: c.reduction, series: `measured (${c.curve.dims}D markers)`, model: c.model },
+      { L: c.ideal.curveLength, value: c.ideal.ratioAtNoise, series: 'ideal channel at measured noise', model: c.model },
+    ]);
+    out.push(await vegaLiteToSvg(xySpec(`${family} ${precision}: reduction factor against curve length`, byLength, { field: 'L', title: 'curve length L', log: true }, { field: 'value', title: 'direct / hilbert robust std' }, 'series')));
+    const epe = rows.map((c) => ({ L: c.ideal.curveLength, epe: c.fp32Epe, series: 'FP32 EPE' }));
+    out.push(await vegaLiteToSvg(xySpec(`${family}: FP32 EPE against curve length`, epe, { field: 'L', title: 'curve length L', log: true }, { field: 'epe', title: 'EPE px (non-occluded)' }, 'series')));
+  }
+  return out;
+}
+
+/** Says whether the 3D head beats the paper's 2D head, from the numbers. */
+function dimsVerdict(rows: CurveComparison[]): string {
+  const best = (dims: number): CurveComparison | undefined => rows.filter((c) => c.curve.dims === dims).sort((a, b) => b.reduction - a.reduction)[0];
+  const two = best(2);
+  const three = best(3);
+  if (!two || !three) return '';
+  const fmt = (c: CurveComparison): string => `${c.model} (dims ${c.curve.dims}, order ${c.curve.order}, L ${c.ideal.curveLength.toFixed(1)}): ${c.reduction.toFixed(2)}x, FP32 EPE ${c.fp32Epe.toFixed(3)} px`;
+  const verdict = three.reduction > two.reduction ? 'The 3D head reduces the quantization error more than the best 2D head' : 'The 3D head does not beat the best 2D head';
+  return `${verdict}: ${fmt(three)} against ${fmt(two)}.`;
+}
+
+async function idealSection(r: ExperimentResults): Promise<string[]> {
+  if (r.curves.length === 0) return [];
+  const rows = r.curves.map((c) => ({ label: `${c.model} ${c.precision}`, group: c.precision, predicted: c.ideal.ratioAtNoise, measured: c.reduction }));
+  return [
+    `<h2>Ideal channel against the network</h2>`,
+    `<p>Each hilbert model in each scheme: the reduction <code>hilbertq curve</code> predicts for its curve at the direct model's measured noise ` +
+      `(x) against the reduction measured on the network (y). Points under the diagonal fall short of the ideal channel.</p>`,
+    await vegaLiteToSvg(predictedVsMeasuredSpec('ideal-channel prediction vs measured reduction', rows, { predicted: 'ideal channel: direct / curve robust std', measured: 'network: direct / hilbert robust std' })),
+  ];
 }
 
 function escape(text: string): string {

@@ -1,13 +1,51 @@
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
-import type { ExperimentArtifacts, ExperimentOptions, Precision, PrecisionRow } from './run-experiment.js';
+import type { StereoMetrics } from '../eval/metrics.js';
+import type { QuantErrorStats } from '../eval/quant-error.js';
+import type { ModelEvaluation, Precision } from '../experiment/evaluate-model.js';
+import type { LatencyResults } from '../experiment/latency-stage.js';
+import { CALIBRATION_SEED } from '../quant/calibration-data.js';
+import { hostLacksVnni } from '../quant/host-cpu.js';
+import { TEST_SEED } from '../train/config.js';
+import { idealChannel, outputBits, type IdealChannel } from './ideal-channel.js';
+
+export interface ResultRow {
+  model: string;
+  family: string;
+  head: string;
+  role: 'headline' | 'ablation';
+  /** The curve of a hilbert head; null for direct heads. */
+  curve: { dims: number; order: number; margin: number } | null;
+  precision: Precision;
+  metrics: StereoMetrics;
+  quantError: QuantErrorStats | null;
+  effectiveBits: number | null;
+  latencyMs: number | null;
+}
+
+/** A hilbert model against its family's direct model in one scheme, next to the ideal channel's prediction. */
+export interface CurveComparison {
+  model: string;
+  family: string;
+  role: 'headline' | 'ablation';
+  precision: Precision;
+  curve: { dims: number; order: number; margin: number };
+  fp32Epe: number;
+  quantizedEpe: number;
+  /** direct robust std / hilbert robust std of (quantized - fp32) disparity. */
+  reduction: number;
+  rmseReduction: number;
+  over1px: number;
+  ideal: IdealChannel;
+}
 
 /** What results.json holds: every number the report shows, and how it was produced. */
 export interface ExperimentResults {
   setup: {
     date: string;
     command: string;
+    preset: string;
     node: string;
     platform: string;
     cpu: string;
@@ -19,27 +57,56 @@ export interface ExperimentResults {
     calibrationPairs: number;
     calibrationSeed: number;
     reduceRange: boolean;
+    /** Whether this CPU has VNNI (int8 dot products without saturation); null where it cannot tell. */
+    vnni: boolean | null;
     latency: string;
+    /** model -> the `hilbertq train` command recorded in its model.json. */
+    trainingCommands: Record<string, string | null>;
   };
-  rows: PrecisionRow[];
-  /** Quantization-error reduction, direct / hilbert, per family and scheme. */
+  rows: ResultRow[];
+  /** Quantization-error reduction, direct / hilbert, per family and scheme (headline models). */
   reductions: { family: string; precision: Precision; robustStd: number; rmse: number }[];
-  /** Hilbert latency over direct latency - 1, per family and precision. */
+  /** Hilbert latency over direct latency - 1, per family and precision (headline models, interleaved runs). */
   latencyOverhead: { family: string; precision: Precision; overhead: number }[];
+  /** Every hilbert model (headline and ablation) in every scheme, with the ideal channel's prediction. */
+  curves: CurveComparison[];
 }
 
-export function collectResults(a: ExperimentArtifacts, o: ExperimentOptions, command: string): ExperimentResults {
-  const find = (family: string, head: string, precision: Precision): PrecisionRow | undefined =>
-    a.rows.find((r) => r.family === family && r.head === head && r.precision === precision);
+export interface SetupInput {
+  command: string;
+  preset: string;
+  testPairs: number;
+  calibrationPairs: number;
+  reduceRange: boolean;
+  latencyRuns: number;
+}
+
+export function collectResults(evaluations: ModelEvaluation[], latency: LatencyResults, s: SetupInput): ExperimentResults {
+  const lacksVnni = hostLacksVnni();
+  const rows: ResultRow[] = evaluations.flatMap((e) =>
+    e.precisions.map((p) => ({
+      model: e.model.name,
+      family: e.model.config.family,
+      head: e.model.config.head,
+      role: e.model.role,
+      curve: e.model.config.head === 'hilbert' ? { dims: e.model.config.dims, order: e.model.config.order, margin: e.model.config.margin } : null,
+      precision: p.precision,
+      metrics: p.metrics,
+      quantError: p.quantError,
+      effectiveBits: p.effectiveBits,
+      latencyMs: latency.medianMs[e.model.name]?.[p.precision] ?? null,
+    })),
+  );
+  const headline = (family: string, head: string, precision: Precision): ResultRow | undefined =>
+    rows.find((r) => r.role === 'headline' && r.family === family && r.head === head && r.precision === precision);
   const reductions: ExperimentResults['reductions'] = [];
   const latencyOverhead: ExperimentResults['latencyOverhead'] = [];
-  const families = [...new Set(a.rows.map((r) => r.family))];
-  for (const family of families) {
-    for (const precision of ['fp32', ...o.schemes] as Precision[]) {
-      const direct = find(family, 'direct', precision);
-      const hilbert = find(family, 'hilbert', precision);
+  for (const family of [...new Set(rows.map((r) => r.family))]) {
+    for (const precision of [...new Set(rows.map((r) => r.precision))]) {
+      const direct = headline(family, 'direct', precision);
+      const hilbert = headline(family, 'hilbert', precision);
       if (!direct || !hilbert) continue;
-      latencyOverhead.push({ family, precision, overhead: hilbert.latencyMs / direct.latencyMs - 1 });
+      if (direct.latencyMs && hilbert.latencyMs) latencyOverhead.push({ family, precision, overhead: hilbert.latencyMs / direct.latencyMs - 1 });
       if (direct.quantError && hilbert.quantError) {
         reductions.push({
           family,
@@ -50,46 +117,121 @@ export function collectResults(a: ExperimentArtifacts, o: ExperimentOptions, com
       }
     }
   }
+  const curves: CurveComparison[] = [];
+  for (const row of rows) {
+    const direct = headline(row.family, 'direct', row.precision);
+    const fp32 = rows.find((r) => r.model === row.model && r.precision === 'fp32');
+    if (!row.curve || !row.quantError || !direct?.quantError || !fp32) continue;
+    const maxDisp = evaluations.find((e) => e.model.name === row.model)?.model.config.maxDisp as number;
+    const bits = outputBits(row.precision);
+    const noiseLsb = direct.quantError.robustStd / (maxDisp / (2 ** bits - 1));
+    curves.push({
+      model: row.model,
+      family: row.family,
+      role: row.role,
+      precision: row.precision,
+      curve: row.curve,
+      fp32Epe: fp32.metrics.nonOccluded.epe,
+      quantizedEpe: row.metrics.nonOccluded.epe,
+      reduction: direct.quantError.robustStd / row.quantError.robustStd,
+      rmseReduction: direct.quantError.rmse / row.quantError.rmse,
+      over1px: row.quantError.over1px,
+      ideal: idealChannel(row.curve, bits, noiseLsb),
+    });
+  }
   return {
     setup: {
       date: new Date().toISOString(),
-      command,
+      command: s.command,
+      preset: s.preset,
       node: process.version,
       platform: `${process.platform} ${process.arch}`,
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: cpus().length,
       onnxruntime: ort.env.versions.node ?? 'unknown',
       tfjs: tf.version.tfjs,
-      testPairs: o.testPairs,
-      testSeed: 2_000_003,
-      calibrationPairs: o.calibrationPairs,
-      calibrationSeed: 3_000_003,
-      reduceRange: o.reduceRange,
-      latency: `median of ${o.latencyRuns} DepthPredictor.predict calls, batch 1, ORT CPU EP with 1 thread`,
+      testPairs: s.testPairs,
+      testSeed: TEST_SEED,
+      calibrationPairs: s.calibrationPairs,
+      calibrationSeed: CALIBRATION_SEED,
+      reduceRange: s.reduceRange,
+      vnni: lacksVnni === null ? null : !lacksVnni,
+      latency: `median of ${s.latencyRuns} DepthPredictor.predict calls per model, batch 1, ORT CPU EP with 1 thread, runs of one precision interleaved across models`,
+      trainingCommands: Object.fromEntries(evaluations.map((e) => [e.model.name, e.model.command])),
     },
-    rows: a.rows,
+    rows,
     reductions,
     latencyOverhead,
+    curves,
   };
 }
 
-/** The headline table, in the shape of the paper's Table 2, as Markdown. */
+const fixed = (x: number | null | undefined, digits: number): string => (x === null || x === undefined ? '-' : x.toFixed(digits));
+
+/** The headline table (the paper's Table 2 shape) and the reduction factors, as Markdown. */
 export function headlineMarkdown(r: ExperimentResults): string {
   const lines = [
     '| model | precision | EPE px | D1 % | q-err robust std px | q-err RMSE px | eff. bits | latency ms | hilbert overhead |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
-  for (const row of r.rows) {
+  for (const row of r.rows.filter((x) => x.role === 'headline')) {
     const m = row.metrics.nonOccluded;
     const q = row.quantError;
     const overhead = row.head === 'hilbert' ? r.latencyOverhead.find((x) => x.family === row.family && x.precision === row.precision) : undefined;
     lines.push(
-      `| ${row.model} | ${row.precision} | ${m.epe.toFixed(3)} | ${(m.d1 * 100).toFixed(2)} | ${q ? q.robustStd.toFixed(4) : '-'} | ` +
-        `${q ? q.rmse.toFixed(4) : '-'} | ${row.effectiveBits ? row.effectiveBits.toFixed(2) : '-'} | ${row.latencyMs.toFixed(2)} | ` +
-        `${overhead ? `${(overhead.overhead * 100).toFixed(1)} %` : ''} |`,
+      `| ${row.model} | ${row.precision} | ${m.epe.toFixed(3)} | ${(m.d1 * 100).toFixed(2)} | ${fixed(q?.robustStd, 4)} | ${fixed(q?.rmse, 4)} | ` +
+        `${fixed(row.effectiveBits, 2)} | ${fixed(row.latencyMs, 2)} | ${overhead ? `${(overhead.overhead * 100).toFixed(1)} %` : ''} |`,
     );
   }
-  lines.push('', '| family | precision | reduction (robust std) direct / hilbert | reduction (RMSE) |', '| --- | --- | --- | --- |');
+  lines.push('', '| family | precision | q-err reduction direct / hilbert (robust std) | (RMSE) |', '| --- | --- | --- | --- |');
   for (const x of r.reductions) lines.push(`| ${x.family} | ${x.precision} | ${x.robustStd.toFixed(2)}x | ${x.rmse.toFixed(2)}x |`);
   return lines.join('\n');
+}
+
+/** The curve ablation (every hilbert model of a family at one scheme) as Markdown. */
+export function ablationMarkdown(r: ExperimentResults, precision: Precision = 'w8a8'): string {
+  const families = new Set(r.curves.filter((c) => c.role === 'ablation').map((c) => c.family));
+  const rows = r.curves.filter((c) => c.precision === precision && families.has(c.family)).sort((a, b) => a.family.localeCompare(b.family) || a.ideal.curveLength - b.ideal.curveLength);
+  if (rows.length === 0) return '';
+  const lines = [
+    `| model | dims | order | L | FP32 EPE px | ${precision} EPE px | reduction (robust std) | ideal channel at the direct model's noise | share > 1 px |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const c of rows) {
+    lines.push(
+      `| ${c.model} | ${c.curve.dims} | ${c.curve.order} | ${c.ideal.curveLength.toFixed(1)} | ${c.fp32Epe.toFixed(3)} | ${c.quantizedEpe.toFixed(3)} | ` +
+        `${c.reduction.toFixed(2)}x | ${c.ideal.ratioAtNoise.toFixed(2)}x (${c.ideal.noiseLsb.toFixed(1)} LSB) | ${(c.over1px * 100).toFixed(2)} % |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export interface TargetCheck {
+  target: string;
+  family: string;
+  measured: string;
+  met: boolean;
+}
+
+/** The issue's bars, checked against the measured numbers (w8a8, headline models). */
+export function targetChecks(r: ExperimentResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const epe = (family: string, head: string, precision: Precision): number | undefined =>
+    r.rows.find((x) => x.role === 'headline' && x.family === family && x.head === head && x.precision === precision)?.metrics.nonOccluded.epe;
+  for (const family of [...new Set(r.rows.map((x) => x.family))]) {
+    const reduction = r.reductions.find((x) => x.family === family && x.precision === 'w8a8');
+    if (reduction) checks.push({ target: 'w8a8 q-err reduction >= 5x (robust std)', family, measured: `${reduction.robustStd.toFixed(2)}x`, met: reduction.robustStd >= 5 });
+    const hilbert = epe(family, 'hilbert', 'w8a8');
+    const direct16 = epe(family, 'direct', 'w8a16');
+    if (hilbert !== undefined && direct16 !== undefined) {
+      checks.push({ target: 'w8a8 hilbert EPE <= w8a16 direct EPE', family, measured: `${hilbert.toFixed(3)} vs ${direct16.toFixed(3)} px`, met: hilbert <= direct16 });
+    }
+    const overhead = r.latencyOverhead.find((x) => x.family === family && x.precision === 'w8a8');
+    if (overhead) checks.push({ target: 'w8a8 hilbert latency overhead <= 3 %', family, measured: `${(overhead.overhead * 100).toFixed(1)} %`, met: overhead.overhead <= 0.03 });
+  }
+  return checks;
+}
+
+export function targetsMarkdown(r: ExperimentResults): string {
+  return ['| target | family | measured | met |', '| --- | --- | --- | --- |', ...targetChecks(r).map((c) => `| ${c.target} | ${c.family} | ${c.measured} | ${c.met ? 'yes' : 'NO'} |`)].join('\n');
 }

@@ -9,6 +9,7 @@ import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput.js';
+import { identityConfig } from './Identity.js';
 import { resizeBilinearGradConfig } from './ResizeBilinearGrad.js';
 import { resizeNearestNeighborGradConfig } from './ResizeNearestNeighborGrad.js';
 import { sliceConfig } from './Slice.js';
@@ -32,6 +33,7 @@ export const trainingKernels: readonly KernelConfig[] = [
   tileConfig,
   unpackConfig,
   unsortedSegmentSumConfig,
+  identityConfig,
 ];
 
 let registered = false;

@@ -1,0 +1,101 @@
+import type { Command } from 'commander';
+import { runPipeline } from '../experiment/pipeline.js';
+import { presetByName, type ExperimentPreset } from '../experiment/presets.js';
+import { QUANT_SCHEMES, type QuantScheme } from '../quant/schemes.js';
+import { hostLacksVnni } from '../quant/host-cpu.js';
+import { ConfigError } from '../util/errors.js';
+import { parseIntOption } from './options.js';
+import { ProgressReporter } from './progress.js';
+
+export interface PipelineFlags {
+  models: string;
+  out: string;
+  pairs?: number;
+  calibration?: number;
+  latencyRuns?: number;
+  pictures?: number;
+  schemes?: string;
+  steps?: number;
+  jobs: number;
+  reduceRange: string;
+}
+
+/** The options `demo` and `experiment` share: where things are, and changes to the preset. */
+export function addPipelineOptions(command: Command, defaultOut: string): Command {
+  return command
+    .option('--models <dir>', 'the shipped model zoo', 'models')
+    .option('--out <dir>', 'report folder', defaultOut)
+    .option('--pairs <n>', "held-out synthetic test pairs (overrides the preset's)", parseIntOption('--pairs'))
+    .option('--calibration <n>', 'synthetic calibration pairs per model and scheme', parseIntOption('--calibration'))
+    .option('--latency-runs <n>', 'timed runs per model and precision', parseIntOption('--latency-runs'))
+    .option('--pictures <n>', 'test pairs shown as pictures', parseIntOption('--pictures'))
+    .option('--schemes <list>', `comma-separated schemes for the headline models (${QUANT_SCHEMES.join(', ')})`)
+    .option('--reduce-range <when>', 'int8 weights in -64..64: auto (on x86 CPUs without VNNI, whose uint8 x int8 kernels saturate otherwise) | yes | no', 'auto');
+}
+
+export function registerExperimentCommand(program: Command): void {
+  addPipelineOptions(
+    program
+      .command('experiment')
+      .description("the paper's experiment at full size: [retrain the zoo,] quantize, evaluate, time, report; resumable")
+      .option('--preset <name>', 'default | paper', 'default')
+      .option('--train', "retrain the zoo from scratch with its recorded commands (and the preset's size) before evaluating")
+      .option('--steps <n>', 'with --train: optimizer steps per model instead of the recorded ones', parseIntOption('--steps'))
+      .option('--jobs <n>', 'with --train: trainings side by side, one core each', parseIntOption('--jobs'), 2),
+    'experiment',
+  ).action((flags: PipelineFlags & { preset: string; train?: boolean }) =>
+    runPipelineCommand('experiment', withFlags(presetByName(flags.preset), flags), flags, flags.train ?? false, true),
+  );
+}
+
+export function withFlags(preset: ExperimentPreset, f: PipelineFlags): ExperimentPreset {
+  const schemes = f.schemes === undefined ? preset.schemes : (f.schemes.split(',').map((x) => x.trim()) as QuantScheme[]);
+  for (const scheme of schemes) {
+    if (!QUANT_SCHEMES.includes(scheme)) throw new ConfigError('--schemes', f.schemes, `${scheme} is not one of ${QUANT_SCHEMES.join(', ')}`);
+  }
+  const counts = { '--pairs': f.pairs, '--calibration': f.calibration, '--latency-runs': f.latencyRuns, '--steps': f.steps };
+  for (const [name, value] of Object.entries(counts)) if (value !== undefined && value < 1) throw new ConfigError(name, value, 'must be >= 1');
+  if (f.pictures !== undefined && f.pictures < 0) throw new ConfigError('--pictures', f.pictures, 'must be >= 0');
+  if (!(f.jobs >= 1)) throw new ConfigError('--jobs', f.jobs, 'must be >= 1');
+  return {
+    ...preset,
+    schemes,
+    ablationSchemes: preset.ablationSchemes.filter((s) => schemes.includes(s)),
+    testPairs: f.pairs ?? preset.testPairs,
+    calibrationPairs: f.calibration ?? preset.calibrationPairs,
+    latencyRuns: f.latencyRuns ?? preset.latencyRuns,
+    pictures: f.pictures ?? preset.pictures,
+    trainOverrides: f.steps === undefined ? preset.trainOverrides : { ...preset.trainOverrides, '--steps': String(f.steps) },
+  };
+}
+
+export async function runPipelineCommand(label: string, preset: ExperimentPreset, f: PipelineFlags, train: boolean, resume: boolean): Promise<void> {
+  let progress: { stage: string; reporter: ProgressReporter } | null = null;
+  const started = performance.now();
+  const { summary, files } = await runPipeline({
+    preset,
+    out: f.out,
+    zooDir: f.models,
+    train,
+    jobs: f.jobs,
+    reduceRange: reduceRangeOf(f.reduceRange),
+    resume,
+    command: ['hilbertq', ...process.argv.slice(2)].join(' '),
+    onProgress: (stage, done, total, what) => {
+      if (progress?.stage !== stage) {
+        progress?.reporter.stop();
+        progress = { stage, reporter: new ProgressReporter(`${label} ${stage}`, total, ['now'], 10) };
+      }
+      progress.reporter.update(done, { now: what });
+    },
+  });
+  (progress as { reporter: ProgressReporter } | null)?.reporter.stop();
+  console.log(`\n${summary}`);
+  console.log(`\n${label} finished in ${((performance.now() - started) / 1000).toFixed(0)} s; report: ${files.join(', ')}`);
+}
+
+function reduceRangeOf(when: string): boolean {
+  if (when === 'auto') return hostLacksVnni() === true;
+  if (when === 'yes' || when === 'no') return when === 'yes';
+  throw new ConfigError('--reduce-range', when, "expected 'auto', 'yes' or 'no'");
+}

@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeBatch } from '../data/batches.js';
+import { syntheticTestSet } from '../eval/evaluate.js';
+import { StereoMetricsAccumulator, type StereoMetrics } from '../eval/metrics.js';
+import { errorHistogram, QuantErrorAccumulator, type QuantErrorStats } from '../eval/quant-error.js';
+import { DepthPredictor } from '../infer/depth-predictor.js';
+import { MANIFEST_FILE, WEIGHTS_FILE } from '../models/weights-io.js';
+import { exportModelDir } from '../onnx/export-dir.js';
+import { syntheticCalibration } from '../quant/calibration-data.js';
+import { quantizeModel } from '../quant/quantize.js';
+import type { QuantScheme } from '../quant/schemes.js';
+import { writeFileAtomic } from '../util/fs.js';
+import type { ZooModel } from './zoo.js';
+
+export type Precision = 'fp32' | QuantScheme;
+
+/** The histograms of (quantized - fp32) disparity: 80 bins over +-1 px. */
+export const HISTOGRAM = { extent: 1, bins: 80 };
+
+export interface EvaluationSettings {
+  schemes: QuantScheme[];
+  testPairs: number;
+  calibrationPairs: number;
+  pictures: number;
+  reduceRange: boolean;
+}
+
+export interface PrecisionResult {
+  precision: Precision;
+  onnxFile: string;
+  metrics: StereoMetrics;
+  /** Against the same model's FP32 ONNX prediction; null for fp32 itself. */
+  quantError: QuantErrorStats | null;
+  /** log2(maxDisp / robust std of the quantization error). */
+  effectiveBits: number | null;
+  /** Counts in HISTOGRAM's bins of the quantization error, all test pixels; null for fp32. */
+  histogram: number[] | null;
+  /** Disparity of the first `pictures` test pairs, Float32 little-endian, base64. */
+  pictures: string[];
+}
+
+export interface ModelEvaluation {
+  /** Of the model's files and the settings: a cached evaluation is reused only when it matches. */
+  fingerprint: string;
+  model: Omit<ZooModel, 'dir'>;
+  precisions: PrecisionResult[];
+}
+
+const EVALUATION_FILE = 'evaluation.json';
+
+/**
+ * One zoo model through the paper's protocol: export to ONNX, quantize in every scheme, run
+ * every precision on the same held-out pairs on ONNX Runtime, and measure accuracy and the
+ * quantization error against the model's own FP32 prediction. The result is cached in
+ * workDir/NAME/evaluation.json (written last, atomically), so an interrupted experiment
+ * resumes at the first model without one.
+ */
+export async function evaluateZooModel(
+  zoo: ZooModel,
+  settings: EvaluationSettings,
+  workDir: string,
+  onProgress: (what: string) => void,
+  useCache = true,
+): Promise<ModelEvaluation> {
+  const dir = join(workDir, zoo.name);
+  const fingerprint = fingerprintOf(zoo, settings);
+  const cached = useCache ? readCached(join(dir, EVALUATION_FILE), fingerprint) : null;
+  if (cached) {
+    onProgress(`${zoo.name}: cached`);
+    return cached;
+  }
+  const files = new Map<Precision, string>([['fp32', join(dir, 'fp32.onnx')]]);
+  exportModelDir(zoo.dir, files.get('fp32') as string);
+  onProgress(`${zoo.name}: export`);
+  const { height, width } = zoo.trainingSize;
+  for (const scheme of settings.schemes) {
+    const calibration = syntheticCalibration({ height, width, maxDisp: zoo.config.maxDisp, count: settings.calibrationPairs });
+    const { model } = await quantizeModel(readFileSync(files.get('fp32') as string), { scheme, method: 'minmax', calibration, reduceRange: settings.reduceRange });
+    files.set(scheme, join(dir, `${scheme}.onnx`));
+    writeFileAtomic(files.get(scheme) as string, model);
+    onProgress(`${zoo.name}: quantize ${scheme}`);
+  }
+  const predictors = new Map<Precision, DepthPredictor>();
+  try {
+    for (const [precision, file] of files) predictors.set(precision, await DepthPredictor.load(file, { threads: 1 }));
+    const precisions = await evaluatePrecisions(zoo, predictors, files, settings, () => onProgress(`${zoo.name}: evaluate`));
+    const { dir: _dir, ...model } = zoo;
+    const evaluation: ModelEvaluation = { fingerprint, model, precisions };
+    writeFileAtomic(join(dir, EVALUATION_FILE), JSON.stringify(evaluation));
+    return evaluation;
+  } finally {
+    for (const p of predictors.values()) await p.release();
+  }
+}
+
+async function evaluatePrecisions(
+  zoo: ZooModel,
+  predictors: Map<Precision, DepthPredictor>,
+  files: Map<Precision, string>,
+  settings: EvaluationSettings,
+  onPair: () => void,
+): Promise<PrecisionResult[]> {
+  const { height, width } = zoo.trainingSize;
+  const testSet = syntheticTestSet(settings.testPairs, height, width, zoo.config.maxDisp);
+  const precisions = [...predictors.keys()];
+  const metrics = new Map(precisions.map((p) => [p, new StereoMetricsAccumulator()]));
+  const errors = new Map<Precision, QuantErrorAccumulator>(precisions.filter((p) => p !== 'fp32').map((p) => [p, new QuantErrorAccumulator()]));
+  const pictures = new Map(precisions.map((p) => [p, [] as string[]]));
+  const fp32 = predictors.get('fp32') as DepthPredictor;
+  for (let i = 0; i < testSet.length; i++) {
+    const sample = testSet.get(i);
+    const batch = makeBatch([sample]);
+    const reference = await fp32.predictBatch(batch);
+    for (const [precision, predictor] of predictors) {
+      const disp = precision === 'fp32' ? reference : await predictor.predictBatch(batch);
+      if (sample.disp && sample.valid) metrics.get(precision)?.add(disp, sample.disp, sample.valid, sample.occ);
+      errors.get(precision)?.add(disp, reference);
+      if (i < settings.pictures) pictures.get(precision)?.push(Buffer.from(disp.buffer, disp.byteOffset, disp.byteLength).toString('base64'));
+    }
+    onPair();
+  }
+  return precisions.map((precision) => {
+    const error = errors.get(precision);
+    const quantError = error?.result() ?? null;
+    return {
+      precision,
+      onnxFile: files.get(precision) as string,
+      metrics: (metrics.get(precision) as StereoMetricsAccumulator).result(),
+      quantError,
+      effectiveBits: quantError && quantError.robustStd > 0 ? Math.log2(zoo.config.maxDisp / quantError.robustStd) : null,
+      histogram: error ? errorHistogram(error.differences(), HISTOGRAM.extent, HISTOGRAM.bins) : null,
+      pictures: pictures.get(precision) as string[],
+    };
+  });
+}
+
+/** The disparity maps stored by evaluateZooModel for the report's pictures. */
+export function decodePicture(base64: string): Float32Array {
+  const bytes = Buffer.from(base64, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+function fingerprintOf(zoo: ZooModel, settings: EvaluationSettings): string {
+  const hash = createHash('sha256');
+  for (const file of [MANIFEST_FILE, WEIGHTS_FILE]) hash.update(readFileSync(join(zoo.dir, file)));
+  hash.update(JSON.stringify(settings));
+  return hash.digest('hex');
+}
+
+function readCached(file: string, fingerprint: string): ModelEvaluation | null {
+  if (!existsSync(file)) return null;
+  try {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as ModelEvaluation;
+    const complete = cached.fingerprint === fingerprint && cached.precisions.every((p) => existsSync(p.onnxFile));
+    return complete ? cached : null;
+  } catch {
+    return null;
+  }
+}

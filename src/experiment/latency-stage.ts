@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { syntheticTestSet } from '../eval/evaluate.js';
+import { DepthPredictor } from '../infer/depth-predictor.js';
+import { interleavedLatency } from '../infer/latency.js';
+import { writeFileAtomic } from '../util/fs.js';
+import type { ModelEvaluation, Precision } from './evaluate-model.js';
+
+export interface LatencyResults {
+  fingerprint: string;
+  runs: number;
+  /** model -> precision -> median ms of DepthPredictor.predict (batch 1, 1 ORT thread). */
+  medianMs: Record<string, Partial<Record<Precision, number>>>;
+}
+
+const LATENCY_FILE = 'latency.json';
+
+/**
+ * Latency of every model in every precision, after all evaluations: the models of one precision
+ * (and input size) run interleaved, so the hilbert-vs-direct overhead is not skewed by whatever
+ * else the host does meanwhile. Cached in workDir/latency.json.
+ */
+export async function measureLatencies(
+  evaluations: ModelEvaluation[],
+  runs: number,
+  workDir: string,
+  onGroup: (what: string) => void,
+  useCache = true,
+): Promise<LatencyResults> {
+  const fingerprint = createHash('sha256').update(JSON.stringify([runs, evaluations.map((e) => e.fingerprint)])).digest('hex');
+  const file = join(workDir, LATENCY_FILE);
+  if (useCache && existsSync(file)) {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as LatencyResults;
+    if (cached.fingerprint === fingerprint) return cached;
+  }
+  const groups = new Map<string, { model: string; precision: Precision; onnxFile: string }[]>();
+  for (const e of evaluations) {
+    for (const p of e.precisions) {
+      const key = `${p.precision} ${e.model.trainingSize.height}x${e.model.trainingSize.width} ${e.model.config.maxDisp}`;
+      groups.set(key, [...(groups.get(key) ?? []), { model: e.model.name, precision: p.precision, onnxFile: p.onnxFile }]);
+    }
+  }
+  const medianMs: LatencyResults['medianMs'] = {};
+  for (const [key, members] of groups) {
+    const [, size, maxDisp] = key.split(' ');
+    const [height, width] = size.split('x').map(Number);
+    const probe = syntheticTestSet(1, height, width, Number(maxDisp)).get(0);
+    const left = { width, height, data: probe.left };
+    const right = { width, height, data: probe.right };
+    const predictors: DepthPredictor[] = [];
+    try {
+      for (const m of members) predictors.push(await DepthPredictor.load(m.onnxFile, { threads: 1 }));
+      const medians = await interleavedLatency(predictors, left, right, runs);
+      members.forEach((m, i) => {
+        medianMs[m.model] = { ...medianMs[m.model], [m.precision]: medians[i] };
+      });
+    } finally {
+      for (const p of predictors) await p.release();
+    }
+    onGroup(`latency ${key.split(' ')[0]}`);
+  }
+  const results: LatencyResults = { fingerprint, runs, medianMs };
+  writeFileAtomic(file, `${JSON.stringify(results, null, 1)}\n`);
+  return results;
+}

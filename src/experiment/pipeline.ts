@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { reportHtml } from '../report/html.js';
+import { ablationMarkdown, collectResults, headlineMarkdown, targetsMarkdown, type ExperimentResults } from '../report/results.js';
+import { initTrainingBackend } from '../train/backend/index.js';
+import { publishModel } from '../train/publish.js';
+import { ConfigError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { evaluateZooModel, type ModelEvaluation } from './evaluate-model.js';
+import { measureLatencies } from './latency-stage.js';
+import type { ExperimentPreset } from './presets.js';
+import { trainingArgs, trainJobs } from './train-zoo.js';
+import { listZoo, type ZooModel } from './zoo.js';
+
+export interface PipelineOptions {
+  preset: ExperimentPreset;
+  /** Report folder: index.html, results.json, summary.md; work/ (ONNX files, cached stages); with --train runs/ and models/. */
+  out: string;
+  /** The shipped zoo: evaluated as it is, or (with train) the source of the recorded training commands. */
+  zooDir: string;
+  train: boolean;
+  /** Trainings side by side (one core each). */
+  jobs: number;
+  reduceRange: boolean;
+  /** Reuse finished stages of an earlier run into the same folder (experiment: yes; demo: no, it measures afresh). */
+  resume: boolean;
+  command: string;
+  onProgress: (stage: string, done: number, total: number, what: string) => void;
+}
+
+export interface PipelineResult {
+  results: ExperimentResults;
+  summary: string;
+  files: string[];
+}
+
+/**
+ * The paper's experiment, end to end: (optionally) train the zoo, then quantize every model in
+ * every scheme, evaluate all precisions on the same held-out pairs, time them interleaved, and
+ * write the report. Each finished stage is recorded, so a rerun into the same folder skips it.
+ */
+export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
+  const zoo = o.train ? await trainZoo(o) : shippedZoo(o);
+  const evaluations: ModelEvaluation[] = [];
+  const workDir = join(o.out, 'work');
+  const settingsOf = (m: ZooModel) => ({
+    schemes: m.role === 'headline' ? o.preset.schemes : o.preset.ablationSchemes,
+    testPairs: o.preset.testPairs,
+    calibrationPairs: o.preset.calibrationPairs,
+    pictures: m.role === 'headline' ? o.preset.pictures : 0,
+    reduceRange: o.reduceRange,
+  });
+  const total = zoo.reduce((n, m) => n + 1 + settingsOf(m).schemes.length + o.preset.testPairs, 0);
+  let done = 0;
+  for (const model of zoo) {
+    evaluations.push(
+      await evaluateZooModel(model, settingsOf(model), workDir, (what) => {
+        done = what.endsWith('cached') ? done + 1 + settingsOf(model).schemes.length + o.preset.testPairs : done + 1;
+        o.onProgress('evaluate', done, total, what);
+      }, o.resume),
+    );
+  }
+  const precisions = new Set(evaluations.flatMap((e) => e.precisions.map((p) => p.precision)));
+  let groups = 0;
+  const latency = await measureLatencies(evaluations, o.preset.latencyRuns, workDir, (what) => o.onProgress('latency', ++groups, precisions.size, what), o.resume);
+  const results = collectResults(evaluations, latency, {
+    command: o.command,
+    preset: o.preset.name,
+    testPairs: o.preset.testPairs,
+    calibrationPairs: o.preset.calibrationPairs,
+    reduceRange: o.reduceRange,
+    latencyRuns: o.preset.latencyRuns,
+  });
+  const focus = o.preset.schemes.includes('w8a8') ? 'w8a8' : o.preset.schemes[0];
+  const summary = [
+    headlineMarkdown(results),
+    targetsMarkdown(results),
+    ablationMarkdown(results, focus),
+  ].filter(Boolean).join('\n\n');
+  const files = ['results.json', 'summary.md', 'index.html'].map((f) => join(o.out, f));
+  writeFileAtomic(files[0], `${JSON.stringify(results, null, 1)}\n`);
+  writeFileAtomic(files[1], `# hilbertq results\n\n${results.setup.testPairs} held-out synthetic pairs; ${results.setup.latency}.\n\`${results.setup.command}\`\n\n${summary}\n`);
+  writeFileAtomic(files[2], await reportHtml(results, evaluations, focus));
+  return { results, summary, files };
+}
+
+function shippedZoo(o: PipelineOptions): ZooModel[] {
+  const trained = join(o.out, 'models');
+  if (!o.preset.matchesShippedZoo) {
+    if (existsSync(trained)) return listZoo(trained);
+    throw new ConfigError('--preset', o.preset.name, `its models are not shipped (the zoo was trained with the default preset): add --train, or point --out at a folder where '--preset ${o.preset.name} --train' ran`);
+  }
+  return listZoo(o.zooDir);
+}
+
+/** Retrains every shipped model with its recorded command (and the preset's changes), then publishes it into out/models. */
+async function trainZoo(o: PipelineOptions): Promise<ZooModel[]> {
+  const shipped = listZoo(o.zooDir);
+  const missing = shipped.filter((m) => !m.command).map((m) => m.name);
+  if (missing.length > 0) throw new ConfigError('--models', o.zooDir, `has models without a recorded training command: ${missing.join(', ')}`);
+  const jobs = shipped.map((m) => ({ name: m.name, args: trainingArgs(m.command as string, o.preset.trainOverrides) }));
+  const steps = new Map<string, { step: number; steps: number }>();
+  await trainJobs(jobs, join(o.out, 'runs'), o.jobs, (name, step, total) => {
+    steps.set(name, { step, steps: total });
+    const all = [...steps.values()];
+    o.onProgress('train', all.reduce((n, s) => n + s.step, 0), jobs.length * Math.max(...all.map((s) => s.steps)), `${name} step ${step}/${total}`);
+  });
+  await initTrainingBackend('wasm');
+  for (const job of jobs) {
+    const target = join(o.out, 'models', job.name);
+    if (existsSync(join(target, 'metrics.json'))) continue;
+    await publishModel(join(o.out, 'runs', job.name), target, o.preset.testPairs);
+    o.onProgress('publish', jobs.indexOf(job) + 1, jobs.length, job.name);
+  }
+  return listZoo(join(o.out, 'models'));
+}

@@ -1,0 +1,70 @@
+import type { QuantScheme } from '../quant/schemes.js';
+import { ConfigError } from '../util/errors.js';
+
+/**
+ * What one run of the experiment measures. The demo is the default preset cut to fit in three
+ * minutes; `paper` retrains the zoo at the paper's output resolution (192x256, 48 px).
+ */
+export interface ExperimentPreset {
+  name: string;
+  summary: string;
+  /** Schemes every headline model is quantized in. */
+  schemes: QuantScheme[];
+  /** Schemes for the curve-ablation models (the ablation compares w8a8 only). */
+  ablationSchemes: QuantScheme[];
+  testPairs: number;
+  calibrationPairs: number;
+  latencyRuns: number;
+  pictures: number;
+  /** With --train: flags replaced in the zoo's recorded `hilbertq train` commands. */
+  trainOverrides: Record<string, string>;
+  /** Whether the shipped zoo (models/) was trained this way, so it can be evaluated without --train. */
+  matchesShippedZoo: boolean;
+}
+
+const ALL_SCHEMES: QuantScheme[] = ['w8a8', 'w8a8-pt', 'w8a16'];
+
+export const PRESETS: Record<string, ExperimentPreset> = {
+  demo: {
+    name: 'demo',
+    summary: 'the shipped zoo, 100 test pairs, 50 latency runs: about 2 minutes on 2 cores',
+    schemes: ALL_SCHEMES,
+    ablationSchemes: ['w8a8'],
+    testPairs: 100,
+    calibrationPairs: 32,
+    latencyRuns: 50,
+    pictures: 3,
+    trainOverrides: {},
+    matchesShippedZoo: true,
+  },
+  default: {
+    name: 'default',
+    summary: 'the zoo as shipped (64x128, 24 px, the recorded commands), 200 test pairs, 64 calibration pairs, 100 latency runs',
+    schemes: ALL_SCHEMES,
+    ablationSchemes: ['w8a8'],
+    testPairs: 200,
+    calibrationPairs: 64,
+    latencyRuns: 100,
+    pictures: 4,
+    trainOverrides: {},
+    matchesShippedZoo: true,
+  },
+  paper: {
+    name: 'paper',
+    summary: "the recorded commands at the paper's output resolution 192x256, 48 px (needs --train: several hours per model on one core)",
+    schemes: ALL_SCHEMES,
+    ablationSchemes: ['w8a8'],
+    testPairs: 200,
+    calibrationPairs: 64,
+    latencyRuns: 100,
+    pictures: 4,
+    trainOverrides: { '--size': '192x256', '--max-disp': '48', '--batch': '4', '--steps': '10000' },
+    matchesShippedZoo: false,
+  },
+};
+
+export function presetByName(name: string): ExperimentPreset {
+  const preset = PRESETS[name];
+  if (!preset) throw new ConfigError('--preset', name, `expected one of ${Object.keys(PRESETS).join(', ')}`);
+  return preset;
+}

@@ -1,0 +1,66 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { evaluateModels, syntheticTestSet } from '../eval/evaluate.js';
+import type { StereoMetrics } from '../eval/metrics.js';
+import { openPredictor } from '../eval/open-predictor.js';
+import { MANIFEST_FILE, WEIGHTS_FILE } from '../models/weights-io.js';
+import { FileFormatError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+
+/** Pairs of the held-out synthetic test set (seed 2000003) every zoo card reports. */
+export const ZOO_TEST_PAIRS = 200;
+
+export interface PublishedModel {
+  dir: string;
+  fp32: StereoMetrics;
+}
+
+/**
+ * Puts a finished training run into a model zoo: TARGET gets the weights, a README card with the
+ * exact command, config and seed that made them (from model.json's training record) and FP32
+ * metrics on the held-out synthetic test set, measured here. metrics.json is written last, so
+ * its presence marks a complete publication. Needs the tfjs backend initialised.
+ */
+export async function publishModel(runDir: string, target: string, testPairs = ZOO_TEST_PAIRS): Promise<PublishedModel> {
+  const source = join(runDir, 'model');
+  for (const file of [MANIFEST_FILE, WEIGHTS_FILE]) {
+    if (!existsSync(join(source, file))) throw new FileFormatError(join(source, file), 'does not exist: the run has not finished');
+  }
+  mkdirSync(target, { recursive: true });
+  for (const file of [MANIFEST_FILE, WEIGHTS_FILE]) copyFileSync(join(source, file), join(target, file));
+  const name = target.split('/').filter(Boolean).pop() as string;
+  const manifest = JSON.parse(readFileSync(join(target, MANIFEST_FILE), 'utf8'));
+  const training = manifest.meta.training;
+  const model = await openPredictor(target);
+  const report = await evaluateModels(model, null, syntheticTestSet(testPairs, training.config.height, training.config.width, model.config.maxDisp));
+  await model.release();
+  const m = report.metrics;
+  const c = model.config;
+  const card = `# ${name}
+
+${manifest.graph}: ${c.family} backbone, ${c.head} head${c.head === 'hilbert' ? ` (dims ${c.dims}, order ${c.order}, margin ${c.margin})` : ''}, max disparity ${c.maxDisp} px, ${(manifest.byteLength / 4).toLocaleString('en-US')} parameters.
+
+Made by (seed ${training.config.seed}; ${Math.round(training.seconds / 60)} min wall clock on one thread, while a second training ran on the other core):
+
+\`\`\`sh
+${training.command}
+\`\`\`
+
+Training config: [model.json](model.json) (\`meta.training.config\`). Weights: \`weights.bin\`, format in
+[src/models/README.md](../../src/models/README.md).
+
+FP32 on the held-out synthetic test set (${report.pairs} pairs ${training.config.height}x${training.config.width}, seed 2000003), measured by
+\`publishModel\` (src/train/publish.ts; same as \`hilbertq eval --model models/${name} --synthetic ${testPairs}\`):
+
+| pixels | EPE px | D1 % | RMSE px |
+| --- | --- | --- | --- |
+| non-occluded | ${m.nonOccluded.epe.toFixed(3)} | ${(m.nonOccluded.d1 * 100).toFixed(2)} | ${m.nonOccluded.rmse.toFixed(3)} |
+| all valid | ${m.all.epe.toFixed(3)} | ${(m.all.d1 * 100).toFixed(2)} | ${m.all.rmse.toFixed(3)} |
+
+Validation at the end of training (${training.config.valCount} pairs, seed 1000003): EPE ${training.validation.nonOccluded.epe.toFixed(3)} px non-occluded.
+`;
+  writeFileAtomic(join(target, 'README.md'), card);
+  const metrics = { model: name, testSet: report.dataset, pairs: report.pairs, fp32: m, validation: training.validation };
+  writeFileAtomic(join(target, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  return { dir: target, fp32: m };
+}

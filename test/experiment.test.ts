@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trainingArgs } from '../src/experiment/train-zoo.js';
+import { buildModelGraph, type ModelConfig } from '../src/models/model.js';
+import { initialParamValues } from '../src/models/init.js';
+import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
+import { runCli } from './cli-support.js';
+
+test('trainingArgs keeps a recorded command, drops --out/--resume and replaces overridden flags', () => {
+  const args = trainingArgs('hilbertq train --model unet --head hilbert --size 64x128 --steps 5000 --out runs/x --resume', { '--size': '192x256', '--batch': '4' });
+  assert.deepEqual(args, ['--model', 'unet', '--head', 'hilbert', '--size', '192x256', '--steps', '5000', '--batch', '4']);
+  assert.throws(() => trainingArgs('python train.py', {}), /does not start with 'hilbertq train'/);
+});
+
+test('experiment --train retrains a tiny zoo with its recorded commands, reports the ablation, and a rerun skips every finished step', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hilbertq-experiment-'));
+  try {
+    const zoo = join(dir, 'zoo');
+    const models: [string, Partial<ModelConfig>][] = [
+      ['unet-direct', { head: 'direct' }],
+      ['unet-hilbert', { head: 'hilbert', dims: 2, order: 3 }],
+      ['unet-hilbert-d3o2', { head: 'hilbert', dims: 3, order: 2 }],
+    ];
+    for (const [name, c] of models) {
+      const config = { family: 'unet', head: 'hilbert', dims: 2, order: 3, margin: 0.1, maxDisp: 12, width: 0.25, ...c } as ModelConfig;
+      const command = `hilbertq train --model unet --head ${config.head} --dims ${config.dims} --order ${config.order} --width 0.25 --size 32x64 --max-disp 12 --steps 50 --batch 1 --val-every 2 --val-count 1 --checkpoint-every 1 --out runs/${name}`;
+      const graph = buildModelGraph(config);
+      const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), { training: { command, config: { height: 32, width: 64 } } });
+      writeWeightsDir(join(zoo, name), manifest, bin);
+    }
+    const out = join(dir, 'exp');
+    const args = ['experiment', '--train', '--steps', '2', '--models', zoo, '--out', out, '--pairs', '2', '--calibration', '2', '--latency-runs', '2', '--pictures', '1', '--schemes', 'w8a8', '--jobs', '2'];
+    const printed = await runCli(args);
+    assert.match(printed, /\| unet-hilbert \| w8a8 \|/);
+    for (const [name] of models) {
+      const card = readFileSync(join(out, 'models', name, 'README.md'), 'utf8');
+      assert.match(card, /--steps 2 /, `${name} trained with the overridden step count`);
+      assert.ok(existsSync(join(out, 'models', name, 'metrics.json')));
+    }
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    assert.equal(results.rows.length, 6);
+    const ablation = results.curves.find((c: { model: string }) => c.model === 'unet-hilbert-d3o2');
+    assert.equal(ablation.curve.dims, 3);
+    assert.ok(ablation.ideal.curveLength > 16 && ablation.ideal.curveLength < 17, 'L of the 3D order-2 curve is 16.8');
+    assert.ok(ablation.reduction > 0);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    assert.match(html, /Curve ablation/);
+    assert.match(html, /Ideal channel against the network/);
+
+    const evaluation = join(out, 'work', 'unet-direct', 'evaluation.json');
+    const before = statSync(evaluation).mtimeMs;
+    await runCli(args);
+    assert.equal(statSync(evaluation).mtimeMs, before, 'the cached evaluation was reused');
+    for (const [name] of models) {
+      const starts = readFileSync(join(out, 'runs', `${name}.log`), 'utf8').match(/^\$ hilbertq train/gm) ?? [];
+      assert.equal(starts.length, 1, `${name} was trained once`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('experiment refuses the paper preset without --train and a bad scheme, writing nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hilbertq-experiment-'));
+  try {
+    await assert.rejects(runCli(['experiment', '--preset', 'paper', '--out', join(dir, 'p')]), /--preset = paper: its models are not shipped/);
+    await assert.rejects(runCli(['experiment', '--preset', 'nope', '--out', join(dir, 'p')]), /expected one of demo, default, paper/);
+    await assert.rejects(runCli(['demo', '--schemes', 'w4a4', '--out', join(dir, 'p')]), /w4a4 is not one of/);
+    assert.ok(!existsSync(join(dir, 'p')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
