@@ -143,6 +143,10 @@ test('quantizedDecoder matches decode of the dequantized value for every 8-bit c
   const fromTable = decodeCodes(codes);
   const exact = curve.decode(real);
   assert.deepEqual(fromTable, exact);
+  // outputScale decodes straight to the target's unit (disparity px); the table holds scaled values.
+  const inPixels = curve.quantizedDecoder({ bits: 8, scales, zeroPoints, outputScale: 24 })(codes);
+  assert.deepEqual(inPixels, exact.map((q) => Math.fround(q * 24)));
+  assert.throws(() => curve.quantizedDecoder({ bits: 8, scales, zeroPoints, outputScale: 0 }), /outputScale = 0/);
 });
 
 test('quantizedDecoder without a joint table (dims 3, 8 bits, uint16 codes) is exact', () => {
@@ -163,6 +167,8 @@ test('quantizedDecoder without a joint table (dims 3, 8 bits, uint16 codes) is e
   const codes16 = new Uint16Array([0, 65535, 32768, 0, 65535, 1000, 0, 65535, 5]);
   const real16 = Float64Array.from(codes16, (c) => c * (1 / 65535));
   assert.deepEqual(dec16(codes16), curve.decode(real16));
+  const scaled = curve.quantizedDecoder({ bits: 16, scales: [1 / 65535, 1 / 65535, 1 / 65535], zeroPoints, outputScale: 96 });
+  assert.deepEqual(scaled(codes16), curve.decode(real16).map((q) => Math.fround(q * 96)));
 });
 
 test('NaN in gives NaN out; out-of-range q is clamped', () => {

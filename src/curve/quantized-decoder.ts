@@ -7,6 +7,8 @@ export interface QuantizedDecoderOptions {
   /** Per component: code v stands for (v - zeroPoints[c]) * scales[c]. */
   scales: ArrayLike<number>;
   zeroPoints: ArrayLike<number>;
+  /** Every decoded q is multiplied by this (default 1), e.g. the largest disparity to decode straight to pixels. */
+  outputScale?: number;
 }
 
 /**
@@ -25,9 +27,10 @@ const CHUNK = 4096;
  * large, codes are dequantized through per-component tables and decoded exactly.
  */
 export function buildQuantizedDecoder(curve: HilbertCurve, options: QuantizedDecoderOptions): QuantizedDecoder {
-  const { bits, scales, zeroPoints } = options;
+  const { bits, scales, zeroPoints, outputScale = 1 } = options;
   const d = curve.dims;
   validate(bits, scales, zeroPoints, d);
+  if (!(outputScale > 0 && Number.isFinite(outputScale))) throw new ConfigError('outputScale', outputScale, 'must be a finite number > 0');
   const levels = 2 ** bits;
   const dequant: Float64Array[] = [];
   for (let c = 0; c < d; c++) {
@@ -35,8 +38,8 @@ export function buildQuantizedDecoder(curve: HilbertCurve, options: QuantizedDec
     for (let v = 0; v < levels; v++) table[v] = (v - zeroPoints[c]) * scales[c];
     dequant.push(table);
   }
-  if (d * bits <= MAX_TABLE_BITS) return jointTableDecoder(curve, bits, dequant);
-  return dequantizingDecoder(curve, bits, dequant);
+  if (d * bits <= MAX_TABLE_BITS) return jointTableDecoder(curve, bits, dequant, outputScale);
+  return dequantizingDecoder(curve, bits, dequant, outputScale);
 }
 
 function validate(bits: number, scales: ArrayLike<number>, zeroPoints: ArrayLike<number>, dims: number): void {
@@ -76,7 +79,7 @@ function checkCodes(codes: Uint8Array | Uint16Array, dims: number, bits: number)
   return codes.length / dims;
 }
 
-function jointTableDecoder(curve: HilbertCurve, bits: number, dequant: Float64Array[]): QuantizedDecoder {
+function jointTableDecoder(curve: HilbertCurve, bits: number, dequant: Float64Array[], outputScale: number): QuantizedDecoder {
   const d = curve.dims;
   const levels = 2 ** bits;
   const entries = levels ** d;
@@ -90,6 +93,7 @@ function jointTableDecoder(curve: HilbertCurve, bits: number, dequant: Float64Ar
     }
   }
   const table = curve.decode(points);
+  if (outputScale !== 1) for (let e = 0; e < table.length; e++) table[e] *= outputScale;
   if (d === 2 && bits === 8) return byteTableDecoder(table);
   return (codes, out) => {
     const n = checkCodes(codes, d, bits);
@@ -139,7 +143,7 @@ function outputBuffer(out: Float32Array | undefined, n: number): Float32Array {
   return out;
 }
 
-function dequantizingDecoder(curve: HilbertCurve, bits: number, dequant: Float64Array[]): QuantizedDecoder {
+function dequantizingDecoder(curve: HilbertCurve, bits: number, dequant: Float64Array[], outputScale: number): QuantizedDecoder {
   const d = curve.dims;
   return (codes, out) => {
     const n = checkCodes(codes, d, bits);
@@ -152,7 +156,9 @@ function dequantizingDecoder(curve: HilbertCurve, bits: number, dequant: Float64
         const table = dequant[c];
         for (let i = 0; i < m; i++) view[c * m + i] = table[codes[c * n + start + i]];
       }
-      result.set(curve.decode(view), start);
+      const q = curve.decode(view);
+      if (outputScale !== 1) for (let i = 0; i < m; i++) q[i] *= outputScale;
+      result.set(q, start);
     }
     return result;
   };

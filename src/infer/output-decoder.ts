@@ -27,6 +27,7 @@ export class OutputDecoder {
         bits: encoding.dtype === 'uint8' ? 8 : 16,
         scales: new Array<number>(curve.dims).fill(encoding.scale),
         zeroPoints: new Array<number>(curve.dims).fill(encoding.zeroPoint),
+        outputScale: config.maxDisp,
       });
     }
   }
@@ -45,11 +46,11 @@ export class OutputDecoder {
       return decodeHeadOutput(output, 1, h, w, config);
     }
     if (output instanceof Float32Array) throw new ConfigError('output', 'float32', `the model metadata says ${encoding.dtype} codes`);
-    const disp = this.table ? this.table(output) : new Float32Array(h * w);
-    const scale = this.table ? config.maxDisp : encoding.scale * config.maxDisp;
-    for (let i = 0; i < disp.length; i++) {
-      disp[i] = this.table ? disp[i] * scale : (output[i] - encoding.zeroPoint) * scale;
-    }
+    // The curve's table already holds disparities (outputScale = maxDisp): one look-up per pixel.
+    if (this.table) return this.table(output);
+    const disp = new Float32Array(h * w);
+    const scale = encoding.scale * config.maxDisp;
+    for (let i = 0; i < disp.length; i++) disp[i] = (output[i] - encoding.zeroPoint) * scale;
     return disp;
   }
 }
