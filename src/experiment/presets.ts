@@ -24,40 +24,34 @@ export interface ExperimentPreset {
 
 const ALL_SCHEMES: QuantScheme[] = ['w8a8', 'w8a8-pt', 'w8a16'];
 
+const DEFAULT: ExperimentPreset = {
+  name: 'default',
+  summary: 'the zoo as shipped (64x128, 24 px, the recorded commands), 200 test pairs, 64 calibration pairs, 100 latency runs',
+  schemes: ALL_SCHEMES,
+  ablationSchemes: ['w8a8'],
+  testPairs: 200,
+  calibrationPairs: 64,
+  latencyRuns: 100,
+  pictures: 4,
+  trainOverrides: {},
+  matchesShippedZoo: true,
+};
+
 export const PRESETS: Record<string, ExperimentPreset> = {
   demo: {
+    ...DEFAULT,
     name: 'demo',
-    summary: 'the shipped zoo, 100 test pairs, 50 latency runs: about 2 minutes on 2 cores',
-    schemes: ALL_SCHEMES,
-    ablationSchemes: ['w8a8'],
+    summary: 'the shipped zoo, 100 test pairs, 32 calibration pairs, 50 latency runs',
     testPairs: 100,
     calibrationPairs: 32,
     latencyRuns: 50,
     pictures: 3,
-    trainOverrides: {},
-    matchesShippedZoo: true,
   },
-  default: {
-    name: 'default',
-    summary: 'the zoo as shipped (64x128, 24 px, the recorded commands), 200 test pairs, 64 calibration pairs, 100 latency runs',
-    schemes: ALL_SCHEMES,
-    ablationSchemes: ['w8a8'],
-    testPairs: 200,
-    calibrationPairs: 64,
-    latencyRuns: 100,
-    pictures: 4,
-    trainOverrides: {},
-    matchesShippedZoo: true,
-  },
+  default: DEFAULT,
   paper: {
+    ...DEFAULT,
     name: 'paper',
     summary: "the recorded commands at the paper's output resolution 192x256, 48 px (needs --train: several hours per model on one core)",
-    schemes: ALL_SCHEMES,
-    ablationSchemes: ['w8a8'],
-    testPairs: 200,
-    calibrationPairs: 64,
-    latencyRuns: 100,
-    pictures: 4,
     trainOverrides: { '--size': '192x256', '--max-disp': '48', '--batch': '4', '--steps': '10000' },
     matchesShippedZoo: false,
   },

@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { cpus, release, totalmem, type } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import type { StereoMetrics } from '../eval/metrics.js';
@@ -48,8 +48,10 @@ export interface ExperimentResults {
     preset: string;
     node: string;
     platform: string;
+    os: string;
     cpu: string;
     cores: number;
+    memoryGiB: number;
     onnxruntime: string;
     tfjs: string;
     testPairs: number;
@@ -146,8 +148,10 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
       preset: s.preset,
       node: process.version,
       platform: `${process.platform} ${process.arch}`,
+      os: `${type()} ${release()}`,
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: cpus().length,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
       onnxruntime: ort.env.versions.node ?? 'unknown',
       tfjs: tf.version.tfjs,
       testPairs: s.testPairs,
