@@ -94,7 +94,7 @@ export function xySpec(
     encoding: {
       x: { field: x.field, type: 'quantitative', title: x.title, ...(x.log ? { scale: { type: 'log' } } : {}) },
       y: { field: y.field, type: 'quantitative', title: y.title, ...(y.log ? { scale: { type: 'log' } } : {}) },
-      ...(colour ? { color: { field: colour, type: 'nominal', title: null } } : {}),
+      ...(colour ? { color: { field: colour, type: 'nominal', title: null, legend: { labelLimit: 400 } } } : {}),
     },
   };
 }

@@ -136,11 +136,11 @@ async function ablationSection(r: ExperimentResults, precision: Precision): Prom
       `<p>${escape(dimsVerdict(rows))}</p>`,
     );
     const byLength = rows.flatMap((c) => [
-      { L: c.ideal.curveLength, value: c.reduction, series: `measured (${c.curve.dims}D markers)`, model: c.model },
-      { L: c.ideal.curveLength, value: c.ideal.ratioAtNoise, series: 'ideal channel at measured noise', model: c.model },
+      { L: c.ideal.curveLength, value: c.reduction, series: `network, ${c.curve.dims}D curves`, model: c.model },
+      { L: c.ideal.curveLength, value: c.ideal.ratioAtNoise, series: `ideal channel, ${c.curve.dims}D curves`, model: c.model },
     ]);
     out.push(await vegaLiteToSvg(xySpec(`${family} ${precision}: reduction factor against curve length`, byLength, { field: 'L', title: 'curve length L', log: true }, { field: 'value', title: 'direct / hilbert robust std' }, 'series')));
-    const epe = rows.map((c) => ({ L: c.ideal.curveLength, epe: c.fp32Epe, series: 'FP32 EPE' }));
+    const epe = rows.map((c) => ({ L: c.ideal.curveLength, epe: c.fp32Epe, series: `${c.curve.dims}D curves` }));
     out.push(await vegaLiteToSvg(xySpec(`${family}: FP32 EPE against curve length`, epe, { field: 'L', title: 'curve length L', log: true }, { field: 'epe', title: 'EPE px (non-occluded)' }, 'series')));
   }
   return out;
