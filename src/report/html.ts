@@ -1,4 +1,4 @@
-import { colorizeDisparity, sideBySide } from '../data/colorize.js';
+import { colorizeDisparity } from '../data/colorize.js';
 import { encodeRgbPng } from '../data/formats/png.js';
 import type { RgbImage } from '../data/types.js';
 import { syntheticTestSet } from '../eval/evaluate.js';
@@ -24,8 +24,8 @@ export async function reportHtml(r: ExperimentResults, evaluations: ModelEvaluat
     `<h2>Targets</h2>`,
     table(['target', 'family', 'measured', 'met'], targetChecks(r).map((c) => [c.target, c.family, c.measured, c.met ? 'yes' : 'NO'])),
     `<h2>Pictures (${escape(focus)})</h2>`,
-    `<p>Per pair: left image, ground truth, FP32 direct, ${focus} direct, ${focus} hilbert, then |${focus} - FP32| for the ` +
-      `direct and the hilbert model on one shared scale (dark blue 0, red ${ERROR_MAP_MAX_PX} px or more).</p>`,
+    `<p>Disparity maps share one colour scale (0 to the max disparity); the |${focus} - FP32| maps share another ` +
+      `(dark blue 0, red ${ERROR_MAP_MAX_PX} px or more), so the direct and hilbert quantization artifacts compare directly.</p>`,
     ...pictureRows(evaluations, focus),
     `<h2>Quantization-error histograms</h2>`,
     ...(await histograms(evaluations)),
@@ -39,7 +39,7 @@ export async function reportHtml(r: ExperimentResults, evaluations: ModelEvaluat
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8"><title>hilbertq report</title>',
-    '<style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}img{image-rendering:pixelated;margin:2px 0}pre{white-space:pre-wrap}</style>',
+    '<style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}img{image-rendering:pixelated;margin:0;display:block}table.pictures td{padding:1px;border:none}table.pictures th{font-weight:normal;font-size:80%}pre{white-space:pre-wrap}</style>',
     '</head><body>',
     ...sections,
     '</body></html>',
@@ -81,11 +81,13 @@ function pictureRows(evaluations: ModelEvaluation[], focus: Precision): string[]
     const maxDisp = d.model.config.maxDisp;
     const samples = syntheticTestSet(Math.min(fd.length, qd.length, fh.length, qh.length), height, width, maxDisp);
     out.push(`<h3>${escape(family)}</h3>`);
+    const captions = ['left image', 'ground truth', 'FP32 direct', `${focus} direct`, `${focus} hilbert`, `|${focus} - FP32| direct`, `|${focus} - FP32| hilbert`];
+    const rows: string[] = [];
     for (let i = 0; i < samples.length; i++) {
       const s = samples.get(i);
       const disp = (v: Float32Array): RgbImage => colorizeDisparity(width, height, v, null, maxDisp);
       const err = (q: Float32Array, f: Float32Array): RgbImage => colorizeDisparity(width, height, q.map((v, k) => Math.abs(v - f[k])), null, ERROR_MAP_MAX_PX);
-      const strip = sideBySide([
+      const panels = [
         { width, height, data: s.left },
         colorizeDisparity(width, height, s.disp ?? new Float32Array(width * height), s.valid, maxDisp),
         disp(fd[i]),
@@ -93,10 +95,14 @@ function pictureRows(evaluations: ModelEvaluation[], focus: Precision): string[]
         disp(qh[i]),
         err(qd[i], fd[i]),
         err(qh[i], fh[i]),
-      ]);
-      const png = Buffer.from(encodeRgbPng(strip.width, strip.height, strip.data)).toString('base64');
-      out.push(`<img alt="${escape(family)} pair ${i}" width="${strip.width * 2}" src="data:image/png;base64,${png}">`);
+      ];
+      const cells = panels.map((p, k) => {
+        const png = Buffer.from(encodeRgbPng(p.width, p.height, p.data)).toString('base64');
+        return `<td><img alt="${escape(`${family} pair ${i}: ${captions[k]}`)}" width="${p.width * 2}" src="data:image/png;base64,${png}"></td>`;
+      });
+      rows.push(`<tr>${cells.join('')}</tr>`);
     }
+    out.push(`<table class="pictures"><tr>${captions.map((c) => `<th>${escape(c)}</th>`).join('')}</tr>\n${rows.join('\n')}</table>`);
   }
   return out;
 }
