@@ -1,3 +1,5 @@
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { runPipeline } from '../experiment/pipeline.js';
 import { presetByName, type ExperimentPreset } from '../experiment/presets.js';
@@ -20,10 +22,13 @@ export interface PipelineFlags {
   reduceRange: string;
 }
 
+/** models/ of this package, wherever hilbertq is run from (src/cli and dist/cli are both two levels down). */
+const SHIPPED_ZOO = relative(process.cwd(), fileURLToPath(new URL('../../models', import.meta.url))) || '.';
+
 /** The options `demo` and `experiment` share: where things are, and changes to the preset. */
 export function addPipelineOptions(command: Command, defaultOut: string): Command {
   return command
-    .option('--models <dir>', 'the shipped model zoo', 'models')
+    .option('--models <dir>', 'the model zoo (default: the one shipped with hilbertq)', SHIPPED_ZOO)
     .option('--out <dir>', 'report folder', defaultOut)
     .option('--pairs <n>', "held-out synthetic test pairs (overrides the preset's)", parseIntOption('--pairs'))
     .option('--calibration <n>', 'synthetic calibration pairs per model and scheme', parseIntOption('--calibration'))
