@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MANIFEST_FILE } from '../models/weights-io.js';
@@ -48,6 +48,10 @@ export async function trainJobs(
   onProgress: (name: string, step: number, steps: number) => void,
 ): Promise<void> {
   const queue = jobs.filter((j) => !runFinished(join(runsDir, j.name)));
+  for (const job of jobs.filter((j) => !queue.includes(j))) {
+    const { steps } = JSON.parse(readFileSync(join(runsDir, job.name, 'config.json'), 'utf8')) as { steps: number };
+    onProgress(job.name, steps, steps);
+  }
   const worker = async (): Promise<void> => {
     for (let job = queue.shift(); job; job = queue.shift()) await trainOne(job, runsDir, onProgress);
   };
