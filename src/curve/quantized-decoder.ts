@@ -111,20 +111,18 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * The paper's case (two uint8 channels) is the hot path of every inference, so it reads four
- * codes per 32-bit load where the buffer's alignment allows (about 3x a byte-wise loop in V8),
- * and moves table entries as int32 bit patterns: the same bytes as float32, without V8's
- * float32 -> float64 -> float32 round trip on every copy.
+ * codes per 32-bit load where the buffer's alignment allows: about 3x a byte-wise loop in V8.
+ * (Moving entries as int32 bit patterns instead of float32 measured no faster.)
  */
 function byteTableDecoder(table: Float32Array): QuantizedDecoder {
-  const bits = new Int32Array(table.buffer, table.byteOffset, table.length);
   return (codes, out) => {
     const n = checkCodes(codes, 2, 8);
     const result = outputBuffer(out, n);
     let done = 0;
-    if (codes instanceof Uint8Array && LITTLE_ENDIAN && codes.byteOffset % 4 === 0 && n % 4 === 0 && result.byteOffset % 4 === 0) {
+    if (codes instanceof Uint8Array && LITTLE_ENDIAN && codes.byteOffset % 4 === 0 && n % 4 === 0) {
       const xs = new Uint32Array(codes.buffer, codes.byteOffset, n / 4);
       const ys = new Uint32Array(codes.buffer, codes.byteOffset + n, n / 4);
-      copyEntries(xs, ys, new Int32Array(result.buffer, result.byteOffset, n), bits);
+      copyEntries(xs, ys, result, table);
       done = n;
     }
     for (let i = done; i < n; i++) result[i] = table[(codes[i] << 8) | codes[n + i]];
@@ -133,7 +131,7 @@ function byteTableDecoder(table: Float32Array): QuantizedDecoder {
 }
 
 /** Four samples per iteration: code bytes k of x and y form the table index (x is the high byte). */
-function copyEntries(xs: Uint32Array, ys: Uint32Array, out: Int32Array, table: Int32Array): void {
+function copyEntries(xs: Uint32Array, ys: Uint32Array, out: Float32Array, table: Float32Array): void {
   const words = xs.length;
   for (let w = 0; w < words; w++) {
     const x = xs[w];
