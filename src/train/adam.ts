@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ParamMap } from '../models/tfjs-build.js';
+import { ADAM_UPDATE, type AdamUpdateAttrs } from './adam-kernel.js';
 
 export interface AdamOptions {
   beta1?: number;
@@ -11,7 +12,8 @@ export interface AdamOptions {
 
 /**
  * Adam written out rather than tfjs's optimizer: the learning rate changes every step, and its
- * whole state (moments and step count) must be saved and restored bit for bit on resume.
+ * whole state (moments and step count) must be saved and restored bit for bit on resume. Each
+ * parameter's update is one kernel (adam-kernel.ts).
  */
 export class Adam {
   step = 0;
@@ -47,22 +49,29 @@ export class Adam {
   apply(grads: tf.NamedTensorMap, lr: number): number {
     this.step++;
     const t = this.step;
-    const norm = tf.tidy(() => {
-      const squares = [...this.params.keys()].map((name) => tf.sum(tf.square(grads[name])));
-      return tf.sqrt(tf.addN(squares)).dataSync()[0];
-    });
-    const scale = this.clipNorm > 0 && norm > this.clipNorm ? this.clipNorm / norm : 1;
-    const correction1 = 1 - this.beta1 ** t;
-    const correction2 = 1 - this.beta2 ** t;
+    let sumSquares = 0;
+    for (const name of this.params.keys()) {
+      const g = grads[name].dataSync();
+      for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
+    }
+    const norm = Math.sqrt(sumSquares);
+    const attrs: AdamUpdateAttrs = {
+      lr,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      correction1: 1 - this.beta1 ** t,
+      correction2: 1 - this.beta2 ** t,
+      gradScale: this.clipNorm > 0 && norm > this.clipNorm ? this.clipNorm / norm : 1,
+    };
     tf.tidy(() => {
       for (const [name, p] of this.params) {
-        const g = scale === 1 ? grads[name] : tf.mul(grads[name], scale);
         const m = this.m.get(name) as tf.Variable;
         const v = this.v.get(name) as tf.Variable;
-        m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)));
-        v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));
-        const update = tf.div(tf.div(m, correction1), tf.add(tf.sqrt(tf.div(v, correction2)), this.epsilon));
-        p.assign(tf.sub(p, tf.mul(update, lr)));
+        const [p2, m2, v2] = tf.engine().runKernel(ADAM_UPDATE, { param: p, grad: grads[name], m, v }, attrs) as tf.Tensor[];
+        p.assign(p2);
+        m.assign(m2);
+        v.assign(v2);
       }
     });
     return norm;
