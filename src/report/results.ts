@@ -109,7 +109,8 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
       const hilbert = headline(family, 'hilbert', precision);
       if (!direct || !hilbert) continue;
       if (direct.latencyMs && hilbert.latencyMs) latencyOverhead.push({ family, precision, overhead: hilbert.latencyMs / direct.latencyMs - 1 });
-      if (direct.quantError && hilbert.quantError) {
+      // A zero error (e.g. a constant, untrained output) has no ratio: such a pair is left out.
+      if (direct.quantError && hilbert.quantError && measurable(hilbert.quantError)) {
         reductions.push({
           family,
           precision,
@@ -123,7 +124,7 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
   for (const row of rows) {
     const direct = headline(row.family, 'direct', row.precision);
     const fp32 = rows.find((r) => r.model === row.model && r.precision === 'fp32');
-    if (!row.curve || !row.quantError || !direct?.quantError || !fp32) continue;
+    if (!row.curve || !row.quantError || !measurable(row.quantError) || !direct?.quantError || !fp32) continue;
     const maxDisp = evaluations.find((e) => e.model.name === row.model)?.model.config.maxDisp as number;
     const bits = outputBits(row.precision);
     const noiseLsb = direct.quantError.robustStd / (maxDisp / (2 ** bits - 1));
@@ -168,6 +169,10 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
     latencyOverhead,
     curves,
   };
+}
+
+function measurable(q: QuantErrorStats): boolean {
+  return q.robustStd > 0 && q.rmse > 0;
 }
 
 const fixed = (x: number | null | undefined, digits: number): string => (x === null || x === undefined ? '-' : x.toFixed(digits));
