@@ -41,9 +41,7 @@ export const PRESETS: Record<string, ExperimentPreset> = {
   demo: {
     ...DEFAULT,
     name: 'demo',
-    summary: 'the shipped zoo, 100 test pairs, 32 calibration pairs, 50 latency runs',
-    testPairs: 100,
-    calibrationPairs: 32,
+    summary: 'the shipped zoo, 200 test pairs, 64 calibration pairs, 50 latency runs',
     latencyRuns: 50,
     pictures: 3,
   },
