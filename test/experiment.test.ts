@@ -58,6 +58,10 @@ test('experiment --train retrains a tiny zoo with its recorded commands, reports
       const starts = readFileSync(join(out, 'runs', `${name}.log`), 'utf8').match(/^\$ hilbertq train/gm) ?? [];
       assert.equal(starts.length, 1, `${name} was trained once`);
     }
+    // Other training arguments into the same folder would mix two zoos: refused before anything runs.
+    const other = args.map((a, i) => (args[i - 1] === '--steps' ? '3' : a));
+    await assert.rejects(runCli(other), /holds an experiment trained as preset default \{"--steps":"2"\}/);
+    await assert.rejects(runCli(['experiment', '--preset', 'paper', '--models', zoo, '--out', out]), /its models are not shipped/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

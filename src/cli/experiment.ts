@@ -65,7 +65,8 @@ export function withFlags(preset: ExperimentPreset, f: PipelineFlags): Experimen
   return {
     ...preset,
     schemes,
-    ablationSchemes: preset.ablationSchemes.filter((s) => schemes.includes(s)),
+    // The ablation compares w8a8; without it, the first chosen scheme.
+    ablationSchemes: schemes.includes('w8a8') ? ['w8a8'] : schemes.slice(0, 1),
     testPairs: f.pairs ?? preset.testPairs,
     calibrationPairs: f.calibration ?? preset.calibrationPairs,
     latencyRuns: f.latencyRuns ?? preset.latencyRuns,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { makeBatch } from '../data/batches.js';
 import { syntheticTestSet } from '../eval/evaluate.js';
 import { StereoMetricsAccumulator, type StereoMetrics } from '../eval/metrics.js';
@@ -142,10 +143,17 @@ export function decodePicture(base64: string): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
+/** The code that produced a cached result: a new hilbertq or ONNX Runtime invalidates it. */
+export const CODE_VERSION = JSON.stringify({
+  hilbertq: (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version,
+  onnxruntime: ort.env.versions.node ?? 'unknown',
+});
+
 function fingerprintOf(zoo: ZooModel, settings: EvaluationSettings): string {
   const hash = createHash('sha256');
   for (const file of [MANIFEST_FILE, WEIGHTS_FILE]) hash.update(readFileSync(join(zoo.dir, file)));
   hash.update(JSON.stringify(settings));
+  hash.update(CODE_VERSION);
   return hash.digest('hex');
 }
 

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { syntheticTestSet } from '../eval/evaluate.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
 import { interleavedLatency } from '../infer/latency.js';
 import { writeFileAtomic } from '../util/fs.js';
-import type { ModelEvaluation, Precision } from './evaluate-model.js';
+import { CODE_VERSION, type ModelEvaluation, type Precision } from './evaluate-model.js';
 
 export interface LatencyResults {
   fingerprint: string;
@@ -28,7 +29,9 @@ export async function measureLatencies(
   onGroup: (what: string) => void,
   useCache = true,
 ): Promise<LatencyResults> {
-  const fingerprint = createHash('sha256').update(JSON.stringify([runs, evaluations.map((e) => e.fingerprint)])).digest('hex');
+  // Latency belongs to the host too: another CPU (or the same folder on another machine) measures again.
+  const host = `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`;
+  const fingerprint = createHash('sha256').update(JSON.stringify([runs, host, CODE_VERSION, evaluations.map((e) => e.fingerprint)])).digest('hex');
   const file = join(workDir, LATENCY_FILE);
   if (useCache && existsSync(file)) {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as LatencyResults;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportHtml } from '../report/html.js';
 import { ablationMarkdown, collectResults, headlineMarkdown, targetsMarkdown, type ExperimentResults } from '../report/results.js';
@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { evaluateZooModel, type ModelEvaluation } from './evaluate-model.js';
 import { measureLatencies } from './latency-stage.js';
 import type { ExperimentPreset } from './presets.js';
-import { trainingArgs, trainJobs } from './train-zoo.js';
+import { stepsOf, trainingArgs, trainJobs } from './train-zoo.js';
 import { listZoo, type ZooModel } from './zoo.js';
 
 export interface PipelineOptions {
@@ -84,10 +84,22 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   return { results, summary, files };
 }
 
+/** Which preset (and training changes) an --out folder's models were trained with. */
+const PRESET_FILE = 'trained-with.txt';
+
+function presetKey(p: ExperimentPreset): string {
+  return `preset ${p.name} ${JSON.stringify(p.trainOverrides)}`;
+}
+
+function trainedWith(out: string): string | null {
+  const file = join(out, PRESET_FILE);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
+}
+
 function shippedZoo(o: PipelineOptions): ZooModel[] {
   const trained = join(o.out, 'models');
   if (!o.preset.matchesShippedZoo) {
-    if (existsSync(trained)) return listZoo(trained);
+    if (existsSync(trained) && trainedWith(o.out) === presetKey(o.preset)) return listZoo(trained);
     throw new ConfigError('--preset', o.preset.name, `its models are not shipped (the zoo was trained with the default preset): add --train, or point --out at a folder where '--preset ${o.preset.name} --train' ran`);
   }
   return listZoo(o.zooDir);
@@ -99,11 +111,16 @@ async function trainZoo(o: PipelineOptions): Promise<ZooModel[]> {
   const missing = shipped.filter((m) => !m.command).map((m) => m.name);
   if (missing.length > 0) throw new ConfigError('--models', o.zooDir, `has models without a recorded training command: ${missing.join(', ')}`);
   const jobs = shipped.map((m) => ({ name: m.name, args: trainingArgs(m.command as string, o.preset.trainOverrides) }));
-  const steps = new Map<string, { step: number; steps: number }>();
-  await trainJobs(jobs, join(o.out, 'runs'), o.jobs, (name, step, total) => {
-    steps.set(name, { step, steps: total });
-    const all = [...steps.values()];
-    o.onProgress('train', all.reduce((n, s) => n + s.step, 0), jobs.length * Math.max(...all.map((s) => s.steps)), `${name} step ${step}/${total}`);
+  const recorded = trainedWith(o.out);
+  if (recorded !== null && recorded !== presetKey(o.preset)) {
+    throw new ConfigError('--out', o.out, `holds an experiment trained as ${recorded}, not ${presetKey(o.preset)}; use another --out`);
+  }
+  writeFileAtomic(join(o.out, PRESET_FILE), `${presetKey(o.preset)}\n`);
+  const done = new Map<string, number>();
+  const total = jobs.reduce((n, job) => n + stepsOf(job), 0);
+  await trainJobs(jobs, join(o.out, 'runs'), o.jobs, (name, step) => {
+    done.set(name, step);
+    o.onProgress('train', [...done.values()].reduce((n, s) => n + s, 0), total, `${name} step ${step}`);
   });
   await initTrainingBackend('wasm');
   for (const job of jobs) {
@@ -112,5 +129,7 @@ async function trainZoo(o: PipelineOptions): Promise<ZooModel[]> {
     await publishModel(join(o.out, 'runs', job.name), target, o.preset.testPairs);
     o.onProgress('publish', jobs.indexOf(job) + 1, jobs.length, job.name);
   }
-  return listZoo(join(o.out, 'models'));
+  // Only this zoo's models: the folder may hold others from an earlier --models.
+  const names = new Set(jobs.map((j) => j.name));
+  return listZoo(join(o.out, 'models')).filter((m) => names.has(m.name));
 }

@@ -1,9 +1,11 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { MANIFEST_FILE } from '../models/weights-io.js';
 import { ConfigError, HilbertqError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
 
 export interface TrainingJob {
   name: string;
@@ -36,47 +38,86 @@ export function runFinished(runDir: string): boolean {
   return existsSync(join(runDir, 'model', MANIFEST_FILE));
 }
 
+/** The arguments a run was started with, beside its folder: a rerun must ask for the same. */
+const ARGS_FILE = 'experiment-args.json';
+
+/** Refuses a run folder that was started with other arguments (its config.json would win on resume). */
+function checkRecordedArgs(job: TrainingJob, runDir: string): void {
+  const file = join(runDir, ARGS_FILE);
+  if (!existsSync(file)) {
+    if (existsSync(join(runDir, 'config.json'))) throw new ConfigError('--out', runDir, 'holds a training this experiment did not start; use another --out');
+    return;
+  }
+  const recorded = JSON.parse(readFileSync(file, 'utf8')) as string[];
+  if (recorded.join(' ') !== job.args.join(' ')) {
+    throw new ConfigError('--out', runDir, `was trained with '${recorded.join(' ')}', not '${job.args.join(' ')}'; use another --out`);
+  }
+}
+
 /**
  * Trains the jobs as child processes of `hilbertq train` (the wasm backend is single-threaded,
  * so `jobs` runs use `jobs` cores), each into runsDir/NAME with its log beside it. A finished run
- * is skipped; an interrupted one is resumed from its last checkpoint, bit for bit.
+ * is skipped; an interrupted one is resumed from its last checkpoint, bit for bit; a run started
+ * with other arguments is refused before anything starts. The first failure stops the others
+ * (they resume on the next run).
  */
 export async function trainJobs(
   jobs: TrainingJob[],
   runsDir: string,
   parallel: number,
-  onProgress: (name: string, step: number, steps: number) => void,
+  onProgress: (name: string, step: number) => void,
 ): Promise<void> {
+  for (const job of jobs) checkRecordedArgs(job, join(runsDir, job.name));
   const queue = jobs.filter((j) => !runFinished(join(runsDir, j.name)));
-  for (const job of jobs.filter((j) => !queue.includes(j))) {
-    const { steps } = JSON.parse(readFileSync(join(runsDir, job.name, 'config.json'), 'utf8')) as { steps: number };
-    onProgress(job.name, steps, steps);
-  }
+  for (const job of jobs.filter((j) => !queue.includes(j))) onProgress(job.name, stepsOf(job));
+  const children = new Set<ChildProcess>();
+  let failed = false;
   const worker = async (): Promise<void> => {
-    for (let job = queue.shift(); job; job = queue.shift()) await trainOne(job, runsDir, onProgress);
+    for (let job = queue.shift(); job && !failed; job = queue.shift()) {
+      try {
+        await trainOne(job, runsDir, children, onProgress);
+      } catch (err) {
+        failed = true;
+        for (const child of children) child.kill('SIGTERM');
+        throw err;
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
 }
 
+/** The --steps of a job's arguments (the train command's default when absent). */
+export function stepsOf(job: TrainingJob): number {
+  const i = job.args.indexOf('--steps');
+  return i >= 0 ? Number(job.args[i + 1]) : TRAIN_STEPS_DEFAULT;
+}
+
+const TRAIN_STEPS_DEFAULT = 2000;
+
+/** Children run the built CLI (dist/): from a source checkout, `npm run build` first. */
 const CLI = fileURLToPath(new URL('../../bin/hilbertq.js', import.meta.url));
 
-function trainOne(job: TrainingJob, runsDir: string, onProgress: (name: string, step: number, steps: number) => void): Promise<void> {
+function trainOne(job: TrainingJob, runsDir: string, children: Set<ChildProcess>, onProgress: (name: string, step: number) => void): Promise<void> {
   const runDir = join(runsDir, job.name);
   const logFile = `${runDir}.log`;
   const resume = existsSync(join(runDir, 'config.json'));
   const args = [CLI, 'train', ...job.args, '--out', runDir, ...(resume ? ['--resume'] : [])];
-  mkdirSync(runsDir, { recursive: true });
+  mkdirSync(runDir, { recursive: true });
+  writeFileAtomic(join(runDir, ARGS_FILE), `${JSON.stringify(job.args)}\n`);
   const log = createWriteStream(logFile, { flags: 'a' });
   log.write(`$ hilbertq ${args.slice(1).join(' ')}\n`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (chunk: Buffer) => {
-      log.write(chunk);
-      for (const m of chunk.toString().matchAll(/train (\d+)\/(\d+)/g)) onProgress(job.name, Number(m[1]), Number(m[2]));
+    children.add(child);
+    child.stdout.pipe(log, { end: false });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = /^train (\d+)\/(\d+)/.exec(line);
+      if (m) onProgress(job.name, Number(m[1]));
     });
-    child.stderr.on('data', (chunk: Buffer) => log.write(chunk));
+    child.stderr.pipe(log, { end: false });
     child.on('error', (err) => reject(new HilbertqError(`cannot start the training of ${job.name}: ${err.message}`)));
     child.on('close', (code) => {
+      children.delete(child);
       log.end();
       if (code === 0 && runFinished(runDir)) resolve();
       else reject(new HilbertqError(`training ${job.name} failed (exit code ${code}); see ${logFile}`));

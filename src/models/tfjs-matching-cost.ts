@@ -1,12 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * The matching cost (ir.ts, matchingCost) as one kernel with its own gradient, on NHWC maps.
- * Built from tfjs ops it took one pad + slice + add + mul + mean per displacement, and autodiff
- * pads a full-size gradient for every slice: the two cost volumes of the U-Net cost ~40 % of a
- * training step that way. Here both passes are plain loops over the data, a few ms per batch.
- */
-/**
  * The forward pass from tfjs ops (pad, one slice per displacement, SIMD elementwise ops), the
  * backward pass written out: autodiff of the slices pads a full-size gradient per displacement
  * (the backward cost 8x the forward); here each input's gradient is one more pass of slices and
@@ -18,7 +12,9 @@ export function matchingCostNhwc(left: tf.Tensor4D, right: tf.Tensor4D, maxShift
     save([l, r]);
     // Intermediates are freed here, not at the end of the caller's scope.
     const value = tf.tidy(() => costFromOps(l, r, maxShift, metric));
-    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => costGrads(dy as tf.Tensor4D, saved as tf.Tensor4D[], maxShift, metric) };
+    // tfjs runs gradient functions outside any per-node scope: free the temporaries here.
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => tf.tidy(() => costGrads(dy as tf.Tensor4D, saved as tf.Tensor4D[], maxShift, metric));
+    return { value, gradFunc };
   });
   return op(left, right) as tf.Tensor4D;
 }
@@ -49,7 +45,10 @@ function costFromOps(l: tf.Tensor4D, r: tf.Tensor4D, maxShift: number, metric: '
 function costGrads(dy: tf.Tensor4D, [l, r]: tf.Tensor4D[], maxShift: number, metric: 'ssd' | 'dot'): tf.Tensor[] {
   const c = l.shape[3];
   const g = tf.split(dy, maxShift + 1, 3) as tf.Tensor4D[];
-  const gShifted = shiftsLeft(dy, maxShift).map((gd, d) => tf.slice(gd, [0, 0, 0, d], [-1, -1, -1, 1]));
+  // g_d(y + d), zero beyond the width: plane d of dy, shifted left by d.
+  const width = dy.shape[2];
+  const dyPadded = maxShift > 0 ? tf.pad(dy, [[0, 0], [0, 0], [0, maxShift], [0, 0]]) : dy;
+  const gShifted = g.map((_, d) => tf.slice(dyPadded, [0, 0, d, d], [-1, -1, width, 1]));
   const sum = (xs: tf.Tensor[]): tf.Tensor => (xs.length === 1 ? xs[0] : tf.addN(xs));
   const weightedR = sum(shiftsRight(r, maxShift).map((rd, d) => tf.mul(rd, g[d])));
   const weightedL = sum(shiftsLeft(l, maxShift).map((ld, d) => tf.mul(ld, gShifted[d])));

@@ -132,7 +132,7 @@ async function ablationSection(r: ExperimentResults, precision: Precision): Prom
     const rows = r.curves.filter((c) => c.family === family && c.precision === precision).sort((a, b) => a.ideal.curveLength - b.ideal.curveLength);
     out.push(
       `<p>${escape(family)}: every hilbert model against the ${escape(family)}-direct model. Ideal channel: <code>hilbertq curve</code>'s simulation of each curve ` +
-        `with 8-bit codes and the direct model's measured noise in LSB. Share &gt; 1 px: pixels whose quantized disparity left the FP32 one by more than 1 px (segment jumps).</p>`,
+        `with the scheme's output codes (8-bit; 16-bit for w8a16) and the direct model's measured noise in LSB. Share &gt; 1 px: pixels whose quantized disparity left the FP32 one by more than 1 px (segment jumps).</p>`,
       table(
         ['model', 'dims', 'order', 'L', 'spacing LSB', 'FP32 EPE px', `${precision} EPE px`, 'reduction (robust std)', 'reduction (RMSE)', 'ideal, no noise', 'ideal at measured noise', 'share > 1 px'],
         rows.map((c) => [c.model, String(c.curve.dims), String(c.curve.order), c.ideal.curveLength.toFixed(1), c.ideal.spacingLsb.toFixed(0), c.fp32Epe.toFixed(3),

@@ -18,7 +18,8 @@ const SAMPLES = 100_000;
 /**
  * What `hilbertq curve` predicts for a trained model: the ideal quantized channel of its curve,
  * with noise equal to what the direct model of the same family and scheme actually shows, in LSB
- * of the output codes (robust std in px / (maxDisp / (2^bits - 1))).
+ * of the output codes (robust std in px / (maxDisp / (2^bits - 1)), its rounding part taken out,
+ * since the simulation rounds again).
  */
 export function idealChannel(curve: { dims: number; order: number; margin: number }, bits: number, noiseLsb: number): IdealChannel {
   const c = new HilbertCurve(curve);

@@ -127,7 +127,9 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
     if (!row.curve || !row.quantError || !measurable(row.quantError) || !direct?.quantError || !fp32) continue;
     const maxDisp = evaluations.find((e) => e.model.name === row.model)?.model.config.maxDisp as number;
     const bits = outputBits(row.precision);
-    const noiseLsb = direct.quantError.robustStd / (maxDisp / (2 ** bits - 1));
+    // The measured error already includes the rounding that the simulation adds again: take it out (1/12 LSB^2).
+    const measuredLsb = direct.quantError.robustStd / (maxDisp / (2 ** bits - 1));
+    const noiseLsb = Math.sqrt(Math.max(0, measuredLsb ** 2 - 1 / 12));
     curves.push({
       model: row.model,
       family: row.family,
