@@ -1,5 +1,6 @@
 import { ConfigError } from '../util/errors.js';
 import type { HilbertCurve } from './hilbert-curve.js';
+import { WASM_BLOCK, WasmTableDecoder } from './wasm-table-decoder.js';
 
 export interface QuantizedDecoderOptions {
   /** Bits per code (1..16); codes are unsigned, as ONNX uint8/uint16 outputs. */
@@ -110,24 +111,34 @@ function jointTableDecoder(curve: HilbertCurve, bits: number, dequant: Float64Ar
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * The paper's case (two uint8 channels) is the hot path of every inference, so it reads four
- * codes per 32-bit load where the buffer's alignment allows: about 3x a byte-wise loop in V8.
- * (Moving entries as int32 bit patterns instead of float32 measured no faster.)
+ * The paper's case (two uint8 channels) is the hot path of every inference. WebAssembly SIMD
+ * decodes 16 samples per step (wasm-table-decoder.ts); where it is unavailable, or for the tail,
+ * a JS loop reads four codes per 32-bit load where the buffer's alignment allows (about 3x a
+ * byte-wise loop in V8).
  */
 function byteTableDecoder(table: Float32Array): QuantizedDecoder {
+  const wasm = WasmTableDecoder.create(table);
   return (codes, out) => {
     const n = checkCodes(codes, 2, 8);
     const result = outputBuffer(out, n);
-    let done = 0;
-    if (codes instanceof Uint8Array && LITTLE_ENDIAN && codes.byteOffset % 4 === 0 && n % 4 === 0) {
-      const xs = new Uint32Array(codes.buffer, codes.byteOffset, n / 4);
-      const ys = new Uint32Array(codes.buffer, codes.byteOffset + n, n / 4);
-      copyEntries(xs, ys, result, table);
-      done = n;
-    }
-    for (let i = done; i < n; i++) result[i] = table[(codes[i] << 8) | codes[n + i]];
-    return result;
+    if (!(codes instanceof Uint8Array)) return decodeByteTableJs(codes, n, table, result, 0);
+    const done = wasm ? n - (n % WASM_BLOCK) : 0;
+    if (wasm && done > 0) wasm.decode(codes, n, done, result);
+    return decodeByteTableJs(codes, n, table, result, done);
   };
+}
+
+/** Samples from..n of planar 2 x 8-bit codes through the table, in JS (the fallback and the tail). */
+export function decodeByteTableJs(codes: Uint8Array | Uint16Array, n: number, table: Float32Array, result: Float32Array, from: number): Float32Array {
+  let done = from;
+  if (from === 0 && codes instanceof Uint8Array && LITTLE_ENDIAN && codes.byteOffset % 4 === 0 && n % 4 === 0) {
+    const xs = new Uint32Array(codes.buffer, codes.byteOffset, n / 4);
+    const ys = new Uint32Array(codes.buffer, codes.byteOffset + n, n / 4);
+    copyEntries(xs, ys, result, table);
+    done = n;
+  }
+  for (let i = done; i < n; i++) result[i] = table[(codes[i] << 8) | codes[n + i]];
+  return result;
 }
 
 /** Four samples per iteration: code bytes k of x and y form the table index (x is the high byte). */

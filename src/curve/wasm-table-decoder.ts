@@ -1,0 +1,76 @@
+import { TABLE_DECODER_WASM } from './table-decoder.wasm.js';
+
+const PAGE = 65536;
+const TABLE_BYTES = 65536 * 4;
+/** Samples per SIMD step of table-decoder.wat. */
+export const WASM_BLOCK = 16;
+/** Samples per copy-in / decode / copy-out round (a multiple of WASM_BLOCK). */
+const CHUNK = 4096;
+
+/** The slice of the WebAssembly API used here (the project's TypeScript libs do not declare it). */
+interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const WASM = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+let compiled: object | null | undefined;
+
+/** The compiled module, or null where WebAssembly SIMD is unavailable (the JS loop serves then). */
+function wasmModule(): object | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    compiled = WASM ? new WASM.Module(Buffer.from(TABLE_DECODER_WASM, 'base64')) : null;
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/**
+ * One instance per decoder, its table copied into the instance's memory once. decode() copies a
+ * block-aligned prefix of the codes in, runs the SIMD loop, and copies the floats out: the copies
+ * are plain memcpys, the look-ups are where the time goes.
+ */
+export class WasmTableDecoder {
+  private readonly memory: WasmMemory;
+  private readonly run: (codes: number, n: number, out: number) => void;
+
+  private constructor(instance: { exports: Record<string, unknown> }, table: Float32Array) {
+    this.memory = instance.exports.memory as WasmMemory;
+    this.run = instance.exports.decode as (codes: number, n: number, out: number) => void;
+    new Float32Array(this.memory.buffer, 0, 65536).set(table);
+  }
+
+  static create(table: Float32Array): WasmTableDecoder | null {
+    const module = wasmModule();
+    if (!module || !WASM || table.length !== 65536) return null;
+    return new WasmTableDecoder(new WASM.Instance(module, {}), table);
+  }
+
+  /**
+   * Decodes the first n samples (n a multiple of WASM_BLOCK) of planar codes with `total` samples
+   * per plane, in chunks small enough that codes and output stay in cache beside the 256 KiB table
+   * between the copy in, the look-ups and the copy out.
+   */
+  decode(codes: Uint8Array, total: number, n: number, out: Float32Array): void {
+    const chunk = Math.min(n, CHUNK);
+    const codesAt = TABLE_BYTES;
+    const outAt = codesAt + 2 * chunk;
+    const needed = outAt + 4 * chunk;
+    if (needed > this.memory.buffer.byteLength) this.memory.grow(Math.ceil((needed - this.memory.buffer.byteLength) / PAGE));
+    const bytes = new Uint8Array(this.memory.buffer);
+    const floats = new Float32Array(this.memory.buffer, outAt, chunk);
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
+      bytes.set(codes.subarray(start, start + m), codesAt);
+      bytes.set(codes.subarray(total + start, total + start + m), codesAt + m);
+      this.run(codesAt, m, outAt);
+      out.set(m === chunk ? floats : floats.subarray(0, m), start);
+    }
+  }
+}
