@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseSize } from '../data/options.js';
 import type { ModelConfig } from '../models/model.js';
 import { initTrainingBackend } from '../train/backend/index.js';
-import { TRAIN_DEFAULTS, type TrainConfig } from '../train/config.js';
+import { DEFAULT_STEPS, TRAIN_DEFAULTS, type TrainConfig } from '../train/config.js';
 import { train } from '../train/trainer.js';
 import { ConfigError } from '../util/errors.js';
 import { parseIntOption, parseNumberOption } from './options.js';
@@ -46,7 +46,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--width <m>', 'channel multiplier', parseNumberOption('--width'), 1)
     .option('--size <HxW>', 'training crop size', '64x128')
     .option('--max-disp <d>', 'largest disparity in pixels', parseIntOption('--max-disp'), 24)
-    .option('--steps <n>', 'optimizer steps', parseIntOption('--steps'), 2000)
+    .option('--steps <n>', 'optimizer steps', parseIntOption('--steps'), DEFAULT_STEPS)
     .option('--batch <n>', 'batch size', parseIntOption('--batch'), 8)
     .option('--seed <n>', 'seed of weights, data and noise', parseIntOption('--seed'), 1)
     .option('--lr <x>', 'peak learning rate (cosine schedule)', parseNumberOption('--lr'), TRAIN_DEFAULTS.lr)

@@ -76,9 +76,10 @@ export async function evaluateZooModel(
   exportModelDir(zoo.dir, files.get('fp32') as string);
   onProgress(`${zoo.name}: export`);
   const { height, width } = zoo.trainingSize;
+  const fp32Bytes = readFileSync(files.get('fp32') as string);
   for (const scheme of settings.schemes) {
     const calibration = syntheticCalibration({ height, width, maxDisp: zoo.config.maxDisp, count: settings.calibrationPairs });
-    const { model } = await quantizeModel(readFileSync(files.get('fp32') as string), { scheme, method: 'minmax', calibration, reduceRange: settings.reduceRange });
+    const { model } = await quantizeModel(fp32Bytes, { scheme, method: 'minmax', calibration, reduceRange: settings.reduceRange });
     files.set(scheme, join(dir, `${scheme}.onnx`));
     writeFileAtomic(files.get(scheme) as string, model);
     onProgress(`${zoo.name}: quantize ${scheme}`);

@@ -37,18 +37,27 @@ export async function measureLatencies(
     const cached = JSON.parse(readFileSync(file, 'utf8')) as LatencyResults;
     if (cached.fingerprint === fingerprint) return cached;
   }
-  const groups = new Map<string, { model: string; precision: Precision; onnxFile: string }[]>();
+  // One group per precision and input geometry: only models fed the same pair run interleaved.
+  interface Group {
+    precision: Precision;
+    height: number;
+    width: number;
+    maxDisp: number;
+    members: { model: string; onnxFile: string }[];
+  }
+  const groups = new Map<string, Group>();
   for (const e of evaluations) {
+    const { height, width } = e.model.trainingSize;
+    const maxDisp = e.model.config.maxDisp;
     for (const p of e.precisions) {
-      const key = `${p.precision} ${e.model.trainingSize.height}x${e.model.trainingSize.width} ${e.model.config.maxDisp}`;
-      groups.set(key, [...(groups.get(key) ?? []), { model: e.model.name, precision: p.precision, onnxFile: p.onnxFile }]);
+      const key = JSON.stringify([p.precision, height, width, maxDisp]);
+      if (!groups.has(key)) groups.set(key, { precision: p.precision, height, width, maxDisp, members: [] });
+      groups.get(key)?.members.push({ model: e.model.name, onnxFile: p.onnxFile });
     }
   }
   const medianMs: LatencyResults['medianMs'] = {};
-  for (const [key, members] of groups) {
-    const [, size, maxDisp] = key.split(' ');
-    const [height, width] = size.split('x').map(Number);
-    const probe = syntheticTestSet(1, height, width, Number(maxDisp)).get(0);
+  for (const { precision, height, width, maxDisp, members } of groups.values()) {
+    const probe = syntheticTestSet(1, height, width, maxDisp).get(0);
     const left = { width, height, data: probe.left };
     const right = { width, height, data: probe.right };
     const predictors: DepthPredictor[] = [];
@@ -56,12 +65,12 @@ export async function measureLatencies(
       for (const m of members) predictors.push(await DepthPredictor.load(m.onnxFile, { threads: 1 }));
       const medians = await interleavedLatency(predictors, left, right, runs);
       members.forEach((m, i) => {
-        medianMs[m.model] = { ...medianMs[m.model], [m.precision]: medians[i] };
+        medianMs[m.model] = { ...medianMs[m.model], [precision]: medians[i] };
       });
     } finally {
       for (const p of predictors) await p.release();
     }
-    onGroup(`latency ${key.split(' ')[0]}`);
+    onGroup(`latency ${precision}`);
   }
   const results: LatencyResults = { fingerprint, runs, medianMs };
   writeFileAtomic(file, `${JSON.stringify(results, null, 1)}\n`);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { MANIFEST_FILE } from '../models/weights-io.js';
+import { DEFAULT_STEPS } from '../train/config.js';
 import { ConfigError, HilbertqError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 
@@ -89,10 +90,8 @@ export async function trainJobs(
 /** The --steps of a job's arguments (the train command's default when absent). */
 export function stepsOf(job: TrainingJob): number {
   const i = job.args.indexOf('--steps');
-  return i >= 0 ? Number(job.args[i + 1]) : TRAIN_STEPS_DEFAULT;
+  return i >= 0 ? Number(job.args[i + 1]) : DEFAULT_STEPS;
 }
-
-const TRAIN_STEPS_DEFAULT = 2000;
 
 /** Children run the built CLI (dist/): from a source checkout, `npm run build` first. */
 const CLI = fileURLToPath(new URL('../../bin/hilbertq.js', import.meta.url));

@@ -4,13 +4,14 @@ import type { RgbImage } from '../data/types.js';
 import { syntheticTestSet } from '../eval/evaluate.js';
 import { decodePicture, HISTOGRAM, type ModelEvaluation, type Precision } from '../experiment/evaluate-model.js';
 import { errorHistogramSpec, predictedVsMeasuredSpec, vegaLiteToSvg, xySpec } from './charts.js';
-import { targetChecks, type CurveComparison, type ExperimentResults } from './results.js';
+import { headlineTable, targetChecks, type CurveComparison, type ExperimentResults } from './results.js';
 
 /** Shared colour scale of the |quantized - fp32| maps, in px: the same for every model. */
 const ERROR_MAP_MAX_PX = 1;
 
 /** One self-contained page: tables, pictures as data URIs, plots as inline SVG. Opens offline. */
 export async function reportHtml(r: ExperimentResults, evaluations: ModelEvaluation[], focus: Precision): Promise<string> {
+  const headline = headlineTable(r);
   const sections = [
     `<h1>hilbertq: INT8 quantization error, direct vs Hilbert-curve heads</h1>`,
     `<p>${escape(r.setup.date)} &middot; preset ${escape(r.setup.preset)} &middot; ${r.setup.testPairs} held-out synthetic pairs (seed ${r.setup.testSeed}) &middot; ` +
@@ -18,7 +19,7 @@ export async function reportHtml(r: ExperimentResults, evaluations: ModelEvaluat
     `<h2>Headline</h2>`,
     `<p>EPE and D1 against ground truth on non-occluded pixels. q-err: quantized minus FP32 disparity of the same model, per pixel. ` +
       `Effective bits: log2(max disparity / q-err robust std). Latency: ${escape(r.setup.latency)}.</p>`,
-    headlineTable(r),
+    table(headline.head, headline.rows),
     `<h2>Quantization-error reduction, direct / hilbert</h2>`,
     table(['family', 'precision', 'robust std', 'RMSE'], r.reductions.map((x) => [x.family, x.precision, `${x.robustStd.toFixed(2)}x`, `${x.rmse.toFixed(2)}x`])),
     `<h2>Targets</h2>`,
@@ -45,20 +46,6 @@ export async function reportHtml(r: ExperimentResults, evaluations: ModelEvaluat
     '</body></html>',
     '',
   ].join('\n');
-}
-
-function headlineTable(r: ExperimentResults): string {
-  const head = ['model', 'precision', 'EPE px', 'D1 %', 'q-err robust std px', 'q-err RMSE px', 'eff. bits', 'latency ms', 'hilbert overhead'];
-  const rows = r.rows
-    .filter((row) => row.role === 'headline')
-    .map((row) => {
-      const m = row.metrics.nonOccluded;
-      const q = row.quantError;
-      const o = row.head === 'hilbert' ? r.latencyOverhead.find((x) => x.family === row.family && x.precision === row.precision) : undefined;
-      return [row.model, row.precision, m.epe.toFixed(3), (m.d1 * 100).toFixed(2), q ? q.robustStd.toFixed(4) : '-', q ? q.rmse.toFixed(4) : '-',
-        row.effectiveBits ? row.effectiveBits.toFixed(2) : '-', row.latencyMs?.toFixed(2) ?? '-', o ? `${(o.overhead * 100).toFixed(1)} %` : ''];
-    });
-  return table(head, rows);
 }
 
 function table(head: string[], rows: string[][]): string {

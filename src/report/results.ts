@@ -179,21 +179,25 @@ function measurable(q: QuantErrorStats): boolean {
 
 const fixed = (x: number | null | undefined, digits: number): string => (x === null || x === undefined ? '-' : x.toFixed(digits));
 
-/** The headline table (the paper's Table 2 shape) and the reduction factors, as Markdown. */
+/** The headline table in the paper's Table 2 shape: one row per headline model and precision. */
+export function headlineTable(r: ExperimentResults): { head: string[]; rows: string[][] } {
+  const head = ['model', 'precision', 'EPE px', 'D1 %', 'q-err robust std px', 'q-err RMSE px', 'eff. bits', 'latency ms', 'hilbert overhead'];
+  const rows = r.rows
+    .filter((row) => row.role === 'headline')
+    .map((row) => {
+      const m = row.metrics.nonOccluded;
+      const q = row.quantError;
+      const overhead = row.head === 'hilbert' ? r.latencyOverhead.find((x) => x.family === row.family && x.precision === row.precision) : undefined;
+      return [row.model, row.precision, m.epe.toFixed(3), (m.d1 * 100).toFixed(2), fixed(q?.robustStd, 4), fixed(q?.rmse, 4),
+        fixed(row.effectiveBits, 2), fixed(row.latencyMs, 2), overhead ? `${(overhead.overhead * 100).toFixed(1)} %` : ''];
+    });
+  return { head, rows };
+}
+
+/** The headline table and the reduction factors, as Markdown. */
 export function headlineMarkdown(r: ExperimentResults): string {
-  const lines = [
-    '| model | precision | EPE px | D1 % | q-err robust std px | q-err RMSE px | eff. bits | latency ms | hilbert overhead |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  ];
-  for (const row of r.rows.filter((x) => x.role === 'headline')) {
-    const m = row.metrics.nonOccluded;
-    const q = row.quantError;
-    const overhead = row.head === 'hilbert' ? r.latencyOverhead.find((x) => x.family === row.family && x.precision === row.precision) : undefined;
-    lines.push(
-      `| ${row.model} | ${row.precision} | ${m.epe.toFixed(3)} | ${(m.d1 * 100).toFixed(2)} | ${fixed(q?.robustStd, 4)} | ${fixed(q?.rmse, 4)} | ` +
-        `${fixed(row.effectiveBits, 2)} | ${fixed(row.latencyMs, 2)} | ${overhead ? `${(overhead.overhead * 100).toFixed(1)} %` : ''} |`,
-    );
-  }
+  const { head, rows } = headlineTable(r);
+  const lines = [`| ${head.join(' | ')} |`, `|${' --- |'.repeat(head.length)}`, ...rows.map((cells) => `| ${cells.join(' | ')} |`)];
   lines.push('', '| family | precision | q-err reduction direct / hilbert (robust std) | (RMSE) |', '| --- | --- | --- | --- |');
   for (const x of r.reductions) lines.push(`| ${x.family} | ${x.precision} | ${x.robustStd.toFixed(2)}x | ${x.rmse.toFixed(2)}x |`);
   return lines.join('\n');

@@ -35,6 +35,9 @@ export interface TrainConfig {
 export const VALIDATION_SEED = 1_000_003;
 export const TEST_SEED = 2_000_003;
 
+/** Optimizer steps when a command gives none (`hilbertq train`, and the experiment reading its commands). */
+export const DEFAULT_STEPS = 2000;
+
 export const TRAIN_DEFAULTS = {
   lr: 2e-3,
   warmup: 100,
