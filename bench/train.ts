@@ -22,7 +22,7 @@ const HEIGHT = 64;
 const WIDTH = 128;
 const MAX_DISP = 24;
 const repeatsFlag = process.argv.indexOf('--repeats');
-const REPEATS = repeatsFlag > 0 ? Number(process.argv[repeatsFlag + 1]) : 10;
+const REPEATS = repeatsFlag > 0 ? Number(process.argv[repeatsFlag + 1]) : 20;
 const PYTHON = '/usr/bin/python3';
 
 function median(xs: number[]): number {
@@ -30,15 +30,21 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function timeMs(fn: () => void, repeats: number): number {
-  fn();
-  const times: number[] = [];
+/**
+ * Median ms of each function over `repeats` rounds, the functions run in turn within a round so
+ * that load drift on a shared machine (seen here: +-10% between minutes) hits all of them alike.
+ */
+function interleavedMs(fns: (() => void)[], repeats: number): number[] {
+  for (const fn of fns) fn();
+  const times: number[][] = fns.map(() => []);
   for (let i = 0; i < repeats; i++) {
-    const t = performance.now();
-    fn();
-    times.push(performance.now() - t);
+    fns.forEach((fn, k) => {
+      const t = performance.now();
+      fn();
+      times[k].push(performance.now() - t);
+    });
   }
-  return median(times);
+  return times.map(median);
 }
 
 function torchAvailable(): string | null {
@@ -53,7 +59,7 @@ const batch = makeBatch(Array.from({ length: BATCH }, (_, i) => generator.sample
 const image = (data: Float32Array): tf.Tensor4D =>
   tf.transpose(tf.tensor4d(data, [BATCH, 3, HEIGHT, WIDTH]), [0, 2, 3, 1]) as tf.Tensor4D;
 
-console.log(`bench:train  batch ${BATCH}, ${HEIGHT}x${WIDTH}, max disparity ${MAX_DISP}, median of ${REPEATS}; tfjs ${tf.version.tfjs} wasm, 1 thread`);
+console.log(`bench:train  batch ${BATCH}, ${HEIGHT}x${WIDTH}, max disparity ${MAX_DISP}, median of ${REPEATS} rounds (forward and step interleaved); tfjs ${tf.version.tfjs} wasm, 1 thread`);
 console.log(torchVersion ? `PyTorch ${torchVersion} (1 thread) runs the same graph IR` : 'PyTorch: not installed (apt-get install python3-torch), skipped');
 console.log('model           params  fwd ms  step ms  step/fwd   torch fwd  torch step  ours/torch step');
 
@@ -67,9 +73,14 @@ for (const family of ['unet', 'vit'] as const) {
     const variables = [...params.values()];
     const left = image(batch.left);
     const right = image(batch.right);
-    const forward = timeMs(() => tf.tidy(() => runGraph(graph, params, { left, right }).dataSync()), REPEATS);
     let step = 0;
-    const train = timeMs(() => trainStep(config, graph, params, variables, adam, batch, step++, 1e-4), REPEATS);
+    const [forward, train] = interleavedMs(
+      [
+        () => tf.tidy(() => runGraph(graph, params, { left, right }).dataSync()),
+        () => trainStep(config, graph, params, variables, adam, batch, step++, 1e-4),
+      ],
+      REPEATS,
+    );
     let torchCols = '           -           -                -';
     if (torchVersion) {
       const dir = mkdtempSync(join(tmpdir(), 'hilbertq-bench-'));

@@ -1,7 +1,12 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { compileWat } from '../scripts/wat.js';
 import { Adam } from '../src/train/adam.js';
+import { adamWasmFor } from '../src/train/adam-wasm.js';
+import { ADAM_WASM } from '../src/train/adam.wasm.js';
 import { setUpBackends, values } from './kernels-support.js';
 
 /** Adam as the textbook writes it, in float64, with global-norm clipping. */
@@ -27,9 +32,19 @@ function referenceAdam(params: number[][], gradsPerStep: number[][][], lr: numbe
 
 describe('Adam: one fused kernel per parameter equals the textbook update, with clipping', () => {
   before(setUpBackends);
+
+  it('the committed adam.wasm.ts is the compiled adam.wat (npm run build:wasm), and wasm runs it', async () => {
+    const bytes = await compileWat(readFileSync('src/train/adam.wat', 'utf8'));
+    assert.equal(Buffer.from(bytes).toString('base64'), ADAM_WASM);
+    await tf.setBackend('wasm');
+    // Otherwise the 'on wasm' case below would only test the JS loop that cpu also runs.
+    assert.notEqual(adamWasmFor(tf.backend() as unknown as BackendWasm), null);
+  });
+
   for (const backend of ['wasm', 'cpu'] as const) {
     it(`on ${backend}`, async () => {
       await tf.setBackend(backend);
+      // 12 elements: SIMD lanes only; 5: lanes and a scalar tail.
       const shapes = [[3, 4], [5]];
       const init = shapes.map((s, k) => Array.from(values(s, k + 1)));
       const gradsPerStep = [0, 1, 2].map((step) => shapes.map((s, k) => Array.from(values(s, 10 * step + k + 7)).map((g) => g * (step === 1 ? 50 : 1))));

@@ -43,3 +43,66 @@ test('invalid pixels contribute nothing to either loss', () => {
   const direct = directLoss(tf.tensor4d([0.5, 0.9], [1, 1, 2, 1]), targets, 30).total.dataSync()[0];
   assert.ok(Math.abs(direct - 5) < 1e-5, `direct L1 ${direct}`); // |15 - 10|, the invalid pixel ignored
 });
+
+/** The loss as plain tfjs ops, differentiated by autodiff: the definition the fused pass must match. */
+function hilbertLossFromOps(pred: tf.Tensor4D, targets: { disp: tf.Tensor3D; valid: tf.Tensor3D }, curve: HilbertCurve, o: { maxDisp: number; alpha: number; beta: number }): tf.Scalar {
+  const [n, h, w, d] = pred.shape;
+  const pixels = n * h * w;
+  const segments = curve.vertexCount - 1;
+  const values = pred.dataSync();
+  const planar = new Float32Array(pixels * d);
+  for (let i = 0; i < pixels; i++) for (let c = 0; c < d; c++) planar[c * pixels + i] = values[i * d + c];
+  const q = curve.decode(planar);
+  const v = curve.vertices();
+  const start = new Float32Array(pixels * d);
+  const dir = new Float32Array(pixels * d);
+  const seg = new Float32Array(pixels);
+  for (let i = 0; i < pixels; i++) {
+    const s = Math.min(segments - 1, Math.floor(q[i] * segments));
+    seg[i] = s;
+    for (let c = 0; c < d; c++) {
+      start[i * d + c] = v[s * d + c];
+      dir[i * d + c] = v[(s + 1) * d + c] - v[s * d + c];
+    }
+  }
+  const gt = curve.encode(Float32Array.from(targets.disp.dataSync(), (x) => x / o.maxDisp));
+  const gtPoint = new Float32Array(pixels * d);
+  for (let i = 0; i < pixels; i++) for (let c = 0; c < d; c++) gtPoint[i * d + c] = gt[c * pixels + i];
+  const mean = (x: tf.Tensor): tf.Tensor => tf.div(tf.sum(tf.mul(x, targets.valid)), tf.maximum(tf.sum(targets.valid), 1));
+  const a = tf.tensor4d(start, pred.shape);
+  const u = tf.tensor4d(dir, pred.shape);
+  const t = tf.clipByValue(tf.div(tf.sum(tf.mul(tf.sub(pred, a), u), 3), curve.spacing * curve.spacing), 0, 1);
+  const decoded = tf.mul(tf.div(tf.add(tf.tensor3d(seg, [n, h, w]), t), segments), o.maxDisp);
+  const l1 = mean(tf.abs(tf.sub(decoded, targets.disp)));
+  const r2 = tf.sum(tf.square(tf.sub(pred, tf.add(a, tf.mul(tf.expandDims(t, 3), u)))), 3);
+  const component2 = tf.sum(tf.square(tf.sub(pred, tf.tensor4d(gtPoint, pred.shape))), 3);
+  return tf.add(l1, tf.mul(mean(tf.add(component2, tf.mul(r2, o.beta))), o.alpha)) as tf.Scalar;
+}
+
+test('the fused hilbert loss equals its definition in tfjs ops, value and gradient (2D and 3D curves, masked pixels)', () => {
+  for (const [dims, order] of [[2, 3], [3, 2]]) {
+    const curve = new HilbertCurve({ dims, order, margin: 0.1 });
+    const shape: [number, number, number, number] = [2, 3, 5, dims];
+    const pixels = 2 * 3 * 5;
+    const rng = (k: number): number => ((Math.sin(k * 12.9898 + dims) * 43758.5453) % 1 + 1) % 1;
+    const pred = tf.tensor4d(Float32Array.from({ length: pixels * dims }, (_, k) => 1.2 * rng(k) - 0.1), shape);
+    const targets = {
+      disp: tf.tensor3d(Float32Array.from({ length: pixels }, (_, k) => 24 * rng(k + 1000)), [2, 3, 5]),
+      valid: tf.tensor3d(Float32Array.from({ length: pixels }, (_, k) => (k % 7 === 3 ? 0 : 1)), [2, 3, 5]),
+    };
+    const options = { maxDisp: 24, alpha: 10, beta: 0.5 };
+    const fused = tf.valueAndGrad((p: tf.Tensor) => hilbertLoss(p as tf.Tensor4D, targets, curve, options).total)(pred);
+    const reference = tf.valueAndGrad((p: tf.Tensor) => hilbertLossFromOps(p as tf.Tensor4D, targets, curve, options))(pred);
+    const close = (x: number, y: number): boolean => Math.abs(x - y) <= 1e-4 * Math.max(1, Math.abs(y));
+    assert.ok(close(fused.value.dataSync()[0], reference.value.dataSync()[0]), `dims ${dims}: ${fused.value.dataSync()[0]} vs ${reference.value.dataSync()[0]}`);
+    const g = fused.grad.dataSync();
+    const r = reference.grad.dataSync();
+    let nonzero = 0;
+    r.forEach((e, i) => {
+      assert.ok(close(g[i], e), `dims ${dims} grad[${i}]: ${g[i]} vs ${e}`);
+      if (e !== 0) nonzero++;
+    });
+    assert.ok(nonzero > pixels, 'the gradient is exercised');
+    tf.dispose([pred, targets.disp, targets.valid, fused.value, fused.grad, reference.value, reference.grad]);
+  }
+});

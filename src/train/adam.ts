@@ -1,6 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { ParamMap } from '../models/tfjs-build.js';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from './adam-kernel.js';
+import { adamWasmFor } from './adam-wasm.js';
+
+/** In float64; on wasm straight from the heap, elsewhere from a read-back copy. */
+function sumOfSquares(t: tf.Tensor): number {
+  const backend = tf.engine().backend as unknown as BackendWasm;
+  const simd = tf.getBackend() === 'wasm' ? adamWasmFor(backend) : null;
+  if (simd) return simd.sumSquares((backend.typedArrayFromHeap(t) as Float32Array).byteOffset, t.size);
+  const g = t.dataSync();
+  let sum = 0;
+  for (let i = 0; i < g.length; i++) sum += g[i] * g[i];
+  return sum;
+}
 
 export interface AdamOptions {
   beta1?: number;
@@ -49,12 +62,7 @@ export class Adam {
   apply(grads: tf.NamedTensorMap, lr: number): number {
     this.step++;
     const t = this.step;
-    let sumSquares = 0;
-    for (const name of this.params.keys()) {
-      const g = grads[name].dataSync();
-      for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
-    }
-    const norm = Math.sqrt(sumSquares);
+    const norm = Math.sqrt([...this.params.keys()].reduce((sum, name) => sum + sumOfSquares(grads[name]), 0));
     const attrs: AdamUpdateAttrs = {
       lr,
       beta1: this.beta1,
