@@ -1,18 +1,13 @@
 /**
  * Compiles the project's WebAssembly text modules with wabt (a devDependency) into TypeScript
  * files holding their bytes, which the library loads. The generated files are committed, so
- * nothing compiles WebAssembly at install or run time; tests check that each matches its .wat.
+ * nothing compiles WebAssembly at install or run time; test/wasm-modules.test.ts checks that each
+ * matches its .wat.
  * Run: npm run build:wasm
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { compileWat } from './wat.js';
-
-/** Each .wat and the exported constant its generated .wasm.ts holds. */
-const WASM_MODULES = [
-  { wat: 'src/curve/table-decoder.wat', constant: 'TABLE_DECODER_WASM' },
-  { wat: 'src/train/adam.wat', constant: 'ADAM_WASM' },
-] as const;
+import { compileWat, WASM_MODULES } from './wat.js';
 
 for (const { wat, constant } of WASM_MODULES) {
   const bytes = await compileWat(readFileSync(wat, 'utf8'));

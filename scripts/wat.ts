@@ -1,5 +1,12 @@
 import wabtInit from 'wabt';
 
+/** Each WebAssembly text module and the constant its generated `.wasm.ts` (beside it) exports. */
+export const WASM_MODULES = [
+  { wat: 'src/curve/table-decoder.wat', constant: 'TABLE_DECODER_WASM' },
+  { wat: 'src/train/adam.wat', constant: 'ADAM_WASM' },
+  { wat: 'src/train/backend/resize-grad.wat', constant: 'RESIZE_GRAD_WASM' },
+] as const;
+
 /** WebAssembly text to binary with wabt, SIMD enabled. */
 export async function compileWat(source: string): Promise<Uint8Array> {
   const wabt = await wabtInit();

@@ -1,16 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { HilbertCurve } from '../src/curve/hilbert-curve.js';
 import { decodeByteTableJs } from '../src/curve/quantized-decoder.js';
-import { TABLE_DECODER_WASM } from '../src/curve/table-decoder.wasm.js';
 import { Rng } from '../src/util/rng.js';
-import { compileWat } from '../scripts/wat.js';
-
-test('the committed table-decoder bytes are the compiled table-decoder.wat (npm run build:wasm)', async () => {
-  const bytes = await compileWat(readFileSync('src/curve/table-decoder.wat', 'utf8'));
-  assert.equal(Buffer.from(bytes).toString('base64'), TABLE_DECODER_WASM);
-});
 
 test('the SIMD table decoder equals the JS loop and exact decode, for chunked, odd-sized and unaligned code buffers', () => {
   const curve = new HilbertCurve({ dims: 2, order: 3, margin: 0.1 });

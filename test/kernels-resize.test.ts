@@ -32,14 +32,17 @@ function checkAgainstFiniteDifferences(
   tf.dispose([x, w]);
 }
 
+// 3 channels take the JS loop, 6 the SIMD module (four lanes and a two-channel tail).
 for (const halfPixel of [true, false]) {
-  for (const [h, w, oh, ow] of [
-    [3, 4, 6, 8],
-    [5, 3, 10, 6],
-    [4, 6, 7, 9],
+  for (const [h, w, oh, ow, c] of [
+    [3, 4, 6, 8, 3],
+    [5, 3, 10, 6, 3],
+    [4, 6, 7, 9, 3],
+    [3, 4, 6, 8, 6],
+    [4, 6, 7, 9, 6],
   ]) {
-    test(`ResizeBilinearGrad (halfPixelCenters=${halfPixel}) ${h}x${w} -> ${oh}x${ow}`, () => {
-      checkAgainstFiniteDifferences((x) => tf.image.resizeBilinear(x, [oh, ow], false, halfPixel), [2, h, w, 3], [2, oh, ow, 3]);
+    test(`ResizeBilinearGrad (halfPixelCenters=${halfPixel}) ${h}x${w}x${c} -> ${oh}x${ow}`, () => {
+      checkAgainstFiniteDifferences((x) => tf.image.resizeBilinear(x, [oh, ow], false, halfPixel), [2, h, w, c], [2, oh, ow, c]);
     });
   }
 }

@@ -3,12 +3,42 @@
 // used half-pixel centers (the DPT-style decoders do). Without half-pixel centers the builtin
 // is exact and a little faster, so it keeps that case.
 //
-// Bilinear resizing is separable, so the adjoint spreads each dy row over columns, then rows.
+// Bilinear resizing is separable, so the adjoint spreads each dy row over columns, then rows:
+// in WebAssembly SIMD on the heap (resize-grad.wat, ~4x faster at 32 channels), in JS for under
+// four channels or where that is unavailable.
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, ResizeBilinearGradAttrs, TensorInfo } from '@tensorflow/tfjs';
 import { runBuiltin } from './builtin-kernels.js';
 import { type BilinearTaps, bilinearTaps } from './resize-maps.js';
-import { f32, type WasmBackend } from './wasm-heap.js';
+import { heapModule } from './heap-wasm.js';
+import { RESIZE_GRAD_WASM } from './resize-grad.wasm.js';
+import { f32, withScratch, type WasmBackend } from './wasm-heap.js';
+
+interface ResizeGradWasm {
+  spread(
+    dy: number, dx: number, line: number, batch: number, height: number, width: number, depth: number, outH: number, outW: number,
+    rowLo: number, rowHi: number, rowFrac: number, colLo: number, colHi: number, colFrac: number,
+  ): void;
+}
+
+/** `spread` by resize-grad.wat, with the taps and the line buffer copied onto the heap. */
+function spreadWasm(
+  wasm: ResizeGradWasm, backend: WasmBackend, dy: TensorInfo, dx: TensorInfo, outH: number, outW: number, rows: BilinearTaps, cols: BilinearTaps,
+): void {
+  const [batch, height, width, depth] = dx.shape;
+  withScratch(backend, (s) => {
+    const taps = [rows.lo, rows.hi, rows.frac, cols.lo, cols.hi, cols.frac].map((a) =>
+      s.alloc([a.length], a instanceof Int32Array ? 'int32' : 'float32'),
+    );
+    const line = s.alloc([width * depth]);
+    // Views only after the last allocation: an allocation may grow the heap and detach them.
+    const view = (t: TensorInfo): Float32Array | Int32Array => backend.typedArrayFromHeap(t) as Float32Array | Int32Array;
+    [rows.lo, rows.hi, rows.frac, cols.lo, cols.hi, cols.frac].forEach((a, i) => view(taps[i]).set(a));
+    f32(backend, dx).fill(0);
+    const at = (t: TensorInfo): number => view(t).byteOffset;
+    wasm.spread(at(dy), at(dx), at(line), batch, height, width, depth, outH, outW, ...(taps.map(at) as [number, number, number, number, number, number]));
+  });
+}
 
 /**
  * dx = adjoint of the separable resize, one dy row at a time: spread the row over the input
@@ -59,7 +89,15 @@ function resizeBilinearGrad(args: { inputs: tf.NamedTensorInfoMap; backend: unkn
   const rows = bilinearTaps(height, outH, attrs.alignCorners, true);
   const cols = bilinearTaps(width, outW, attrs.alignCorners, true);
   const dx = backend.makeOutput([batch, height, width, depth], 'float32');
-  spread(f32(backend, dy), f32(backend, dx), [batch, height, width, depth], outH, outW, rows, cols);
+  // Under four channels the module's per-column calls cost more than the JS loop (head maps).
+  const wasm = depth >= 4 ? heapModule<ResizeGradWasm>(backend, RESIZE_GRAD_WASM) : null;
+  try {
+    if (wasm) spreadWasm(wasm, backend, dy, dx, outH, outW, rows, cols);
+    else spread(f32(backend, dy), f32(backend, dx), [batch, height, width, depth], outH, outW, rows, cols);
+  } catch (err) {
+    backend.disposeData(dx.dataId);
+    throw err;
+  }
   return dx;
 }
 
