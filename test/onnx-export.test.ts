@@ -10,6 +10,7 @@ import { GraphBuilder } from '../src/models/graph-builder.js';
 import { initialParamValues } from '../src/models/init.js';
 import { OP_TYPES, type ModelGraph, type OpType } from '../src/models/ir.js';
 import { buildModelGraph, type ModelConfig } from '../src/models/model.js';
+import { matchingCost } from '../src/models/stereo-stem.js';
 import { disposeParams, paramsFromValues, runGraph } from '../src/models/tfjs-build.js';
 import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
 import { exportModelDir } from '../src/onnx/export-dir.js';
@@ -148,6 +149,38 @@ test('nearest resize picks the same source pixels as tfjs (a hand-checked ramp)'
   assert.deepEqual([data[0], data[3], data[4], data[7], data[8 * 4], data[63]], [0, 0, 4, 4, 32, 36]);
 });
 
+function costGraph(maxShift: number, metric: 'ssd' | 'dot'): ModelGraph {
+  const b = new GraphBuilder();
+  const l = b.conv('l', b.input('left', 3), 6);
+  const r = b.conv('r', b.input('right', 3), 6);
+  const cost = matchingCost(b, 'cost', l, r, maxShift, metric);
+  const out = b.node('sigmoid', 'out', [b.conv('head', cost, 1, { act: 'none' })], {});
+  return b.build(out, cost, {}, `cost-${metric}-${maxShift}`);
+}
+
+test('matchingCost exports as one stack of shifted views: Slice per displacement, then one Concat, Add, Mul and ReduceMean', async () => {
+  for (const [maxShift, metric] of [[3, 'ssd'], [3, 'dot'], [0, 'ssd']] as const) {
+    const graph = costGraph(maxShift, metric);
+    const nodes = decodeModel(exportOnnx(graph, initialParamValues(graph, 2))).graph.node.filter((n) => n.name.startsWith('cost'));
+    const counts: Record<string, number> = {};
+    for (const n of nodes) counts[n.op_type] = (counts[n.op_type] ?? 0) + 1;
+    const ssd = metric === 'ssd';
+    assert.deepEqual(counts, {
+      ...(ssd ? { Mul: 2, Add: 1 } : { Mul: 1 }),
+      ...(maxShift > 0 ? { Pad: 1, Slice: maxShift + 1, Concat: 1 } : {}),
+      Unsqueeze: 2,
+      ReduceMean: 1,
+    }, `${metric} ${maxShift}`);
+    const mean = nodes.find((n) => n.op_type === 'ReduceMean')!;
+    assert.equal(mean.output[0], 'cost');
+    const ints = (name: string) => mean.attribute.find((a) => a.name === name);
+    assert.deepEqual(ints('axes')?.ints?.map(Number), [2], 'mean over C of [N, D, C, H, W]');
+    assert.equal(Number(ints('keepdims')?.i), 0);
+    const diffs = await parity(graph, initialParamValues(graph, 4), [[2, 8, 16], [1, 12, 20]]);
+    for (const d of diffs) assert.ok(d <= TOLERANCE, `${metric} ${maxShift}: max abs diff ${d}`);
+  }
+});
+
 test('every IR op type is exported by some test graph', () => {
   for (const family of ['unet', 'vit'] as const) for (const n of buildModelGraph({ ...SMALL, family, head: 'direct' }).nodes) covered.add(n.op);
   for (const n of miniGraph().nodes) covered.add(n.op);
@@ -156,7 +189,7 @@ test('every IR op type is exported by some test graph', () => {
 
 test('model graphs are clean: known ops only, no Cast/Identity, conv weights OIHW, shared stem weights once', () => {
   const allowed = new Set(['Conv', 'Relu', 'Clip', 'Sigmoid', 'Add', 'Mul', 'Concat', 'Resize', 'Pad', 'Slice', 'ReduceMean',
-    'Reshape', 'Transpose', 'Shape', 'MatMul', 'Softmax', 'LayerNormalization']);
+    'Unsqueeze', 'Reshape', 'Transpose', 'Shape', 'MatMul', 'Softmax', 'LayerNormalization']);
   for (const family of ['unet', 'vit'] as const) {
     const graph = buildModelGraph({ ...SMALL, family, head: 'hilbert' });
     const model = exportOnnx(graph, initialParamValues(graph, 1));

@@ -61,6 +61,13 @@ test('quantize --calib takes pairs from a dataset folder (cropped to the model s
   assert.ok(existsSync(out));
 });
 
+test('quantize --exclude leaves the named nodes float and reports them', async () => {
+  const out = join(dir, 'unet.excluded.onnx');
+  const json = JSON.parse(await runQuantize([floatFile, '--scheme', 'w8a8', '--synthetic', '1', '--size', '32x64', '--exclude', 'left.enc1.conv, right.enc1.conv', '--json', '--out', out]));
+  assert.deepEqual(json.floatOps.Conv, ['left.enc1.conv', 'right.enc1.conv']);
+  await expectFailure([floatFile, '--scheme', 'w8a8', '--synthetic', '1', '--exclude', 'nope'], ConfigError, 'nope', join(dir, 'unet.nope.onnx'));
+});
+
 test('bad input fails with one line naming the file and writes nothing', async () => {
   const out = join(dir, 'never.onnx');
   const synthetic = ['--scheme', 'w8a8', '--synthetic', '1', '--size', '32x64'];

@@ -124,6 +124,47 @@ test('graph inputs get a QuantizeLinear with scale 1/255 (exact for 8-bit images
   assert.equal(summary.foldedActivations.Relu, floatRelus);
 });
 
+test('nodesToExclude leaves the named nodes float (ORT nodes_to_exclude), and what only feeds them; an unknown name is a ConfigError', async () => {
+  // The image convs: what a user would exclude where int8 loses to fp32 for 3 input channels.
+  const imageConvs = ['left.enc1.conv', 'right.enc1.conv'];
+  const { model, summary } = await quantizeModel(tinyModel('unet'), { scheme: 'w8a8', calibration: calibrationPairs(1), nodesToExclude: imageConvs });
+  assert.deepEqual(summary.floatOps.Conv, imageConvs);
+  assert.deepEqual(summary.floatOps.Mul, ['left.norm/scaled', 'right.norm/scaled'], 'the input normalisation feeding them too');
+  const view = new ModelView(model);
+  for (const input of ['left', 'right']) {
+    assert.ok(!view.nodes.some((n) => n.op_type === 'QuantizeLinear' && n.input[0] === input), `${input} stays float`);
+  }
+  for (const conv of view.ops('Conv')) {
+    assert.equal(view.producer(conv.input[1])?.op_type === 'DequantizeLinear', !imageConvs.includes(conv.name), conv.name);
+  }
+  assert.deepEqual(summary.floatOps.Relu, ['left.enc1', 'right.enc1'], 'the float convs keep their Relu');
+  await assert.rejects(
+    quantizeModel(tinyModel('unet'), { scheme: 'w8a8', calibration: calibrationPairs(1), nodesToExclude: ['no.such.node'] }),
+    /nodesToExclude = no\.such\.node/,
+  );
+});
+
+test('the matching cost quantizes as one stack: shifted views and their Concat share the right map\'s scale, one float ReduceMean each', async () => {
+  const { model, summary } = await quantized('unet', 'w8a8');
+  const shared = new Map(summary.activations.map((a) => [a.tensor, a.sharedWith]));
+  for (const cost of ['stem.corr', 'stem.corr2']) {
+    for (const view of [`${cost}/pad`, `${cost}/pad5`, `${cost}/shift0`, `${cost}/stack`]) assert.equal(shared.get(view), `${cost}/neg`, view);
+  }
+  assert.deepEqual(summary.floatOps.ReduceMean, ['stem.corr', 'stem.corr2']);
+  const file = join(dir, 'unet.cost.opt.onnx');
+  await saveOptimizedModel(model, file);
+  const optimized = new ModelView(readFileSync(file));
+  assert.equal(optimized.ops('ReduceMean').length, 2);
+  for (const stack of optimized.nodes.filter((n) => n.output[0].startsWith('stem.corr') && n.output[0].includes('/stack'))) {
+    assert.equal(stack.op_type, 'QLinearConcat');
+    // QLinearConcat inputs: y_scale, y_zero_point, then (x, x_scale, x_zero_point) per input: all one scale, a plain copy.
+    for (let i = 2; i < stack.input.length; i += 3) assert.equal(stack.input[i + 1], stack.input[0], `${stack.name} input ${i}`);
+  }
+  for (const slice of optimized.ops('Slice').filter((n) => n.output[0].startsWith('stem.corr'))) {
+    assert.notEqual(optimized.producer(slice.input[0])?.op_type, 'DequantizeLinear', `${slice.name} runs on uint8`);
+  }
+});
+
 test('Clip(0, 6) after a Conv is folded: the Conv output takes the Clip range; nearest Resize runs on uint8', async () => {
   const b = new GraphBuilder();
   const sum = b.node('add', 'sum', [b.input('left', 3), b.input('right', 3)], {});

@@ -26,6 +26,7 @@ interface QuantizeFlags {
   size?: string;
   percentile: number;
   reduceRange?: boolean;
+  exclude?: string;
   out?: string;
   json?: boolean;
 }
@@ -46,6 +47,7 @@ export function registerQuantizeCommand(program: Command): void {
     .option('--method <method>', CALIBRATION_METHODS.join(' | '), 'minmax')
     .option('--percentile <p>', 'percentile method: % of values inside the range', parseNumberOption('--percentile'), DEFAULT_PERCENTILE)
     .option('--reduce-range', 'int8 weights in -64..64: avoids uint8 x int8 saturation on x86 CPUs without VNNI')
+    .option('--exclude <nodes>', 'comma-separated ONNX node names to leave in float (ORT nodes_to_exclude)')
     .option('--out <file>', 'quantized model to write (default: <model>.<scheme>.onnx)')
     .option('--json', 'print the summary as JSON')
     .action((modelFile: string, flags: QuantizeFlags) => runQuantize(modelFile, flags));
@@ -74,6 +76,7 @@ async function runQuantize(modelFile: string, flags: QuantizeFlags): Promise<voi
       calibration: data,
       percentile: flags.percentile,
       reduceRange: flags.reduceRange,
+      ...(flags.exclude ? { nodesToExclude: flags.exclude.split(',').map((n) => n.trim()).filter((n) => n !== '') } : {}),
       source: modelFile,
       onProgress: (p) => progress?.update(p.pass * (p.total ?? 0) + p.done),
     });
@@ -151,7 +154,7 @@ export function formatQuantSummary(modelFile: string, out: string, s: QuantSumma
     `quantized ${modelFile} -> ${out}: ${s.scheme}, ${s.method} calibration on ${s.calibration.description ?? `${s.calibration.pairs} pairs`}, opset ${s.opset}`,
     `  scheme:      ${s.schemeDescription}`,
     `  quantized:   ${list(s.quantizedOps)}${folded}`,
-    `  float:       ${floatOps || 'none'} (run in float between DequantizeLinear and QuantizeLinear)`,
+    `  float:       ${floatOps || 'none'} (run in float, between DequantizeLinear and QuantizeLinear where their neighbours are quantized)`,
     `  weights:     ${kib(s.weights.floatBytes)} -> ${kib(s.weights.quantizedBytes)} (${(s.weights.floatBytes / s.weights.quantizedBytes).toFixed(1)}x)` +
       (s.weights.clippedBiasValues > 0 ? `, ${s.weights.clippedBiasValues} bias values clipped to int32` : ''),
     `  ranges:      ${ranges} (${calibrated.length} calibrated tensors of ${s.activations.length} quantized)`,

@@ -99,31 +99,42 @@ export const ONNX_EMITTERS: { [K in OpType]: OnnxEmitter<K> } = {
   reshape: (node, ctx) => {
     ctx.emit('Reshape', [ctx.input(node.inputs[0]), ctx.int64s(node.attrs.shape)], ctx.outputOf(node));
   },
+  /**
+   * All displacements at once, so that a quantized graph has a handful of big integer ops instead
+   * of four small ones per displacement: the right map (negated for ssd: Add and Mul have integer
+   * kernels, Sub has none) is zero-padded on the left once, its maxShift + 1 shifted views are
+   * stacked along a new axis 1 ([N, D, C, H, W]), the left map is broadcast against the stack
+   * by one Add (and one Mul squares it), and one ReduceMean over C gives [N, D, H, W]. The
+   * quantized graph keeps ReduceMean in float (no integer kernel): one DequantizeLinear and one
+   * QuantizeLinear for the whole volume. Measured on ORT's CPU EP, this reduction beat a 1x1
+   * QLinearConv with 1/C weights (one output channel), a depthwise conv over C, AveragePool and
+   * an Add tree, in int8 and in fp32.
+   */
   matchingCost: (node, ctx) => {
     const { maxShift, metric } = node.attrs;
     const left = ctx.input(node.inputs[0]);
     let source = ctx.input(node.inputs[1]);
-    // SSD as (left + (-right))^2: Add and Mul have integer kernels (QLinearAdd/QLinearMul), Sub has none.
     if (metric === 'ssd') source = ctx.emit('Mul', [source, ctx.floatScalar(-1)], ctx.temp(node, 'neg'));
     const padded = maxShift > 0 ? ctx.emit('Pad', [source, ctx.int64s([0, 0, 0, maxShift, 0, 0, 0, 0])], ctx.temp(node, 'pad')) : source;
+    const newAxis = ctx.int64s([1]);
+    const padded5 = ctx.emit('Unsqueeze', [padded, newAxis], ctx.temp(node, 'pad5')); // [N, 1, C, H, W + maxShift]
     const planes: string[] = [];
-    for (let d = 0; d <= maxShift; d++) {
+    for (let d = 0; d <= maxShift && maxShift > 0; d++) {
       // Column x of the slice is column x - d of right: start skips maxShift - d pad columns, end drops the d rightmost real columns.
-      const shifted = maxShift > 0
-        ? ctx.emit('Slice', [padded, ctx.int64s([maxShift - d]), ctx.int64s([d === 0 ? TO_THE_END : -d]), ctx.int64s([3])], ctx.temp(node, `shift${d}`))
-        : padded;
-      const perChannel = metric === 'ssd'
-        ? (() => {
-            const diff = ctx.emit('Add', [left, shifted], ctx.temp(node, `diff${d}`));
-            return ctx.emit('Mul', [diff, diff], ctx.temp(node, `sq${d}`));
-          })()
-        : ctx.emit('Mul', [left, shifted], ctx.temp(node, `prod${d}`));
-      const mean = ctx.temp(node, `d${d}`);
-      if (ctx.opset >= 18) ctx.emit('ReduceMean', [perChannel, ctx.int64s([1])], mean, { keepdims: int(1) });
-      else ctx.emit('ReduceMean', [perChannel], mean, { axes: ints([1]), keepdims: int(1) });
-      planes.push(mean);
+      const end = ctx.int64s([d === 0 ? TO_THE_END : -d]);
+      planes.push(ctx.emit('Slice', [padded5, ctx.int64s([maxShift - d]), end, ctx.int64s([4])], ctx.temp(node, `shift${d}`)));
     }
-    ctx.emit('Concat', planes, ctx.outputOf(node), { axis: int(1) });
+    const stack = maxShift > 0 ? ctx.emit('Concat', planes, ctx.temp(node, 'stack'), { axis: int(1) }) : padded5; // [N, D, C, H, W]
+    const left5 = ctx.emit('Unsqueeze', [left, newAxis], ctx.temp(node, 'left5')); // [N, 1, C, H, W]
+    let perChannel: string;
+    if (metric === 'ssd') {
+      const diff = ctx.emit('Add', [left5, stack], ctx.temp(node, 'diff'));
+      perChannel = ctx.emit('Mul', [diff, diff], ctx.temp(node, 'sq'));
+    } else {
+      perChannel = ctx.emit('Mul', [left5, stack], ctx.temp(node, 'prod'));
+    }
+    if (ctx.opset >= 18) ctx.emit('ReduceMean', [perChannel, ctx.int64s([2])], ctx.outputOf(node), { keepdims: int(0) });
+    else ctx.emit('ReduceMean', [perChannel], ctx.outputOf(node), { axes: ints([2]), keepdims: int(0) });
   },
 };
 
@@ -138,3 +149,4 @@ function binary<K extends OpType>(opType: string): OnnxEmitter<K> {
     ctx.emit(opType, [ctx.input(node.inputs[0]), ctx.input(node.inputs[1])], ctx.outputOf(node));
   };
 }
+

@@ -94,8 +94,11 @@ class QdqEmitter {
         quantizedOutputs.add(o);
         return this.names.take(`${o}/float`);
       });
-      // Graph order is topological, so every input's DequantizeLinear is already in place.
-      const inputs = node.input.map((i) => this.replaced.get(i) ?? i);
+      // Graph order is topological, so every input's DequantizeLinear is already in place. A
+      // float node keeps reading float constants as they are, even where a quantized node
+      // shares the initializer.
+      const keepsFloatConstants = !this.plan.handled.has(node);
+      const inputs = node.input.map((i) => (keepsFloatConstants && graph.initializer(i) ? i : (this.replaced.get(i) ?? i)));
       const bias = biasOutputs.get(node);
       if (bias) inputs[2] = bias;
       body.push({ ...node, input: inputs, output: written });

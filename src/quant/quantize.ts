@@ -24,6 +24,8 @@ export interface QuantizeOptions extends CalibratorOptions {
   rules?: QuantRuleRegistry;
   /** ORT's reduce_range: weights in -64..64, for x86 CPUs without VNNI whose uint8 x int8 kernels saturate. */
   reduceRange?: boolean;
+  /** ONNX node names to leave in float (ORT's nodes_to_exclude), e.g. convs int8 is slower for on the target CPU. */
+  nodesToExclude?: readonly string[];
   /** Names the model in error messages (the CLI passes the file path). */
   source?: string;
 }
@@ -47,7 +49,10 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   const original = readFloatModel(floatModel, source);
   const model = defaultOpset(original) < scheme.minOpset ? upgradeOpset(original, scheme.minOpset) : original;
 
-  const plan = planQuantization(model, scheme, opts.rules ?? QUANT_RULES);
+  const exclude = new Set(opts.nodesToExclude ?? []);
+  const unknown = [...exclude].filter((name) => !model.graph.node.some((n) => n.name === name));
+  if (unknown.length > 0) throw new ConfigError('nodesToExclude', unknown.join(', '), 'no node of the model has this name');
+  const plan = planQuantization(model, scheme, opts.rules ?? QUANT_RULES, exclude);
   const toCalibrate = [...plan.activations].filter(([, s]) => s.kind === 'calibrated').map(([name]) => name);
   const data = asCalibrationData(opts.calibration);
   const calibration = await calibrateRanges(original, toCalibrate, data, { ...opts, method, source });

@@ -26,7 +26,7 @@ export interface QuantSummary {
   quantizedOps: Record<string, number>;
   /** Relu/Clip removed because the producer's QuantizeLinear clamps the same way. */
   foldedActivations: Record<string, number>;
-  /** Nodes on float data without a rule (or that a rule declined): they run in float between DQ and Q. */
+  /** Nodes on float data without a rule, that a rule declined, or that the caller excluded (nodesToExclude): they run in float. */
   floatOps: Record<string, string[]>;
   /** Nodes on non-float data (shape arithmetic), untouched. */
   otherOps: Record<string, number>;

@@ -1,4 +1,5 @@
 import { allTensorsRule } from './all-tensors.js';
+import { concatRule } from './concat.js';
 import { convRule } from './conv.js';
 import { matMulRule } from './matmul.js';
 import { padRule } from './pad.js';
@@ -10,14 +11,15 @@ import { softmaxRule } from './softmax.js';
 /**
  * One rule per ONNX op type (ORT's QDQRegistry). Deliberately absent, so they stay float between
  * DQ and Q: LayerNormalization and ReduceMean (no integer CPU kernel in ORT; quantizing their
- * outputs already happens through their consumers) and Shape (int64 output).
+ * outputs already happens through their consumers) and Shape (int64 output). Squeeze and
+ * Unsqueeze are data movement ORT runs on the 8-bit codes (the matching cost's stack).
  */
 export const QUANT_RULES: QuantRuleRegistry = {
   Conv: convRule,
   MatMul: matMulRule,
   Add: allTensorsRule,
   Mul: allTensorsRule,
-  Concat: allTensorsRule,
+  Concat: concatRule,
   Sigmoid: allTensorsRule,
   Softmax: softmaxRule,
   Relu: removableActivationRule,
@@ -26,5 +28,7 @@ export const QUANT_RULES: QuantRuleRegistry = {
   Slice: sameScaleRule,
   Reshape: sameScaleRule,
   Transpose: sameScaleRule,
+  Squeeze: sameScaleRule,
+  Unsqueeze: sameScaleRule,
   Pad: padRule,
 };
