@@ -3,7 +3,7 @@
  * 64x128: fp32 and w8a8, direct and hilbert heads, unet and vit. Each figure is the median of
  * `--runs` (>= 50) calls of DepthPredictor.predict, so it includes padding, the ORT run and the
  * head decoding (the curve's table look-up for a quantized hilbert head). Direct and hilbert
- * runs are interleaved so that load drift hits both alike.
+ * runs, fp32 and w8a8, are interleaved so that load drift hits them alike.
  * Uses the zoo's weights from models/ when present, else freshly initialised ones (latency does
  * not depend on the weights' values). Run: npm run bench:infer [-- --runs N]
  */
@@ -24,6 +24,7 @@ const HEIGHT = 64;
 const WIDTH = 128;
 const MAX_DISP = 24;
 const runsFlag = process.argv.indexOf('--runs');
+const PRECISIONS = ['fp32', 'w8a8'] as const;
 const RUNS = Math.max(50, runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 100);
 
 function floatModel(family: 'unet' | 'vit', head: 'direct' | 'hilbert'): { bytes: Uint8Array; source: string } {
@@ -41,17 +42,16 @@ const sample = new SyntheticStereo({ height: HEIGHT, width: WIDTH, maxDisp: MAX_
 const left = { width: WIDTH, height: HEIGHT, data: sample.left };
 const right = { width: WIDTH, height: HEIGHT, data: sample.right };
 const dir = mkdtempSync(join(tmpdir(), 'hilbertq-bench-infer-'));
-console.log(`bench:infer  batch 1, ${HEIGHT}x${WIDTH}, ORT CPU EP 1 thread, median of ${RUNS} runs (interleaved direct/hilbert)`);
+console.log(`bench:infer  batch 1, ${HEIGHT}x${WIDTH}, ORT CPU EP 1 thread, median of ${RUNS} runs (the four models of a family interleaved)`);
 console.log('family  precision  direct ms  hilbert ms  hilbert overhead   weights');
-const rows: Record<string, Record<string, number>> = {};
 try {
   for (const family of ['unet', 'vit'] as const) {
-    for (const precision of ['fp32', 'w8a8'] as const) {
-      const predictors: DepthPredictor[] = [];
-      const sources: string[] = [];
+    const predictors: DepthPredictor[] = [];
+    const sources = new Set<string>();
+    for (const precision of PRECISIONS) {
       for (const head of ['direct', 'hilbert'] as const) {
         const { bytes, source } = floatModel(family, head);
-        sources.push(source);
+        sources.add(source);
         let model = bytes;
         if (precision === 'w8a8') {
           const calibration = syntheticCalibration({ height: HEIGHT, width: WIDTH, maxDisp: MAX_DISP, count: 8 });
@@ -61,16 +61,17 @@ try {
         writeFileSync(file, model);
         predictors.push(await DepthPredictor.load(file, { threads: 1 }));
       }
-      const [direct, hilbert] = await interleavedLatency(predictors, left, right, RUNS);
-      rows[`${family}-${precision}`] = { direct, hilbert };
-      console.log(
-        `${family.padEnd(7)} ${precision.padEnd(9)} ${direct.toFixed(2).padStart(10)} ${hilbert.toFixed(2).padStart(11)} ${`${(((hilbert - direct) / direct) * 100).toFixed(1)} %`.padStart(17)}   ${[...new Set(sources)].join(', ')}`,
-      );
-      for (const p of predictors) await p.release();
     }
-    const fp32 = rows[`${family}-fp32`];
-    const w8a8 = rows[`${family}-w8a8`];
+    // All four models of a family in one interleaved loop: load drift hits fp32 and w8a8 alike.
+    const ms = await interleavedLatency(predictors, left, right, RUNS);
+    const [fp32, w8a8] = PRECISIONS.map((_, k) => ({ direct: ms[2 * k], hilbert: ms[2 * k + 1] }));
+    for (const [precision, { direct, hilbert }] of [['fp32', fp32], ['w8a8', w8a8]] as const) {
+      console.log(
+        `${family.padEnd(7)} ${precision.padEnd(9)} ${direct.toFixed(2).padStart(10)} ${hilbert.toFixed(2).padStart(11)} ${`${(((hilbert - direct) / direct) * 100).toFixed(1)} %`.padStart(17)}   ${[...sources].join(', ')}`,
+      );
+    }
     console.log(`${family.padEnd(7)} w8a8 speed-up over fp32: direct ${(fp32.direct / w8a8.direct).toFixed(2)}x, hilbert ${(fp32.hilbert / w8a8.hilbert).toFixed(2)}x`);
+    for (const p of predictors) await p.release();
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { makeBatch } from '../data/batches.js';
 import { syntheticTestSet } from '../eval/evaluate.js';
@@ -144,9 +145,25 @@ export function decodePicture(base64: string): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
-/** The code that produced a cached result: a new hilbertq or ONNX Runtime invalidates it. */
+/**
+ * Hash of the code this process runs (every .js/.ts file of the tree this module lives in: dist/
+ * when installed, src/ under tsx), so that any change to the exporter, quantizer or evaluation
+ * invalidates cached results, not only a new version number. ~1 MB read once per process.
+ */
+function codeHash(): string {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const hash = createHash('sha256');
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))
+    .sort();
+  for (const file of files) hash.update(file).update(readFileSync(join(root, file)));
+  return hash.digest('hex');
+}
+
+/** The code that produced a cached result: any change to hilbertq's code, or another ONNX Runtime, invalidates it. */
 export const CODE_VERSION = JSON.stringify({
   hilbertq: (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version,
+  code: codeHash(),
   onnxruntime: ort.env.versions.node ?? 'unknown',
 });
 
