@@ -80,3 +80,21 @@ export function heapOf<T extends HeapArray>(view: T): { heap: T; base: number } 
   return { heap: new Ctor(view.buffer), base: view.byteOffset / view.BYTES_PER_ELEMENT };
 }
 
+
+/**
+ * Runs `body` with a float32 tensor of `shape` that aliases `source`'s bytes from element
+ * `offset` on: a builtin kernel can then read a slice in place instead of a copy. The alias is
+ * registered through makeOutput's memoryOffset (memory owned elsewhere) and unregistered without
+ * freeing. It must not outlive `source`, and nothing may write through it.
+ */
+export function withAlias<T>(backend: WasmBackend, source: TensorInfo, offset: number, shape: number[], body: (alias: TensorInfo) => T): T {
+  const base = (backend.typedArrayFromHeap(source) as Float32Array).byteOffset;
+  const alias = backend.makeOutput(shape, 'float32', base + 4 * offset);
+  try {
+    return body(alias);
+  } finally {
+    const storage = backend as unknown as { dataIdMap: { get(id: object): { id: number }; delete(id: object): void } };
+    backend.wasm.tfjs.disposeData(storage.dataIdMap.get(alias.dataId).id);
+    storage.dataIdMap.delete(alias.dataId);
+  }
+}
