@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { filterGradAxis, inputGradPhases, phaseIsEmpty } from '../src/train/backend/conv-geometry.js';
-import { trainingKernels } from '../src/train/backend/index.js';
+import { runBuiltin, trainingKernels } from '../src/train/backend/index.js';
+import { withAlias, type WasmBackend } from '../src/train/backend/wasm-heap.js';
 import { assertMatchesCpu, setUpBackends, tensor, values } from './kernels-support.js';
 
 describe('conv gradient geometry (1-D, brute force)', () => {
@@ -164,5 +165,28 @@ describe('conv2d gradient kernels on wasm match cpu', () => {
       /dilation/,
     );
     tf.dispose([x, w]);
+  });
+});
+
+describe('withAlias (the filter gradient reads its patches in place)', () => {
+  before(setUpBackends);
+
+  it('a builtin reads the aliased slice, and releasing the alias frees nothing', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as WasmBackend;
+    const source = tf.range(0, 12, 1, 'float32');
+    const ids = backend.numDataIds();
+    const sum = withAlias(backend, { dataId: source.dataId, shape: source.shape, dtype: 'float32' }, 5, [2, 3], (alias) => {
+      assert.equal(backend.numDataIds(), ids + 1);
+      return runBuiltin(backend, 'Sum', { x: alias }, { axis: [1], keepDims: false });
+    });
+    assert.deepEqual(Array.from(backend.readSync(sum.dataId) as Float32Array), [5 + 6 + 7, 8 + 9 + 10]);
+    backend.disposeData(sum.dataId);
+    assert.equal(backend.numDataIds(), ids, 'the alias is unregistered');
+    assert.deepEqual(Array.from(source.dataSync()), Array.from({ length: 12 }, (_, i) => i), 'the source is intact');
+    // The source's memory is still its own: a new tensor does not land on it.
+    const other = tf.fill([12], 7);
+    assert.deepEqual(Array.from(source.dataSync()), Array.from({ length: 12 }, (_, i) => i));
+    tf.dispose([source, other]);
   });
 });
