@@ -5,6 +5,7 @@ export const WASM_MODULES = [
   { wat: 'src/curve/table-decoder.wat', constant: 'TABLE_DECODER_WASM' },
   { wat: 'src/train/adam.wat', constant: 'ADAM_WASM' },
   { wat: 'src/train/backend/resize-grad.wat', constant: 'RESIZE_GRAD_WASM' },
+  { wat: 'src/train/backend/matching-cost-grad.wat', constant: 'MATCHING_COST_GRAD_WASM' },
 ] as const;
 
 /** WebAssembly text to binary with wabt, SIMD enabled. */

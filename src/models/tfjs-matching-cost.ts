@@ -1,6 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
+ * Kernel name of the whole backward pass, (dy, left, right) -> (dLeft, dRight), for backends
+ * that register one (the training backend does for wasm); elsewhere costGrads' ops run.
+ */
+export const MATCHING_COST_GRAD = 'HilbertqMatchingCostGrad';
+
+export interface MatchingCostGradAttrs extends tf.NamedAttrMap {
+  metric: 'ssd' | 'dot';
+}
+
+/**
  * The forward pass from tfjs ops (pad, one slice per displacement, SIMD elementwise ops), the
  * backward pass written out: autodiff of the slices pads a full-size gradient per displacement
  * (the backward cost 8x the forward); here each input's gradient is one more pass of slices and
@@ -13,7 +23,10 @@ export function matchingCostNhwc(left: tf.Tensor4D, right: tf.Tensor4D, maxShift
     // Intermediates are freed here, not at the end of the caller's scope.
     const value = tf.tidy(() => costFromOps(l, r, maxShift, metric));
     // tfjs runs gradient functions outside any per-node scope: free the temporaries here.
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => tf.tidy(() => costGrads(dy as tf.Tensor4D, saved as tf.Tensor4D[], maxShift, metric));
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
+      tf.getKernel(MATCHING_COST_GRAD, tf.getBackend()) !== undefined
+        ? (tf.engine().runKernel(MATCHING_COST_GRAD, { dy, left: saved[0], right: saved[1] }, { metric } as MatchingCostGradAttrs) as tf.Tensor[])
+        : tf.tidy(() => costGrads(dy as tf.Tensor4D, saved as tf.Tensor4D[], maxShift, metric));
     return { value, gradFunc };
   });
   return op(left, right) as tf.Tensor4D;

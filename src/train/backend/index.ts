@@ -10,6 +10,7 @@ import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput.js';
 import { identityConfig } from './Identity.js';
+import { matchingCostGradConfig } from './MatchingCostGrad.js';
 import { resizeBilinearGradConfig } from './ResizeBilinearGrad.js';
 import { resizeNearestNeighborGradConfig } from './ResizeNearestNeighborGrad.js';
 import { sliceConfig } from './Slice.js';
@@ -34,6 +35,7 @@ export const trainingKernels: readonly KernelConfig[] = [
   unpackConfig,
   unsortedSegmentSumConfig,
   identityConfig,
+  matchingCostGradConfig,
 ];
 
 let registered = false;
