@@ -72,6 +72,10 @@ test('resume continues bit for bit: same weights and log as an uninterrupted run
     const b = readFileSync(join(split, 'model', 'weights.bin'));
     assert.ok(a.equals(b), 'final weights differ');
     assert.deepEqual(losses(split), losses(straight));
+    // The record says which code made the weights (a commit changes rounding, not the command).
+    const code = JSON.parse(readFileSync(join(straight, 'model', 'model.json'), 'utf8')).meta.training.code;
+    assert.equal(code.version, JSON.parse(readFileSync('package.json', 'utf8')).version);
+    assert.ok(code.commit === null || /^[0-9a-f]{12}(\+dirty)?$/.test(code.commit), `commit ${code.commit}`);
   }));
 
 test('a save killed between its two renames loses nothing: resume finds checkpoint.old', () =>

@@ -7,6 +7,12 @@ import { MANIFEST_FILE, WEIGHTS_FILE } from '../models/weights-io.js';
 import { FileFormatError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 
+/** "; hilbertq 0.1.0 at commit abc" when the training record says which code made it (records from before it did not). */
+function codeNote(code: { version?: string; commit?: string | null } | undefined): string {
+  if (!code?.version) return '';
+  return `; hilbertq ${code.version}${code.commit ? ` at commit ${code.commit}` : ''}`;
+}
+
 /** Pairs of the held-out synthetic test set (seed 2000003) every zoo card reports. */
 export const ZOO_TEST_PAIRS = 200;
 
@@ -40,7 +46,7 @@ export async function publishModel(runDir: string, target: string, testPairs = Z
 
 ${manifest.graph}: ${c.family} backbone, ${c.head} head${c.head === 'hilbert' ? ` (dims ${c.dims}, order ${c.order}, margin ${c.margin})` : ''}, max disparity ${c.maxDisp} px, ${(manifest.byteLength / 4).toLocaleString('en-US')} parameters.
 
-Made by (seed ${training.config.seed}; ${Math.round(training.seconds / 60)} min wall clock on one thread, while a second training ran on the other core):
+Made by (seed ${training.config.seed}; ${Math.round(training.seconds / 60)} min wall clock on one thread, while a second training ran on the other core${codeNote(training.code)}):
 
 \`\`\`sh
 ${training.command}

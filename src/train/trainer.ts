@@ -10,6 +10,7 @@ import { buildModelGraph } from '../models/model.js';
 import { createParams, saveWeights, type ParamMap } from '../models/tfjs-build.js';
 import { ConfigError, FileFormatError, HilbertqError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { codeProvenance } from '../util/provenance.js';
 import { Adam } from './adam.js';
 import { findCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { validateTrainConfig, VALIDATION_SEED, type TrainConfig } from './config.js';
@@ -148,7 +149,7 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
     if (finished) {
       lastValidation ??= await evaluateDataset(predictor, validationSet);
       saveWeights(modelDir, graph, params, {
-        training: { config, command: options.command ?? null, seconds: Math.round(seconds()), validation: lastValidation },
+        training: { config, command: options.command ?? null, code: codeProvenance(), seconds: Math.round(seconds()), validation: lastValidation },
       });
     }
     return { modelDir, steps: startStep + stepsRun, validation: lastValidation, seconds: seconds() };
