@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { HilbertCurve } from '../src/curve/hilbert-curve.js';
-import { directLoss, hilbertLoss } from '../src/train/losses.js';
+import { decodePrediction, directLoss, hilbertLoss } from '../src/train/losses.js';
 import { initTrainingBackend } from '../src/train/backend/index.js';
 
 await initTrainingBackend('wasm');
@@ -49,10 +49,7 @@ function hilbertLossFromOps(pred: tf.Tensor4D, targets: { disp: tf.Tensor3D; val
   const [n, h, w, d] = pred.shape;
   const pixels = n * h * w;
   const segments = curve.vertexCount - 1;
-  const values = pred.dataSync();
-  const planar = new Float32Array(pixels * d);
-  for (let i = 0; i < pixels; i++) for (let c = 0; c < d; c++) planar[c * pixels + i] = values[i * d + c];
-  const q = curve.decode(planar);
+  const { q } = decodePrediction(pred, curve);
   const v = curve.vertices();
   const start = new Float32Array(pixels * d);
   const dir = new Float32Array(pixels * d);

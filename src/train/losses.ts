@@ -40,6 +40,16 @@ export function directLoss(pred: tf.Tensor4D, targets: LossTargets, maxDisp: num
   });
 }
 
+/** A hilbert head's NHWC prediction read back, and the exact decode (q) of each pixel's point. */
+export function decodePrediction(pred: tf.Tensor4D, curve: HilbertCurve): { values: Float32Array; q: Float32Array } {
+  const [n, h, w, d] = pred.shape;
+  const pixels = n * h * w;
+  const values = pred.dataSync() as Float32Array;
+  const planar = new Float32Array(pixels * d);
+  for (let i = 0; i < pixels; i++) for (let c = 0; c < d; c++) planar[c * pixels + i] = values[i * d + c];
+  return { values, q: curve.decode(planar) };
+}
+
 /**
  * The paper's loss: L1 on the decoded disparity + alpha * (|p - C(q_gt)|^2 + beta * r^2).
  * The decoded value is the projection onto the segment nearest to the prediction. That segment
@@ -61,10 +71,7 @@ export function hilbertLoss(
   const { maxDisp, alpha, beta } = options;
   const pixels = n * h * w;
   const segments = curve.vertexCount - 1;
-  const values = pred.dataSync();
-  const planar = new Float32Array(pixels * d);
-  for (let i = 0; i < pixels; i++) for (let c = 0; c < d; c++) planar[c * pixels + i] = values[i * d + c];
-  const q = curve.decode(planar);
+  const { values, q } = decodePrediction(pred, curve);
   const gtDisp = targets.disp.dataSync();
   const valid = targets.valid.dataSync();
   const gtQ = new Float32Array(pixels);
