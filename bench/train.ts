@@ -30,18 +30,25 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** Calls per block; the first of each block is not timed. */
+const BLOCK = 5;
+
 /**
- * Median ms of each function over `repeats` rounds, the functions run in turn within a round so
- * that load drift on a shared machine (seen here: +-10% between minutes) hits all of them alike.
+ * Median ms of each function, timed in alternating blocks of BLOCK calls until each has
+ * `repeats` timings: load drift on a shared machine (seen here: +-10% between minutes) hits all
+ * of them alike, while the garbage one function leaves (a train step leaves plenty) is collected
+ * within its own block, not during the other's, because the first call after a switch is
+ * dropped.
  */
 function interleavedMs(fns: (() => void)[], repeats: number): number[] {
-  for (const fn of fns) fn();
   const times: number[][] = fns.map(() => []);
-  for (let i = 0; i < repeats; i++) {
+  while (times.some((t) => t.length < repeats)) {
     fns.forEach((fn, k) => {
-      const t = performance.now();
-      fn();
-      times[k].push(performance.now() - t);
+      for (let i = 0; i < BLOCK; i++) {
+        const t = performance.now();
+        fn();
+        if (i > 0 && times[k].length < repeats) times[k].push(performance.now() - t);
+      }
     });
   }
   return times.map(median);
@@ -59,7 +66,7 @@ const batch = makeBatch(Array.from({ length: BATCH }, (_, i) => generator.sample
 const image = (data: Float32Array): tf.Tensor4D =>
   tf.transpose(tf.tensor4d(data, [BATCH, 3, HEIGHT, WIDTH]), [0, 2, 3, 1]) as tf.Tensor4D;
 
-console.log(`bench:train  batch ${BATCH}, ${HEIGHT}x${WIDTH}, max disparity ${MAX_DISP}, median of ${REPEATS} rounds (forward and step interleaved); tfjs ${tf.version.tfjs} wasm, 1 thread`);
+console.log(`bench:train  batch ${BATCH}, ${HEIGHT}x${WIDTH}, max disparity ${MAX_DISP}, median of ${REPEATS} (forward and step in alternating blocks of ${BLOCK}); tfjs ${tf.version.tfjs} wasm, 1 thread`);
 console.log(torchVersion ? `PyTorch ${torchVersion} (1 thread) runs the same graph IR` : 'PyTorch: not installed (apt-get install python3-torch), skipped');
 console.log('model           params  fwd ms  step ms  step/fwd   torch fwd  torch step  ours/torch step');
 
