@@ -155,12 +155,16 @@ test('the matching cost quantizes as one stack: shifted views and their Concat s
   await saveOptimizedModel(model, file);
   const optimized = new ModelView(readFileSync(file));
   assert.equal(optimized.ops('ReduceMean').length, 2);
-  for (const stack of optimized.nodes.filter((n) => n.output[0].startsWith('stem.corr') && n.output[0].includes('/stack'))) {
+  const stacks = optimized.nodes.filter((n) => n.output[0].startsWith('stem.corr') && n.output[0].includes('/stack'));
+  assert.equal(stacks.length, 2, 'one stack per matching cost');
+  for (const stack of stacks) {
     assert.equal(stack.op_type, 'QLinearConcat');
     // QLinearConcat inputs: y_scale, y_zero_point, then (x, x_scale, x_zero_point) per input: all one scale, a plain copy.
     for (let i = 2; i < stack.input.length; i += 3) assert.equal(stack.input[i + 1], stack.input[0], `${stack.name} input ${i}`);
   }
-  for (const slice of optimized.ops('Slice').filter((n) => n.output[0].startsWith('stem.corr'))) {
+  const slices = optimized.ops('Slice').filter((n) => n.output[0].startsWith('stem.corr'));
+  assert.ok(slices.length >= 2, `${slices.length} shifted views`);
+  for (const slice of slices) {
     assert.notEqual(optimized.producer(slice.input[0])?.op_type, 'DequantizeLinear', `${slice.name} runs on uint8`);
   }
 });
@@ -183,6 +187,19 @@ test('Clip(0, 6) after a Conv is folded: the Conv output takes the Clip range; n
   const optimized = new ModelView(readFileSync(file));
   const resize = optimized.ops('Resize')[0];
   assert.notEqual(optimized.producer(resize.input[0])?.op_type, 'DequantizeLinear', 'ORT dropped the Q/DQ around the nearest Resize');
+});
+
+test('data movement reading a graph input directly (Reshape, Transpose) shares its image scale 1/255', async () => {
+  const b = new GraphBuilder();
+  const left = b.input('left', 3);
+  const back = b.node('fromTokens', 'back', [b.node('toTokens', 'tokens', [left], {}), left], {});
+  const sum = b.node('add', 'sum', [back, b.input('right', 3)], {});
+  const graph = b.build(b.node('sigmoid', 'out', [sum], {}), sum, {}, 'movement');
+  const { summary } = await quantizeModel(exportOnnx(graph, initialParamValues(graph, 1)), { scheme: 'w8a8', calibration: calibrationPairs(2) });
+  const moved = summary.activations.filter((a) => a.tensor.startsWith('tokens') || a.tensor.startsWith('back'));
+  assert.ok(moved.length >= 2, JSON.stringify(summary.activations.map((a) => a.tensor)));
+  for (const a of moved) assert.equal(a.scale, Math.fround(1 / 255), JSON.stringify(a));
+  assert.deepEqual(Object.keys(summary.floatOps), [], 'nothing left float');
 });
 
 test('a model exported at opset 21 is quantized at opset 21 (no upgrade needed for uint16)', async () => {

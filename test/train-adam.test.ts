@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Adam } from '../src/train/adam.js';
+import { ADAM_UPDATE, adamUpdate, type AdamUpdateAttrs } from '../src/train/adam-kernel.js';
 import { adamWasmFor } from '../src/train/adam-wasm.js';
 import { setUpBackends, values } from './kernels-support.js';
 
@@ -62,4 +63,21 @@ describe('Adam: one fused kernel per parameter equals the textbook update, with 
       await tf.setBackend('wasm');
     });
   }
+});
+
+describe('Adam: the JS loop and the SIMD module give the same bits', () => {
+  before(setUpBackends);
+  it('on 1,003 elements (lanes and a tail), clipped, late in training', async () => {
+    await tf.setBackend('wasm');
+    const n = 1003;
+    const [p, g, m, v] = [1, 2, 3, 4].map((seed) => values([n], seed));
+    for (let i = 0; i < n; i++) v[i] = Math.abs(v[i]) * 1e-3;
+    const attrs: AdamUpdateAttrs = { lr: 3e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, correction1: 1 - 0.9 ** 1234, correction2: 1 - 0.999 ** 1234, gradScale: 0.37 };
+    const js = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+    adamUpdate(p, g, m, v, js[0], js[1], js[2], attrs);
+    const inputs = { param: tf.tensor(p), grad: tf.tensor(g), m: tf.tensor(m), v: tf.tensor(v) };
+    const outs = tf.engine().runKernel(ADAM_UPDATE, inputs, attrs) as tf.Tensor[];
+    outs.forEach((t, k) => assert.deepEqual(t.dataSync(), js[k], ['param', 'm', 'v'][k]));
+    tf.dispose([...outs, ...Object.values(inputs)]);
+  });
 });

@@ -40,6 +40,12 @@ test('invalid pixels contribute nothing to either loss', () => {
   const wild = tf.tensor4d([0.35, 0.7, 0.1, 0.9], [1, 1, 2, 2]);
   const options = { maxDisp: 30, alpha: 10, beta: 2 };
   assert.equal(hilbertLoss(good, targets, curve, options).total.dataSync()[0], hilbertLoss(wild, targets, curve, options).total.dataSync()[0]);
+  // Not even non-finite values there: the loss and its gradient stay finite.
+  const nan = tf.tensor4d([0.35, 0.7, NaN, Infinity], [1, 1, 2, 2]);
+  const broken = { disp: tf.tensor3d([10, NaN], [1, 1, 2]), valid: targets.valid };
+  const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => hilbertLoss(p as tf.Tensor4D, broken, curve, options).total)(nan);
+  assert.equal(value.dataSync()[0], hilbertLoss(good, targets, curve, options).total.dataSync()[0]);
+  assert.ok(grad.dataSync().every(Number.isFinite), `gradient ${grad.dataSync()}`);
   const direct = directLoss(tf.tensor4d([0.5, 0.9], [1, 1, 2, 1]), targets, 30).total.dataSync()[0];
   assert.ok(Math.abs(direct - 5) < 1e-5, `direct L1 ${direct}`); // |15 - 10|, the invalid pixel ignored
 });

@@ -145,22 +145,27 @@ export function decodePicture(base64: string): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
+/** The modules an evaluation's numbers depend on (not training, the CLI or the report). */
+const EVALUATION_CODE = ['curve', 'data', 'eval', 'experiment', 'infer', 'models', 'onnx', 'quant', 'util'];
+
 /**
- * Hash of the code this process runs (every .js/.ts file of the tree this module lives in: dist/
- * when installed, src/ under tsx), so that any change to the exporter, quantizer or evaluation
- * invalidates cached results, not only a new version number. ~1 MB read once per process.
+ * Hash of the evaluation code this process runs (every .js/.ts file of those modules, from dist/
+ * when installed, src/ under tsx), so that a change to the exporter, quantizer or metrics
+ * invalidates cached results, not only a new version number. Under 1 MB, read once per process.
  */
 function codeHash(): string {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const hash = createHash('sha256');
-  const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))
-    .sort();
-  for (const file of files) hash.update(file).update(readFileSync(join(root, file)));
+  for (const dir of EVALUATION_CODE) {
+    const files = readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))
+      .sort();
+    for (const file of files) hash.update(`${dir}/${file}`).update(readFileSync(join(root, dir, file)));
+  }
   return hash.digest('hex');
 }
 
-/** The code that produced a cached result: any change to hilbertq's code, or another ONNX Runtime, invalidates it. */
+/** The code that produced a cached result: a change to the evaluation code, or another ONNX Runtime, invalidates it. */
 export const CODE_VERSION = JSON.stringify({
   hilbertq: (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version,
   code: codeHash(),

@@ -22,6 +22,11 @@ export function planQuantization(
   const graph = new GraphIndex(model);
   const plan = new QuantPlan(graph, scheme);
   const float = floatNodes(graph, nodesToExclude);
+  // Graph inputs are images in [0, 1], quantized up front (so that data movement reading them
+  // directly can share their scale), unless only float nodes read them.
+  for (const input of graph.graphInputs()) {
+    if (graph.isFloat(input) && graph.consumers(input).some((c) => !float.has(c))) plan.fixRange(input, IMAGE_RANGE);
+  }
   for (let sweep = 0; sweep <= graph.nodes.length; sweep++) {
     const before = plan.version;
     for (const node of graph.nodes) {
@@ -32,8 +37,6 @@ export function planQuantization(
     }
     if (plan.version === before) break;
   }
-  // Inputs some quantized node reads are images in [0, 1]; an input only float nodes read stays float.
-  for (const input of graph.graphInputs()) if (graph.isFloat(input) && plan.activations.has(input)) plan.fixRange(input, IMAGE_RANGE);
   // The model's result leaves the graph quantized, whatever op produced it.
   for (const output of graph.graphOutputs()) plan.quantizeTensor(output);
   return plan;

@@ -29,20 +29,26 @@ function biasCorrected(a: AdamUpdateAttrs): { stepSize: number; epsilonHat: numb
   return { stepSize: (a.lr * Math.sqrt(a.correction2)) / a.correction1, epsilonHat: a.epsilon * Math.sqrt(a.correction2) };
 }
 
-/** p, m, v -> p', m', v' (all float32 arrays of one length). */
+/**
+ * p, m, v -> p', m', v' (all float32 arrays of one length), every operation rounded to float32
+ * in adam.wat's order, so this loop (cpu, or wasm without the module) and the SIMD module give
+ * the same bits and a run resumes identically on either. (A float64 product or sum of two
+ * float32 values rounded once to float32 is the correctly rounded float32 result.)
+ */
 export function adamUpdate(
   p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
   pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, a: AdamUpdateAttrs,
 ): void {
-  const { beta1, beta2, gradScale } = a;
+  const f = Math.fround;
   const { stepSize, epsilonHat } = biasCorrected(a);
+  const [scale, b1, c1, b2, c2, step, eps] = [a.gradScale, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, stepSize, epsilonHat].map(f);
   for (let i = 0; i < p.length; i++) {
-    const gi = g[i] * gradScale;
-    const mi = beta1 * m[i] + (1 - beta1) * gi;
-    const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+    const gi = f(g[i] * scale);
+    const mi = f(f(b1 * m[i]) + f(c1 * gi));
+    const vi = f(f(b2 * v[i]) + f(f(c2 * gi) * gi));
     mOut[i] = mi;
     vOut[i] = vi;
-    pOut[i] = p[i] - (stepSize * mi) / (Math.sqrt(vi) + epsilonHat);
+    pOut[i] = f(p[i] - f(f(step * mi) / f(f(Math.sqrt(vi)) + eps)));
   }
 }
 
@@ -62,7 +68,7 @@ function kernelFunc({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap;
     if (simd) {
       const at = (t: tf.TensorInfo): number => view(t).byteOffset;
       const { stepSize, epsilonHat } = biasCorrected(a);
-      // adamUpdate's algebra in float32 lanes, ~10x faster than the JS loop.
+      // adamUpdate in float32 lanes, ~10x faster than the JS loop, same bits.
       simd.adam(at(param), at(grad), at(m), at(v), at(outs[0]), at(outs[1]), at(outs[2]), tf.util.sizeFromShape(param.shape),
         a.gradScale, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, stepSize, epsilonHat);
     } else {

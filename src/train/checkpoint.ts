@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ModelGraph } from '../models/ir.js';
 import { loadWeights, saveWeights, type ParamMap } from '../models/tfjs-build.js';
 import { FileFormatError } from '../util/errors.js';
+import type { CodeProvenance } from '../util/provenance.js';
 import { writeFileAtomic } from '../util/fs.js';
 
 /**
@@ -21,6 +22,8 @@ export interface CheckpointState {
   elapsedSeconds: number;
   /** Number of metrics.jsonl lines that belong to steps up to `step`. */
   metricsLines: number;
+  /** The hilbertq code of each training segment so far (absent in checkpoints from before it was recorded). */
+  code?: CodeProvenance[];
 }
 
 const DIR = 'checkpoint';

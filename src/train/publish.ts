@@ -7,10 +7,14 @@ import { MANIFEST_FILE, WEIGHTS_FILE } from '../models/weights-io.js';
 import { FileFormatError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 
-/** "; hilbertq 0.1.0 at commit abc" when the training record says which code made it (records from before it did not). */
-function codeNote(code: { version?: string; commit?: string | null } | undefined): string {
-  if (!code?.version) return '';
-  return `; hilbertq ${code.version}${code.commit ? ` at commit ${code.commit}` : ''}`;
+/**
+ * "; hilbertq 0.1.0 at commit abc (resumed at def)" from the training record's code list;
+ * empty for records from before it was kept.
+ */
+function codeNote(code: { version: string; commit: string | null }[] | undefined): string {
+  if (!Array.isArray(code) || code.length === 0) return '';
+  const at = (c: { version: string; commit: string | null }): string => `hilbertq ${c.version}${c.commit ? ` at commit ${c.commit}` : ''}`;
+  return `; ${at(code[0])}${code.length > 1 ? ` (resumed with ${code.slice(1).map(at).join(', then ')})` : ''}`;
 }
 
 /** Pairs of the held-out synthetic test set (seed 2000003) every zoo card reports. */

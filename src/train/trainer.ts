@@ -10,7 +10,7 @@ import { buildModelGraph } from '../models/model.js';
 import { createParams, saveWeights, type ParamMap } from '../models/tfjs-build.js';
 import { ConfigError, FileFormatError, HilbertqError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { codeProvenance } from '../util/provenance.js';
+import { codeProvenance, type CodeProvenance } from '../util/provenance.js';
 import { Adam } from './adam.js';
 import { findCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { validateTrainConfig, VALIDATION_SEED, type TrainConfig } from './config.js';
@@ -68,6 +68,8 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
     writeFileSync(metricsFile, '');
   }
 
+  // Taken now: commits may land while a long run trains.
+  let code: CodeProvenance[] = [codeProvenance()];
   const graph = buildModelGraph(config.model);
   const params: ParamMap = createParams(graph, config.seed);
   const adam = new Adam(params, { clipNorm: config.clipNorm });
@@ -84,6 +86,7 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
       startStep = loaded.state.step;
       elapsedBefore = loaded.state.elapsedSeconds;
       metricsLines = loaded.state.metricsLines;
+      code = withSegment(loaded.state.code ?? [], code[0]);
       truncateLines(metricsFile, metricsLines);
     } else if (options.resume) {
       writeFileSync(metricsFile, '');
@@ -133,6 +136,7 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
           adamStep: adam.step,
           elapsedSeconds: seconds(),
           metricsLines,
+          code,
         });
       }
       options.onProgress?.({
@@ -149,7 +153,7 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
     if (finished) {
       lastValidation ??= await evaluateDataset(predictor, validationSet);
       saveWeights(modelDir, graph, params, {
-        training: { config, command: options.command ?? null, code: codeProvenance(), seconds: Math.round(seconds()), validation: lastValidation },
+        training: { config, command: options.command ?? null, code, seconds: Math.round(seconds()), validation: lastValidation },
       });
     }
     return { modelDir, steps: startStep + stepsRun, validation: lastValidation, seconds: seconds() };
@@ -171,4 +175,10 @@ function truncateLines(file: string, lines: number): void {
   if (!existsSync(file)) return;
   const kept = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').slice(0, lines);
   writeFileAtomic(file, kept.length ? `${kept.join('\n')}\n` : '');
+}
+
+/** The segments' code list with `next` appended unless the last segment ran the same code. */
+function withSegment(code: CodeProvenance[], next: CodeProvenance): CodeProvenance[] {
+  const last = code[code.length - 1];
+  return last && last.version === next.version && last.commit === next.commit ? code : [...code, next];
 }

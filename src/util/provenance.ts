@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface CodeProvenance {
@@ -8,7 +8,7 @@ export interface CodeProvenance {
   commit: string | null;
 }
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
 /**
  * Which hilbertq made a result. Training records it because floating-point details (kernel
@@ -20,7 +20,10 @@ export function codeProvenance(): CodeProvenance {
   let commit: string | null = null;
   try {
     const git = (args: string[]): string => execFileSync('git', args, { cwd: PACKAGE_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    commit = git(['rev-parse', '--short=12', 'HEAD']) + (git(['status', '--porcelain', '--untracked-files=no']) ? '+dirty' : '');
+    // Installed under node_modules of another project, git would answer for that project.
+    if (realpathSync(git(['rev-parse', '--show-toplevel'])) === realpathSync(PACKAGE_ROOT)) {
+      commit = git(['rev-parse', '--short=12', 'HEAD']) + (git(['status', '--porcelain', '--untracked-files=no']) ? '+dirty' : '');
+    }
   } catch {
     commit = null;
   }

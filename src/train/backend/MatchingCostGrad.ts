@@ -16,14 +16,24 @@ function matchingCostGrad(args: { inputs: Record<string, TensorInfo>; backend: u
   const { dy, left, right } = args.inputs;
   const { metric } = args.attrs as unknown as MatchingCostGradAttrs;
   const wasm = heapModule<MatchingCostGradWasm>(backend, MATCHING_COST_GRAD_WASM);
-  if (!wasm) throw new Error(`${MATCHING_COST_GRAD} needs WebAssembly SIMD`);
+  if (!wasm) throw new Error(`${MATCHING_COST_GRAD} needs WebAssembly SIMD on the backend's heap`);
   const [batch, height, width, channels] = left.shape;
   const dl = alloc(backend, left.shape);
   const dr = alloc(backend, right.shape);
-  const at = (t: TensorInfo): number => (backend.typedArrayFromHeap(t) as Float32Array).byteOffset;
-  const shifts = dy.shape[3];
-  wasm.grad(at(dy), at(left), at(right), at(dl), at(dr), batch * height, width, channels, shifts, (metric === 'ssd' ? 2 : 1) / channels, metric === 'dot' ? 1 : 0);
+  try {
+    const at = (t: TensorInfo): number => (backend.typedArrayFromHeap(t) as Float32Array).byteOffset;
+    const shifts = dy.shape[3];
+    wasm.grad(at(dy), at(left), at(right), at(dl), at(dr), batch * height, width, channels, shifts, (metric === 'ssd' ? 2 : 1) / channels, metric === 'dot' ? 1 : 0);
+  } catch (err) {
+    for (const t of [dl, dr]) backend.disposeData(t.dataId);
+    throw err;
+  }
   return [dl, dr];
+}
+
+/** Whether matching-cost-grad.wat runs on this backend's heap (initTrainingBackend drops the kernel if not). */
+export function matchingCostGradAvailable(backend: WasmBackend): boolean {
+  return heapModule<MatchingCostGradWasm>(backend, MATCHING_COST_GRAD_WASM) !== null;
 }
 
 export const matchingCostGradConfig: KernelConfig = {

@@ -10,7 +10,9 @@ import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput.js';
 import { identityConfig } from './Identity.js';
-import { matchingCostGradConfig } from './MatchingCostGrad.js';
+import { MATCHING_COST_GRAD } from '../../models/tfjs-matching-cost.js';
+import { matchingCostGradAvailable, matchingCostGradConfig } from './MatchingCostGrad.js';
+import type { WasmBackend } from './wasm-heap.js';
 import { resizeBilinearGradConfig } from './ResizeBilinearGrad.js';
 import { resizeNearestNeighborGradConfig } from './ResizeNearestNeighborGrad.js';
 import { sliceConfig } from './Slice.js';
@@ -72,6 +74,11 @@ export async function initTrainingBackend(name: 'wasm' | 'cpu' = 'wasm'): Promis
   }
   if (!(await tf.setBackend(name))) throw new Error(`tfjs backend '${name}' failed to initialise`);
   await tf.ready();
+  // Its kernel has no JS loop of its own: where the module cannot run on this backend's heap,
+  // the matching cost falls back to its gradient from tfjs ops.
+  if (name === 'wasm' && !matchingCostGradAvailable(tf.backend() as unknown as WasmBackend) && tf.getKernel(MATCHING_COST_GRAD, 'wasm')) {
+    tf.unregisterKernel(MATCHING_COST_GRAD, 'wasm');
+  }
 }
 
 /** The wasm backend's own kernels, including the ones replaced here (for benchmarks). */
