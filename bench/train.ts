@@ -30,24 +30,30 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Calls per block; the first of each block is not timed. */
+/** Calls per timed block. */
 const BLOCK = 5;
+/** V8's collector, exposed by `node --expose-gc` (the npm script passes it). */
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
 
 /**
- * Median ms of each function, timed in alternating blocks of BLOCK calls until each has
- * `repeats` timings: load drift on a shared machine (seen here: +-10% between minutes) hits all
- * of them alike, while the garbage one function leaves (a train step leaves plenty) is collected
- * within its own block, not during the other's, because the first call after a switch is
- * dropped.
+ * Median ms per call of each function, timed in alternating blocks of BLOCK calls until each has
+ * `repeats` calls: load drift on a shared machine (seen here: +-10% between minutes) hits all of
+ * them alike. Between blocks, untimed, a full garbage collection (as timeit switches the
+ * collector off), so that the garbage one function leaves (a train step leaves plenty) is not
+ * collected while the other is timed; collections a block's own allocations trigger count.
+ * Without --expose-gc the first call of each block is dropped instead, which still leaves some
+ * of the previous block's garbage to it.
  */
 function interleavedMs(fns: (() => void)[], repeats: number): number[] {
   const times: number[][] = fns.map(() => []);
   while (times.some((t) => t.length < repeats)) {
     fns.forEach((fn, k) => {
+      if (collectGarbage) collectGarbage();
+      else fn();
       for (let i = 0; i < BLOCK; i++) {
         const t = performance.now();
         fn();
-        if (i > 0 && times[k].length < repeats) times[k].push(performance.now() - t);
+        times[k].push(performance.now() - t);
       }
     });
   }
@@ -66,7 +72,7 @@ const batch = makeBatch(Array.from({ length: BATCH }, (_, i) => generator.sample
 const image = (data: Float32Array): tf.Tensor4D =>
   tf.transpose(tf.tensor4d(data, [BATCH, 3, HEIGHT, WIDTH]), [0, 2, 3, 1]) as tf.Tensor4D;
 
-console.log(`bench:train  batch ${BATCH}, ${HEIGHT}x${WIDTH}, max disparity ${MAX_DISP}, median of ${REPEATS} (forward and step in alternating blocks of ${BLOCK}); tfjs ${tf.version.tfjs} wasm, 1 thread`);
+console.log(`bench:train  batch ${BATCH}, ${HEIGHT}x${WIDTH}, max disparity ${MAX_DISP}, ${REPEATS} calls each, in alternating blocks of ${BLOCK} (median call; ${collectGarbage ? 'full garbage collection between blocks, untimed' : 'no --expose-gc: first call of a block dropped'}); tfjs ${tf.version.tfjs} wasm, 1 thread`);
 console.log(torchVersion ? `PyTorch ${torchVersion} (1 thread) runs the same graph IR` : 'PyTorch: not installed (apt-get install python3-torch), skipped');
 console.log('model           params  fwd ms  step ms  step/fwd   torch fwd  torch step  ours/torch step');
 
