@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { filterGradAxis, inputGradPhases, phaseIsEmpty } from '../src/train/backend/conv-geometry.js';
+import { IM2COL_MAX_PIXELS } from '../src/train/backend/Conv2DBackpropFilter.js';
 import { runBuiltin, trainingKernels } from '../src/train/backend/index.js';
 import { withAlias, type WasmBackend } from '../src/train/backend/wasm-heap.js';
 import { assertMatchesCpu, setUpBackends, tensor, values } from './kernels-support.js';
@@ -105,6 +106,11 @@ const convCases: ConvCase[] = [
   { x: [2, 7, 9, 3], w: [3, 3, 3, 5], strides: [1, 2], pad: 'same' },
   { x: [2, 7, 9, 3], w: [3, 3, 3, 5], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
   { x: [1, 6, 6, 2], w: [3, 3, 2, 2], strides: 1, pad: [[0, 0], [3, 0], [0, 4], [0, 0]] },
+  // Over IM2COL_MAX_PIXELS output pixels: the filter gradient from phase frames, not im2col.
+  { x: [2, 15, 13, 3], w: [3, 3, 3, 5], strides: 1, pad: 'same' },
+  { x: [2, 29, 27, 3], w: [3, 3, 3, 5], strides: 2, pad: 'same' },
+  { x: [2, 19, 17, 4], w: [5, 5, 4, 2], strides: 1, pad: 'valid' },
+  { x: [2, 40, 34, 2], w: [4, 3, 2, 3], strides: [3, 2], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
 ];
 
 function label(c: ConvCase): string {
@@ -118,6 +124,15 @@ describe('conv2d gradient kernels on wasm match cpu', () => {
     for (const config of trainingKernels) {
       assert.equal(tf.getKernel(config.kernelName, 'wasm')?.kernelFunc, config.kernelFunc, config.kernelName);
     }
+  });
+
+  it('both filter-gradient paths are exercised', () => {
+    const pixels = (c: ConvCase): number => {
+      const info = tf.backend_util.computeConv2DInfo(c.x, c.w, c.strides, 1, c.pad as 'same');
+      return c.x[0] * info.outHeight * info.outWidth;
+    };
+    assert.ok(convCases.some((c) => pixels(c) <= IM2COL_MAX_PIXELS));
+    assert.ok(convCases.filter((c) => pixels(c) > IM2COL_MAX_PIXELS).length >= 4);
   });
 
   for (const c of convCases) {

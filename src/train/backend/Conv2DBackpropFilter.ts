@@ -8,12 +8,19 @@
 // that buffer, which the product reads in place through an alias. Gathering P^T row by row had
 // cost 30-100% of the products; the frame padding adds (frame / out - 1) to them, ~10% at 32x64.
 // Both beat a single XNNPACK conv over x^T [Ci, H, W, N] with dy^T as a dilated filter
-// (reduction over only N contiguous channels) by 1.3-2.5x at stride 1.
+// (reduction over only N contiguous channels) by 1.3-2.5x at stride 1. Tiny maps take one
+// im2col product instead (filterGradIm2col).
 import * as tf from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { runBuiltin, transpose } from './builtin-kernels.js';
 import { frameAxis, splitIntoFrames, type FrameAxis } from './phase-frames.js';
 import { f32, reshaped, withAlias, withScratch, type Scratch, type WasmBackend } from './wasm-heap.js';
+
+/**
+ * Output pixels (batch included) up to which filterGradIm2col serves: measured, it halves the
+ * ViT's 4x8 layers at batch 4 (128 pixels) and loses from 8x16 (512) on.
+ */
+export const IM2COL_MAX_PIXELS = 256;
 
 function pad(backend: WasmBackend, x: TensorInfo, paddings: [number, number][]): TensorInfo {
   return runBuiltin(backend, 'PadV2', { x }, { paddings, constantValue: 0 } as unknown as NamedAttrMap);
@@ -43,6 +50,46 @@ function frames(backend: WasmBackend, s: Scratch, x: TensorInfo, rows: FrameAxis
   return out;
 }
 
+/**
+ * Small maps: one product over all taps, dW [kh*kw*Ci, Co] = P^T · dy with the im2col matrix P
+ * [pixels, kh*kw*Ci] gathered in one JS pass (a run of Ci floats per pixel and tap). Frames
+ * would pad a 4x8 map to 6x10 (+90% work) and nine small products cost more in per-call setup
+ * than one.
+ */
+function filterGradIm2col(backend: WasmBackend, s: Scratch, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo, dW: TensorInfo): void {
+  const [batch, height, width, inC] = x.shape;
+  const { filterHeight: kh, filterWidth: kw, outHeight, outWidth, strideHeight: sh, strideWidth: sw } = info;
+  const [top, left] = [info.padInfo.top, info.padInfo.left];
+  const row = kh * kw * inC;
+  const patches = s.alloc([batch * outHeight * outWidth, row]);
+  const dst = f32(backend, patches);
+  const src = f32(backend, x);
+  let p = 0;
+  for (let n = 0; n < batch; n++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      for (let ow = 0; ow < outWidth; ow++, p += row) {
+        for (let th = 0; th < kh; th++) {
+          const ih = oh * sh + th - top;
+          for (let tw = 0; tw < kw; tw++) {
+            const iw = ow * sw + tw - left;
+            const at = p + (th * kw + tw) * inC;
+            if (ih < 0 || ih >= height || iw < 0 || iw >= width) dst.fill(0, at, at + inC);
+            else {
+              const from = ((n * height + ih) * width + iw) * inC;
+              dst.set(src.subarray(from, from + inC), at);
+            }
+          }
+        }
+      }
+    }
+  }
+  const product = s.own(runBuiltin(backend, tf.BatchMatMul, {
+    a: s.own(transpose(backend, reshaped(patches, [1, batch * outHeight * outWidth, row]), [0, 2, 1])),
+    b: reshaped(dy, [1, batch * outHeight * outWidth, dW.shape[3] as number]),
+  }, { transposeA: false, transposeB: false }));
+  f32(backend, dW).set(f32(backend, product));
+}
+
 function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const backend = args.backend as WasmBackend;
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
@@ -66,6 +113,10 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: un
   const dW = backend.makeOutput(attrs.filterShape, 'float32');
   try {
     withScratch(backend, (s) => {
+      if (batch * info.outHeight * info.outWidth <= IM2COL_MAX_PIXELS) {
+        filterGradIm2col(backend, s, x, dy, info, dW);
+        return;
+      }
       const source = frames(backend, s, x, rows, cols);
       // dy in the frame: outputs past the real ones are zero, so reads past a plane contribute 0.
       const dyFramed = s.own(
