@@ -1,3 +1,4 @@
+import { compileWasm, WASM } from '../util/wasm.js';
 import { TABLE_DECODER_WASM } from './table-decoder.wasm.js';
 
 const PAGE = 65536;
@@ -7,28 +8,10 @@ export const WASM_BLOCK = 16;
 /** Samples per copy-in / decode / copy-out round (a multiple of WASM_BLOCK). */
 const CHUNK = 4096;
 
-/** The slice of the WebAssembly API used here (the project's TypeScript libs do not declare it). */
+/** The slice of WebAssembly.Memory used here. */
 interface WasmMemory {
   buffer: ArrayBuffer;
   grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const WASM = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-
-let compiled: object | null | undefined;
-
-/** The compiled module, or null where WebAssembly SIMD is unavailable (the JS loop serves then). */
-function wasmModule(): object | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    compiled = WASM ? new WASM.Module(Buffer.from(TABLE_DECODER_WASM, 'base64')) : null;
-  } catch {
-    compiled = null;
-  }
-  return compiled;
 }
 
 /**
@@ -47,7 +30,7 @@ export class WasmTableDecoder {
   }
 
   static create(table: Float32Array): WasmTableDecoder | null {
-    const module = wasmModule();
+    const module = compileWasm(TABLE_DECODER_WASM);
     if (!module || !WASM || table.length !== 65536) return null;
     return new WasmTableDecoder(new WASM.Instance(module, {}), table);
   }

@@ -14,6 +14,7 @@ import { syntheticCalibration } from '../quant/calibration-data.js';
 import { quantizeModel } from '../quant/quantize.js';
 import type { QuantScheme } from '../quant/schemes.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { packageVersion } from '../util/provenance.js';
 import type { ZooModel } from './zoo.js';
 
 export type Precision = 'fp32' | QuantScheme;
@@ -167,7 +168,7 @@ function codeHash(): string {
 
 /** The code that produced a cached result: a change to the evaluation code, or another ONNX Runtime, invalidates it. */
 export const CODE_VERSION = JSON.stringify({
-  hilbertq: (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version,
+  hilbertq: packageVersion(),
   code: codeHash(),
   onnxruntime: ort.env.versions.node ?? 'unknown',
 });

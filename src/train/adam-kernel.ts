@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapAddress } from './backend/wasm-heap.js';
 import { adamWasmFor } from './adam-wasm.js';
 
 /**
@@ -66,7 +67,7 @@ function kernelFunc({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap;
     const view = (t: tf.TensorInfo): Float32Array => (b.typedArrayFromHeap as BackendWasm['typedArrayFromHeap'])(t) as Float32Array;
     const simd = adamWasmFor(b as unknown as BackendWasm);
     if (simd) {
-      const at = (t: tf.TensorInfo): number => view(t).byteOffset;
+      const at = (t: tf.TensorInfo): number => heapAddress(b as unknown as BackendWasm, t);
       const { stepSize, epsilonHat } = biasCorrected(a);
       // adamUpdate in float32 lanes, ~10x faster than the JS loop, same bits.
       simd.adam(at(param), at(grad), at(m), at(v), at(outs[0]), at(outs[1]), at(outs[2]), tf.util.sizeFromShape(param.shape),

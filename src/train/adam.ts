@@ -3,12 +3,13 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { ParamMap } from '../models/tfjs-build.js';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from './adam-kernel.js';
 import { adamWasmFor } from './adam-wasm.js';
+import { heapAddress } from './backend/wasm-heap.js';
 
 /** In float64; on wasm straight from the heap, elsewhere from a read-back copy. */
 function sumOfSquares(t: tf.Tensor): number {
   const backend = tf.engine().backend as unknown as BackendWasm;
   const simd = tf.getBackend() === 'wasm' ? adamWasmFor(backend) : null;
-  if (simd) return simd.sumSquares((backend.typedArrayFromHeap(t) as Float32Array).byteOffset, t.size);
+  if (simd) return simd.sumSquares(heapAddress(backend, t), t.size);
   const g = t.dataSync();
   let sum = 0;
   for (let i = 0; i < g.length; i++) sum += g[i] * g[i];

@@ -10,13 +10,18 @@ export interface CodeProvenance {
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
+/** hilbertq's version, from its package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string }).version;
+}
+
 /**
  * Which hilbertq made a result. Training records it because floating-point details (kernel
  * order, float32 vs float64 in Adam) change the weights a command produces from one commit to
  * the next, while the command stays the same.
  */
 export function codeProvenance(): CodeProvenance {
-  const version = (JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string }).version;
+  const version = packageVersion();
   let commit: string | null = null;
   try {
     const git = (args: string[]): string => execFileSync('git', args, { cwd: PACKAGE_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();

@@ -12,7 +12,7 @@
 // im2col product instead (filterGradIm2col).
 import * as tf from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { runBuiltin, transpose } from './builtin-kernels.js';
+import { pad, runBuiltin, transpose } from './builtin-kernels.js';
 import { frameAxis, splitIntoFrames, type FrameAxis } from './phase-frames.js';
 import { f32, reshaped, withAlias, withScratch, type Scratch, type WasmBackend } from './wasm-heap.js';
 
@@ -21,10 +21,6 @@ import { f32, reshaped, withAlias, withScratch, type Scratch, type WasmBackend }
  * ViT's 4x8 layers at batch 4 (128 pixels) and loses from 8x16 (512) on.
  */
 export const IM2COL_MAX_PIXELS = 256;
-
-function pad(backend: WasmBackend, x: TensorInfo, paddings: [number, number][]): TensorInfo {
-  return runBuiltin(backend, 'PadV2', { x }, { paddings, constantValue: 0 } as unknown as NamedAttrMap);
-}
 
 /**
  * The input as phase frames (see the header), flattened, plus one zero frame at the end: the

@@ -5,7 +5,7 @@ import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { MATCHING_COST_GRAD, type MatchingCostGradAttrs } from '../../models/tfjs-matching-cost.js';
 import { heapModule } from './heap-wasm.js';
 import { MATCHING_COST_GRAD_WASM } from './matching-cost-grad.wasm.js';
-import { alloc, type WasmBackend } from './wasm-heap.js';
+import { alloc, heapAddress, type WasmBackend } from './wasm-heap.js';
 
 interface MatchingCostGradWasm {
   grad(dy: number, l: number, r: number, dl: number, dr: number, rows: number, width: number, channels: number, shifts: number, scale: number, dot: number): void;
@@ -21,7 +21,7 @@ function matchingCostGrad(args: { inputs: Record<string, TensorInfo>; backend: u
   const dl = alloc(backend, left.shape);
   const dr = alloc(backend, right.shape);
   try {
-    const at = (t: TensorInfo): number => (backend.typedArrayFromHeap(t) as Float32Array).byteOffset;
+    const at = (t: TensorInfo): number => heapAddress(backend, t);
     const shifts = dy.shape[3];
     wasm.grad(at(dy), at(left), at(right), at(dl), at(dr), batch * height, width, channels, shifts, (metric === 'ssd' ? 2 : 1) / channels, metric === 'dot' ? 1 : 0);
   } catch (err) {

@@ -12,7 +12,7 @@ import { runBuiltin } from './builtin-kernels.js';
 import { type BilinearTaps, bilinearTaps } from './resize-maps.js';
 import { heapModule } from './heap-wasm.js';
 import { RESIZE_GRAD_WASM } from './resize-grad.wasm.js';
-import { f32, withScratch, type WasmBackend } from './wasm-heap.js';
+import { f32, heapAddress, withScratch, type WasmBackend } from './wasm-heap.js';
 
 interface ResizeGradWasm {
   spread(
@@ -35,7 +35,7 @@ function spreadWasm(
     const view = (t: TensorInfo): Float32Array | Int32Array => backend.typedArrayFromHeap(t) as Float32Array | Int32Array;
     [rows.lo, rows.hi, rows.frac, cols.lo, cols.hi, cols.frac].forEach((a, i) => view(taps[i]).set(a));
     f32(backend, dx).fill(0);
-    const at = (t: TensorInfo): number => view(t).byteOffset;
+    const at = (t: TensorInfo): number => heapAddress(backend, t);
     wasm.spread(at(dy), at(dx), at(line), batch, height, width, depth, outH, outW, ...(taps.map(at) as [number, number, number, number, number, number]));
   });
 }

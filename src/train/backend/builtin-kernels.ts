@@ -101,3 +101,8 @@ function stride1Conv(
 export function transpose(backend: WasmBackend, x: TensorInfo, perm: number[]): TensorInfo {
   return runBuiltin(backend, 'Transpose', { x }, { perm });
 }
+
+/** Zero padding, `paddings` as [before, after] per axis. */
+export function pad(backend: WasmBackend, x: TensorInfo, paddings: [number, number][]): TensorInfo {
+  return runBuiltin(backend, 'PadV2', { x }, { paddings, constantValue: 0 } as unknown as NamedAttrMap);
+}

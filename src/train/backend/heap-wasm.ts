@@ -1,30 +1,10 @@
 // Hand-written WebAssembly modules that work in place on the tfjs wasm backend's heap: they import
 // the backend's own memory (Emscripten exposes it as asm.memory), so tensors are read and written
 // by byte offset with no copies.
+import { compileWasm, WASM } from '../../util/wasm.js';
 import type { WasmBackend } from './wasm-heap.js';
 
-/** The slice of the WebAssembly API used here (the project's TypeScript libs do not declare it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const WASM = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-
-const compiled = new Map<string, object | null>();
 const instances = new WeakMap<object, Map<string, unknown>>();
-
-function compile(base64: string): object | null {
-  if (!compiled.has(base64)) {
-    let module: object | null = null;
-    try {
-      module = WASM ? new WASM.Module(Buffer.from(base64, 'base64')) : null;
-    } catch {
-      module = null;
-    }
-    compiled.set(base64, module);
-  }
-  return compiled.get(base64) ?? null;
-}
 
 /**
  * The module (base64 bytes) instantiated on `backend`'s memory, once per backend; null where that
@@ -36,7 +16,7 @@ export function heapModule<T>(backend: WasmBackend, base64: string): T | null {
   if (perBackend.has(base64)) return perBackend.get(base64) as T | null;
   let exports: T | null = null;
   const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
-  const module = compile(base64);
+  const module = compileWasm(base64);
   if (WASM && memory && module) {
     try {
       exports = new WASM.Instance(module, { tfjs: { memory } }).exports as unknown as T;

@@ -26,6 +26,11 @@ export function f32(backend: WasmBackend, info: TensorInfo): Float32Array {
   return view;
 }
 
+/** Byte offset of a tensor's data on the heap: the address the project's WebAssembly modules take. */
+export function heapAddress(backend: WasmBackend, info: TensorInfo): number {
+  return (backend.typedArrayFromHeap(info) as Float32Array | Int32Array).byteOffset;
+}
+
 /** Same storage, another shape: the wasm backend keeps data flat, so a reshape is free. */
 export function reshaped(info: TensorInfo, shape: number[]): TensorInfo {
   return { dataId: info.dataId, shape, dtype: info.dtype };
@@ -88,8 +93,7 @@ export function heapOf<T extends HeapArray>(view: T): { heap: T; base: number } 
  * freeing. It must not outlive `source`, and nothing may write through it.
  */
 export function withAlias<T>(backend: WasmBackend, source: TensorInfo, offset: number, shape: number[], body: (alias: TensorInfo) => T): T {
-  const base = (backend.typedArrayFromHeap(source) as Float32Array).byteOffset;
-  const alias = backend.makeOutput(shape, 'float32', base + 4 * offset);
+  const alias = backend.makeOutput(shape, 'float32', heapAddress(backend, source) + 4 * offset);
   try {
     return body(alias);
   } finally {

@@ -1,0 +1,29 @@
+// Compiling the project's own WebAssembly modules (the .wasm.ts files beside their .wat sources).
+
+/** The slice of the WebAssembly API used here (the project's TypeScript libs do not declare it). */
+export interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+/** The runtime's WebAssembly, or undefined where there is none. */
+export const WASM = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+const compiled = new Map<string, object | null>();
+
+/**
+ * The compiled module of base64 bytes, once per process; null where WebAssembly (or the SIMD it
+ * needs) is unavailable, and callers fall back to JS.
+ */
+export function compileWasm(base64: string): object | null {
+  if (!compiled.has(base64)) {
+    let module: object | null = null;
+    try {
+      module = WASM ? new WASM.Module(Buffer.from(base64, 'base64')) : null;
+    } catch {
+      module = null;
+    }
+    compiled.set(base64, module);
+  }
+  return compiled.get(base64) ?? null;
+}
