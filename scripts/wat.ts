@@ -6,6 +6,8 @@ export const WASM_MODULES = [
   { wat: 'src/train/adam.wat', constant: 'ADAM_WASM' },
   { wat: 'src/train/backend/resize-grad.wat', constant: 'RESIZE_GRAD_WASM' },
   { wat: 'src/train/backend/matching-cost-grad.wat', constant: 'MATCHING_COST_GRAD_WASM' },
+  { wat: 'src/train/backend/gemm.wat', constant: 'GEMM_WASM' },
+  { wat: 'src/train/backend/transpose.wat', constant: 'TRANSPOSE_WASM' },
 ] as const;
 
 /** WebAssembly text to binary with wabt, SIMD enabled. */

@@ -136,14 +136,15 @@ describe('conv2d gradient kernels on wasm match cpu', () => {
   });
 
   for (const c of convCases) {
-    it(`dx and dW: ${label(c)}`, async () => {
+    it(`y, dx and dW: ${label(c)}`, async () => {
       await assertMatchesCpu(label(c), () => {
         const x = tensor(c.x, 1) as tf.Tensor4D;
         const w = tensor(c.w, 2) as tf.Tensor4D;
         const conv = (a: tf.Tensor, b: tf.Tensor): tf.Tensor4D =>
           tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad);
-        const dy = tensor(conv(x, w).shape, 3);
-        return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), dy)))([x, w]);
+        const y = conv(x, w);
+        const dy = tensor(y.shape, 3);
+        return [y, ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), dy)))([x, w])];
       });
     });
   }

@@ -1,10 +1,14 @@
 // BatchMatMul for wasm: the builtin uses XNNPACK only for an untransposed, unbatched product and
 // otherwise a scalar triple loop ~10x slower. Backprop through any dense layer needs transposes,
 // and attention needs batches, so both went slow. This version materialises the transposes
-// (cheap, memory-bound) and feeds XNNPACK one untransposed matrix pair per batch.
+// (cheap, memory-bound) and runs one untransposed product per batch: gemm.wat in place where it
+// can run (no packing of the right factor, which XNNPACK redoes for every new right factor, and
+// no per-batch copies), else XNNPACK on copied blocks.
 import * as tf from '@tensorflow/tfjs';
 import type { BatchMatMulAttrs, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { runBuiltin, transpose } from './builtin-kernels.js';
+import { runBuiltin } from './builtin-kernels.js';
+import { swapLastAxes } from './fast-transpose.js';
+import { gemmFor } from './gemm.js';
 import { alloc, f32, reshaped, withScratch, type WasmBackend } from './wasm-heap.js';
 
 /** Below this many multiply-adds per batch, the builtin loop beats our per-call overhead. */
@@ -46,13 +50,26 @@ function batchMatMul(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; at
     n,
   ];
 
+  const gemm = gemmFor(backend);
   return withScratch(backend, (s) => {
     const a3 = transposeA
-      ? s.own(transpose(backend, reshaped(a, [batchA, k, m]), [0, 2, 1]))
+      ? s.own(swapLastAxes(backend, reshaped(a, [batchA, k, m])))
       : reshaped(a, [batchA, m, k]);
     const b3 = transposeB
-      ? s.own(transpose(backend, reshaped(b, [batchB, n, k]), [0, 2, 1]))
+      ? s.own(swapLastAxes(backend, reshaped(b, [batchB, n, k])))
       : reshaped(b, [batchB, k, n]);
+    if (gemm) {
+      const out = alloc(backend, [batch, m, n]);
+      for (let i = 0; i < batch; i++) {
+        gemm(
+          { tensor: a3, offset: batchA === 1 ? 0 : i * m * k, ld: k },
+          { tensor: b3, offset: batchB === 1 ? 0 : i * k * n, ld: n },
+          { tensor: out, offset: i * m * n, ld: n },
+          m, n, k,
+        );
+      }
+      return reshaped(out, outShape);
+    }
 
     if (batchB === 1) {
       // Shared right factor: stack all of A's batches as rows of a single product.

@@ -12,7 +12,9 @@
 // im2col product instead (filterGradIm2col).
 import * as tf from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { pad, runBuiltin, transpose } from './builtin-kernels.js';
+import { pad, runBuiltin } from './builtin-kernels.js';
+import { swapLastAxes } from './fast-transpose.js';
+import { gemmFor, type Gemm } from './gemm.js';
 import { frameAxis, splitIntoFrames, type FrameAxis } from './phase-frames.js';
 import { f32, reshaped, withAlias, withScratch, type Scratch, type WasmBackend } from './wasm-heap.js';
 
@@ -30,7 +32,7 @@ function frames(backend: WasmBackend, s: Scratch, x: TensorInfo, rows: FrameAxis
   const [batch, height, width, channels] = x.shape;
   if (rows.stride === 1 && cols.stride === 1) {
     // One phase: a transpose and a pad, both builtins.
-    const planes = s.own(transpose(backend, x, [3, 0, 1, 2]));
+    const planes = s.own(swapLastAxes(backend, reshaped(x, [batch * height * width, channels])));
     return s.own(
       pad(backend, reshaped(planes, [channels * batch, height, width]), [
         [0, 1],
@@ -52,7 +54,9 @@ function frames(backend: WasmBackend, s: Scratch, x: TensorInfo, rows: FrameAxis
  * would pad a 4x8 map to 6x10 (+90% work) and nine small products cost more in per-call setup
  * than one.
  */
-function filterGradIm2col(backend: WasmBackend, s: Scratch, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo, dW: TensorInfo): void {
+function filterGradIm2col(
+  backend: WasmBackend, gemm: Gemm | null, s: Scratch, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo, dW: TensorInfo,
+): void {
   const [batch, height, width, inC] = x.shape;
   const { filterHeight: kh, filterWidth: kw, outHeight, outWidth, strideHeight: sh, strideWidth: sw } = info;
   const [top, left] = [info.padInfo.top, info.padInfo.left];
@@ -79,10 +83,14 @@ function filterGradIm2col(backend: WasmBackend, s: Scratch, x: TensorInfo, dy: T
       }
     }
   }
-  const product = s.own(runBuiltin(backend, tf.BatchMatMul, {
-    a: s.own(transpose(backend, reshaped(patches, [1, batch * outHeight * outWidth, row]), [0, 2, 1])),
-    b: reshaped(dy, [1, batch * outHeight * outWidth, dW.shape[3] as number]),
-  }, { transposeA: false, transposeB: false }));
+  const pixels = batch * outHeight * outWidth;
+  const outC = dW.shape[3] as number;
+  const patchesT = s.own(swapLastAxes(backend, reshaped(patches, [pixels, row])));
+  if (gemm) {
+    gemm({ tensor: patchesT, ld: pixels }, { tensor: dy, ld: outC }, { tensor: dW, ld: outC }, row, outC, pixels);
+    return;
+  }
+  const product = s.own(runBuiltin(backend, tf.BatchMatMul, { a: reshaped(patchesT, [1, row, pixels]), b: reshaped(dy, [1, pixels, outC]) }, { transposeA: false, transposeB: false }));
   f32(backend, dW).set(f32(backend, product));
 }
 
@@ -107,10 +115,11 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: un
   const phaseSize = inC * pixels;
 
   const dW = backend.makeOutput(attrs.filterShape, 'float32');
+  const gemm = gemmFor(backend);
   try {
     withScratch(backend, (s) => {
       if (batch * info.outHeight * info.outWidth <= IM2COL_MAX_PIXELS) {
-        filterGradIm2col(backend, s, x, dy, info, dW);
+        filterGradIm2col(backend, gemm, s, x, dy, info, dW);
         return;
       }
       const source = frames(backend, s, x, rows, cols);
@@ -128,10 +137,15 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: un
         for (let tw = 0; tw < kw; tw++) {
           const phase = (th % rows.stride) * cols.stride + (tw % cols.stride);
           const start = phase * phaseSize + Math.floor(th / rows.stride) * cols.frame + Math.floor(tw / cols.stride);
+          const tapOffset = (th * kw + tw) * inC * outC;
+          if (gemm) {
+            gemm({ tensor: source, offset: start, ld: pixels }, { tensor: dyFramed, ld: outC }, { tensor: dW, offset: tapOffset, ld: outC }, inC, outC, pixels);
+            continue;
+          }
           const tap = withAlias(backend, source, start, [1, inC, pixels], (patches) =>
             runBuiltin(backend, tf.BatchMatMul, { a: patches, b: dyMatrix }, { transposeA: false, transposeB: false }),
           );
-          f32(backend, dW).set(f32(backend, tap), (th * kw + tw) * inC * outC);
+          f32(backend, dW).set(f32(backend, tap), tapOffset);
           backend.disposeData(tap.dataId);
         }
       }

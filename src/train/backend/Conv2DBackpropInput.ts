@@ -1,11 +1,16 @@
 // Conv2DBackpropInput for wasm: the builtin is a naive loop, ~10x slower than the forward conv it
-// differentiates. This one runs XNNPACK forward convs over dy with sub-filters (see input-grad.ts).
-// It also serves tf.conv2dTranspose, whose forward pass is this kernel.
+// differentiates. This one runs stride-1 forward convs over dy with sub-filters (input-grad.ts):
+// gemm.wat's shifted products where it can run (shifted-conv.ts; no filter packing, which XNNPACK
+// would redo for each new sub-filter), else XNNPACK. It also serves tf.conv2dTranspose, whose
+// forward pass is this kernel.
 import * as tf from '@tensorflow/tfjs';
 import type { Conv2DBackpropInputAttrs, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { conv2d } from './builtin-kernels.js';
+import { gemmFor } from './gemm.js';
 import { inputGradByPhases } from './input-grad.js';
-import { f32, type Scratch, type WasmBackend } from './wasm-heap.js';
+import { shiftedConv } from './shifted-conv.js';
+import { swapLastAxes } from './fast-transpose.js';
+import { f32, heapOf, reshaped, type Scratch, type WasmBackend } from './wasm-heap.js';
 
 function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const backend = args.backend as WasmBackend;
@@ -21,32 +26,38 @@ function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unk
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  return inputGradByPhases(backend, {
-    dy,
-    inShape: attrs.inputShape,
-    filterSize: [kh, kw],
-    strides: [info.strideHeight, info.strideWidth],
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-    group: 1,
-    // The forward conv maps inC -> outC; its adjoint maps outC -> inC with taps reversed.
-    subFilter(s: Scratch, tapsH: number[], tapsW: number[]): TensorInfo {
-      const sub = s.alloc([tapsH.length, tapsW.length, outC, inC]);
-      const src = f32(backend, filter);
-      const dst = f32(backend, sub);
-      let d = 0;
-      for (const th of tapsH) {
-        for (const tw of tapsW) {
-          const base = (th * kw + tw) * inC * outC;
-          for (let co = 0; co < outC; co++) {
-            for (let ci = 0; ci < inC; ci++) dst[d++] = src[base + ci * outC + co];
+  const gemm = gemmFor(backend);
+  // Every tap's [inC, outC] block transposed once: sub-filters then copy whole blocks.
+  const transposed = swapLastAxes(backend, reshaped(filter, [kh * kw, inC, outC]));
+  try {
+    return inputGradByPhases(backend, {
+      dy,
+      inShape: attrs.inputShape,
+      filterSize: [kh, kw],
+      strides: [info.strideHeight, info.strideWidth],
+      padTop: info.padInfo.top,
+      padLeft: info.padInfo.left,
+      group: 1,
+      // The forward conv maps inC -> outC; its adjoint maps outC -> inC with taps reversed.
+      subFilter(s: Scratch, tapsH: number[], tapsW: number[]): TensorInfo {
+        const sub = s.alloc([tapsH.length, tapsW.length, outC, inC]);
+        const block = inC * outC;
+        const { heap, base: from } = heapOf(f32(backend, transposed));
+        let to = heapOf(f32(backend, sub)).base;
+        for (const th of tapsH) {
+          for (const tw of tapsW) {
+            const at = from + (th * kw + tw) * block;
+            heap.copyWithin(to, at, at + block);
+            to += block;
           }
         }
-      }
-      return sub;
-    },
-    conv: (x, f, pad) => conv2d(backend, x, f, pad),
-  });
+        return sub;
+      },
+      conv: (x, f, pad) => (gemm ? shiftedConv(backend, gemm, x, f, pad) : conv2d(backend, x, f, pad)),
+    });
+  } finally {
+    backend.disposeData(transposed.dataId);
+  }
 }
 
 export const conv2DBackpropInputConfig: KernelConfig = {

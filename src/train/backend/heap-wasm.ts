@@ -5,12 +5,27 @@ import { compileWasm, WASM } from '../../util/wasm.js';
 import type { WasmBackend } from './wasm-heap.js';
 
 const instances = new WeakMap<object, Map<string, unknown>>();
+let disabled = false;
+
+/**
+ * Runs `body` as on a platform where the modules cannot run (heapModule answers null), so tests
+ * can check the kernels' fallback paths, which this machine would otherwise never take.
+ */
+export async function withoutHeapModules<T>(body: () => T | Promise<T>): Promise<T> {
+  disabled = true;
+  try {
+    return await body();
+  } finally {
+    disabled = false;
+  }
+}
 
 /**
  * The module (base64 bytes) instantiated on `backend`'s memory, once per backend; null where that
  * memory or WebAssembly SIMD is unavailable, and callers fall back to JS.
  */
 export function heapModule<T>(backend: WasmBackend, base64: string): T | null {
+  if (disabled) return null;
   let perBackend = instances.get(backend);
   if (!perBackend) instances.set(backend, (perBackend = new Map()));
   if (perBackend.has(base64)) return perBackend.get(base64) as T | null;

@@ -5,6 +5,7 @@ import type { KernelConfig } from '@tensorflow/tfjs';
 import { captureBuiltin, ownKernelFuncs } from './builtin-kernels.js';
 import { batchMatMulConfig } from './BatchMatMul.js';
 import { concatConfig } from './Concat.js';
+import { conv2DConfig } from './Conv2D.js';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter.js';
@@ -17,12 +18,14 @@ import { resizeBilinearGradConfig } from './ResizeBilinearGrad.js';
 import { resizeNearestNeighborGradConfig } from './ResizeNearestNeighborGrad.js';
 import { sliceConfig } from './Slice.js';
 import { splitVConfig } from './SplitV.js';
+import { sumConfig } from './Sum.js';
 import { tileConfig } from './Tile.js';
 import { unpackConfig } from './Unpack.js';
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum.js';
 
 /** Every kernel this package registers for 'wasm', with the reason in its file's header. */
 export const trainingKernels: readonly KernelConfig[] = [
+  conv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
@@ -33,6 +36,7 @@ export const trainingKernels: readonly KernelConfig[] = [
   concatConfig,
   sliceConfig,
   splitVConfig,
+  sumConfig,
   tileConfig,
   unpackConfig,
   unsortedSegmentSumConfig,
