@@ -7,10 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { Conv2DBackpropInputAttrs, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { conv2d } from './builtin-kernels.js';
 import { gemmFor } from './gemm.js';
-import { inputGradByPhases } from './input-grad.js';
+import { convGeometry, gatherTaps, inputGradByPhases } from './input-grad.js';
 import { shiftedConv } from './shifted-conv.js';
 import { swapLastAxes } from './fast-transpose.js';
-import { f32, heapOf, reshaped, type Scratch, type WasmBackend } from './wasm-heap.js';
+import { reshaped, type Scratch, type WasmBackend } from './wasm-heap.js';
 
 function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const backend = args.backend as WasmBackend;
@@ -31,28 +31,11 @@ function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unk
   const transposed = swapLastAxes(backend, reshaped(filter, [kh * kw, inC, outC]));
   try {
     return inputGradByPhases(backend, {
-      dy,
-      inShape: attrs.inputShape,
-      filterSize: [kh, kw],
-      strides: [info.strideHeight, info.strideWidth],
-      padTop: info.padInfo.top,
-      padLeft: info.padInfo.left,
+      ...convGeometry(dy, attrs.inputShape, info),
       group: 1,
       // The forward conv maps inC -> outC; its adjoint maps outC -> inC with taps reversed.
-      subFilter(s: Scratch, tapsH: number[], tapsW: number[]): TensorInfo {
-        const sub = s.alloc([tapsH.length, tapsW.length, outC, inC]);
-        const block = inC * outC;
-        const { heap, base: from } = heapOf(f32(backend, transposed));
-        let to = heapOf(f32(backend, sub)).base;
-        for (const th of tapsH) {
-          for (const tw of tapsW) {
-            const at = from + (th * kw + tw) * block;
-            heap.copyWithin(to, at, at + block);
-            to += block;
-          }
-        }
-        return sub;
-      },
+      subFilter: (s: Scratch, tapsH: number[], tapsW: number[]): TensorInfo =>
+        gatherTaps(backend, s, transposed, tapsH, tapsW, kw, inC * outC, [tapsH.length, tapsW.length, outC, inC]),
       conv: (x, f, pad) => (gemm ? shiftedConv(backend, gemm, x, f, pad) : conv2d(backend, x, f, pad)),
     });
   } finally {

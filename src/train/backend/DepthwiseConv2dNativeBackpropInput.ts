@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DepthwiseConv2dNativeBackpropInputAttrs, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { depthwiseConv2d } from './builtin-kernels.js';
-import { inputGradByPhases } from './input-grad.js';
-import { f32, type Scratch, type WasmBackend } from './wasm-heap.js';
+import { convGeometry, gatherTaps, inputGradByPhases } from './input-grad.js';
+import type { Scratch, WasmBackend } from './wasm-heap.js';
 
 function depthwiseConv2dNativeBackpropInput(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -30,30 +30,12 @@ function depthwiseConv2dNativeBackpropInput(args: {
     throw new Error('wasm DepthwiseConv2dNativeBackpropInput supports dilation 1 only');
   }
   return inputGradByPhases(backend, {
-    dy,
-    inShape: attrs.inputShape,
-    filterSize: [kh, kw],
-    strides: [info.strideHeight, info.strideWidth],
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
+    ...convGeometry(dy, attrs.inputShape, info),
     group: multiplier,
     // Depthwise weights are [kh, kw, C, m] and dy channels are c*m+q, so each tap is one
     // contiguous block that becomes a multiplier-1 filter over the C*m channels of dy.
-    subFilter(s: Scratch, tapsH: number[], tapsW: number[]): TensorInfo {
-      const block = channels * multiplier;
-      const sub = s.alloc([tapsH.length, tapsW.length, block, 1]);
-      const src = f32(backend, filter);
-      const dst = f32(backend, sub);
-      let d = 0;
-      for (const th of tapsH) {
-        for (const tw of tapsW) {
-          const from = (th * kw + tw) * block;
-          dst.set(src.subarray(from, from + block), d);
-          d += block;
-        }
-      }
-      return sub;
-    },
+    subFilter: (s: Scratch, tapsH: number[], tapsW: number[]): TensorInfo =>
+      gatherTaps(backend, s, filter, tapsH, tapsW, kw, channels * multiplier, [tapsH.length, tapsW.length, channels * multiplier, 1]),
     conv: (x, f, pad) => depthwiseConv2d(backend, x, f, pad),
   });
 }

@@ -1,9 +1,10 @@
 // Input gradient of a (depthwise) conv as a few stride-1 forward convs, one per residue class of
 // input positions (see conv-geometry.ts). Shared by Conv2DBackpropInput and its depthwise twin.
+import type * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { inputGradPhases, phaseIsEmpty, phaseIsIdentity } from './conv-geometry.js';
 import { scatterPhase } from './phase-scatter.js';
-import { alloc, f32, type Scratch, withScratch, type WasmBackend } from './wasm-heap.js';
+import { alloc, f32, heapOf, type Scratch, withScratch, type WasmBackend } from './wasm-heap.js';
 
 export interface InputGradSpec {
   dy: TensorInfo;
@@ -62,4 +63,38 @@ export function inputGradByPhases(backend: WasmBackend, spec: InputGradSpec): Te
     backend.disposeData(dx.dataId);
     throw err;
   }
+}
+
+/**
+ * A sub-filter from whole tap blocks: `source` holds one `block`-float block per tap of a
+ * kw-wide grid, and the result, of `shape`, holds the blocks of tapsH x tapsW in that order.
+ */
+export function gatherTaps(
+  backend: WasmBackend, s: Scratch, source: TensorInfo, tapsH: number[], tapsW: number[], kw: number, block: number, shape: number[],
+): TensorInfo {
+  const sub = s.alloc(shape);
+  const { heap, base: from } = heapOf(f32(backend, source));
+  let to = heapOf(f32(backend, sub)).base;
+  for (const th of tapsH) {
+    for (const tw of tapsW) {
+      const at = from + (th * kw + tw) * block;
+      heap.copyWithin(to, at, at + block);
+      to += block;
+    }
+  }
+  return sub;
+}
+
+/** The geometry part of an InputGradSpec, from the forward conv's info. */
+export function convGeometry(
+  dy: TensorInfo, inShape: InputGradSpec['inShape'], info: tf.backend_util.Conv2DInfo,
+): Pick<InputGradSpec, 'dy' | 'inShape' | 'filterSize' | 'strides' | 'padTop' | 'padLeft'> {
+  return {
+    dy,
+    inShape,
+    filterSize: [info.filterHeight, info.filterWidth],
+    strides: [info.strideHeight, info.strideWidth],
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
 }
