@@ -83,7 +83,7 @@ describe('conv gradient geometry (1-D, brute force)', () => {
   });
 });
 
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
 interface ConvCase {
   x: [number, number, number, number];
@@ -106,6 +106,9 @@ const convCases: ConvCase[] = [
   { x: [2, 7, 9, 3], w: [3, 3, 3, 5], strides: [1, 2], pad: 'same' },
   { x: [2, 7, 9, 3], w: [3, 3, 3, 5], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
   { x: [1, 6, 6, 2], w: [3, 3, 2, 2], strides: 1, pad: [[0, 0], [3, 0], [0, 4], [0, 0]] },
+  // A numeric pad with a non-square filter: tfjs sizes both axes by the filter height (8 output
+  // columns here, where the padding alone would give 9); the cpu backend follows that size.
+  { x: [2, 7, 8, 3], w: [3, 2, 3, 5], strides: 1, pad: 1 },
   // Over IM2COL_MAX_PIXELS output pixels: the filter gradient from phase frames, not im2col.
   { x: [2, 15, 13, 3], w: [3, 3, 3, 5], strides: 1, pad: 'same' },
   { x: [2, 29, 27, 3], w: [3, 3, 3, 5], strides: 2, pad: 'same' },

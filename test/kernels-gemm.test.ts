@@ -101,6 +101,13 @@ describe('gemm.wat on the wasm heap', () => {
       tf.dispose([x, w]);
     }
   });
+
+  it('shiftedConv refuses a filter that leaves no output, before reading past the frame', () => {
+    const x = tensor([1, 8, 3, 2], 10);
+    const w = tensor([3, 5, 2, 4], 11);
+    assert.throws(() => shiftedConv(wasmBackend(), gemm, x, w, [0, 0, 0, 0]), /leaves no output/);
+    tf.dispose([x, w]);
+  });
 });
 
 describe('transpose.wat', () => {

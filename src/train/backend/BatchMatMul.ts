@@ -9,7 +9,7 @@ import type { BatchMatMulAttrs, KernelConfig, NamedAttrMap, TensorInfo } from '@
 import { runBuiltin } from './builtin-kernels.js';
 import { swapLastAxes } from './fast-transpose.js';
 import { gemmFor } from './gemm.js';
-import { alloc, f32, reshaped, withScratch, type WasmBackend } from './wasm-heap.js';
+import { alloc, f32, reshaped, withScratch, written, type WasmBackend } from './wasm-heap.js';
 
 /** Below this many multiply-adds per batch, the builtin loop beats our per-call overhead. */
 const MIN_MACS_PER_BATCH = 32 * 32 * 32;
@@ -59,15 +59,16 @@ function batchMatMul(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; at
       ? s.own(swapLastAxes(backend, reshaped(b, [batchB, n, k])))
       : reshaped(b, [batchB, k, n]);
     if (gemm) {
-      const out = alloc(backend, [batch, m, n]);
-      for (let i = 0; i < batch; i++) {
-        gemm(
-          { tensor: a3, offset: batchA === 1 ? 0 : i * m * k, ld: k },
-          { tensor: b3, offset: batchB === 1 ? 0 : i * k * n, ld: n },
-          { tensor: out, offset: i * m * n, ld: n },
-          m, n, k,
-        );
-      }
+      const out = written(backend, [batch, m, n], (c) => {
+        for (let i = 0; i < batch; i++) {
+          gemm(
+            { tensor: a3, offset: batchA === 1 ? 0 : i * m * k, ld: k },
+            { tensor: b3, offset: batchB === 1 ? 0 : i * k * n, ld: n },
+            { tensor: c, offset: i * m * n, ld: n },
+            m, n, k,
+          );
+        }
+      });
       return reshaped(out, outShape);
     }
 

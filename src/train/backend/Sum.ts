@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
 import { runBuiltin } from './builtin-kernels.js';
 import { gemmFor } from './gemm.js';
-import { alloc, f32, withScratch, type WasmBackend } from './wasm-heap.js';
+import { f32, withScratch, written, type WasmBackend } from './wasm-heap.js';
 
 /** Fewer columns than a SIMD lane run the gemm's scalar path: the builtin is as good there. */
 const MIN_COLUMNS = 4;
@@ -25,13 +25,13 @@ function sum(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: Na
   if (columns < MIN_COLUMNS || rows === 0) return builtin();
 
   const kept = x.shape.slice(axes.length);
-  const out = alloc(backend, keepDims ? [...axes.map(() => 1), ...kept] : kept);
-  withScratch(backend, (s) => {
+  return withScratch(backend, (s) => {
     const ones = s.alloc([rows]);
     f32(backend, ones).fill(1);
-    gemm({ tensor: ones, ld: rows }, { tensor: x, ld: columns }, { tensor: out, ld: columns }, 1, columns, rows);
+    return written(backend, keepDims ? [...axes.map(() => 1), ...kept] : kept, (out) =>
+      gemm({ tensor: ones, ld: rows }, { tensor: x, ld: columns }, { tensor: out, ld: columns }, 1, columns, rows),
+    );
   });
-  return out;
 }
 
 export const sumConfig: KernelConfig = {

@@ -10,7 +10,7 @@
 ;;
 ;; Row-major operands, leading dimensions in elements, addresses as byte offsets. Register tiles of
 ;; 4 rows x 8 columns, then 4-column and 1-row tiles, then scalar columns; each column strip of B
-;; is taken by all row blocks in turn, so it is read from cache. Generated longhand (the
+;; is taken by all row blocks in turn, so it stays in cache while k rows of it fit there. Generated longhand (the
 ;; tiles differ only in their sizes); compiled to gemm.wasm.ts by npm run build:wasm.
 (module
   (import "tfjs" "memory" (memory 1))

@@ -11,7 +11,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { pad } from './builtin-kernels.js';
 import type { Gemm } from './gemm.js';
-import { alloc, f32, heapOf, type WasmBackend, withScratch } from './wasm-heap.js';
+import { f32, heapOf, type WasmBackend, withScratch, written } from './wasm-heap.js';
 
 /** x [N, H, W, C] conv filter [kh, kw, C, O], stride 1, explicit zero padding [top, bottom, left, right]. */
 export function shiftedConv(
@@ -27,10 +27,12 @@ export function shiftedConv(
   const pitch = width + left + right;
   const outH = frameH - kh + 1;
   const outW = pitch - kw + 1;
+  // The frame's spare row covers the dropped columns' reads only while some output remains.
+  if (outH < 1 || outW < 1) throw new Error(`shiftedConv: a ${kh}x${kw} filter leaves no output of a ${frameH}x${pitch} frame`);
   if (kh * kw === 1 && top + bottom + left + right === 0) {
-    const y = alloc(backend, [batch, height, width, outC]);
-    gemm({ tensor: x, ld: inC }, { tensor: filter, ld: outC }, { tensor: y, ld: outC }, batch * height * width, outC, inC);
-    return y;
+    return written(backend, [batch, height, width, outC], (y) =>
+      gemm({ tensor: x, ld: inC }, { tensor: filter, ld: outC }, { tensor: y, ld: outC }, batch * height * width, outC, inC),
+    );
   }
   return withScratch(backend, (s) => {
     // One extra zero row per image: the last output row's dropped columns read past the frame.
@@ -46,11 +48,11 @@ export function shiftedConv(
         outH * pitch, outC, inC, false, taps,
       );
     }
-    const y = alloc(backend, [batch, outH, outW, outC]);
-    const { heap, base: from } = heapOf(f32(backend, wide));
-    const to = heapOf(f32(backend, y)).base;
-    const run = outW * outC;
-    for (let r = 0; r < batch * outH; r++) heap.copyWithin(to + r * run, from + r * pitch * outC, from + r * pitch * outC + run);
-    return y;
+    return written(backend, [batch, outH, outW, outC], (y) => {
+      const { heap, base: from } = heapOf(f32(backend, wide));
+      const to = heapOf(f32(backend, y)).base;
+      const run = outW * outC;
+      for (let r = 0; r < batch * outH; r++) heap.copyWithin(to + r * run, from + r * pitch * outC, from + r * pitch * outC + run);
+    });
   });
 }

@@ -13,6 +13,18 @@ export function alloc(backend: WasmBackend, shape: number[], dtype: DataType = '
   return backend.makeOutput(shape, dtype);
 }
 
+/** A new tensor of `shape` filled by `fill`; freed again if `fill` throws. */
+export function written(backend: WasmBackend, shape: number[], fill: (out: TensorInfo) => void): TensorInfo {
+  const out = alloc(backend, shape);
+  try {
+    fill(out);
+  } catch (err) {
+    backend.disposeData(out.dataId);
+    throw err;
+  }
+  return out;
+}
+
 /**
  * A live Float32Array view of a tensor's bytes on the heap.
  * Any allocation may grow the heap and detach earlier views (they silently become length 0),
