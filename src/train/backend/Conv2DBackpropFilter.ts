@@ -1,15 +1,16 @@
 // Conv2DBackpropFilter for wasm, which has none (training a conv net failed outright).
 //
-// Per filter tap: dW[tap] = P^T · dy, one untransposed product that the builtin BatchMatMul hands
-// to XNNPACK, where P^T [Ci, pixels] holds the input pixels the tap saw. dy is the same right
-// factor for every tap, so XNNPACK packs it once. The input is laid out once as zero-padded
-// frames per stride phase, [phase][Ci][N][frameH][frameW] (phase-frames.ts), and dy is padded to
-// the same frame; a tap then reads its phase at a fixed offset, so P^T is one contiguous run of
-// that buffer, which the product reads in place through an alias. Gathering P^T row by row had
-// cost 30-100% of the products; the frame padding adds (frame / out - 1) to them, ~10% at 32x64.
-// Both beat a single XNNPACK conv over x^T [Ci, H, W, N] with dy^T as a dilated filter
-// (reduction over only N contiguous channels) by 1.3-2.5x at stride 1. Tiny maps take one
-// im2col product instead (filterGradIm2col).
+// Per filter tap: dW[tap] = P^T · dy, one untransposed product, where P^T [Ci, pixels] holds the
+// input pixels the tap saw. gemm.wat computes it in place, straight into dW; where it cannot run,
+// the builtin BatchMatMul hands it to XNNPACK, which packs dy (the same right factor for every
+// tap) once per call, at about the cost of the products themselves. The input is laid out once
+// as zero-padded frames per stride phase, [phase][Ci][N][frameH][frameW] (phase-frames.ts), and
+// dy is padded to the same frame; a tap then reads its phase at a fixed offset, so P^T is one
+// contiguous run of that buffer, read in place. Gathering P^T row by row had cost 30-100% of the
+// products; the frame padding adds (frame / out - 1) to them, ~10% at 32x64. Both beat a single
+// XNNPACK conv over x^T [Ci, H, W, N] with dy^T as a dilated filter (reduction over only N
+// contiguous channels) by 1.3-2.5x at stride 1. Tiny maps take one im2col product instead
+// (filterGradIm2col).
 import * as tf from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { pad, runBuiltin } from './builtin-kernels.js';
@@ -31,7 +32,7 @@ export const IM2COL_MAX_PIXELS = 256;
 function frames(backend: WasmBackend, s: Scratch, x: TensorInfo, rows: FrameAxis, cols: FrameAxis): TensorInfo {
   const [batch, height, width, channels] = x.shape;
   if (rows.stride === 1 && cols.stride === 1) {
-    // One phase: a transpose and a pad, both builtins.
+    // One phase: channel planes (transpose.wat), padded.
     const planes = s.own(swapLastAxes(backend, reshaped(x, [batch * height * width, channels])));
     return s.own(
       pad(backend, reshaped(planes, [channels * batch, height, width]), [

@@ -1,7 +1,7 @@
-// A stride-1 convolution as one matrix product per filter tap (gemm.wat), for the input
-// gradient's convolutions, whose filters are new every call. XNNPACK's convolution repacks its
-// filter on every new one (~9 ns per weight here): for the ViT's 4x8 maps that packing cost as
-// much as the convolution itself.
+// A stride-1 convolution as one matrix product per filter tap (gemm.wat), for convolutions whose
+// filters are new every call: the input gradient's, and the forward ones while training (Conv2D.ts).
+// XNNPACK's convolution repacks its filter on every new one (~9 ns per weight here): for the
+// ViT's 4x8 maps that packing cost as much as the convolution itself.
 //
 // With the input zero-padded into a frame of row pitch Wp, output pixel (ho, wo) of tap (i, j)
 // reads frame position (ho + i) * Wp + (wo + j): the same rows-times-pitch index shifted by
