@@ -58,23 +58,27 @@ function batchMatMul(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; at
     const b3 = transposeB
       ? s.own(swapLastAxes(backend, reshaped(b, [batchB, n, k])))
       : reshaped(b, [batchB, k, n]);
+    if (batchB === 1) {
+      // Shared right factor: stack all of A's batches as rows of a single product.
+      const out = gemm
+        ? written(backend, [batchA * m, n], (c) =>
+            gemm({ tensor: a3, ld: k }, { tensor: b3, ld: n }, { tensor: c, ld: n }, batchA * m, n, k),
+          )
+        : untransposedProduct(backend, reshaped(a3, [1, batchA * m, k]), reshaped(b3, [1, k, n]));
+      return reshaped(out, outShape);
+    }
+
     if (gemm) {
       const out = written(backend, [batch, m, n], (c) => {
         for (let i = 0; i < batch; i++) {
           gemm(
             { tensor: a3, offset: batchA === 1 ? 0 : i * m * k, ld: k },
-            { tensor: b3, offset: batchB === 1 ? 0 : i * k * n, ld: n },
+            { tensor: b3, offset: i * k * n, ld: n },
             { tensor: c, offset: i * m * n, ld: n },
             m, n, k,
           );
         }
       });
-      return reshaped(out, outShape);
-    }
-
-    if (batchB === 1) {
-      // Shared right factor: stack all of A's batches as rows of a single product.
-      const out = untransposedProduct(backend, reshaped(a3, [1, batchA * m, k]), reshaped(b3, [1, k, n]));
       return reshaped(out, outShape);
     }
 

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { pad, runBuiltin } from './builtin-kernels.js';
 import { swapLastAxes } from './fast-transpose.js';
-import { gemmFor, type Gemm } from './gemm.js';
+import { gemmFor, type Gemm, type MatrixView } from './gemm.js';
 import { frameAxis, splitIntoFrames, type FrameAxis } from './phase-frames.js';
 import { f32, reshaped, withAlias, withScratch, type Scratch, type WasmBackend } from './wasm-heap.js';
 
@@ -87,12 +87,25 @@ function filterGradIm2col(
   const pixels = batch * outHeight * outWidth;
   const outC = dW.shape[3] as number;
   const patchesT = s.own(swapLastAxes(backend, reshaped(patches, [pixels, row])));
+  productInto(backend, gemm, { tensor: patchesT, ld: pixels }, dy, dW, 0, row, outC, pixels);
+}
+
+/**
+ * dW[offset..] = A [m, k] · B [k, n], A a run of rows in place (ld = k): gemm.wat, or where it
+ * cannot run the builtin BatchMatMul (XNNPACK, which packs B) on an alias of A, then a copy.
+ */
+function productInto(
+  backend: WasmBackend, gemm: Gemm | null, a: MatrixView, b: TensorInfo, dW: TensorInfo, offset: number, m: number, n: number, k: number,
+): void {
   if (gemm) {
-    gemm({ tensor: patchesT, ld: pixels }, { tensor: dy, ld: outC }, { tensor: dW, ld: outC }, row, outC, pixels);
+    gemm(a, { tensor: b, ld: n }, { tensor: dW, offset, ld: n }, m, n, k);
     return;
   }
-  const product = s.own(runBuiltin(backend, tf.BatchMatMul, { a: reshaped(patchesT, [1, row, pixels]), b: reshaped(dy, [1, pixels, outC]) }, { transposeA: false, transposeB: false }));
-  f32(backend, dW).set(f32(backend, product));
+  const product = withAlias(backend, a.tensor, a.offset ?? 0, [1, m, k], (rows) =>
+    runBuiltin(backend, tf.BatchMatMul, { a: rows, b: reshaped(b, [1, k, n]) }, { transposeA: false, transposeB: false }),
+  );
+  f32(backend, dW).set(f32(backend, product), offset);
+  backend.disposeData(product.dataId);
 }
 
 function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
@@ -133,21 +146,11 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: un
           [0, 0],
         ]),
       );
-      const dyMatrix = reshaped(dyFramed, [1, pixels, outC]);
       for (let th = 0; th < kh; th++) {
         for (let tw = 0; tw < kw; tw++) {
           const phase = (th % rows.stride) * cols.stride + (tw % cols.stride);
           const start = phase * phaseSize + Math.floor(th / rows.stride) * cols.frame + Math.floor(tw / cols.stride);
-          const tapOffset = (th * kw + tw) * inC * outC;
-          if (gemm) {
-            gemm({ tensor: source, offset: start, ld: pixels }, { tensor: dyFramed, ld: outC }, { tensor: dW, offset: tapOffset, ld: outC }, inC, outC, pixels);
-            continue;
-          }
-          const tap = withAlias(backend, source, start, [1, inC, pixels], (patches) =>
-            runBuiltin(backend, tf.BatchMatMul, { a: patches, b: dyMatrix }, { transposeA: false, transposeB: false }),
-          );
-          f32(backend, dW).set(f32(backend, tap), tapOffset);
-          backend.disposeData(tap.dataId);
+          productInto(backend, gemm, { tensor: source, offset: start, ld: pixels }, dyFramed, dW, (th * kw + tw) * inC * outC, inC, outC, pixels);
         }
       }
     });
