@@ -26,9 +26,14 @@ test('experiment --train retrains a tiny zoo with its recorded commands, reports
     ];
     for (const [name, c] of models) {
       const config = { family: 'unet', head: 'hilbert', dims: 2, order: 3, margin: 0.1, maxDisp: 12, width: 0.25, ...c } as ModelConfig;
-      const command = `hilbertq train --model unet --head ${config.head} --dims ${config.dims} --order ${config.order} --width 0.25 --size 32x64 --max-disp 12 --steps 50 --batch 1 --val-every 2 --val-count 1 --checkpoint-every 1 --out runs/${name}`;
+      const base = `hilbertq train --model unet --head ${config.head} --dims ${config.dims} --order ${config.order} --width 0.25 --size 32x64 --max-disp 12 --steps 50 --batch 1 --val-every 2 --val-count 1 --checkpoint-every 1`;
+      // unet-hilbert was fine-tuned (--init) from a model its record describes: retrained in two stages.
+      const fineTuned = name === 'unet-hilbert';
+      const command = fineTuned ? `${base} --seed 2 --output-noise 0.05 --init models/gone --out runs/${name}` : `${base} --out runs/${name}`;
+      const init = { model: 'models/gone', weightsSha256: 'f'.repeat(64), training: { command: `${base} --out runs/${name}-base` } };
       const graph = buildModelGraph(config);
-      const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), { training: { command, config: { height: 32, width: 64 } } });
+      const record = { command, config: { height: 32, width: 64, ...(fineTuned ? { init } : {}) } };
+      const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), { training: record });
       writeWeightsDir(join(zoo, name), manifest, bin);
     }
     const out = join(dir, 'exp');
@@ -40,7 +45,14 @@ test('experiment --train retrains a tiny zoo with its recorded commands, reports
       assert.match(card, /--steps 2 /, `${name} trained with the overridden step count`);
       assert.ok(existsSync(join(out, 'models', name, 'metrics.json')));
     }
+    // The fine-tuned model: its base trained first, then the fine-tuning started from that base's weights.
+    assert.ok(existsSync(join(out, 'runs', 'unet-hilbert.base', 'model', 'weights.bin')));
+    assert.match(readFileSync(join(out, 'runs', 'unet-hilbert.log'), 'utf8'), /--init \S*runs\/unet-hilbert\.base\/model/);
+    const tuned = JSON.parse(readFileSync(join(out, 'models', 'unet-hilbert', 'model.json'), 'utf8')).meta.training;
+    assert.equal(tuned.config.outputNoise, 0.05);
+    assert.match(tuned.config.init.training.command, /--steps 2 /);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    assert.match(results.setup.trainingCommands['unet-hilbert'], /--steps 2 .*\n.*--init/s);
     assert.equal(results.rows.length, 6);
     const ablation = results.curves.find((c: { model: string }) => c.model === 'unet-hilbert-d3o2');
     assert.equal(ablation.curve.dims, 3);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { HilbertCurve } from '../src/curve/hilbert-curve.js';
-import { decodePrediction, directLoss, hilbertLoss } from '../src/train/losses.js';
+import { decodePrediction, directLoss, hilbertLoss, SoftDecodedL1 } from '../src/train/losses.js';
+import { Rng } from '../src/util/rng.js';
 import { initTrainingBackend } from '../src/train/backend/index.js';
 
 await initTrainingBackend('wasm');
@@ -108,4 +109,90 @@ test('the fused hilbert loss equals its definition in tfjs ops, value and gradie
     assert.ok(nonzero > pixels, 'the gradient is exercised');
     tf.dispose([pred, targets.disp, targets.valid, fused.value, fused.grad, reference.value, reference.grad]);
   }
+});
+
+test('the decoded L1 under output noise: exact decode in the limit, true gradient, and a pull towards the right fold', () => {
+  const curve = new HilbertCurve({ dims: 2, order: 3, margin: 0.1 });
+  const maxDisp = 24;
+  const segments = curve.vertexCount - 1;
+  // Tiny noise: the exact decode's |error|.
+  const sharp = new SoftDecodedL1(curve, maxDisp, 1e-4);
+  const p = Float32Array.from([0.31, 0.47]);
+  const q = curve.decode(Float32Array.from([p[0], p[1]]))[0];
+  assert.ok(Math.abs(sharp.at(p, 0, 5, new Float64Array(2)) - Math.abs(q * maxDisp - 5)) < 1e-4);
+
+  // Gradient against central differences, away from kinks (sign changes, segment ends).
+  const soft = new SoftDecodedL1(curve, maxDisp, 0.03);
+  const rng = new Rng(3, 0);
+  let checked = 0;
+  for (let trial = 0; trial < 200; trial++) {
+    const v = Float32Array.from([0.05 + 0.9 * rng.next(), 0.05 + 0.9 * rng.next()]);
+    const gt = rng.next() * maxDisp;
+    const g = new Float64Array(2);
+    soft.at(v, 0, gt, g);
+    for (let c = 0; c < 2; c++) {
+      const fd = (h: number): number => {
+        const plus = Float32Array.from(v);
+        const minus = Float32Array.from(v);
+        plus[c] += h;
+        minus[c] -= h;
+        return (soft.at(plus, 0, gt, new Float64Array(2)) - soft.at(minus, 0, gt, new Float64Array(2))) / (2 * h);
+      };
+      const [a, b] = [fd(1e-4), fd(5e-5)];
+      if (Math.abs(a - b) > 1e-2 * Math.max(1, Math.abs(a))) continue;
+      checked++;
+      assert.ok(Math.abs(a - g[c]) <= 2e-2 * Math.max(1, Math.abs(a)), `component ${c} at ${v}: ${g[c]} vs ${a}`);
+    }
+  }
+  assert.ok(checked > 300, `${checked} smooth cases`);
+
+  // Midway between two parallel folds far apart in q, the truth on the lower fold: the gradient
+  // step moves the point towards that fold, which the exact decode's gradient cannot do.
+  const verts = curve.vertices();
+  const s = curve.spacing;
+  let found = false;
+  for (let a = 0; a < segments && !found; a++) {
+    for (let b = a + 4; b < segments && !found; b++) {
+      const [ax, ay, bx, by] = [verts[2 * a], verts[2 * a + 1], verts[2 * b], verts[2 * b + 1]];
+      const [ux, uy, wx, wy] = [verts[2 * a + 2] - ax, verts[2 * a + 3] - ay, verts[2 * b + 2] - bx, verts[2 * b + 3] - by];
+      // Parallel segments one spacing apart, facing each other.
+      if (Math.abs(ux * wy - uy * wx) > 1e-9 || Math.abs(Math.hypot(ax + ux / 2 - bx - wx / 2, ay + uy / 2 - by - wy / 2) - s) > 1e-9) continue;
+      found = true;
+      const mid = Float32Array.from([(ax + ux / 2 + bx + wx / 2) / 2, (ay + uy / 2 + by + wy / 2) / 2]);
+      const truth = ((a + 0.5) / segments) * maxDisp;
+      const g = new Float64Array(2);
+      const before = soft.at(mid, 0, truth, g);
+      const toA = [ax + ux / 2 - mid[0], ay + uy / 2 - mid[1]];
+      assert.ok(-(g[0] * toA[0] + g[1] * toA[1]) > 0, 'descent moves towards the true fold');
+      const stepped = Float32Array.from([mid[0] - 1e-4 * g[0], mid[1] - 1e-4 * g[1]]);
+      assert.ok(soft.at(stepped, 0, truth, new Float64Array(2)) < before);
+    }
+  }
+  assert.ok(found, 'the order-3 curve has two parallel folds one spacing apart');
+});
+
+test('hilbertLoss with output noise uses the expected decoded L1, and its gradient matches the loss', () => {
+  const curve = new HilbertCurve({ dims: 2, order: 2, margin: 0.1 });
+  const targets = { disp: tf.tensor3d([3, 17, 9, 22], [1, 2, 2]), valid: tf.tensor3d([1, 1, 1, 0], [1, 2, 2]) };
+  const options = { maxDisp: 24, alpha: 5, beta: 1, outputNoise: 0.05 };
+  const values = [0.2, 0.3, 0.6, 0.5, 0.45, 0.81, 0.9, 0.1];
+  const pred = tf.tensor4d(values, [1, 2, 2, 2]);
+  const parts = hilbertLoss(pred, targets, curve, options);
+  const soft = new SoftDecodedL1(curve, 24, 0.05);
+  const f32 = Float32Array.from(values);
+  const expected = (soft.at(f32, 0, 3, new Float64Array(2)) + soft.at(f32, 1, 17, new Float64Array(2)) + soft.at(f32, 2, 9, new Float64Array(2))) / 3;
+  assert.ok(Math.abs(parts.disparityL1.dataSync()[0] - expected) < 1e-4);
+  const grad = tf.grad((p: tf.Tensor) => hilbertLoss(p as tf.Tensor4D, targets, curve, options).total)(pred).dataSync();
+  for (let k = 0; k < 6; k++) {
+    const h = 1e-3;
+    const at = (dx: number): number => {
+      const v = Float32Array.from(values);
+      v[k] += dx;
+      return hilbertLoss(tf.tensor4d(v, [1, 2, 2, 2]), targets, curve, options).total.dataSync()[0];
+    };
+    const fd = (at(h) - at(-h)) / (2 * h);
+    assert.ok(Math.abs(fd - grad[k]) < 2e-2 * Math.max(1, Math.abs(fd)), `value ${k}: ${grad[k]} vs ${fd}`);
+  }
+  assert.equal(grad[6], 0);
+  assert.equal(grad[7], 0);
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initTrainingBackend } from '../src/train/backend/index.js';
 import { TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.js';
-import { train } from '../src/train/trainer.js';
+import { initRecord, train, weightsSha256 } from '../src/train/trainer.js';
 import { generateDataset } from '../src/data/generate.js';
 
 await initTrainingBackend('wasm');
@@ -114,4 +114,31 @@ test('a run folder is never silently overwritten', () =>
   withRunDir(async (dir) => {
     await train(tinyConfig('direct', 1), { runDir: dir });
     await assert.rejects(train(tinyConfig('direct', 1), { runDir: dir }), /already holds a run; pass --resume/);
+  }));
+
+test('fine-tuning (init) starts from the given weights, records them, and refuses another model or changed weights', () =>
+  withRunDir(async (dir) => {
+    const base = join(dir, 'base');
+    await train(tinyConfig('hilbert', 4), { runDir: base });
+    const model = join(base, 'model');
+    // Zero learning-rate steps change nothing: the fine-tuned model is the init model, bit for bit.
+    const frozen = { ...tinyConfig('hilbert', 2), seed: 6, lr: 1e-12, warmup: 0, outputNoise: 0.05, init: initRecord(model) };
+    await train(frozen, { runDir: join(dir, 'frozen') });
+    const a = new Float32Array(readFileSync(join(model, 'weights.bin')).buffer.slice(0));
+    const b = new Float32Array(readFileSync(join(dir, 'frozen', 'model', 'weights.bin')).buffer.slice(0));
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    assert.ok(worst < 1e-6, `weights moved by ${worst}`);
+    const record = JSON.parse(readFileSync(join(dir, 'frozen', 'model', 'model.json'), 'utf8')).meta.training.config.init;
+    assert.equal(record.weightsSha256, weightsSha256(model));
+    assert.equal(record.training.config.steps, 4, 'the init model\'s own training record travels along');
+    // A fresh run from the same seed and no init differs: the init really was used.
+    await train({ ...frozen, init: undefined }, { runDir: join(dir, 'fresh') });
+    assert.ok(!readFileSync(join(dir, 'fresh', 'model', 'weights.bin')).equals(readFileSync(join(dir, 'frozen', 'model', 'weights.bin'))));
+    // Another model config, or weights changed since the run began, are refused before training.
+    const other = { ...frozen, model: { ...frozen.model, order: 3 } };
+    await assert.rejects(train(other, { runDir: join(dir, 'other') }), /is a unet-hilbert \(dims 2, order 2.*the run trains a unet-hilbert \(dims 2, order 3/);
+    await train(tinyConfig('hilbert', 1), { runDir: join(dir, 'changed-source') });
+    writeFileSync(join(model, 'weights.bin'), readFileSync(join(dir, 'changed-source', 'model', 'weights.bin')));
+    await assert.rejects(train(frozen, { runDir: join(dir, 'stale') }), /holds other weights than this run started from/);
   }));

@@ -3,7 +3,7 @@ import { parseSize } from '../data/options.js';
 import type { ModelConfig } from '../models/model.js';
 import { initTrainingBackend } from '../train/backend/index.js';
 import { DEFAULT_STEPS, TRAIN_DEFAULTS, type TrainConfig } from '../train/config.js';
-import { train } from '../train/trainer.js';
+import { initRecord, train } from '../train/trainer.js';
 import { ConfigError } from '../util/errors.js';
 import { parseIntOption, parseNumberOption } from './options.js';
 import { ProgressReporter, formatDuration } from './progress.js';
@@ -25,6 +25,8 @@ interface TrainFlags {
   alpha: number;
   beta: number;
   headNoise: number;
+  outputNoise: number;
+  init?: string;
   data?: string;
   valEvery: number;
   valCount: number;
@@ -54,6 +56,8 @@ export function registerTrainCommand(program: Command): void {
     .option('--alpha <x>', 'hilbert loss: weight of the curve-space term', parseNumberOption('--alpha'), TRAIN_DEFAULTS.alpha)
     .option('--beta <x>', 'hilbert loss: weight of the distance to the curve', parseNumberOption('--beta'), TRAIN_DEFAULTS.beta)
     .option('--head-noise <std>', 'Gaussian noise std injected before the head while training', parseNumberOption('--head-noise'), 0)
+    .option('--output-noise <std>', 'hilbert loss: take the decoded L1 in expectation over output noise of this std (curve units; 0 = exact decode)', parseNumberOption('--output-noise'), 0)
+    .option('--init <model>', 'fine-tune: start from the weights of this model folder (same model config)')
     .option('--data <dir>', 'train on a dataset folder (random crops) instead of the synthetic stream')
     .option('--val-every <n>', 'validate every n steps', parseIntOption('--val-every'), TRAIN_DEFAULTS.valEvery)
     .option('--val-count <n>', 'held-out validation pairs', parseIntOption('--val-count'), TRAIN_DEFAULTS.valCount)
@@ -90,6 +94,8 @@ export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
     alpha: f.alpha,
     beta: f.beta,
     headNoise: f.headNoise,
+    ...(f.outputNoise > 0 ? { outputNoise: f.outputNoise } : {}),
+    ...(f.init !== undefined ? { init: initRecord(f.init) } : {}),
     data: f.data ? { source: 'folder', path: f.data } : { source: 'synthetic' },
     valEvery: f.valEvery,
     valCount: f.valCount,

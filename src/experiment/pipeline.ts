@@ -110,18 +110,26 @@ async function trainZoo(o: PipelineOptions): Promise<ZooModel[]> {
   const shipped = listZoo(o.zooDir);
   const missing = shipped.filter((m) => !m.command).map((m) => m.name);
   if (missing.length > 0) throw new ConfigError('--models', o.zooDir, `has models without a recorded training command: ${missing.join(', ')}`);
-  const jobs = shipped.map((m) => ({ name: m.name, args: trainingArgs(m.command as string, o.preset.trainOverrides) }));
+  const runsDir = join(o.out, 'runs');
+  // A fine-tuned model retrains in two stages: the model it started from, then the fine-tuning from that.
+  const bases = shipped.filter((m) => m.baseCommand).map((m) => ({ name: `${m.name}.base`, args: trainingArgs(m.baseCommand as string, o.preset.trainOverrides) }));
+  const jobs = shipped.map((m) => {
+    const overrides = m.baseCommand ? { ...o.preset.trainOverrides, '--init': join(runsDir, `${m.name}.base`, 'model') } : o.preset.trainOverrides;
+    return { name: m.name, args: trainingArgs(m.command as string, overrides) };
+  });
   const recorded = trainedWith(o.out);
   if (recorded !== null && recorded !== presetKey(o.preset)) {
     throw new ConfigError('--out', o.out, `holds an experiment trained as ${recorded}, not ${presetKey(o.preset)}; use another --out`);
   }
   writeFileAtomic(join(o.out, PRESET_FILE), `${presetKey(o.preset)}\n`);
   const done = new Map<string, number>();
-  const total = jobs.reduce((n, job) => n + stepsOf(job), 0);
-  await trainJobs(jobs, join(o.out, 'runs'), o.jobs, (name, step) => {
+  const total = [...bases, ...jobs].reduce((n, job) => n + stepsOf(job), 0);
+  const progress = (name: string, step: number): void => {
     done.set(name, step);
     o.onProgress('train', [...done.values()].reduce((n, s) => n + s, 0), total, `${name} step ${step}`);
-  });
+  };
+  if (bases.length > 0) await trainJobs(bases, runsDir, o.jobs, progress);
+  await trainJobs(jobs, runsDir, o.jobs, progress);
   await initTrainingBackend('wasm');
   for (const job of jobs) {
     const target = join(o.out, 'models', job.name);

@@ -16,6 +16,11 @@ export interface ZooModel {
   role: 'headline' | 'ablation';
   /** The `hilbertq train ...` command recorded when the model was trained, if any. */
   command: string | null;
+  /**
+   * For a fine-tuned model (trained with --init): the command that trained the model it started
+   * from, as recorded with it; retraining the zoo runs that first.
+   */
+  baseCommand: string | null;
   trainingSize: { height: number; width: number };
 }
 
@@ -39,13 +44,15 @@ function readZooModel(dir: string, name: string): ZooModel {
   }
   const config = manifest.config;
   if (!config || typeof config !== 'object') throw new FileFormatError(file, 'has no model config');
-  const training = manifest.meta?.training as { command?: string } | undefined;
+  const training = manifest.meta?.training as { command?: string; config?: { init?: { training?: { command?: string } } } } | undefined;
+  const baseCommand = training?.config?.init?.training?.command;
   return {
     name,
     dir,
     config,
     role: name === `${config.family}-${config.head}` ? 'headline' : 'ablation',
     command: typeof training?.command === 'string' ? training.command : null,
+    baseCommand: typeof baseCommand === 'string' ? baseCommand : null,
     trainingSize: recordedTrainingSize(manifest.meta) ?? { height: 64, width: 128 },
   };
 }

@@ -23,6 +23,17 @@ export interface TrainConfig {
   beta: number;
   /** Std of Gaussian noise added to the head input while training (0 = off). */
   headNoise: number;
+  /**
+   * Hilbert head: std of the output noise (curve-cube units) the decoded-disparity L1 is taken
+   * under (losses.ts, SoftDecodedL1); 0 or absent: the exact decode.
+   */
+  outputNoise?: number;
+  /**
+   * Start from the weights of a trained model folder instead of random ones (fine-tuning). The
+   * folder's own training record and a hash of its weights are kept here, so the run says what
+   * it was fine-tuned from even after that folder changes.
+   */
+  init?: { model: string; weightsSha256: string; training: unknown };
   /** Training data: the synthetic generator (streamed) or a dataset folder (random crops). */
   data: { source: 'synthetic'; maxObjects?: number } | { source: 'folder'; path: string; format?: string };
   valEvery: number;
@@ -68,6 +79,9 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (!(c.lr > 0 && c.lr < 1)) throw new ConfigError('lr', c.lr, 'must be in (0, 1)');
   if (!(c.alpha >= 0) || !(c.beta >= 0)) throw new ConfigError('alpha/beta', `${c.alpha}/${c.beta}`, 'must be >= 0');
   if (!(c.headNoise >= 0)) throw new ConfigError('headNoise', c.headNoise, 'must be >= 0');
+  if (c.outputNoise !== undefined && !(c.outputNoise >= 0 && c.outputNoise < 1)) {
+    throw new ConfigError('outputNoise', c.outputNoise, 'must be in [0, 1)');
+  }
   if (c.model.maxDisp >= c.width) throw new ConfigError('maxDisp', c.model.maxDisp, `must be below the width ${c.width}`);
   validateModelConfig(c.model);
   // Builds (and so checks) the curve before a run folder is written, not at the first step.

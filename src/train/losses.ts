@@ -17,6 +17,12 @@ export interface HilbertLossOptions {
   alpha: number;
   /** Weight of the squared distance to the curve inside the curve-space term. */
   beta: number;
+  /**
+   * Std of the output noise the decoded-disparity L1 is taken under (curve-cube units; 0: the
+   * exact decode). See softDecodedL1: hedging between two folds then costs what INT8 will make
+   * it cost, and the gradient points to the fold with the smaller error.
+   */
+  outputNoise?: number;
 }
 
 export interface LossParts {
@@ -91,6 +97,8 @@ export function hilbertLoss(
   const grad = new Float32Array(pixels * d);
   const a = new Float64Array(d);
   const u = new Float64Array(d);
+  const soft = options.outputNoise ? new SoftDecodedL1(curve, maxDisp, options.outputNoise) : null;
+  const softGrad = new Float64Array(d);
   for (let i = 0; i < pixels; i++) {
     const weight = valid[i];
     if (weight === 0) continue;
@@ -105,10 +113,15 @@ export function hilbertLoss(
     }
     const tRaw = dot * invLen2;
     const t = Math.min(1, Math.max(0, tRaw));
-    const err = ((s + t) / segments) * maxDisp - gtDisp[i];
-    l1 += weight * Math.abs(err);
-    // d|err|/dp through t, which is flat where the projection is clamped to a segment end.
-    const l1Slope = tRaw >= 0 && tRaw <= 1 ? (Math.sign(err) * maxDisp * invLen2) / segments : 0;
+    let l1Slope = 0;
+    if (soft) {
+      l1 += weight * soft.at(values, i, gtDisp[i], softGrad);
+    } else {
+      const err = ((s + t) / segments) * maxDisp - gtDisp[i];
+      l1 += weight * Math.abs(err);
+      // d|err|/dp through t, which is flat where the projection is clamped to a segment end.
+      l1Slope = tRaw >= 0 && tRaw <= 1 ? (Math.sign(err) * maxDisp * invLen2) / segments : 0;
+    }
     let component2 = 0;
     let r2 = 0;
     for (let c = 0; c < d; c++) {
@@ -118,7 +131,8 @@ export function hilbertLoss(
       const toCurve = p - (a[c] + t * u[c]);
       component2 += toTruth * toTruth;
       r2 += toCurve * toCurve;
-      grad[i * d + c] = weight * norm * (l1Slope * u[c] + 2 * alpha * (toTruth + beta * toCurve));
+      const l1Grad = soft ? softGrad[c] : l1Slope * u[c];
+      grad[i * d + c] = weight * norm * (l1Grad + 2 * alpha * (toTruth + beta * toCurve));
     }
     curveSum += weight * (component2 + beta * r2);
   }
@@ -130,4 +144,91 @@ export function hilbertLoss(
     return { value: tf.scalar(disparityL1 + alpha * curveTerm), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]) };
   });
   return { total: loss(pred) as tf.Scalar, disparityL1: tf.scalar(disparityL1), curveTerm: tf.scalar(curveTerm) };
+}
+
+/**
+ * The decoded-disparity L1 in expectation over output noise of std sigma, in closed form over
+ * the segments: a point p decodes onto segment s with weight w_s ~ exp(-dist_s(p)^2 / 2 sigma^2)
+ * (a soft nearest segment), and the loss is sum_s w_s |d_s(p) - d_gt|, d_s the projection onto s
+ * in pixels. A point between two folds then pays for the fold it may flip to, and the gradient
+ * through the weights, sum_s w_s (|e_s| - L) (proj_s - p) / sigma^2, pushes it towards the fold
+ * with the smaller error; the exact decode's gradient only slides a point along its own segment.
+ * Segments whose weight is below e^-12 of the nearest one's are skipped.
+ */
+export class SoftDecodedL1 {
+  private readonly start: Float64Array;
+  private readonly dir: Float64Array;
+  private readonly dist2: Float64Array;
+  private readonly proj: Float64Array;
+  private readonly tSeg: Float64Array;
+  private readonly segments: number;
+  private readonly dims: number;
+  private readonly invLen2: number;
+  private readonly inv2s2: number;
+
+  constructor(
+    curve: HilbertCurve,
+    private readonly maxDisp: number,
+    private readonly sigma: number,
+  ) {
+    if (!(sigma > 0)) throw new Error(`output noise must be > 0, got ${sigma}`);
+    const v = curve.vertices();
+    const d = curve.dims;
+    this.dims = d;
+    this.segments = curve.vertexCount - 1;
+    this.start = v.subarray(0, this.segments * d);
+    this.dir = new Float64Array(this.segments * d);
+    for (let k = 0; k < this.segments * d; k++) this.dir[k] = v[k + d] - v[k];
+    this.invLen2 = 1 / (curve.spacing * curve.spacing);
+    this.inv2s2 = 1 / (2 * sigma * sigma);
+    this.dist2 = new Float64Array(this.segments);
+    this.proj = new Float64Array(this.segments);
+    this.tSeg = new Float64Array(this.segments);
+  }
+
+  /** The expected |error| in pixels at pixel i of interleaved `values`; its gradient into `grad`. */
+  at(values: Float32Array, i: number, gt: number, grad: Float64Array): number {
+    const { dims: d, segments, start, dir, dist2, tSeg, proj, invLen2, maxDisp } = this;
+    let best = Infinity;
+    for (let s = 0; s < segments; s++) {
+      let dot = 0;
+      for (let c = 0; c < d; c++) dot += (values[i * d + c] - start[s * d + c]) * dir[s * d + c];
+      const t = Math.min(1, Math.max(0, dot * invLen2));
+      let r2 = 0;
+      for (let c = 0; c < d; c++) {
+        const e = values[i * d + c] - start[s * d + c] - t * dir[s * d + c];
+        r2 += e * e;
+      }
+      dist2[s] = r2;
+      tSeg[s] = dot * invLen2;
+      proj[s] = t;
+      if (r2 < best) best = r2;
+    }
+    const cutoff = best + 12 / this.inv2s2;
+    let wSum = 0;
+    let loss = 0;
+    for (let s = 0; s < segments; s++) {
+      if (dist2[s] > cutoff) continue;
+      const w = Math.exp(-(dist2[s] - best) * this.inv2s2);
+      wSum += w;
+      loss += w * Math.abs(((s + proj[s]) / segments) * maxDisp - gt);
+    }
+    loss /= wSum;
+    grad.fill(0);
+    for (let s = 0; s < segments; s++) {
+      if (dist2[s] > cutoff) continue;
+      const w = Math.exp(-(dist2[s] - best) * this.inv2s2) / wSum;
+      const err = ((s + proj[s]) / segments) * maxDisp - gt;
+      const inside = tSeg[s] >= 0 && tSeg[s] <= 1;
+      // Through the projection: sign(err) * maxDisp / segments * dt/dp, dt/dp = u / |u|^2 inside the segment.
+      const slope = inside ? (Math.sign(err) * maxDisp * invLen2) / segments : 0;
+      // Through the weight: w_s (|e_s| - L) * d(-dist2_s / 2 sigma^2)/dp = w_s (|e_s| - L) (proj_s - p) / sigma^2.
+      const pull = w * (Math.abs(err) - loss) * 2 * this.inv2s2;
+      for (let c = 0; c < d; c++) {
+        const toProj = start[s * d + c] + proj[s] * dir[s * d + c] - values[i * d + c];
+        grad[c] += w * slope * dir[s * d + c] + pull * toProj;
+      }
+    }
+    return loss;
+  }
 }

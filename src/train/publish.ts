@@ -55,7 +55,7 @@ Made by (seed ${training.config.seed}; ${Math.round(training.seconds / 60)} min 
 \`\`\`sh
 ${training.command}
 \`\`\`
-
+${fineTuneNote(training.config.init)}
 Training config: [model.json](model.json) (\`meta.training.config\`). Weights: \`weights.bin\`, format in
 [src/models/README.md](../../src/models/README.md).
 
@@ -73,4 +73,20 @@ Validation at the end of training (${training.config.valCount} pairs, seed 10000
   const metrics = { model: name, testSet: report.dataset, pairs: report.pairs, fp32: m, validation: training.validation };
   writeFileAtomic(join(target, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   return { dir: target, fp32: m };
+}
+
+/** For a fine-tuned model: what it started from, and the command that trained that. */
+function fineTuneNote(init: { model: string; weightsSha256: string; training?: { command?: string; config?: { seed?: number } } | null } | undefined): string {
+  if (!init) return '';
+  const base = init.training?.command ?? '(no recorded command)';
+  return `
+Fine-tuned (\`--init\`) from the weights then in \`${init.model}\` (weights sha256 ${init.weightsSha256.slice(0, 12)}), which were made by
+(seed ${init.training?.config?.seed ?? '?'}):
+
+\`\`\`sh
+${base}
+\`\`\`
+
+\`hilbertq experiment --train\` retrains both stages in that order.
+`;
 }

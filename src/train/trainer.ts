@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syntheticDataset } from '../data/batches.js';
@@ -7,7 +8,9 @@ import { evaluateDataset } from '../eval/evaluate.js';
 import type { StereoMetrics } from '../eval/metrics.js';
 import { TfjsPredictor } from '../eval/tfjs-predictor.js';
 import { buildModelGraph } from '../models/model.js';
-import { createParams, saveWeights, type ParamMap } from '../models/tfjs-build.js';
+import { createParams, loadWeights, saveWeights, type ParamMap } from '../models/tfjs-build.js';
+import type { ModelGraph } from '../models/ir.js';
+import { readWeightsDir, WEIGHTS_FILE } from '../models/weights-io.js';
 import { ConfigError, FileFormatError, HilbertqError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { codeProvenance, type CodeProvenance } from '../util/provenance.js';
@@ -71,7 +74,7 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
   // Taken now: commits may land while a long run trains.
   let code: CodeProvenance[] = [codeProvenance()];
   const graph = buildModelGraph(config.model);
-  const params: ParamMap = createParams(graph, config.seed);
+  const params: ParamMap = config.init ? initialParams(config, graph) : createParams(graph, config.seed);
   const adam = new Adam(params, { clipNorm: config.clipNorm });
   try {
     let startStep = 0;
@@ -181,4 +184,39 @@ function truncateLines(file: string, lines: number): void {
 function withSegment(code: CodeProvenance[], next: CodeProvenance): CodeProvenance[] {
   const last = code[code.length - 1];
   return last && last.version === next.version && last.commit === next.commit ? code : [...code, next];
+}
+
+/**
+ * The weights a fine-tuning run starts from: its init folder's, which must describe the same
+ * model and still hold the weights recorded when the run began (a resume never starts from
+ * other weights than the first segment did).
+ */
+function initialParams(config: TrainConfig, graph: ModelGraph): ParamMap {
+  const init = config.init as NonNullable<TrainConfig['init']>;
+  const sha = weightsSha256(init.model);
+  if (sha !== init.weightsSha256) {
+    throw new ConfigError('--init', init.model, `holds other weights than this run started from (sha256 ${sha.slice(0, 12)}, recorded ${init.weightsSha256.slice(0, 12)})`);
+  }
+  const loaded = loadWeights(init.model);
+  if (JSON.stringify(loaded.config) !== JSON.stringify(config.model)) {
+    for (const v of loaded.params.values()) v.dispose();
+    throw new ConfigError('--init', init.model, `is a ${describe(loaded.config)} model, the run trains a ${describe(config.model)} one`);
+  }
+  if (loaded.graph.params.length !== graph.params.length) throw new ConfigError('--init', init.model, 'has other parameters than the model');
+  return loaded.params;
+}
+
+function describe(m: TrainConfig['model']): string {
+  return m.head === 'hilbert' ? `${m.family}-hilbert (dims ${m.dims}, order ${m.order}, margin ${m.margin}, width ${m.width}, ${m.maxDisp} px)` : `${m.family}-direct (width ${m.width}, ${m.maxDisp} px)`;
+}
+
+/** sha256 of a model folder's weights.bin. */
+export function weightsSha256(modelDir: string): string {
+  return createHash('sha256').update(readFileSync(join(modelDir, WEIGHTS_FILE))).digest('hex');
+}
+
+/** The init record of a fine-tuning run: the folder, its weights' hash and its own training record. */
+export function initRecord(modelDir: string): NonNullable<TrainConfig['init']> {
+  const { manifest } = readWeightsDir(modelDir);
+  return { model: modelDir, weightsSha256: weightsSha256(modelDir), training: (manifest.meta as { training?: unknown } | undefined)?.training ?? null };
 }
