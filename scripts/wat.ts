@@ -3,6 +3,7 @@ import wabtInit from 'wabt';
 /** Each WebAssembly text module and the constant its generated `.wasm.ts` (beside it) exports. */
 export const WASM_MODULES = [
   { wat: 'src/curve/table-decoder.wat', constant: 'TABLE_DECODER_WASM' },
+  { wat: 'src/curve/cube-walk.wat', constant: 'CUBE_WALK_WASM' },
   { wat: 'src/train/adam.wat', constant: 'ADAM_WASM' },
   { wat: 'src/train/backend/resize-grad.wat', constant: 'RESIZE_GRAD_WASM' },
   { wat: 'src/train/backend/matching-cost-grad.wat', constant: 'MATCHING_COST_GRAD_WASM' },

@@ -12,6 +12,9 @@ const CONFIGS = [
   { dims: 3, order: 2 },
   { dims: 3, order: 3 },
   { dims: 4, order: 2 },
+  // Order 1 from dims 3 on is the cube walk (cube-walk.ts): its own decode path.
+  { dims: 4, order: 1 },
+  { dims: 5, order: 1 },
 ];
 
 /** Nearest point by scanning every segment, written independently of the library's index. */
@@ -169,6 +172,58 @@ test('quantizedDecoder without a joint table (dims 3, 8 bits, uint16 codes) is e
   assert.deepEqual(dec16(codes16), curve.decode(real16));
   const scaled = curve.quantizedDecoder({ bits: 16, scales: [1 / 65535, 1 / 65535, 1 / 65535], zeroPoints, outputScale: 96 });
   assert.deepEqual(scaled(codes16), curve.decode(real16).map((q) => Math.fround(q * 96)));
+});
+
+test('the cube walk (order 1, dims 3-6) decodes quantized codes as the exact search does, fast path and fallback', () => {
+  for (const dims of [3, 4, 5, 6]) {
+    const curve = new HilbertCurve({ dims, order: 1, margin: 0.1 });
+    const scales = Array.from({ length: dims }, (_, c) => 1 / (240 + c));
+    const zeroPoints = Array.from({ length: dims }, (_, c) => 2 + c);
+    const dec = curve.quantizedDecoder({ bits: 8, scales, zeroPoints, outputScale: 24 });
+    const rng = new Rng(11, dims);
+    const n = 3000;
+    const codes = new Uint8Array(dims * n);
+    // Half the samples near the curve (a trained head), half anywhere (the exact fallback).
+    const q = Float32Array.from({ length: n }, () => rng.next());
+    const onCurve = curve.encode(q);
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < dims; c++) {
+        const x = i % 2 === 0 ? onCurve[c * n + i] + rng.uniform(-0.15, 0.15) : rng.uniform(-0.1, 1.1);
+        codes[c * n + i] = Math.max(0, Math.min(255, Math.round(x / scales[c] + zeroPoints[c])));
+      }
+    }
+    const got = dec(codes);
+    let ties = 0;
+    for (let i = 0; i < n; i++) {
+      const p = Array.from({ length: dims }, (_, c) => (codes[c * n + i] - zeroPoints[c]) * scales[c]);
+      const ref = bruteForceDecode(curve, p);
+      const gotDist = distanceToCurvePoint(curve, p, got[i] / 24);
+      // Always a nearest point; where two segments are equally near, the lattice of codes makes exact ties possible.
+      assert.ok(Math.abs(gotDist - ref.dist) < 1e-5, `dims ${dims}, sample ${i}: distance ${gotDist} vs ${ref.dist}`);
+      if (Math.abs(got[i] / 24 - ref.q) > 1e-5) ties++;
+    }
+    assert.ok(ties <= n / 200, `dims ${dims}: ${ties} samples decoded to another equally near segment`);
+  }
+});
+
+test('distance: zero on the curve, the offset off it, NaN for NaN', () => {
+  for (const { dims, order } of [{ dims: 2, order: 3 }, { dims: 3, order: 2 }, { dims: 4, order: 1 }]) {
+    const curve = new HilbertCurve({ dims, order, margin: 0.1 });
+    const n = 50;
+    const rng = new Rng(5, dims);
+    const points = curve.encode(Float32Array.from({ length: n }, () => rng.next()));
+    for (const d of curve.distance(points)) assert.ok(d < 1e-6, `on-curve distance ${d}`);
+    const p = Float32Array.from([NaN, ...Array.from({ length: dims - 1 }, () => 0.5)]);
+    assert.ok(Number.isNaN(curve.distance(p)[0]));
+    for (let i = 0; i < n; i++) {
+      const point = Array.from({ length: dims }, () => rng.uniform(-0.2, 1.2));
+      const got = curve.distance(Float32Array.from(point))[0];
+      assert.ok(Math.abs(got - bruteForceDecode(curve, point).dist) < 1e-5);
+    }
+  }
+  // The midline between two parallel folds of the 2D order-1 curve (x = 0.1 and x = 0.9 legs): half the spacing.
+  const u = new HilbertCurve({ dims: 2, order: 1, margin: 0.1 });
+  assert.ok(Math.abs(u.distance(Float32Array.from([0.5, 0.3]))[0] - 0.4) < 1e-6);
 });
 
 test('NaN in gives NaN out; out-of-range q is clamped', () => {

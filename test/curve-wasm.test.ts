@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HilbertCurve } from '../src/curve/hilbert-curve.js';
 import { decodeByteTableJs } from '../src/curve/quantized-decoder.js';
+import { WasmCubeWalk } from '../src/curve/wasm-cube-walk.js';
 import { Rng } from '../src/util/rng.js';
 
 test('the SIMD table decoder equals the JS loop and exact decode, for chunked, odd-sized and unaligned code buffers', () => {
@@ -24,5 +25,41 @@ test('the SIMD table decoder equals the JS loop and exact decode, for chunked, o
     const exact = curve.decode(real);
     assert.deepEqual(decodeCodes(codes), exact, `n = ${n}`);
     assert.deepEqual(decodeByteTableJs(codes, n, table, new Float32Array(n), 0), exact, `JS loop, n = ${n}`);
+  }
+});
+
+test('the SIMD cube-walk decoder runs for 3 and 4 dims and agrees with the JS path; samples beyond its bound go to the exact decode', () => {
+  for (const dims of [3, 4]) {
+    const curve = new HilbertCurve({ dims, order: 1, margin: 0.1 });
+    const scales = Array.from({ length: dims }, (_, c) => 1 / (245 + c));
+    const zeroPoints = Array.from({ length: dims }, (_, c) => 3 + c);
+    const walk = curve.cubeWalk();
+    const simd = WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: 24 / (curve.vertexCount - 1) });
+    assert.ok(simd, `dims ${dims}: the module must load here; a silent JS fallback would be 10x slower`);
+    const rng = new Rng(4, dims);
+    const n = 2 * 4096 + 36; // two chunks and a tail
+    const q = Float32Array.from({ length: n }, () => rng.next());
+    const onCurve = curve.encode(q);
+    const codes = new Uint8Array(dims * n);
+    for (let i = 0; i < codes.length; i++) {
+      const c = Math.floor(i / n);
+      // Every 50th sample anywhere in the cube: some lie beyond the bound and must come back NaN from the module.
+      const x = (i % n) % 50 === 0 ? rng.uniform(0, 1) : onCurve[i] + rng.uniform(-0.12, 0.12);
+      codes[i] = Math.max(0, Math.min(255, Math.round(x / scales[c] + zeroPoints[c])));
+    }
+    const raw = new Float32Array(n);
+    simd.decode(codes, n, n - (n % 4), raw);
+    const decoded = curve.quantizedDecoder({ bits: 8, scales, zeroPoints, outputScale: 24 })(codes);
+    let bounded = 0;
+    for (let i = 0; i < n; i++) {
+      const point = new Float64Array(dims);
+      for (let c = 0; c < dims; c++) point[c] = (codes[c * n + i] - zeroPoints[c]) * scales[c];
+      const exact = curve.decode(point)[0] * 24;
+      assert.ok(Math.abs(decoded[i] - exact) < 1e-4, `dims ${dims}, sample ${i}: ${decoded[i]} vs ${exact}`);
+      if (i >= n - (n % 4)) continue;
+      if (Number.isNaN(raw[i])) bounded++;
+      else assert.ok(Math.abs(raw[i] - exact) < 1e-4, `SIMD, dims ${dims}, sample ${i}: ${raw[i]} vs ${exact}`);
+    }
+    assert.ok(bounded > 0 && bounded < n / 50, `dims ${dims}: ${bounded} samples left to the exact decode`);
   }
 });

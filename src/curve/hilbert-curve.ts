@@ -1,5 +1,6 @@
 import { ConfigError } from '../util/errors.js';
 import { hilbertCells } from './hilbert-order.js';
+import { CubeWalk } from './cube-walk.js';
 import { PolylineIndex, type Nearest } from './polyline-index.js';
 import { buildQuantizedDecoder, type QuantizedDecoder, type QuantizedDecoderOptions } from './quantized-decoder.js';
 
@@ -30,6 +31,7 @@ export class HilbertCurve {
   readonly length: number;
   private readonly verts: Float64Array;
   private indexCache: PolylineIndex | undefined;
+  private cubeWalkCache: CubeWalk | undefined;
 
   constructor(options: HilbertCurveOptions = {}) {
     const { dims = 2, order = 3, margin = 0.1 } = options;
@@ -104,6 +106,10 @@ export class HilbertCurve {
       this.decode2d(points, n, out);
       return out;
     }
+    if (this.order === 1) {
+      this.decodeCubeWalk(points, n, out);
+      return out;
+    }
     const index = this.index();
     const p = new Float64Array(d);
     const best: Nearest = { segment: -1, t: 0, dist2: Infinity };
@@ -131,6 +137,41 @@ export class HilbertCurve {
     return out;
   }
 
+  /**
+   * Planar points to their Euclidean distance from the curve (NaN for a non-finite sample): how
+   * far a prediction sits from committing to one point of the curve. Half the spacing is the
+   * midline between two parallel folds, where a small error flips the decode.
+   */
+  distance(points: Float32Array | Float64Array): Float32Array {
+    const d = this.dims;
+    if (points.length % d !== 0) throw new ConfigError('points.length', points.length, `must be a multiple of dims = ${d}`);
+    const n = points.length / d;
+    const out = new Float32Array(n);
+    const index = this.index();
+    const p = new Float64Array(d);
+    const best: Nearest = { segment: -1, t: 0, dist2: Infinity };
+    for (let i = 0; i < n; i++) {
+      let finite = true;
+      for (let c = 0; c < d; c++) {
+        p[c] = points[c * n + i];
+        if (p[c] - p[c] !== 0) finite = false;
+      }
+      if (!finite) {
+        out[i] = NaN;
+        continue;
+      }
+      const cell = index.cellOf(p);
+      if (cell >= 0) {
+        best.dist2 = Infinity;
+        index.scanCandidates(p, index.candidates(cell), best);
+        out[i] = Math.sqrt(best.dist2);
+      } else {
+        out[i] = Math.sqrt(index.nearest(p).dist2);
+      }
+    }
+    return out;
+  }
+
   /** Decoder for integer codes as a quantized model emits them; see quantized-decoder.ts. */
   quantizedDecoder(options: QuantizedDecoderOptions): QuantizedDecoder {
     return buildQuantizedDecoder(this, options);
@@ -140,6 +181,57 @@ export class HilbertCurve {
   index(): PolylineIndex {
     this.indexCache ??= new PolylineIndex(this.verts, this.dims, this.spacing);
     return this.indexCache;
+  }
+
+  /**
+   * Order 1 in dims >= 3: the curve walks the 2^dims corners of a cube (a Gray code), each
+   * segment an edge along one axis. The corner nearest to p (each coordinate thresholded at 1/2)
+   * is a vertex k, and of its two segments p projects onto the one whose axis p has moved further
+   * along, inwards from the corner (`inward`: distance from the corner's coordinate towards the
+   * cube's centre). That projection is exact whenever it lies within spacing / 2 of p: every
+   * other edge has a coordinate on the far side of 1/2 from p's, so lies at least that far.
+   * Points farther out (never for a trained head) take the exact search.
+   */
+  private decodeCubeWalk(points: Float32Array | Float64Array, n: number, out: Float32Array): void {
+    const d = this.dims;
+    const lo = this.margin;
+    const hi = 1 - this.margin;
+    const walk = this.cubeWalk();
+    const inward = new Float64Array(d);
+    const p = new Float64Array(d);
+    for (let i = 0; i < n; i++) {
+      let corner = 0;
+      let finite = true;
+      for (let c = 0; c < d; c++) {
+        const x = points[c * n + i];
+        p[c] = x;
+        if (x - x !== 0) finite = false;
+        if (x > 0.5) {
+          corner |= 1 << c;
+          inward[c] = hi - x;
+        } else {
+          inward[c] = x - lo;
+        }
+      }
+      if (!finite) {
+        out[i] = NaN;
+        continue;
+      }
+      const q = walk.decode(corner, inward);
+      if (q === q) {
+        out[i] = q;
+      } else {
+        const r = this.index().nearest(p);
+        out[i] = (r.segment + r.t) / (this.vertexCount - 1);
+      }
+    }
+  }
+
+  /** Order 1: the cube walk's tables (see CubeWalk), built on first use. */
+  cubeWalk(): CubeWalk {
+    if (this.order !== 1) throw new ConfigError('order', this.order, 'the cube walk exists for order 1 only');
+    this.cubeWalkCache ??= new CubeWalk(this.verts, this.dims, this.spacing);
+    return this.cubeWalkCache;
   }
 
   /** The hot path: inlined grid lookup and projection for the paper's two-channel head. */

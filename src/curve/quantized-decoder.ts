@@ -1,5 +1,6 @@
 import { ConfigError } from '../util/errors.js';
 import type { HilbertCurve } from './hilbert-curve.js';
+import { CUBE_WALK_BLOCK, WasmCubeWalk } from './wasm-cube-walk.js';
 import { WASM_BLOCK, WasmTableDecoder } from './wasm-table-decoder.js';
 
 export interface QuantizedDecoderOptions {
@@ -40,6 +41,7 @@ export function buildQuantizedDecoder(curve: HilbertCurve, options: QuantizedDec
     dequant.push(table);
   }
   if (d * bits <= MAX_TABLE_BITS) return jointTableDecoder(curve, bits, dequant, outputScale);
+  if (curve.order === 1) return cubeWalkDecoder(curve, bits, dequant, outputScale, scales, zeroPoints);
   return dequantizingDecoder(curve, bits, dequant, outputScale);
 }
 
@@ -180,4 +182,86 @@ function dequantizingDecoder(curve: HilbertCurve, bits: number, dequant: Float64
     }
     return result;
   };
+}
+
+/**
+ * Order 1 in dims >= 3 (the cube walk, see HilbertCurve.decodeCubeWalk): per component, each
+ * code's corner bit and inward distance come from a table, so a sample costs dims look-ups and
+ * two compares instead of a search. Samples beyond the exactness bound take the exact decode.
+ */
+function cubeWalkDecoder(
+  curve: HilbertCurve,
+  bits: number,
+  dequant: Float64Array[],
+  outputScale: number,
+  scales: ArrayLike<number>,
+  zeroPoints: ArrayLike<number>,
+): QuantizedDecoder {
+  const d = curve.dims;
+  const levels = 2 ** bits;
+  const walk = curve.cubeWalk();
+  const { vertexOf, axisBefore, axisAfter } = walk;
+  const [lo, hi] = [curve.margin, 1 - curve.margin];
+  const cornerBit = new Int32Array(d * levels);
+  const inwardOf = new Float64Array(d * levels);
+  for (let c = 0; c < d; c++) {
+    for (let v = 0; v < levels; v++) {
+      const x = dequant[c][v];
+      cornerBit[c * levels + v] = x > 0.5 ? 1 << c : 0;
+      inwardOf[c * levels + v] = x > 0.5 ? hi - x : x - lo;
+    }
+  }
+  const segments = curve.vertexCount - 1;
+  const bound2 = (curve.spacing / 2) ** 2;
+  const perSpacing = 1 / curve.spacing;
+  const toOutput = outputScale / segments;
+  // WebAssembly SIMD for 3 or 4 dims of 8-bit codes; JS for the rest, the tail, and where it cannot run.
+  const wasm =
+    bits === 8
+      ? WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: toOutput })
+      : null;
+  return (codes, out) => {
+    const n = checkCodes(codes, d, bits);
+    const result = outputBuffer(out, n);
+    let from = 0;
+    if (wasm && codes instanceof Uint8Array) {
+      from = n - (n % CUBE_WALK_BLOCK);
+      wasm.decode(codes, n, from, result);
+      // The module leaves NaN where a sample lies beyond its exactness bound.
+      for (let i = 0; i < from; i++) if (result[i] !== result[i]) result[i] = exactDecode(curve, dequant, codes, n, i) * outputScale;
+    }
+    for (let i = from; i < n; i++) {
+      let corner = 0;
+      let far2 = 0;
+      for (let c = 0; c < d; c++) {
+        const key = c * levels + codes[c * n + i];
+        corner |= cornerBit[key];
+        far2 += inwardOf[key] * inwardOf[key];
+      }
+      const k = vertexOf[corner];
+      const a = axisBefore[k];
+      const b = axisAfter[k];
+      // Only the two segments' own axes matter: read their inward distances again.
+      const before = a >= 0 ? inwardOf[a * levels + codes[a * n + i]] : -1;
+      const after = b >= 0 ? inwardOf[b * levels + codes[b * n + i]] : -1;
+      const along = before > after ? before : after;
+      const off2 = along > 0 ? far2 - along * along : far2;
+      if (off2 > bound2) {
+        result[i] = exactDecode(curve, dequant, codes, n, i) * outputScale;
+      } else if (along <= 0) {
+        result[i] = k * toOutput;
+      } else {
+        const t = along * perSpacing < 1 ? along * perSpacing : 1;
+        result[i] = (after >= before ? k + t : k - t) * toOutput;
+      }
+    }
+    return result;
+  };
+}
+
+/** The exact decode of sample i of planar codes, for the rare sample a fast path cannot vouch for. */
+function exactDecode(curve: HilbertCurve, dequant: Float64Array[], codes: Uint8Array | Uint16Array, n: number, i: number): number {
+  const point = new Float64Array(curve.dims);
+  for (let c = 0; c < curve.dims; c++) point[c] = dequant[c][codes[c * n + i]];
+  return curve.decode(point)[0];
 }

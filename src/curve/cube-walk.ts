@@ -1,0 +1,61 @@
+/**
+ * The order-1 curve in dims >= 3 walks the corners of the cube [margin, 1 - margin]^dims in Gray
+ * code order, so its nearest point needs no search: see HilbertCurve.decodeCubeWalk. This holds
+ * the per-corner facts that decode reads: the corner's vertex index and the axes of its two
+ * segments (to the previous and the next vertex).
+ */
+export class CubeWalk {
+  /** Corner bits (bit c: coordinate c above 1/2) -> vertex index. */
+  readonly vertexOf: Int32Array;
+  /** Vertex index -> axis of the segment to the previous / next vertex (-1 at the ends). */
+  readonly axisBefore: Int32Array;
+  readonly axisAfter: Int32Array;
+  private readonly segments: number;
+  private readonly bound2: number;
+
+  constructor(
+    verts: Float64Array,
+    readonly dims: number,
+    readonly spacing: number,
+  ) {
+    const count = verts.length / dims;
+    this.segments = count - 1;
+    this.bound2 = (spacing / 2) ** 2;
+    this.vertexOf = new Int32Array(count);
+    this.axisBefore = new Int32Array(count).fill(-1);
+    this.axisAfter = new Int32Array(count).fill(-1);
+    const bitsOf = (k: number): number => {
+      let bits = 0;
+      for (let c = 0; c < dims; c++) if (verts[k * dims + c] > 0.5) bits |= 1 << c;
+      return bits;
+    };
+    for (let k = 0; k < count; k++) {
+      this.vertexOf[bitsOf(k)] = k;
+      if (k + 1 < count) {
+        const axis = Math.log2(bitsOf(k) ^ bitsOf(k + 1));
+        if (!Number.isInteger(axis)) throw new Error(`vertices ${k} and ${k + 1} are not joined by a cube edge`);
+        this.axisAfter[k] = axis;
+        this.axisBefore[k + 1] = axis;
+      }
+    }
+  }
+
+  /**
+   * q of the nearest point, from p's corner and its inward distances (per coordinate, from the
+   * corner's coordinate towards 1/2; negative outside the cube). NaN when that point may not be
+   * the nearest (farther than spacing / 2): the caller searches exactly then.
+   */
+  decode(corner: number, inward: ArrayLike<number>): number {
+    const k = this.vertexOf[corner];
+    let far2 = 0;
+    for (let c = 0; c < this.dims; c++) far2 += inward[c] * inward[c];
+    const before = this.axisBefore[k] >= 0 ? inward[this.axisBefore[k]] : -Infinity;
+    const after = this.axisAfter[k] >= 0 ? inward[this.axisAfter[k]] : -Infinity;
+    // Along a segment's own axis the projection removes p's offset; off it, the offset stays.
+    const along = Math.max(before, after, 0);
+    if (far2 - along * along > this.bound2) return NaN;
+    if (along === 0) return k / this.segments;
+    const t = Math.min(1, along / this.spacing);
+    return (after >= before ? k + t : k - t) / this.segments;
+  }
+}

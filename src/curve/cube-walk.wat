@@ -1,0 +1,121 @@
+;; The cube-walk decoder of quantized-decoder.ts (order-1 curves in 3 or 4 dims, 8-bit codes) in
+;; WebAssembly SIMD, four samples per step and no branch per sample: each component's codes are
+;; dequantized, thresholded at 1/2 into a corner bit, and turned into the inward distance from
+;; that corner; byte swizzles look up the corner's vertex and its two segments' axes (16-entry
+;; tables); selects pick those axes' inward distances; the nearer segment's projection gives q.
+;; A sample farther than spacing / 2 from that projection gets NaN: the caller decodes it exactly.
+;;
+;; Memory: a 128-byte header at 0 (written by wasm-cube-walk.ts):
+;;   0 vertex of each corner (16 x i8), 16 axis of the segment before each vertex, 32 after
+;;   (an absent segment's axis is 4, a lane that always reads -1),
+;;   48 scale per component (4 x f32), 64 zero point per component (4 x f32),
+;;   80 margin, 84 1 - margin, 88 1 / spacing, 92 (spacing / 2)^2, 96 outputScale / segments.
+;; Then the codes ($dims planes of $n bytes) and the output ($n f32). $n a multiple of 4.
+;; Compiled to cube-walk.wasm.ts by `npm run build:wasm`.
+(module
+  (memory (export "memory") 1)
+
+  (func (export "decode") (param $codes i32) (param $n i32) (param $dims i32) (param $out i32)
+    (local $i i32) (local $x v128) (local $above v128) (local $lo v128) (local $hi v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
+    (local $corner v128) (local $far2 v128) (local $k v128) (local $before v128) (local $after v128)
+    (local $along v128) (local $t v128) (local $q v128) (local $high v128) (local $axis v128)
+    (local $vertexTable v128) (local $beforeTable v128) (local $afterTable v128) (local $minus1 v128)
+    (local $zero v128) (local $one v128) (local $two v128) (local $three v128)
+    ;; Lane bytes 1-3 are 0x80 so that a swizzle writes 0 there: each i32 lane reads one table byte.
+    (local.set $high (i32x4.splat (i32.const 0x80808000)))
+    (local.set $vertexTable (v128.load (i32.const 0)))
+    (local.set $beforeTable (v128.load (i32.const 16)))
+    (local.set $afterTable (v128.load (i32.const 32)))
+    (local.set $minus1 (f32x4.splat (f32.const -1)))
+    (local.set $one (i32x4.splat (i32.const 1)))
+    (local.set $two (i32x4.splat (i32.const 2)))
+    (local.set $three (i32x4.splat (i32.const 3)))
+    (local.set $lo (f32x4.splat (f32.load offset=80 (i32.const 0))))
+    (local.set $hi (f32x4.splat (f32.load offset=84 (i32.const 0))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $corner (v128.const i32x4 0 0 0 0))
+        (local.set $far2 (f32x4.splat (f32.const 0)))
+        (local.set $w3 (f32x4.splat (f32.const -1)))
+        ;; component 0: x, its corner bit (1), its inward distance
+        (local.set $x
+          (f32x4.mul
+            (f32x4.sub (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $codes) (i32.add (i32.mul (i32.const 0) (local.get $n)) (local.get $i)))))))
+              (f32x4.splat (f32.load offset=64 (i32.const 0))))
+            (f32x4.splat (f32.load offset=48 (i32.const 0)))))
+        (local.set $above (f32x4.gt (local.get $x) (f32x4.splat (f32.const 0.5))))
+        (local.set $corner (v128.or (local.get $corner) (v128.and (local.get $above) (i32x4.splat (i32.const 1)))))
+        (local.set $w0 (v128.bitselect (f32x4.sub (local.get $hi) (local.get $x)) (f32x4.sub (local.get $x) (local.get $lo)) (local.get $above)))
+        (local.set $far2 (f32x4.add (local.get $far2) (f32x4.mul (local.get $w0) (local.get $w0))))
+        ;; component 1: x, its corner bit (2), its inward distance
+        (local.set $x
+          (f32x4.mul
+            (f32x4.sub (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $codes) (i32.add (i32.mul (i32.const 1) (local.get $n)) (local.get $i)))))))
+              (f32x4.splat (f32.load offset=68 (i32.const 0))))
+            (f32x4.splat (f32.load offset=52 (i32.const 0)))))
+        (local.set $above (f32x4.gt (local.get $x) (f32x4.splat (f32.const 0.5))))
+        (local.set $corner (v128.or (local.get $corner) (v128.and (local.get $above) (i32x4.splat (i32.const 2)))))
+        (local.set $w1 (v128.bitselect (f32x4.sub (local.get $hi) (local.get $x)) (f32x4.sub (local.get $x) (local.get $lo)) (local.get $above)))
+        (local.set $far2 (f32x4.add (local.get $far2) (f32x4.mul (local.get $w1) (local.get $w1))))
+        ;; component 2: x, its corner bit (4), its inward distance
+        (local.set $x
+          (f32x4.mul
+            (f32x4.sub (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $codes) (i32.add (i32.mul (i32.const 2) (local.get $n)) (local.get $i)))))))
+              (f32x4.splat (f32.load offset=72 (i32.const 0))))
+            (f32x4.splat (f32.load offset=56 (i32.const 0)))))
+        (local.set $above (f32x4.gt (local.get $x) (f32x4.splat (f32.const 0.5))))
+        (local.set $corner (v128.or (local.get $corner) (v128.and (local.get $above) (i32x4.splat (i32.const 4)))))
+        (local.set $w2 (v128.bitselect (f32x4.sub (local.get $hi) (local.get $x)) (f32x4.sub (local.get $x) (local.get $lo)) (local.get $above)))
+        (local.set $far2 (f32x4.add (local.get $far2) (f32x4.mul (local.get $w2) (local.get $w2))))
+        (if (i32.eq (local.get $dims) (i32.const 4))
+          (then
+          ;; component 3: x, its corner bit (8), its inward distance
+          (local.set $x
+            (f32x4.mul
+              (f32x4.sub (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $codes) (i32.add (i32.mul (i32.const 3) (local.get $n)) (local.get $i)))))))
+                (f32x4.splat (f32.load offset=76 (i32.const 0))))
+              (f32x4.splat (f32.load offset=60 (i32.const 0)))))
+          (local.set $above (f32x4.gt (local.get $x) (f32x4.splat (f32.const 0.5))))
+          (local.set $corner (v128.or (local.get $corner) (v128.and (local.get $above) (i32x4.splat (i32.const 8)))))
+          (local.set $w3 (v128.bitselect (f32x4.sub (local.get $hi) (local.get $x)) (f32x4.sub (local.get $x) (local.get $lo)) (local.get $above)))
+          (local.set $far2 (f32x4.add (local.get $far2) (f32x4.mul (local.get $w3) (local.get $w3))))
+          ))
+        (local.set $k (i8x16.swizzle (local.get $vertexTable) (v128.or (local.get $corner) (local.get $high))))
+        ;; The inward distance along the axis of the segment before / after vertex k (axis 4: -1).
+        (local.set $axis (i8x16.swizzle (local.get $beforeTable) (v128.or (local.get $k) (local.get $high))))
+        (local.set $before
+          (v128.bitselect (local.get $w0)
+            (v128.bitselect (local.get $w1)
+              (v128.bitselect (local.get $w2)
+                (v128.bitselect (local.get $w3) (local.get $minus1) (i32x4.eq (local.get $axis) (local.get $three)))
+                (i32x4.eq (local.get $axis) (local.get $two)))
+              (i32x4.eq (local.get $axis) (local.get $one)))
+            (i32x4.eq (local.get $axis) (local.get $zero))))
+        (local.set $axis (i8x16.swizzle (local.get $afterTable) (v128.or (local.get $k) (local.get $high))))
+        (local.set $after
+          (v128.bitselect (local.get $w0)
+            (v128.bitselect (local.get $w1)
+              (v128.bitselect (local.get $w2)
+                (v128.bitselect (local.get $w3) (local.get $minus1) (i32x4.eq (local.get $axis) (local.get $three)))
+                (i32x4.eq (local.get $axis) (local.get $two)))
+              (i32x4.eq (local.get $axis) (local.get $one)))
+            (i32x4.eq (local.get $axis) (local.get $zero))))
+        (local.set $along (f32x4.pmax (f32x4.pmax (local.get $before) (local.get $after)) (f32x4.splat (f32.const 0))))
+        (local.set $t (f32x4.pmin (f32x4.mul (local.get $along) (f32x4.splat (f32.load offset=88 (i32.const 0)))) (f32x4.splat (f32.const 1))))
+        ;; q = k + t towards the next vertex when after >= before, else k - t; in output units.
+        (local.set $q
+          (f32x4.mul
+            (f32x4.add (f32x4.convert_i32x4_s (local.get $k))
+              (v128.bitselect (local.get $t) (f32x4.neg (local.get $t)) (f32x4.ge (local.get $after) (local.get $before))))
+            (f32x4.splat (f32.load offset=96 (i32.const 0)))))
+        ;; Beyond the exactness bound: NaN, for the caller's exact decode.
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+          (v128.bitselect (f32x4.splat (f32.const nan)) (local.get $q)
+            (f32x4.gt
+              (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along)))
+              (f32x4.splat (f32.load offset=92 (i32.const 0))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $next))))
+)

@@ -1,0 +1,84 @@
+import { compileWasm, WASM } from '../util/wasm.js';
+import type { CubeWalk } from './cube-walk.js';
+import { CUBE_WALK_WASM } from './cube-walk.wasm.js';
+
+const PAGE = 65536;
+const HEADER = 128;
+/** Samples per SIMD step of cube-walk.wat. */
+export const CUBE_WALK_BLOCK = 4;
+/** Samples per copy-in / decode / copy-out round. */
+const CHUNK = 4096;
+
+interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+export interface CubeWalkParams {
+  walk: CubeWalk;
+  scales: ArrayLike<number>;
+  zeroPoints: ArrayLike<number>;
+  margin: number;
+  spacing: number;
+  /** outputScale / segments: q in output units per vertex step. */
+  perVertex: number;
+}
+
+/**
+ * cube-walk.wat for one quantized decoder (order-1 curve, 3 or 4 dims, 8-bit codes): the
+ * corner tables and the dequantization constants live in the instance's header; decode() copies
+ * a block-aligned prefix of the codes in, in cache-sized chunks, and the floats out. Samples the
+ * module cannot vouch for come back NaN, for the caller's exact decode.
+ */
+export class WasmCubeWalk {
+  private readonly memory: WasmMemory;
+  private readonly run: (codes: number, n: number, dims: number, out: number) => void;
+
+  private constructor(
+    instance: { exports: Record<string, unknown> },
+    private readonly dims: number,
+  ) {
+    this.memory = instance.exports.memory as WasmMemory;
+    this.run = instance.exports.decode as (codes: number, n: number, dims: number, out: number) => void;
+  }
+
+  static create(p: CubeWalkParams): WasmCubeWalk | null {
+    const dims = p.walk.dims;
+    if (dims !== 3 && dims !== 4) return null;
+    const module = compileWasm(CUBE_WALK_WASM);
+    if (!module || !WASM) return null;
+    const decoder = new WasmCubeWalk(new WASM.Instance(module, {}), dims);
+    const bytes = new Int8Array(decoder.memory.buffer, 0, HEADER);
+    const count = p.walk.vertexOf.length;
+    for (let corner = 0; corner < count; corner++) bytes[corner] = p.walk.vertexOf[corner];
+    for (let k = 0; k < count; k++) {
+      // An absent segment (before the first vertex, after the last) names axis 4: a lane of -1.
+      bytes[16 + k] = p.walk.axisBefore[k] >= 0 ? p.walk.axisBefore[k] : 4;
+      bytes[32 + k] = p.walk.axisAfter[k] >= 0 ? p.walk.axisAfter[k] : 4;
+    }
+    const floats = new Float32Array(decoder.memory.buffer, 48, 20);
+    for (let c = 0; c < dims; c++) {
+      floats[c] = p.scales[c];
+      floats[4 + c] = p.zeroPoints[c];
+    }
+    floats.set([p.margin, 1 - p.margin, 1 / p.spacing, (p.spacing / 2) ** 2, p.perVertex], 8);
+    return decoder;
+  }
+
+  /** The first n samples (n a multiple of CUBE_WALK_BLOCK) of planar codes with `total` samples per plane. */
+  decode(codes: Uint8Array, total: number, n: number, out: Float32Array): void {
+    const chunk = Math.min(n, CHUNK);
+    const codesAt = HEADER;
+    const outAt = codesAt + Math.ceil((this.dims * chunk) / 16) * 16;
+    const needed = outAt + 4 * chunk;
+    if (needed > this.memory.buffer.byteLength) this.memory.grow(Math.ceil((needed - this.memory.buffer.byteLength) / PAGE));
+    const bytes = new Uint8Array(this.memory.buffer);
+    const floats = new Float32Array(this.memory.buffer, outAt, chunk);
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
+      for (let c = 0; c < this.dims; c++) bytes.set(codes.subarray(c * total + start, c * total + start + m), codesAt + c * m);
+      this.run(codesAt, m, this.dims, outAt);
+      out.set(m === chunk ? floats : floats.subarray(0, m), start);
+    }
+  }
+}
