@@ -6,6 +6,8 @@ import * as ort from 'onnxruntime-node';
 import { makeBatch } from '../data/batches.js';
 import { syntheticTestSet } from '../eval/evaluate.js';
 import { StereoMetricsAccumulator, type StereoMetrics } from '../eval/metrics.js';
+import { CurveDistanceAccumulator, type CurveDistanceStats } from '../eval/curve-distance.js';
+import { curveOf } from '../eval/decode-head.js';
 import { errorHistogram, QuantErrorAccumulator, type QuantErrorStats } from '../eval/quant-error.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '../models/weights-io.js';
@@ -42,6 +44,8 @@ export interface PrecisionResult {
   histogram: number[] | null;
   /** Disparity of the first `pictures` test pairs, Float32 little-endian, base64. */
   pictures: string[];
+  /** A hilbert head's FP32 outputs: their distance to the curve (whether the model commits to a fold); null otherwise. */
+  curveDistance: CurveDistanceStats | null;
 }
 
 export interface ModelEvaluation {
@@ -113,10 +117,11 @@ async function evaluatePrecisions(
   const errors = new Map<Precision, QuantErrorAccumulator>(precisions.filter((p) => p !== 'fp32').map((p) => [p, new QuantErrorAccumulator()]));
   const pictures = new Map(precisions.map((p) => [p, [] as string[]]));
   const fp32 = predictors.get('fp32') as DepthPredictor;
+  const distances = zoo.config.head === 'hilbert' ? new CurveDistanceAccumulator(curveOf(zoo.config)) : null;
   for (let i = 0; i < testSet.length; i++) {
     const sample = testSet.get(i);
     const batch = makeBatch([sample]);
-    const reference = await fp32.predictBatch(batch);
+    const reference = await fp32.predictBatch(batch, distances ? (raw) => distances.add(raw as Float32Array) : undefined);
     for (const [precision, predictor] of predictors) {
       const disp = precision === 'fp32' ? reference : await predictor.predictBatch(batch);
       if (sample.disp && sample.valid) metrics.get(precision)?.add(disp, sample.disp, sample.valid, sample.occ);
@@ -136,6 +141,7 @@ async function evaluatePrecisions(
       effectiveBits: quantError && quantError.robustStd > 0 ? Math.log2(zoo.config.maxDisp / quantError.robustStd) : null,
       histogram: error ? errorHistogram(error.differences(), HISTOGRAM.extent, HISTOGRAM.bins) : null,
       pictures: pictures.get(precision) as string[],
+      curveDistance: precision === 'fp32' ? (distances?.result() ?? null) : null,
     };
   });
 }

@@ -79,15 +79,18 @@ export class DepthPredictor {
     return { width, height, disparity: disp };
   }
 
-  /** Disparity for a planar batch (evaluation); one image at a time keeps memory flat. */
-  async predictBatch(batch: StereoBatch): Promise<Float32Array> {
+  /**
+   * Disparity for a planar batch (evaluation); one image at a time keeps memory flat. `onRaw`
+   * sees each image's head output (planar, at the image's size) before it is decoded.
+   */
+  async predictBatch(batch: StereoBatch, onRaw?: (raw: Float32Array | Uint8Array | Uint16Array) => void): Promise<Float32Array> {
     const { n, height, width } = batch;
     const hw = height * width;
     const out = new Float32Array(n * hw);
     for (let k = 0; k < n; k++) {
       const l = batch.left.subarray(k * 3 * hw, (k + 1) * 3 * hw);
       const r = batch.right.subarray(k * 3 * hw, (k + 1) * 3 * hw);
-      out.set(await this.run(l, r, height, width), k * hw);
+      out.set(await this.run(l, r, height, width, onRaw), k * hw);
     }
     return out;
   }
@@ -108,13 +111,21 @@ export class DepthPredictor {
     await this.session.release();
   }
 
-  private async run(left: Float32Array, right: Float32Array, height: number, width: number): Promise<Float32Array> {
+  private async run(
+    left: Float32Array,
+    right: Float32Array,
+    height: number,
+    width: number,
+    onRaw?: (raw: Float32Array | Uint8Array | Uint16Array) => void,
+  ): Promise<Float32Array> {
     const s = this.stride;
     const ph = Math.ceil(height / s) * s;
     const pw = Math.ceil(width / s) * s;
     const raw = await this.rawOutput(edgePadPlanes(left, 3, height, width, ph, pw), edgePadPlanes(right, 3, height, width, ph, pw), ph, pw);
     const channels = this.decoder.channels;
-    return this.decoder.decode(cropPlanes(raw, channels, ph, pw, height, width), height, width);
+    const output = cropPlanes(raw, channels, ph, pw, height, width);
+    onRaw?.(output);
+    return this.decoder.decode(output, height, width);
   }
 }
 

@@ -40,6 +40,32 @@ export function errorHistogramSpec(
   };
 }
 
+/**
+ * The FP32 outputs' distance to the curve, in vertex spacings, one line per model: a model that
+ * commits piles up near 0; mass near 0.5 sits between two folds, where INT8 noise flips the decode.
+ */
+export function curveDistanceSpec(title: string, series: { name: string; counts: number[]; total: number }[], binWidth: number): vl.TopLevelSpec {
+  const rows = series.flatMap((s) => s.counts.map((c, b) => ({ series: s.name, distance: (b + 0.5) * binWidth, share: s.total ? c / s.total : 0 })));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 420,
+    height: 220,
+    data: { values: rows },
+    layer: [
+      {
+        mark: { type: 'line', interpolate: 'step' },
+        encoding: {
+          x: { field: 'distance', type: 'quantitative', title: 'distance to the curve (vertex spacings; the last bin holds everything beyond)' },
+          y: { field: 'share', type: 'quantitative', title: 'share of pixels' },
+          color: { field: 'series', type: 'nominal', title: null },
+        },
+      },
+      { data: { values: [{ x: 0.5 }] }, mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { x: { field: 'x', type: 'quantitative' } } },
+    ],
+  };
+}
+
 /** Predicted against measured, one labelled point per row, over the y = x line. */
 export function predictedVsMeasuredSpec(
   title: string,

@@ -3,7 +3,7 @@ import { encodeRgbPng } from '../data/formats/png.js';
 import type { RgbImage } from '../data/types.js';
 import { syntheticTestSet } from '../eval/evaluate.js';
 import { decodePicture, HISTOGRAM, type ModelEvaluation, type Precision } from '../experiment/evaluate-model.js';
-import { errorHistogramSpec, predictedVsMeasuredSpec, vegaLiteToSvg, xySpec } from './charts.js';
+import { curveDistanceSpec, errorHistogramSpec, predictedVsMeasuredSpec, vegaLiteToSvg, xySpec } from './charts.js';
 import { headlineTable, targetChecks, type CurveComparison, type ExperimentResults } from './results.js';
 
 /** Shared colour scale of the |quantized - fp32| maps, in px: the same for every model. */
@@ -30,6 +30,7 @@ export async function reportHtml(r: ExperimentResults, evaluations: ModelEvaluat
     ...pictureRows(evaluations, focus),
     `<h2>Quantization-error histograms</h2>`,
     ...(await histograms(evaluations)),
+    ...(await commitmentSection(evaluations)),
     ...(await ablationSection(r, focus)),
     ...(await idealSection(r)),
     `<h2>Setup</h2>`,
@@ -68,7 +69,7 @@ function pictureRows(evaluations: ModelEvaluation[], focus: Precision): string[]
     const maxDisp = d.model.config.maxDisp;
     const samples = syntheticTestSet(Math.min(fd.length, qd.length, fh.length, qh.length), height, width, maxDisp);
     out.push(`<h3>${escape(family)}</h3>`);
-    const captions = ['left image', 'ground truth', 'FP32 direct', `${focus} direct`, `${focus} hilbert`, `|${focus} - FP32| direct`, `|${focus} - FP32| hilbert`];
+    const captions = ['left image', 'ground truth', 'FP32 direct', `${focus} direct`, 'FP32 hilbert', `${focus} hilbert`, `|${focus} - FP32| direct`, `|${focus} - FP32| hilbert`];
     const rows: string[] = [];
     for (let i = 0; i < samples.length; i++) {
       const s = samples.get(i);
@@ -79,6 +80,7 @@ function pictureRows(evaluations: ModelEvaluation[], focus: Precision): string[]
         colorizeDisparity(width, height, s.disp ?? new Float32Array(width * height), s.valid, maxDisp),
         disp(fd[i]),
         disp(qd[i]),
+        disp(fh[i]),
         disp(qh[i]),
         err(qd[i], fd[i]),
         err(qh[i], fh[i]),
@@ -111,6 +113,32 @@ async function histograms(evaluations: ModelEvaluation[]): Promise<string[]> {
   return out;
 }
 
+/** Whether each hilbert model commits to one fold: its FP32 outputs' distance to the curve. */
+async function commitmentSection(evaluations: ModelEvaluation[]): Promise<string[]> {
+  const stats = evaluations.flatMap((e) => {
+    const d = e.precisions.find((p) => p.precision === 'fp32')?.curveDistance;
+    return d ? [{ e, d }] : [];
+  });
+  if (stats.length === 0) return [];
+  const out = [
+    `<h2>Does the curve head commit to one fold?</h2>`,
+    `<p>Distance of each hilbert model's FP32 outputs to its curve, in units of the vertex spacing (all test pixels). ` +
+      `At 0.5 a point sits midway between two parallel folds: any quantization noise may decode it onto the other fold, a jump of several pixels. ` +
+      `Hedging: the share of pixels at 3/8 of the spacing or more.</p>`,
+    table(['model', 'curve', 'spacing LSB (8 bit)', 'median distance (spacings)', 'hedging'], stats.map(({ e, d }) => [e.model.name, `dims ${e.model.config.dims}, order ${e.model.config.order}`,
+      (curveSpacing(e) * 255).toFixed(0), d.median.toFixed(3), `${(d.hedging * 100).toFixed(1)} %`])),
+  ];
+  for (const family of [...new Set(stats.map((x) => x.e.model.config.family))]) {
+    const series = stats.filter((x) => x.e.model.config.family === family).map(({ e, d }) => ({ name: e.model.name, counts: d.counts, total: d.pixels }));
+    out.push(await vegaLiteToSvg(curveDistanceSpec(`${family}: FP32 outputs' distance to the curve`, series, stats[0].d.binWidth)));
+  }
+  return out;
+}
+
+function curveSpacing(e: ModelEvaluation): number {
+  return (1 - 2 * e.model.config.margin) / (2 ** e.model.config.order - 1);
+}
+
 async function ablationSection(r: ExperimentResults, precision: Precision): Promise<string[]> {
   const families = [...new Set(r.curves.filter((c) => c.role === 'ablation').map((c) => c.family))];
   if (families.length === 0) return [];
@@ -121,10 +149,10 @@ async function ablationSection(r: ExperimentResults, precision: Precision): Prom
       `<p>${escape(family)}: every hilbert model against the ${escape(family)}-direct model. Ideal channel: <code>hilbertq curve</code>'s simulation of each curve ` +
         `with the scheme's output codes (8-bit; 16-bit for w8a16) and the direct model's measured noise in LSB. Share &gt; 1 px: pixels whose quantized disparity left the FP32 one by more than 1 px (segment jumps).</p>`,
       table(
-        ['model', 'dims', 'order', 'L', 'spacing LSB', 'FP32 EPE px', `${precision} EPE px`, 'reduction (robust std)', 'reduction (RMSE)', 'ideal, no noise', 'ideal at measured noise', 'share > 1 px'],
+        ['model', 'dims', 'order', 'L', 'spacing LSB', 'FP32 EPE px', `${precision} EPE px`, 'reduction (robust std)', 'reduction (RMSE)', 'ideal, no noise', 'ideal at measured noise', 'share > 1 px', 'FP32 hedging'],
         rows.map((c) => [c.model, String(c.curve.dims), String(c.curve.order), c.ideal.curveLength.toFixed(1), c.ideal.spacingLsb.toFixed(0), c.fp32Epe.toFixed(3),
           c.quantizedEpe.toFixed(3), `${c.reduction.toFixed(2)}x`, `${c.rmseReduction.toFixed(2)}x`, `${c.ideal.ratioNoiseless.toFixed(2)}x`,
-          `${c.ideal.ratioAtNoise.toFixed(2)}x (${c.ideal.noiseLsb.toFixed(1)} LSB)`, `${(c.over1px * 100).toFixed(2)} %`]),
+          `${c.ideal.ratioAtNoise.toFixed(2)}x (${c.ideal.noiseLsb.toFixed(1)} LSB)`, `${(c.over1px * 100).toFixed(2)} %`, c.hedging === null ? '-' : `${(c.hedging * 100).toFixed(1)} %`]),
       ),
       `<p>${escape(dimsVerdict(rows))}</p>`,
     );
