@@ -267,3 +267,18 @@ test('bad configuration throws an error naming the value', () => {
   assert.throws(() => dec(new Uint8Array([1, 16])), /codes\[1\] = 16/);
   assert.throws(() => curve.decode(new Float32Array(3)), /points.length = 3/);
 });
+
+test('many dims: the index gives up its grid instead of allocating one (dims 16 and 20, order 1)', () => {
+  for (const dims of [16, 20]) {
+    const curve = new HilbertCurve({ dims, order: 1, margin: 0.1 });
+    // One point near the walk (the cube-walk path) and one far from it (the exact search).
+    const near = curve.encode(Float32Array.from([0.37]));
+    const far = new Float32Array(dims).fill(0.5);
+    for (const p of [near, far]) {
+      const q = curve.decode(p)[0];
+      assert.ok(q >= 0 && q <= 1, `dims ${dims}: q ${q}`);
+      assert.ok(Math.abs(curve.distance(p)[0] - bruteForceDecode(curve, Array.from(p)).dist) < 1e-5);
+    }
+    assert.ok(Math.abs(curve.decode(near)[0] - 0.37) < 1e-6);
+  }
+});

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { HilbertqError } from '../util/errors.js';
+import { packageVersion } from '../util/provenance.js';
 import { registerCurveCommand } from './curve.js';
 import { registerDataCommand } from './data.js';
 import { registerDemoCommand } from './demo.js';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   program
     .name('hilbertq')
     .description('INT8-robust dense regression with Hilbert-curve output heads')
+    .version(packageVersion(), '-V, --version', 'print the hilbertq version')
     .showHelpAfterError();
   registerCurveCommand(program);
   registerDataCommand(program);

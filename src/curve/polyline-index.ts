@@ -45,8 +45,10 @@ export class PolylineIndex {
     this.buildHierarchy();
     const wanted = Math.ceil((GRID_HI - GRID_LO) / (segmentLength / 2));
     const cap = Math.floor(MAX_GRID_CELLS ** (1 / dims) + 1e-9);
-    this.gridSize = Math.max(4, Math.min(wanted, cap));
-    this.cellWidth = (GRID_HI - GRID_LO) / this.gridSize;
+    // At least 4 cells a side where that fits the cap; many dims get 2 a side, or (cap 1) no grid
+    // at all, and then every point takes the hierarchy.
+    this.gridSize = cap >= 2 ? Math.max(Math.min(4, cap), Math.min(wanted, cap)) : 0;
+    this.cellWidth = this.gridSize > 0 ? (GRID_HI - GRID_LO) / this.gridSize : Infinity;
     this.cells = new Array(this.gridSize ** dims);
   }
 

@@ -56,7 +56,8 @@ export const PRESETS: Record<string, ExperimentPreset> = {
 };
 
 export function presetByName(name: string): ExperimentPreset {
-  const preset = PRESETS[name];
+  // Own keys only: 'toString' and friends are not presets.
+  const preset = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
   if (!preset) throw new ConfigError('--preset', name, `expected one of ${Object.keys(PRESETS).join(', ')}`);
   return preset;
 }

@@ -72,6 +72,7 @@ export function validateTrainConfig(c: TrainConfig): void {
   positiveInt('valCount', c.valCount);
   positiveInt('checkpointEvery', c.checkpointEvery);
   positiveInt('logEvery', c.logEvery);
+  if (!Number.isInteger(c.warmup) || c.warmup < 0) throw new ConfigError('warmup', c.warmup, 'must be an integer >= 0');
   if (!Number.isInteger(c.seed) || c.seed < 0) throw new ConfigError('seed', c.seed, 'must be an integer >= 0');
   if (c.seed === VALIDATION_SEED || c.seed === TEST_SEED) {
     throw new ConfigError('seed', c.seed, 'is reserved for the held-out validation/test sets');
