@@ -67,8 +67,13 @@ function pictureRows(evaluations: ModelEvaluation[], focus: Precision): string[]
     const [fd, qd, fh, qh] = [pictures(d, 'fp32'), pictures(d, focus), pictures(h, 'fp32'), pictures(h, focus)];
     const { height, width } = d.model.trainingSize;
     const maxDisp = d.model.config.maxDisp;
-    const samples = syntheticTestSet(Math.min(fd.length, qd.length, fh.length, qh.length), height, width, maxDisp);
+    const count = Math.min(fd.length, qd.length, fh.length, qh.length);
     out.push(`<h3>${escape(family)}</h3>`);
+    if (count === 0) {
+      out.push('<p>No pictures were kept (--pictures 0).</p>');
+      continue;
+    }
+    const samples = syntheticTestSet(count, height, width, maxDisp);
     const captions = ['left image', 'ground truth', 'FP32 direct', `${focus} direct`, 'FP32 hilbert', `${focus} hilbert`, `|${focus} - FP32| direct`, `|${focus} - FP32| hilbert`];
     const rows: string[] = [];
     for (let i = 0; i < samples.length; i++) {
@@ -167,15 +172,16 @@ async function ablationSection(r: ExperimentResults, precision: Precision): Prom
   return out;
 }
 
-/** Says whether the 3D head beats the paper's 2D head, from the numbers. */
+/** Says whether a head of more dimensions beats the paper's 2D heads, from the numbers: on the reduction and on FP32 EPE. */
 function dimsVerdict(rows: CurveComparison[]): string {
-  const best = (dims: number): CurveComparison | undefined => rows.filter((c) => c.curve.dims === dims).sort((a, b) => b.reduction - a.reduction)[0];
-  const two = best(2);
-  const three = best(3);
-  if (!two || !three) return '';
+  const best = (pick: (c: CurveComparison) => boolean): CurveComparison | undefined => rows.filter(pick).sort((a, b) => b.reduction - a.reduction)[0];
+  const two = best((c) => c.curve.dims === 2);
+  const more = best((c) => c.curve.dims > 2);
+  if (!two || !more) return '';
   const fmt = (c: CurveComparison): string => `${c.model} (dims ${c.curve.dims}, order ${c.curve.order}, L ${c.ideal.curveLength.toFixed(1)}): ${c.reduction.toFixed(2)}x, FP32 EPE ${c.fp32Epe.toFixed(3)} px`;
-  const verdict = three.reduction > two.reduction ? 'The 3D head reduces the quantization error more than the best 2D head' : 'The 3D head does not beat the best 2D head';
-  return `${verdict}: ${fmt(three)} against ${fmt(two)}.`;
+  const verdict = more.reduction > two.reduction ? 'The best head of more than two dimensions reduces the quantization error more than the best 2D head' : 'No head of more than two dimensions reduces the quantization error more than the best 2D head';
+  const accurate = rows.slice().sort((a, b) => a.fp32Epe - b.fp32Epe)[0];
+  return `${verdict}: ${fmt(more)} against ${fmt(two)}. The most accurate head in FP32: ${fmt(accurate)}.`;
 }
 
 async function idealSection(r: ExperimentResults): Promise<string[]> {
