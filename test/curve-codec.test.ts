@@ -114,6 +114,8 @@ for (const { dims, order } of CONFIGS) {
     for (let i = 0; i < n; i++) {
       const far = i % 10 === 0;
       for (let k = 0; k < dims; k++) points[k * n + i] = far ? rng.uniform(-3, 4) : rng.uniform(-0.2, 1.2);
+      // Some exact ties between two segments (equal coordinates), which must go to the lower one.
+      if (i % 9 === 0 && dims > 2) points[2 * n + i] = points[n + i];
     }
     const q = curve.decode(points);
     for (let i = 0; i < n; i++) {
@@ -192,17 +194,24 @@ test('the cube walk (order 1, dims 3-6) decodes quantized codes as the exact sea
         codes[c * n + i] = Math.max(0, Math.min(255, Math.round(x / scales[c] + zeroPoints[c])));
       }
     }
+    // Equal codes on two components put many samples exactly on a tie between a corner's two segments.
+    for (let i = 0; i < n; i += 7) codes[2 * n + i] = codes[n + i];
     const got = dec(codes);
-    let ties = 0;
+    // The same codes as uint16 take the JS loop (the SIMD module reads bytes, in float32): the same answers.
+    const js = dec(Uint16Array.from(codes));
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(js[i] - got[i]) < 1e-4, `dims ${dims}, sample ${i}: JS ${js[i]} vs ${got[i]}`);
     for (let i = 0; i < n; i++) {
       const p = Array.from({ length: dims }, (_, c) => (codes[c * n + i] - zeroPoints[c]) * scales[c]);
       const ref = bruteForceDecode(curve, p);
       const gotDist = distanceToCurvePoint(curve, p, got[i] / 24);
-      // Always a nearest point; where two segments are equally near, the lattice of codes makes exact ties possible.
       assert.ok(Math.abs(gotDist - ref.dist) < 1e-5, `dims ${dims}, sample ${i}: distance ${gotDist} vs ${ref.dist}`);
-      if (Math.abs(got[i] / 24 - ref.q) > 1e-5) ties++;
+      // Near the curve (the cube walk itself) ties go to the lower segment, as in the brute force;
+      // far samples take the index's exact search, whose ties between distant segments may differ.
+      if (i % 2 === 0) {
+        assert.ok(Math.abs(got[i] / 24 - ref.q) < 1e-5, `dims ${dims}, sample ${i}: q ${got[i] / 24} vs ${ref.q}`);
+        assert.ok(Math.abs(js[i] / 24 - ref.q) < 1e-5, `JS, dims ${dims}, sample ${i}: q ${js[i] / 24} vs ${ref.q}`);
+      }
     }
-    assert.ok(ties <= n / 200, `dims ${dims}: ${ties} samples decoded to another equally near segment`);
   }
 });
 

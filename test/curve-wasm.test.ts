@@ -47,6 +47,7 @@ test('the SIMD cube-walk decoder runs for 3 and 4 dims and agrees with the JS pa
       const x = (i % n) % 50 === 0 ? rng.uniform(0, 1) : onCurve[i] + rng.uniform(-0.12, 0.12);
       codes[i] = Math.max(0, Math.min(255, Math.round(x / scales[c] + zeroPoints[c])));
     }
+    for (let i = 0; i < n; i += 5) codes[2 * n + i] = codes[n + i]; // exact ties, which go to the lower segment
     const raw = new Float32Array(n);
     simd.decode(codes, n, n - (n % 4), raw);
     const decoded = curve.quantizedDecoder({ bits: 8, scales, zeroPoints, outputScale: 24 })(codes);
@@ -54,12 +55,66 @@ test('the SIMD cube-walk decoder runs for 3 and 4 dims and agrees with the JS pa
     for (let i = 0; i < n; i++) {
       const point = new Float64Array(dims);
       for (let c = 0; c < dims; c++) point[c] = (codes[c * n + i] - zeroPoints[c]) * scales[c];
-      const exact = curve.decode(point)[0] * 24;
+      const exact = nearestQ(curve, point) * 24;
       assert.ok(Math.abs(decoded[i] - exact) < 1e-4, `dims ${dims}, sample ${i}: ${decoded[i]} vs ${exact}`);
       if (i >= n - (n % 4)) continue;
       if (Number.isNaN(raw[i])) bounded++;
       else assert.ok(Math.abs(raw[i] - exact) < 1e-4, `SIMD, dims ${dims}, sample ${i}: ${raw[i]} vs ${exact}`);
     }
     assert.ok(bounded > 0 && bounded < n / 50, `dims ${dims}: ${bounded} samples left to the exact decode`);
+  }
+});
+
+/** q of the nearest point by scanning every segment (ties to the lower one): independent of the decoders under test. */
+function nearestQ(curve: HilbertCurve, p: Float64Array): number {
+  const v = curve.vertices();
+  const d = curve.dims;
+  let best = Infinity;
+  let q = NaN;
+  for (let s = 0; s < curve.vertexCount - 1; s++) {
+    let dot = 0;
+    let len2 = 0;
+    for (let k = 0; k < d; k++) {
+      dot += (p[k] - v[s * d + k]) * (v[(s + 1) * d + k] - v[s * d + k]);
+      len2 += (v[(s + 1) * d + k] - v[s * d + k]) ** 2;
+    }
+    const t = Math.min(1, Math.max(0, dot / len2));
+    let dist2 = 0;
+    for (let k = 0; k < d; k++) dist2 += (p[k] - v[s * d + k] - t * (v[(s + 1) * d + k] - v[s * d + k])) ** 2;
+    if (dist2 < best - 1e-12) {
+      best = dist2;
+      q = (s + t) / (curve.vertexCount - 1);
+    }
+  }
+  return q;
+}
+
+test('cube walk: a point equally far along both segments of a corner decodes to the lower one, on every path', () => {
+  for (const dims of [3, 4]) {
+    // Margin, offset and scale are powers of two: the tie is exact in float32 and float64 alike.
+    const curve = new HilbertCurve({ dims, order: 1, margin: 0.125 });
+    const walk = curve.cubeWalk();
+    const v = curve.vertices();
+    const scale = 1 / 256; // 0.125 -> code 32, 0.875 -> 224; the offset 0.125 is 32 codes
+    const samples: number[][] = [];
+    const expected: number[] = [];
+    for (let k = 1; k < curve.vertexCount - 1; k++) {
+      const p = Array.from({ length: dims }, (_, c) => v[k * dims + c]);
+      for (const axis of [walk.axisBefore[k], walk.axisAfter[k]]) p[axis] += p[axis] > 0.5 ? -0.125 : 0.125;
+      samples.push(p);
+      expected.push((k - 0.125 / curve.spacing) / (curve.vertexCount - 1)); // on segment k - 1, the lower
+    }
+    const n = samples.length;
+    const floats = new Float64Array(dims * n);
+    const codes = new Uint8Array(dims * n);
+    samples.forEach((p, i) => p.forEach((x, c) => {
+      floats[c * n + i] = x;
+      codes[c * n + i] = Math.round(x / scale);
+    }));
+    const dec = curve.quantizedDecoder({ bits: 8, scales: new Array(dims).fill(scale), zeroPoints: new Array(dims).fill(0) });
+    const paths: [string, ArrayLike<number>][] = [['float', curve.decode(floats)], ['SIMD', dec(codes)], ['JS', dec(Uint16Array.from(codes))]];
+    for (const [name, q] of paths) {
+      for (let i = 0; i < n; i++) assert.ok(Math.abs(q[i] - expected[i]) < 1e-6, `${name}, dims ${dims}, vertex ${i + 1}: ${q[i]} vs ${expected[i]}`);
+    }
   }
 });

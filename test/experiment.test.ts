@@ -90,3 +90,21 @@ test('experiment refuses the paper preset without --train and a bad scheme, writ
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('hilbertq --version, an inherited property as a preset, and a negative warm-up', async () => {
+  const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
+  let printed = '';
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => {
+    printed += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await assert.rejects(runCli(['--version']), (err: { code?: string }) => err.code === 'commander.version');
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.equal(printed.trim(), version);
+  await assert.rejects(runCli(['experiment', '--preset', 'toString', '--out', join(tmpdir(), 'never')]), /--preset = toString: expected one of/);
+  await assert.rejects(runCli(['train', '--warmup', '-5', '--steps', '1', '--out', join(tmpdir(), 'never-train')]), /warmup/);
+});

@@ -30,7 +30,13 @@ test('the demo pipeline on a tiny zoo: results.json has every field, index.html 
     assert.ok(results.reductions[0].robustStd > 0);
     assert.equal(results.latencyOverhead.length, 2);
     assert.equal(results.curves.length, 1);
-    for (const key of ['reduction', 'rmseReduction', 'fp32Epe', 'quantizedEpe', 'over1px', 'ideal']) assert.ok(key in results.curves[0], key);
+    for (const key of ['reduction', 'rmseReduction', 'fp32Epe', 'quantizedEpe', 'over1px', 'hedging', 'ideal']) assert.ok(key in results.curves[0], key);
+    // Whether the hilbert head commits: its FP32 outputs' distance to the curve, a histogram over every test pixel.
+    const distance = results.rows.find((r: { head: string; precision: string }) => r.head === 'hilbert' && r.precision === 'fp32').curveDistance;
+    assert.equal(distance.pixels, 2 * 32 * 64);
+    assert.equal(distance.counts.reduce((a: number, b: number) => a + b, 0), distance.pixels);
+    assert.ok(distance.hedging >= 0 && distance.hedging <= 1);
+    assert.equal(results.rows.find((r: { head: string }) => r.head === 'direct').curveDistance, null);
     assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /\| target \| family \| measured \| met \|/);
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     const references = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((ref) => !ref.startsWith('data:'));
@@ -38,6 +44,13 @@ test('the demo pipeline on a tiny zoo: results.json has every field, index.html 
     assert.ok(html.includes('data:image/png;base64,'), 'pictures embedded');
     assert.ok(html.includes('<svg'), 'plots inline');
     assert.ok(existsSync(join(out, 'summary.md')));
+    assert.match(html, /Does the curve head commit to one fold\?/);
+    assert.match(html, /moved &gt; 1 px %/);
+
+    // --pictures 0 still writes the whole report (it failed at the very end before).
+    const none = join(dir, 'none');
+    await runCli(['demo', '--models', join(dir, 'zoo'), '--out', none, '--pairs', '2', '--calibration', '2', '--latency-runs', '1', '--pictures', '0', '--schemes', 'w8a8']);
+    assert.match(readFileSync(join(none, 'index.html'), 'utf8'), /No pictures were kept/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -56,6 +56,7 @@ export class CubeWalk {
     if (far2 - along * along > this.bound2) return NaN;
     if (along === 0) return k / this.segments;
     const t = Math.min(1, along / this.spacing);
-    return (after >= before ? k + t : k - t) / this.segments;
+    // Ties go to the lower segment, as in the exact search.
+    return (after > before ? k + t : k - t) / this.segments;
   }
 }

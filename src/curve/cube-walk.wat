@@ -104,11 +104,12 @@
             (i32x4.eq (local.get $axis) (local.get $zero))))
         (local.set $along (f32x4.pmax (f32x4.pmax (local.get $before) (local.get $after)) (f32x4.splat (f32.const 0))))
         (local.set $t (f32x4.pmin (f32x4.mul (local.get $along) (f32x4.splat (f32.load offset=88 (i32.const 0)))) (f32x4.splat (f32.const 1))))
-        ;; q = k + t towards the next vertex when after >= before, else k - t; in output units.
+        ;; q = k + t towards the next vertex when after > before, else k - t (ties to the lower segment,
+        ;; as in the exact search); in output units.
         (local.set $q
           (f32x4.mul
             (f32x4.add (f32x4.convert_i32x4_s (local.get $k))
-              (v128.bitselect (local.get $t) (f32x4.neg (local.get $t)) (f32x4.ge (local.get $after) (local.get $before))))
+              (v128.bitselect (local.get $t) (f32x4.neg (local.get $t)) (f32x4.gt (local.get $after) (local.get $before))))
             (f32x4.splat (f32.load offset=96 (i32.const 0)))))
         ;; Beyond the exactness bound: NaN, for the caller's exact decode.
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))

@@ -252,7 +252,8 @@ function cubeWalkDecoder(
         result[i] = k * toOutput;
       } else {
         const t = along * perSpacing < 1 ? along * perSpacing : 1;
-        result[i] = (after >= before ? k + t : k - t) * toOutput;
+        // Ties go to the lower segment, as in the exact search.
+        result[i] = (after > before ? k + t : k - t) * toOutput;
       }
     }
     return result;

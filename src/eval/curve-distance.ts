@@ -42,11 +42,12 @@ export class CurveDistanceAccumulator {
 
   result(): CurveDistanceStats {
     const { binWidth } = CURVE_DISTANCE_BINS;
+    // The centre of the bin holding the median (NaN without pixels).
     let median = NaN;
     let seen = 0;
     for (let k = 0; k < this.counts.length; k++) {
       seen += this.counts[k];
-      if (seen * 2 >= this.pixels) {
+      if (this.pixels > 0 && seen * 2 >= this.pixels) {
         median = (k + 0.5) * binWidth;
         break;
       }

@@ -108,8 +108,10 @@ function shippedZoo(o: PipelineOptions): ZooModel[] {
 /** Retrains every shipped model with its recorded command (and the preset's changes), then publishes it into out/models. */
 async function trainZoo(o: PipelineOptions): Promise<ZooModel[]> {
   const shipped = listZoo(o.zooDir);
-  const missing = shipped.filter((m) => !m.command).map((m) => m.name);
-  if (missing.length > 0) throw new ConfigError('--models', o.zooDir, `has models without a recorded training command: ${missing.join(', ')}`);
+  const missing = shipped.filter((m) => !m.command || (m.fineTuned && !m.baseCommand)).map((m) => m.name);
+  if (missing.length > 0) throw new ConfigError('--models', o.zooDir, `has models without a recorded training command (or, fine-tuned, without their base's): ${missing.join(', ')}`);
+  const nested = shipped.filter((m) => m.baseCommand && /\s--init\s/.test(` ${m.baseCommand} `)).map((m) => m.name);
+  if (nested.length > 0) throw new ConfigError('--models', o.zooDir, `has models fine-tuned from a fine-tuned model, which --train cannot retrain: ${nested.join(', ')}`);
   const runsDir = join(o.out, 'runs');
   // A fine-tuned model retrains in two stages: the model it started from, then the fine-tuning from that.
   const bases = shipped.filter((m) => m.baseCommand).map((m) => ({ name: `${m.name}.base`, args: trainingArgs(m.baseCommand as string, o.preset.trainOverrides) }));

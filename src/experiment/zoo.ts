@@ -21,6 +21,8 @@ export interface ZooModel {
    * from, as recorded with it; retraining the zoo runs that first.
    */
   baseCommand: string | null;
+  /** Whether it was trained with --init (then baseCommand must be known to retrain it). */
+  fineTuned: boolean;
   trainingSize: { height: number; width: number };
 }
 
@@ -53,6 +55,7 @@ function readZooModel(dir: string, name: string): ZooModel {
     role: name === `${config.family}-${config.head}` ? 'headline' : 'ablation',
     command: typeof training?.command === 'string' ? training.command : null,
     baseCommand: typeof baseCommand === 'string' ? baseCommand : null,
+    fineTuned: training?.config?.init !== undefined,
     trainingSize: recordedTrainingSize(manifest.meta) ?? { height: 64, width: 128 },
   };
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { syntheticDataset } from '../data/batches.js';
 import { SyntheticStereo } from '../data/synthetic/generator.js';
 import { evaluateDataset } from '../eval/evaluate.js';
@@ -74,7 +74,8 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
   // Taken now: commits may land while a long run trains.
   let code: CodeProvenance[] = [codeProvenance()];
   const graph = buildModelGraph(config.model);
-  const params: ParamMap = config.init ? initialParams(config, graph) : createParams(graph, config.seed);
+  // A resume takes every weight from the checkpoint: the init folder is read only at the start.
+  const params: ParamMap = config.init && !(options.resume && checkpointDir) ? initialParams(config, graph) : createParams(graph, config.seed);
   const adam = new Adam(params, { clipNorm: config.clipNorm });
   try {
     let startStep = 0;
@@ -193,6 +194,7 @@ function withSegment(code: CodeProvenance[], next: CodeProvenance): CodeProvenan
  */
 function initialParams(config: TrainConfig, graph: ModelGraph): ParamMap {
   const init = config.init as NonNullable<TrainConfig['init']>;
+  if (!existsSync(join(init.model, WEIGHTS_FILE))) throw new ConfigError('--init', init.model, 'no longer holds the weights this run starts from');
   const sha = weightsSha256(init.model);
   if (sha !== init.weightsSha256) {
     throw new ConfigError('--init', init.model, `holds other weights than this run started from (sha256 ${sha.slice(0, 12)}, recorded ${init.weightsSha256.slice(0, 12)})`);
@@ -217,6 +219,8 @@ export function weightsSha256(modelDir: string): string {
 
 /** The init record of a fine-tuning run: the folder, its weights' hash and its own training record. */
 export function initRecord(modelDir: string): NonNullable<TrainConfig['init']> {
-  const { manifest } = readWeightsDir(modelDir);
-  return { model: modelDir, weightsSha256: weightsSha256(modelDir), training: (manifest.meta as { training?: unknown } | undefined)?.training ?? null };
+  const dir = resolve(modelDir);
+  if (!existsSync(join(dir, WEIGHTS_FILE))) throw new ConfigError('--init', modelDir, 'is not a model folder (model.json + weights.bin)');
+  const { manifest } = readWeightsDir(dir);
+  return { model: dir, weightsSha256: weightsSha256(dir), training: (manifest.meta as { training?: unknown } | undefined)?.training ?? null };
 }
