@@ -30,12 +30,15 @@ console.log(`hilbertq codec throughput, ${N} samples per call, node ${process.ve
 console.log('qdecode: 8-bit codes into a reused buffer, per call 2^16 samples (a 256x256 map) and 2^20');
 console.log('config              encode/s   decode/s  qdecode/s  qdecode/s(2^20)');
 for (const [dims, order] of [
+  [2, 1],
   [2, 2],
   [2, 3],
   [2, 4],
   [2, 8],
+  [3, 1],
   [3, 2],
   [3, 3],
+  [4, 1], // the cube walk: no table at 3+ channels, decoded in WebAssembly SIMD
 ]) {
   const curve = new HilbertCurve({ dims, order, margin: 0.1 });
   const q = new Float32Array(N);

@@ -6,8 +6,8 @@ import { ConfigError, FileFormatError } from '../util/errors.js';
 
 /**
  * A model of the zoo. The headline pair of a family is named FAMILY-direct and FAMILY-hilbert
- * (the paper's curve); every other hilbert model is a curve-ablation variant, compared with its
- * family's direct model.
+ * (the curve head the zoo ships as its best; which curve that is, its config says); every other
+ * hilbert model is a curve-ablation variant, compared with its family's direct model.
  */
 export interface ZooModel {
   name: string;
