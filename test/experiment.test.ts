@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -107,4 +108,46 @@ test('hilbertq --version, an inherited property as a preset, and a negative warm
   assert.equal(printed.trim(), version);
   await assert.rejects(runCli(['experiment', '--preset', 'toString', '--out', join(tmpdir(), 'never')]), /--preset = toString: expected one of/);
   await assert.rejects(runCli(['train', '--warmup', '-5', '--steps', '1', '--out', join(tmpdir(), 'never-train')]), /warmup/);
+});
+
+/** hilbertq train processes whose command line names `dir`. */
+function trainingsIn(dir: string): number[] {
+  const ps = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout;
+  return ps
+    .split('\n')
+    .filter((line) => line.includes(' train ') && line.includes(dir))
+    .map((line) => Number.parseInt(line.trim(), 10));
+}
+
+test('killing experiment --train (kill -9 or SIGTERM) leaves no training behind', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hilbertq-orphans-'));
+  try {
+    const zoo = join(dir, 'zoo');
+    for (const head of ['direct', 'hilbert'] as const) {
+      const config = { family: 'unet', head, dims: 2, order: 2, margin: 0.1, maxDisp: 12, width: 0.25 } as ModelConfig;
+      const command = `hilbertq train --model unet --head ${head} --dims 2 --order 2 --width 0.25 --size 32x64 --max-disp 12 --steps 100000 --batch 1 --val-every 100000 --val-count 1 --out runs/x`;
+      const graph = buildModelGraph(config);
+      const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), { training: { command, config: { height: 32, width: 64 } } });
+      writeWeightsDir(join(zoo, `unet-${head}`), manifest, bin);
+    }
+    for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+      const out = join(dir, `exp-${signal}`);
+      const parent = spawn(process.execPath, ['bin/hilbertq.js', 'experiment', '--train', '--models', zoo, '--out', out, '--jobs', '2'], { stdio: 'ignore' });
+      // Both trainings running: each has written its config.json.
+      for (let waited = 0; waited < 60_000 && !['unet-direct', 'unet-hilbert'].every((m) => existsSync(join(out, 'runs', m, 'config.json'))); waited += 200) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(trainingsIn(out).length, 2, 'two trainings started');
+      parent.kill(signal);
+      let left = trainingsIn(out);
+      for (let waited = 0; waited < 15_000 && left.length > 0; waited += 200) {
+        await new Promise((r) => setTimeout(r, 200));
+        left = trainingsIn(out);
+      }
+      for (const pid of left) process.kill(pid, 'SIGKILL');
+      assert.deepEqual(left, [], `${signal}: trainings still running after their parent died`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -8,6 +9,8 @@ import { initTrainingBackend } from '../src/train/backend/index.js';
 import { TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.js';
 import { initRecord, train, weightsSha256 } from '../src/train/trainer.js';
 import { generateDataset } from '../src/data/generate.js';
+import { LOCK_FILE } from '../src/util/lock.js';
+import { runCli } from './cli-support.js';
 
 await initTrainingBackend('wasm');
 
@@ -142,3 +145,51 @@ test('fine-tuning (init) starts from the given weights, records them, and refuse
     writeFileSync(join(model, 'weights.bin'), readFileSync(join(dir, 'changed-source', 'model', 'weights.bin')));
     await assert.rejects(train(frozen, { runDir: join(dir, 'stale') }), /holds other weights than this run started from/);
   }));
+
+test('a second process on a running training folder is refused, the running one ends bit-exact; a stale lock is taken over', () =>
+  withRunDir(async (dir) => {
+    const config = tinyConfig('direct', 6);
+    await train(config, { runDir: join(dir, 'straight') });
+    const run = join(dir, 'run');
+    let refused: unknown = null;
+    await train(config, {
+      runDir: run,
+      onProgress: (p) => {
+        // While the run holds its folder: a resume (here in-process; another pid alike) must not start.
+        if (p.step === 2) refused = train(config, { runDir: run, resume: true }).catch((err: unknown) => err);
+      },
+    });
+    assert.match(String(await refused), /is in use by process \d+/);
+    assert.ok(readFileSync(join(run, 'model', 'weights.bin')).equals(readFileSync(join(dir, 'straight', 'model', 'weights.bin'))));
+    assert.ok(!existsSync(join(run, LOCK_FILE)), 'the lock is released');
+    // A lock left by a dead process is stale.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    mkdirSync(join(dir, 'stale'));
+    writeFileSync(join(dir, 'stale', LOCK_FILE), `${dead.stdout.toString()}\n`);
+    await train(config, { runDir: join(dir, 'stale') });
+    assert.ok(existsSync(join(dir, 'stale', 'model', 'weights.bin')));
+  }));
+
+test('a resume keeps the command that started the run and records its own beside it', () =>
+  withRunDir(async (dir) => {
+    const config = tinyConfig('hilbert', 6);
+    await train(config, { runDir: dir, command: 'hilbertq train --steps 6 --out X', stopAfter: 4 });
+    await train(config, { runDir: dir, resume: true, command: 'hilbertq train --out X --resume' });
+    const training = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')).meta.training;
+    assert.equal(training.command, 'hilbertq train --steps 6 --out X');
+    assert.deepEqual(training.resumes, [{ command: 'hilbertq train --out X --resume', fromStep: 3 }]);
+  }));
+
+test('a bad start writes nothing: a missing data folder or a size off the stride leaves no folder behind', () =>
+  withRunDir(async (dir) => {
+    const run = join(dir, 'run');
+    await assert.rejects(train({ ...tinyConfig('direct', 2), data: { source: 'folder', path: join(dir, 'nope') } }, { runDir: run }));
+    assert.ok(!existsSync(run), 'no run folder after a bad --data');
+    await assert.rejects(train({ ...tinyConfig('direct', 2), height: 40 }, { runDir: run }), /--size = 40x64: height must be a multiple of the model's stride 16/);
+    assert.ok(!existsSync(run), 'no run folder after a bad size');
+    await train(tinyConfig('direct', 1), { runDir: run });
+  }));
+
+test('train --resume refuses flags that would change the run, naming them', async () => {
+  await assert.rejects(runCli(['train', '--resume', '--steps', '5', '--model', 'vit', '--out', join(tmpdir(), 'hilbertq-no-run')]), /--resume = --model, --steps: takes the run's settings from its config.json/);
+});

@@ -5,6 +5,7 @@ import { initTrainingBackend } from '../train/backend/index.js';
 import { DEFAULT_STEPS, TRAIN_DEFAULTS, type TrainConfig } from '../train/config.js';
 import { initRecord, train } from '../train/trainer.js';
 import { ConfigError } from '../util/errors.js';
+import { exitWithParent } from '../util/parent-pipe.js';
 import { parseIntOption, parseNumberOption } from './options.js';
 import { ProgressReporter, formatDuration } from './progress.js';
 
@@ -65,7 +66,27 @@ export function registerTrainCommand(program: Command): void {
     .option('--backend <name>', 'wasm | cpu (reference, slow)', 'wasm')
     .requiredOption('--out <dir>', 'run folder: config.json, metrics.jsonl, checkpoint/, model/')
     .option('--resume', 'continue the run in --out from its last checkpoint (its config.json wins)')
-    .action((flags: TrainFlags) => runTrain(flags));
+    .action((flags: TrainFlags, command: Command) => {
+      if (flags.resume) refuseRunFlags(command);
+      return runTrain(flags);
+    });
+}
+
+/** Options --resume may take: everything else is the run's own, recorded in its config.json. */
+const RESUME_OPTIONS = new Set(['out', 'resume', 'backend']);
+
+/**
+ * A resume continues the run as it was started: a flag that would change it (--steps 5, --model
+ * vit) was silently ignored before, and the resume's command line then replaced the recorded one.
+ */
+function refuseRunFlags(command: Command): void {
+  const given = command.options
+    .map((o) => o.attributeName())
+    .filter((name) => !RESUME_OPTIONS.has(name) && command.getOptionValueSource(name) === 'cli');
+  if (given.length > 0) {
+    const flags = given.map((name) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
+    throw new ConfigError('--resume', flags, 'takes the run\'s settings from its config.json; drop these flags (start a new run to change them)');
+  }
 }
 
 export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
@@ -106,6 +127,7 @@ export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
 async function runTrain(flags: TrainFlags): Promise<void> {
   if (flags.backend !== 'wasm' && flags.backend !== 'cpu') throw new ConfigError('--backend', flags.backend, "expected 'wasm' or 'cpu'");
   const config = trainConfigFromFlags(flags);
+  exitWithParent();
   await initTrainingBackend(flags.backend);
   const command = ['hilbertq', ...process.argv.slice(2)].join(' ');
   let progress: ProgressReporter | null = null;

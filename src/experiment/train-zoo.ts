@@ -7,6 +7,7 @@ import { MANIFEST_FILE } from '../models/weights-io.js';
 import { DEFAULT_STEPS } from '../train/config.js';
 import { ConfigError, HilbertqError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { EXIT_WITH_PARENT_ENV } from '../util/parent-pipe.js';
 
 export interface TrainingJob {
   name: string;
@@ -73,6 +74,13 @@ export async function trainJobs(
   for (const job of jobs.filter((j) => !queue.includes(j))) onProgress(job.name, stepsOf(job));
   const children = new Set<ChildProcess>();
   let failed = false;
+  // On SIGTERM, SIGINT or SIGHUP the children go first, then this process, with the signal's code.
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    for (const child of children) child.kill('SIGTERM');
+    process.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15));
+  };
+  for (const signal of signals) process.on(signal, onSignal);
   const worker = async (): Promise<void> => {
     for (let job = queue.shift(); job && !failed; job = queue.shift()) {
       try {
@@ -84,7 +92,11 @@ export async function trainJobs(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
+  } finally {
+    for (const signal of signals) process.off(signal, onSignal);
+  }
 }
 
 /** The --steps of a job's arguments (the train command's default when absent). */
@@ -100,13 +112,16 @@ function trainOne(job: TrainingJob, runsDir: string, children: Set<ChildProcess>
   const runDir = join(runsDir, job.name);
   const logFile = `${runDir}.log`;
   const resume = existsSync(join(runDir, 'config.json'));
-  const args = [CLI, 'train', ...job.args, '--out', runDir, ...(resume ? ['--resume'] : [])];
+  // A resume takes its settings from the run's config.json (and refuses flags that would change it);
+  // checkRecordedArgs made sure it is this job's run.
+  const args = resume ? [CLI, 'train', '--out', runDir, '--resume'] : [CLI, 'train', ...job.args, '--out', runDir];
   mkdirSync(runDir, { recursive: true });
   writeFileAtomic(join(runDir, ARGS_FILE), `${JSON.stringify(job.args)}\n`);
   const log = createWriteStream(logFile, { flags: 'a' });
   log.write(`$ hilbertq ${args.slice(1).join(' ')}\n`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // stdin is a pipe the child watches: it ends when this process does, even on kill -9.
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, [EXIT_WITH_PARENT_ENV]: '1' } });
     children.add(child);
     child.stdout.pipe(log, { end: false });
     createInterface({ input: child.stdout }).on('line', (line) => {

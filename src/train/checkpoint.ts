@@ -24,6 +24,13 @@ export interface CheckpointState {
   metricsLines: number;
   /** The hilbertq code of each training segment so far (absent in checkpoints from before it was recorded). */
   code?: CodeProvenance[];
+  /** Each resume of the run: its command line and the step it continued from. */
+  resumes?: ResumeRecord[];
+}
+
+export interface ResumeRecord {
+  command: string | null;
+  fromStep: number;
 }
 
 const DIR = 'checkpoint';

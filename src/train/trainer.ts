@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { syntheticDataset } from '../data/batches.js';
 import { SyntheticStereo } from '../data/synthetic/generator.js';
@@ -13,13 +13,17 @@ import type { ModelGraph } from '../models/ir.js';
 import { readWeightsDir, WEIGHTS_FILE } from '../models/weights-io.js';
 import { ConfigError, FileFormatError, HilbertqError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { lockFolder } from '../util/lock.js';
 import { codeProvenance, type CodeProvenance } from '../util/provenance.js';
 import { Adam } from './adam.js';
-import { findCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { findCheckpoint, loadCheckpoint, saveCheckpoint, type ResumeRecord } from './checkpoint.js';
 import { validateTrainConfig, VALIDATION_SEED, type TrainConfig } from './config.js';
-import { trainingFeed } from './feed.js';
+import { trainingFeed, type BatchFeed } from './feed.js';
 import { cosineLearningRate } from './schedule.js';
 import { trainStep } from './step.js';
+
+/** The command line that started a run, written beside config.json (a resume never replaces it). */
+export const COMMAND_FILE = 'command.json';
 
 export interface TrainProgress {
   step: number;
@@ -55,7 +59,6 @@ export interface TrainResult {
 export async function train(configIn: TrainConfig, options: TrainOptions): Promise<TrainResult> {
   const { runDir } = options;
   const configFile = join(runDir, 'config.json');
-  const metricsFile = join(runDir, 'metrics.jsonl');
   let config = configIn;
   const checkpointDir = findCheckpoint(runDir);
   if (options.resume) {
@@ -65,15 +68,43 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
   }
   if (options.resume) config = readJson<TrainConfig>(configFile);
   validateTrainConfig(config);
-  mkdirSync(runDir, { recursive: true });
+  // Everything that can be wrong with the data or the size is found before the folder is written:
+  // a failed start used to leave a config.json that the corrected command then refused.
+  const graph = buildModelGraph(config.model);
+  for (const [name, size] of [['height', config.height], ['width', config.width]] as const) {
+    if (size % graph.stride !== 0) throw new ConfigError('--size', `${config.height}x${config.width}`, `${name} must be a multiple of the model's stride ${graph.stride}`);
+  }
+  const feed = trainingFeed(config);
+  feed(0);
+  const release = lockFolder(runDir);
+  try {
+    return await trainLocked(config, options, graph, feed);
+  } finally {
+    release();
+  }
+}
+
+async function trainLocked(config: TrainConfig, options: TrainOptions, graph: ModelGraph, feed: BatchFeed): Promise<TrainResult> {
+  const { runDir } = options;
+  const configFile = join(runDir, 'config.json');
+  const metricsFile = join(runDir, 'metrics.jsonl');
+  const commandFile = join(runDir, COMMAND_FILE);
+  // Under the lock: what another process may have written since the checks above.
+  const checkpointDir = findCheckpoint(runDir);
+  if (!options.resume && (checkpointDir || existsSync(configFile))) {
+    throw new ConfigError('--out', runDir, 'already holds a run; pass --resume to continue it or choose another folder');
+  }
   if (!options.resume) {
     writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
+    writeFileAtomic(commandFile, `${JSON.stringify({ command: options.command ?? null })}\n`);
     writeFileSync(metricsFile, '');
   }
+  // The command that started the run stays its command; a resume is recorded beside it.
+  const startedBy = existsSync(commandFile) ? readJson<{ command: string | null }>(commandFile).command : null;
 
   // Taken now: commits may land while a long run trains.
   let code: CodeProvenance[] = [codeProvenance()];
-  const graph = buildModelGraph(config.model);
+  let resumes: ResumeRecord[] = [];
   // A resume takes every weight from the checkpoint: the init folder is read only at the start.
   const params: ParamMap = config.init && !(options.resume && checkpointDir) ? initialParams(config, graph) : createParams(graph, config.seed);
   const adam = new Adam(params, { clipNorm: config.clipNorm });
@@ -91,16 +122,17 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
       elapsedBefore = loaded.state.elapsedSeconds;
       metricsLines = loaded.state.metricsLines;
       code = withSegment(loaded.state.code ?? [], code[0]);
+      resumes = [...(loaded.state.resumes ?? []), { command: options.command ?? null, fromStep: startStep }];
       truncateLines(metricsFile, metricsLines);
     } else if (options.resume) {
       writeFileSync(metricsFile, '');
+      resumes = [{ command: options.command ?? null, fromStep: 0 }];
     }
 
     const log = (record: object): void => {
       appendFileSync(metricsFile, `${JSON.stringify(record)}\n`);
       metricsLines++;
     };
-    const feed = trainingFeed(config);
     const validationSet = syntheticDataset(
       new SyntheticStereo({ height: config.height, width: config.width, maxDisp: config.model.maxDisp, seed: VALIDATION_SEED }),
       config.valCount,
@@ -116,6 +148,9 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
 
     for (let step = startStep; step < config.steps; step++) {
       if (options.stopAfter !== undefined && stepsRun >= options.stopAfter) break;
+      // A step is one long synchronous computation: let signals and pipe events (a parent that
+      // died, see cli/train.ts) through between steps.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const lr = cosineLearningRate(step, config.steps, config.lr, config.warmup);
       const batch = feed(step);
       const t0 = performance.now();
@@ -141,6 +176,7 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
           elapsedSeconds: seconds(),
           metricsLines,
           code,
+          resumes,
         });
       }
       options.onProgress?.({
@@ -157,7 +193,7 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
     if (finished) {
       lastValidation ??= await evaluateDataset(predictor, validationSet);
       saveWeights(modelDir, graph, params, {
-        training: { config, command: options.command ?? null, code, seconds: Math.round(seconds()), validation: lastValidation },
+        training: { config, command: startedBy, ...(resumes.length ? { resumes } : {}), code, seconds: Math.round(seconds()), validation: lastValidation },
       });
     }
     return { modelDir, steps: startStep + stepsRun, validation: lastValidation, seconds: seconds() };
