@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { compileWat, WASM_MODULES } from '../scripts/wat.js';
+import { heapModuleStatus, initTrainingBackend, PINNED_TFJS } from '../src/train/backend/index.js';
+import { withoutHeapModules } from '../src/train/backend/heap-wasm.js';
 
 for (const { wat, constant } of WASM_MODULES) {
   test(`the committed ${constant} is the compiled ${wat} (npm run build:wasm)`, async () => {
@@ -10,3 +12,16 @@ for (const { wat, constant } of WASM_MODULES) {
     assert.equal(Buffer.from(bytes).toString('base64'), generated[constant]);
   });
 }
+
+test('every training heap module loads here, and a module that cannot run is reported by name', async () => {
+  await initTrainingBackend('wasm');
+  const status = heapModuleStatus();
+  assert.equal(status.length, 5);
+  assert.deepEqual(status.filter((m) => m.failure !== null), [], 'a training kernel would silently take its slow path');
+  // package.json pins tfjs exactly: the kernels read its internals.
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  assert.equal(pkg.dependencies['@tensorflow/tfjs'], PINNED_TFJS);
+  assert.equal(pkg.dependencies['@tensorflow/tfjs-backend-wasm'], PINNED_TFJS);
+  const off = await withoutHeapModules(() => heapModuleStatus());
+  assert.ok(off.every((m) => m.failure !== null));
+});

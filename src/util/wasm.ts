@@ -10,6 +10,12 @@ export interface WasmApi {
 export const WASM = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 const compiled = new Map<string, object | null>();
+const failures = new Map<string, string>();
+
+/** Why compileWasm returned null for these bytes, if it did. */
+export function compileFailure(base64: string): string | null {
+  return failures.get(base64) ?? null;
+}
 
 /**
  * The compiled module of base64 bytes, once per process; null where WebAssembly (or the SIMD it
@@ -20,8 +26,9 @@ export function compileWasm(base64: string): object | null {
     let module: object | null = null;
     try {
       module = WASM ? new WASM.Module(Buffer.from(base64, 'base64')) : null;
-    } catch {
+    } catch (err) {
       module = null;
+      failures.set(base64, err instanceof Error ? err.message : String(err));
     }
     compiled.set(base64, module);
   }

@@ -1,7 +1,7 @@
 // Hand-written WebAssembly modules that work in place on the tfjs wasm backend's heap: they import
 // the backend's own memory (Emscripten exposes it as asm.memory), so tensors are read and written
 // by byte offset with no copies.
-import { compileWasm, WASM } from '../../util/wasm.js';
+import { compileFailure, compileWasm, WASM } from '../../util/wasm.js';
 import type { WasmBackend } from './wasm-heap.js';
 
 const instances = new WeakMap<object, Map<string, unknown>>();
@@ -29,16 +29,29 @@ export function heapModule<T>(backend: WasmBackend, base64: string): T | null {
   let perBackend = instances.get(backend);
   if (!perBackend) instances.set(backend, (perBackend = new Map()));
   if (perBackend.has(base64)) return perBackend.get(base64) as T | null;
-  let exports: T | null = null;
-  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
-  const module = compileWasm(base64);
-  if (WASM && memory && module) {
-    try {
-      exports = new WASM.Instance(module, { tfjs: { memory } }).exports as unknown as T;
-    } catch {
-      exports = null;
-    }
-  }
+  const { exports, reason } = instantiate<T>(backend, base64);
+  if (reason) failures.set(base64, reason);
   perBackend.set(base64, exports);
   return exports;
+}
+
+/** Why each heap module that could not run did not (by its bytes): initTrainingBackend reports them. */
+const failures = new Map<string, string>();
+
+export function heapModuleFailure(base64: string): string | null {
+  return failures.get(base64) ?? null;
+}
+
+function instantiate<T>(backend: WasmBackend, base64: string): { exports: T | null; reason: string | null } {
+  if (!WASM) return { exports: null, reason: 'this runtime has no WebAssembly' };
+  // A tfjs internal: the wasm backend's Emscripten memory. tfjs is pinned because of reads like this.
+  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  if (!memory) return { exports: null, reason: "the tfjs wasm backend exposes no 'asm.memory' (another tfjs version?)" };
+  const module = compileWasm(base64);
+  if (!module) return { exports: null, reason: `WebAssembly (SIMD) could not compile it: ${compileFailure(base64) ?? 'unknown error'}` };
+  try {
+    return { exports: new WASM.Instance(module, { tfjs: { memory } }).exports as unknown as T, reason: null };
+  } catch (err) {
+    return { exports: null, reason: `instantiation failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }

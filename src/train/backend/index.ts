@@ -14,6 +14,12 @@ import { identityConfig } from './Identity.js';
 import { MATCHING_COST_GRAD } from '../../models/tfjs-matching-cost.js';
 import { matchingCostGradAvailable, matchingCostGradConfig } from './MatchingCostGrad.js';
 import type { WasmBackend } from './wasm-heap.js';
+import { heapModule, heapModuleFailure } from './heap-wasm.js';
+import { ADAM_WASM } from '../adam.wasm.js';
+import { GEMM_WASM } from './gemm.wasm.js';
+import { TRANSPOSE_WASM } from './transpose.wasm.js';
+import { RESIZE_GRAD_WASM } from './resize-grad.wasm.js';
+import { MATCHING_COST_GRAD_WASM } from './matching-cost-grad.wasm.js';
 import { resizeBilinearGradConfig } from './ResizeBilinearGrad.js';
 import { resizeNearestNeighborGradConfig } from './ResizeNearestNeighborGrad.js';
 import { sliceConfig } from './Slice.js';
@@ -68,7 +74,14 @@ function registerTrainingKernels(): void {
  * U-Net train step, and its resize gradients are wrong with half-pixel centers (all of them),
  * batches > 1 (nearest) and non-square images (bilinear: the step throws).
  */
+/**
+ * The tfjs version the kernels here were written against: they read tfjs internals (the wasm
+ * backend's data ids and heap), so package.json pins it exactly and another version is reported.
+ */
+export const PINNED_TFJS = '4.22.0';
+
 export async function initTrainingBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<void> {
+  if (tf.version.tfjs !== PINNED_TFJS) console.warn(`hilbertq: tfjs ${tf.version.tfjs} is not the pinned ${PINNED_TFJS}; the training kernels read its internals and may fail or fall back`);
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     // The threaded build needs worker support that Node lacks here; one thread also keeps
@@ -83,6 +96,25 @@ export async function initTrainingBackend(name: 'wasm' | 'cpu' = 'wasm'): Promis
   if (name === 'wasm' && !matchingCostGradAvailable(tf.backend() as unknown as WasmBackend) && tf.getKernel(MATCHING_COST_GRAD, 'wasm')) {
     tf.unregisterKernel(MATCHING_COST_GRAD, 'wasm');
   }
+  // A fast path that silently falls back is a bug: each module that cannot run says so, and why.
+  if (name === 'wasm') for (const m of heapModuleStatus().filter((x) => x.failure)) console.warn(`hilbertq: ${m.module} cannot run (${m.failure}); training falls back to a path several times slower`);
+}
+
+const HEAP_MODULES: [string, string][] = [
+  ['adam.wat', ADAM_WASM],
+  ['gemm.wat', GEMM_WASM],
+  ['transpose.wat', TRANSPOSE_WASM],
+  ['resize-grad.wat', RESIZE_GRAD_WASM],
+  ['matching-cost-grad.wat', MATCHING_COST_GRAD_WASM],
+];
+
+/** Each WebAssembly module the training kernels run on the wasm backend's heap, and why it cannot run (null: it runs). */
+export function heapModuleStatus(): { module: string; failure: string | null }[] {
+  const backend = tf.findBackend('wasm') as unknown as WasmBackend | null;
+  return HEAP_MODULES.map(([module, bytes]) => {
+    if (!backend) return { module, failure: 'the tfjs wasm backend is not initialised' };
+    return { module, failure: heapModule(backend, bytes) ? null : (heapModuleFailure(bytes) ?? 'switched off (withoutHeapModules)') };
+  });
 }
 
 /** The wasm backend's own kernels, including the ones replaced here (for benchmarks). */
