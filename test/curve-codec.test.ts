@@ -291,3 +291,8 @@ test('many dims: the index gives up its grid instead of allocating one (dims 16 
     assert.ok(Math.abs(curve.decode(near)[0] - 0.37) < 1e-6);
   }
 });
+
+test('options are type-checked: a string margin is refused, not turned into an all-NaN curve', () => {
+  assert.throws(() => new HilbertCurve({ margin: '0.1' as unknown as number }), /margin = 0.1: must be a number, not a string/);
+  assert.throws(() => new HilbertCurve({ dims: '3' as unknown as number }), /dims = 3: must be a number/);
+});

@@ -131,3 +131,39 @@ test('occlusion mask PNG round trip', () => {
     assert.deepEqual(readMaskPng(path).mask, sample.occ);
   });
 });
+
+test('an image bomb is refused from its header, fast and without decoding (PNG and JPEG)', () =>
+  withTempDir((dir) => {
+    // A real 4x4 PNG and JPEG whose headers are then made to declare 16000x16000 pixels.
+    const small = { width: 4, height: 4, data: new Uint8Array(48).fill(90) };
+    const png = join(dir, 'bomb.png');
+    writePng(png, small);
+    const pngBytes = readFileSync(png);
+    pngBytes.writeUInt32BE(16000, 16);
+    pngBytes.writeUInt32BE(16000, 20);
+    writeFileSync(png, pngBytes);
+    const jpg = join(dir, 'bomb.jpg');
+    writeJpeg(jpg, small);
+    const jpgBytes = readFileSync(jpg);
+    let sof = 2;
+    while (!(jpgBytes[sof + 1] >= 0xc0 && jpgBytes[sof + 1] <= 0xc2)) sof += 2 + jpgBytes.readUInt16BE(sof + 2);
+    jpgBytes.writeUInt16BE(16000, sof + 5);
+    jpgBytes.writeUInt16BE(16000, sof + 7);
+    writeFileSync(jpg, jpgBytes);
+    for (const file of [png, jpg]) {
+      const before = process.memoryUsage().rss;
+      const t0 = performance.now();
+      assert.throws(() => readImage(file), /declares 16000x16000 pixels, over the limit of 64000000 \(HILBERTQ_MAX_IMAGE_PIXELS\)/);
+      assert.ok(performance.now() - t0 < 2000, 'refused within 2 s');
+      assert.ok(process.memoryUsage().rss - before < 500e6, 'and without allocating the image');
+    }
+    // The limit is adjustable; ordinary images still read.
+    process.env.HILBERTQ_MAX_IMAGE_PIXELS = '15';
+    try {
+      writePng(join(dir, 'ok.png'), small);
+      assert.throws(() => readImage(join(dir, 'ok.png')), /declares 4x4 pixels, over the limit of 15/);
+    } finally {
+      delete process.env.HILBERTQ_MAX_IMAGE_PIXELS;
+    }
+    assert.equal(readImage(join(dir, 'ok.png')).width, 4);
+  }));

@@ -1,8 +1,11 @@
 import { test } from 'node:test';
+import { generateDataset } from '../src/data/generate.js';
+import { writePng } from '../src/data/formats/image.js';
+import { writePfm } from '../src/data/formats/pfm.js';
 import assert from 'node:assert/strict';
 import { QuantErrorAccumulator } from '../src/eval/quant-error.js';
 import { StereoMetricsAccumulator } from '../src/eval/metrics.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildModelGraph } from '../src/models/model.js';
@@ -61,6 +64,15 @@ test('hilbertq eval --against reports the quantization error of an ONNX model ag
     assert.equal(report.quantError.pixels, 2 * 32 * 64);
     assert.ok(report.quantError.robustStd > 0 && Number.isFinite(report.quantError.rmse));
     assert.equal(report.metrics.all.pixels, 2 * 32 * 64);
+
+    // Nonsense refused: a dataset of larger disparities than the model's range, and one without ground truth.
+    generateDataset({ out: join(dir, 'wide'), count: 1, height: 32, width: 64, maxDisp: 20, seed: 3 });
+    await assert.rejects(runCli(['eval', '--model', join(dir, 'f.onnx'), '--data', join(dir, 'wide')]), /holds disparities up to 20 px, the model predicts at most 12 px/);
+    mkdirSync(join(dir, 'pair'));
+    writePng(join(dir, 'pair', 'im0.png'), { width: 64, height: 32, data: new Uint8Array(64 * 32 * 3).fill(100) });
+    writePng(join(dir, 'pair', 'im1.png'), { width: 64, height: 32, data: new Uint8Array(64 * 32 * 3).fill(100) });
+    writePfm(join(dir, 'pair', 'disp0GT.pfm'), { width: 64, height: 32, channels: 1, data: new Float32Array(64 * 32).fill(Infinity) });
+    await assert.rejects(runCli(['eval', '--model', join(dir, 'f.onnx'), '--data', join(dir, 'pair')]), /has no pixel with ground truth/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -53,9 +53,16 @@ async function runEval(flags: EvalFlags): Promise<void> {
       const size = flags.size ? parseSize(flags.size) : model.trainingSize ?? reference?.trainingSize ?? { height: 64, width: 128 };
       dataset = syntheticTestSet(flags.synthetic as number, size.height, size.width, model.config.maxDisp);
     }
+    // A model cannot output disparities beyond its range: scoring it on larger ones measures nothing.
+    if (dataset.maxDisp !== undefined && dataset.maxDisp > model.config.maxDisp) {
+      throw new ConfigError('--data', flags.data ?? dataset.name, `holds disparities up to ${dataset.maxDisp} px, the model predicts at most ${model.config.maxDisp} px`);
+    }
     const progress = flags.json ? null : new ProgressReporter('eval', dataset.length);
     const report = await evaluateModels(model, reference, dataset, (done) => progress?.update(done));
     progress?.stop();
+    if (report.metrics.all.pixels === 0) {
+      throw new ConfigError('--data', flags.data ?? dataset.name, 'has no pixel with ground truth: EPE, D1 and RMSE are undefined');
+    }
     console.log(flags.json ? JSON.stringify(report, null, 2) : formatReport(report));
   } finally {
     await model.release();

@@ -35,6 +35,10 @@ export class HilbertCurve {
 
   constructor(options: HilbertCurveOptions = {}) {
     const { dims = 2, order = 3, margin = 0.1 } = options;
+    // A string ('0.1') compared and computed its way into an all-NaN curve before.
+    for (const [name, value] of [['dims', dims], ['order', order], ['margin', margin]] as const) {
+      if (typeof value !== 'number') throw new ConfigError(name, String(value), `must be a number, not a ${typeof value}`);
+    }
     if (!Number.isInteger(dims) || dims < 2) {
       throw new ConfigError('dims', dims, 'must be an integer >= 2 (one channel is the direct head)');
     }

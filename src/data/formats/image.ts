@@ -5,12 +5,52 @@ import type { RgbImage } from '../types.js';
 import { decodePngFile, hasPngSignature, writePngFile } from './png.js';
 import { errorText, readFileBytes } from './read-file.js';
 
+/**
+ * The largest image decoded, in pixels (default 64 MP, about 200 MB of RGB plus the decoder's
+ * own buffers); HILBERTQ_MAX_IMAGE_PIXELS changes it. A 243 KB PNG can declare 16000x16000
+ * pixels: the size is read from the header and refused before anything is decoded.
+ */
+export function maxImagePixels(): number {
+  const raw = process.env.HILBERTQ_MAX_IMAGE_PIXELS;
+  const value = raw === undefined ? 64e6 : Number(raw);
+  if (!(Number.isFinite(value) && value >= 1)) throw new ConfigError('HILBERTQ_MAX_IMAGE_PIXELS', raw ?? '', 'must be a number of pixels >= 1');
+  return value;
+}
+
 /** Read an 8-bit RGB image from a PNG (any colour type and depth) or a baseline/progressive JPEG. */
 export function readImage(path: string): RgbImage {
   const bytes = readFileBytes(path);
-  if (hasPngSignature(bytes)) return pngToRgb(path, bytes);
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return jpegToRgb(path, bytes);
-  throw new FileFormatError(path, 'not a PNG or JPEG image');
+  const png = hasPngSignature(bytes);
+  const jpeg = !png && bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  if (!png && !jpeg) throw new FileFormatError(path, 'not a PNG or JPEG image');
+  const size = png ? pngHeaderSize(bytes) : jpegHeaderSize(bytes);
+  const limit = maxImagePixels();
+  if (size && size.width * size.height > limit) {
+    throw new FileFormatError(path, `declares ${size.width}x${size.height} pixels, over the limit of ${limit} (HILBERTQ_MAX_IMAGE_PIXELS); resize it first`);
+  }
+  return png ? pngToRgb(path, bytes) : jpegToRgb(path, bytes);
+}
+
+/** Width and height from a PNG's IHDR chunk (bytes 16-23), if the file is long enough. */
+function pngHeaderSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 24) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/** Width and height from a JPEG's first start-of-frame marker (SOF0-SOF15 but DHT, JPG, DAC). */
+function jpegHeaderSize(bytes: Uint8Array): { width: number; height: number } | null {
+  let i = 2;
+  while (i + 9 < bytes.length) {
+    if (bytes[i] !== 0xff) return null;
+    const marker = bytes[i + 1];
+    const length = (bytes[i + 2] << 8) | bytes[i + 3];
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: (bytes[i + 5] << 8) | bytes[i + 6], width: (bytes[i + 7] << 8) | bytes[i + 8] };
+    }
+    i += 2 + length;
+  }
+  return null;
 }
 
 function pngToRgb(path: string, bytes: Uint8Array): RgbImage {
