@@ -56,3 +56,7 @@ test('hilbertq curve rejects bad values with the option name', async () => {
   await assert.rejects(runCli(['curve', '--noise', '1,abc']), /invalid --noise = 1,abc/);
   await assert.rejects(runCli(['curve', '--bits', '20']), /invalid --bits = 20/);
 });
+
+test('hilbertq curve caps --samples instead of running out of memory', async () => {
+  await assert.rejects(runCli(['curve', '--samples', '1000000000']), /--samples = 1000000000: must be in \[1, 10000000\]/);
+});

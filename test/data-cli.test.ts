@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readImage } from '../src/data/formats/image.js';
 import { ConfigError } from '../src/util/errors.js';
+import { LOCK_FILE, lockFolder } from '../src/util/lock.js';
 import { runCli } from './cli-support.js';
 import { withTempDirAsync } from './data-helpers.js';
 
@@ -57,3 +58,16 @@ test('bad --size, --max-disp and --count stop with a ConfigError and write nothi
     assert.equal(existsSync(out), false);
   });
 });
+
+test('a dataset folder being generated is locked against a second writer', () =>
+  withTempDirAsync(async (dir) => {
+    const out = join(dir, 'set');
+    const release = lockFolder(out);
+    try {
+      await assert.rejects(runData(['generate', '--out', out, '--count', '1', '--size', '32x64', '--max-disp', '8']), /is in use by process \d+/);
+    } finally {
+      release();
+    }
+    await runData(['generate', '--out', out, '--count', '1', '--size', '32x64', '--max-disp', '8']);
+    assert.ok(!existsSync(join(out, LOCK_FILE)), 'released after generating');
+  }));

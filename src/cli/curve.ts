@@ -6,6 +6,9 @@ import { ConfigError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { parseIntOption, parseNumberList, parseNumberOption } from './options.js';
 
+/** The ideal-channel simulation's ceiling: `curve --samples 1e9` reached 11.7 GB before. */
+const MAX_SAMPLES = 10_000_000;
+
 interface CurveCommandOptions {
   dims: number;
   order: number;
@@ -27,7 +30,7 @@ export function registerCurveCommand(program: Command): void {
     .option('--margin <k>', 'margin: vertices lie in [k, 1-k]', parseNumberOption('--margin'), 0.1)
     .option('--bits <n>', 'output quantizer bits', parseIntOption('--bits'), 8)
     .option('--noise <list>', 'noise levels, Gaussian sigma in LSB', parseNumberList('--noise'), [0, 0.5, 1, 2, 4])
-    .option('--samples <n>', 'samples per noise level', parseIntOption('--samples'), 200_000)
+    .option('--samples <n>', `samples per noise level (at most ${MAX_SAMPLES})`, parseIntOption('--samples'), 200_000)
     .option('--seed <n>', 'random seed', parseIntOption('--seed'), 1)
     .option('--json', 'print the report as JSON')
     .option('--plot <file.svg>', 'draw the curve over the quantization grid')
@@ -37,7 +40,8 @@ export function registerCurveCommand(program: Command): void {
 function runCurveCommand(opts: CurveCommandOptions): void {
   if (!(opts.bits >= 1 && opts.bits <= 16)) throw new ConfigError('--bits', opts.bits, 'must be in 1..16');
   if (opts.noise.some((s) => s < 0)) throw new ConfigError('--noise', opts.noise.join(','), 'sigmas must be >= 0');
-  if (opts.samples < 1) throw new ConfigError('--samples', opts.samples, 'must be >= 1');
+  // Each sample holds a few float arrays of dims values per noise level: 10^7 is about 1 GB at 4 dims.
+  if (opts.samples < 1 || opts.samples > MAX_SAMPLES) throw new ConfigError('--samples', opts.samples, `must be in [1, ${MAX_SAMPLES}]`);
   const curve = new HilbertCurve({ dims: opts.dims, order: opts.order, margin: opts.margin });
   const report = simulateChannel(curve, { bits: opts.bits, noise: opts.noise, samples: opts.samples, seed: opts.seed });
   if (opts.plot) writeFileAtomic(opts.plot, curveSvg(curve, opts.bits));

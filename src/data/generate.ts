@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, FileFormatError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { LOCK_FILE, lockFolder } from '../util/lock.js';
 import { writePfm } from './formats/pfm.js';
 import { writeMaskPng, writePng } from './formats/image.js';
 import { GENERATOR_VERSION, MANIFEST_FORMAT, MANIFEST_NAME, readManifest, sampleEntry, writeManifest, type GeneratorRecord } from './manifest.js';
@@ -48,7 +49,7 @@ function checkOutputFolder(out: string, generator: GeneratorRecord): void {
     }
   } else if (existsSync(join(out, MANIFEST_NAME))) {
     previous = readManifest(out, false).generator;
-  } else if (readdirSync(out).length > 0) {
+  } else if (readdirSync(out).some((name) => name !== LOCK_FILE)) {
     throw new ConfigError('--out', out, 'is not empty and holds no hilbertq dataset; refusing to write into it');
   }
   if (previous && !sameGenerator(previous, generator)) {
@@ -78,6 +79,16 @@ export function generateDataset(opts: GenerateOptions): GenerateResult {
   const generator = new SyntheticStereo(synthetic);
   const record: GeneratorRecord = { name: 'synthetic', version: GENERATOR_VERSION, options: { ...generator.options } };
   checkOutputFolder(out, record);
+  // One writer per dataset folder: two generators would interleave their files and manifests.
+  const release = lockFolder(out);
+  try {
+    return generateLocked(out, count, generator, record, onProgress);
+  } finally {
+    release();
+  }
+}
+
+function generateLocked(out: string, count: number, generator: SyntheticStereo, record: GeneratorRecord, onProgress: GenerateOptions['onProgress']): GenerateResult {
   writeFileAtomic(join(out, IN_PROGRESS_NAME), JSON.stringify(record));
   removeStaleTemporaries(out);
 
