@@ -114,30 +114,10 @@ export class HilbertCurve {
       this.decodeCubeWalk(points, n, out);
       return out;
     }
-    const index = this.index();
-    const p = new Float64Array(d);
-    const best: Nearest = { segment: -1, t: 0, dist2: Infinity };
     const scale = 1 / (this.vertexCount - 1);
-    for (let i = 0; i < n; i++) {
-      let finite = true;
-      for (let c = 0; c < d; c++) {
-        p[c] = points[c * n + i];
-        if (p[c] - p[c] !== 0) finite = false;
-      }
-      if (!finite) {
-        out[i] = NaN;
-        continue;
-      }
-      const cell = index.cellOf(p);
-      if (cell >= 0) {
-        best.dist2 = Infinity;
-        index.scanCandidates(p, index.candidates(cell), best);
-        out[i] = (best.segment + best.t) * scale;
-      } else {
-        const r = index.nearest(p);
-        out[i] = (r.segment + r.t) * scale;
-      }
-    }
+    this.forEachNearest(points, n, (i, best) => {
+      out[i] = best ? (best.segment + best.t) * scale : NaN;
+    });
     return out;
   }
 
@@ -151,6 +131,15 @@ export class HilbertCurve {
     if (points.length % d !== 0) throw new ConfigError('points.length', points.length, `must be a multiple of dims = ${d}`);
     const n = points.length / d;
     const out = new Float32Array(n);
+    this.forEachNearest(points, n, (i, best) => {
+      out[i] = best ? Math.sqrt(best.dist2) : NaN;
+    });
+    return out;
+  }
+
+  /** The exact nearest point of every planar sample, through the index (null for a non-finite sample). */
+  private forEachNearest(points: Float32Array | Float64Array, n: number, visit: (i: number, best: Nearest | null) => void): void {
+    const d = this.dims;
     const index = this.index();
     const p = new Float64Array(d);
     const best: Nearest = { segment: -1, t: 0, dist2: Infinity };
@@ -161,19 +150,18 @@ export class HilbertCurve {
         if (p[c] - p[c] !== 0) finite = false;
       }
       if (!finite) {
-        out[i] = NaN;
+        visit(i, null);
         continue;
       }
       const cell = index.cellOf(p);
       if (cell >= 0) {
         best.dist2 = Infinity;
         index.scanCandidates(p, index.candidates(cell), best);
-        out[i] = Math.sqrt(best.dist2);
+        visit(i, best);
       } else {
-        out[i] = Math.sqrt(index.nearest(p).dist2);
+        visit(i, index.nearest(p));
       }
     }
-    return out;
   }
 
   /** Decoder for integer codes as a quantized model emits them; see quantized-decoder.ts. */

@@ -1,18 +1,12 @@
-import { compileWasm, WASM } from '../util/wasm.js';
+import { compileWasm, reserveMemory, WASM, type WasmMemory } from '../util/wasm.js';
 import type { CubeWalk } from './cube-walk.js';
 import { CUBE_WALK_WASM } from './cube-walk.wasm.js';
 
-const PAGE = 65536;
 const HEADER = 128;
 /** Samples per SIMD step of cube-walk.wat. */
 export const CUBE_WALK_BLOCK = 4;
 /** Samples per copy-in / decode / copy-out round. */
 const CHUNK = 4096;
-
-interface WasmMemory {
-  buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
 
 export interface CubeWalkParams {
   walk: CubeWalk;
@@ -71,7 +65,7 @@ export class WasmCubeWalk {
     const codesAt = HEADER;
     const outAt = codesAt + Math.ceil((this.dims * chunk) / 16) * 16;
     const needed = outAt + 4 * chunk;
-    if (needed > this.memory.buffer.byteLength) this.memory.grow(Math.ceil((needed - this.memory.buffer.byteLength) / PAGE));
+    reserveMemory(this.memory, needed);
     const bytes = new Uint8Array(this.memory.buffer);
     const floats = new Float32Array(this.memory.buffer, outAt, chunk);
     for (let start = 0; start < n; start += chunk) {

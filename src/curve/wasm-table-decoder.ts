@@ -1,18 +1,11 @@
-import { compileWasm, WASM } from '../util/wasm.js';
+import { compileWasm, reserveMemory, WASM, type WasmMemory } from '../util/wasm.js';
 import { TABLE_DECODER_WASM } from './table-decoder.wasm.js';
 
-const PAGE = 65536;
 const TABLE_BYTES = 65536 * 4;
 /** Samples per SIMD step of table-decoder.wat. */
 export const WASM_BLOCK = 16;
 /** Samples per copy-in / decode / copy-out round (a multiple of WASM_BLOCK). */
 const CHUNK = 4096;
-
-/** The slice of WebAssembly.Memory used here. */
-interface WasmMemory {
-  buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
 
 /**
  * One instance per decoder, its table copied into the instance's memory once. decode() copies a
@@ -45,7 +38,7 @@ export class WasmTableDecoder {
     const codesAt = TABLE_BYTES;
     const outAt = codesAt + 2 * chunk;
     const needed = outAt + 4 * chunk;
-    if (needed > this.memory.buffer.byteLength) this.memory.grow(Math.ceil((needed - this.memory.buffer.byteLength) / PAGE));
+    reserveMemory(this.memory, needed);
     const bytes = new Uint8Array(this.memory.buffer);
     const floats = new Float32Array(this.memory.buffer, outAt, chunk);
     for (let start = 0; start < n; start += chunk) {

@@ -34,3 +34,15 @@ export function compileWasm(base64: string): object | null {
   }
   return compiled.get(base64) ?? null;
 }
+
+/** The slice of WebAssembly.Memory the decoders use. */
+export interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** Grows a module's memory to hold at least `bytes` (64 KiB pages). */
+export function reserveMemory(memory: WasmMemory, bytes: number): void {
+  const have = memory.buffer.byteLength;
+  if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
+}
