@@ -157,9 +157,22 @@ test('an image bomb is refused from its header, fast and without decoding (PNG a
       assert.ok(performance.now() - t0 < 2000, 'refused within 2 s');
       assert.ok(process.memoryUsage().rss - before < 500e6, 'and without allocating the image');
     }
-    // The limit is adjustable; ordinary images still read.
+    // The limit is adjustable; ordinary images still read; the header cannot be dodged.
     process.env.HILBERTQ_MAX_IMAGE_PIXELS = '15';
     try {
+      // A fake 1x1 IHDR first, the real 4x4 one after it: refused, not decoded at 4x4.
+      writePng(join(dir, 'real.png'), small);
+      const real = readFileSync(join(dir, 'real.png'));
+      const fake = Buffer.from(real.subarray(8, 33));
+      fake.writeUInt32BE(1, 8);
+      fake.writeUInt32BE(1, 12);
+      writeFileSync(join(dir, 'two.png'), Buffer.concat([real.subarray(0, 8), fake, real.subarray(8)]));
+      assert.throws(() => readImage(join(dir, 'two.png')), /a second IHDR chunk/);
+      // Fill bytes before the first marker segment do not hide the frame header.
+      writeJpeg(join(dir, 'fill.jpg'), small);
+      const filled = readFileSync(join(dir, 'fill.jpg'));
+      writeFileSync(join(dir, 'fill.jpg'), Buffer.concat([filled.subarray(0, 2), Buffer.from([0xff, 0xff]), filled.subarray(2)]));
+      assert.throws(() => readImage(join(dir, 'fill.jpg')), /declares 4x4 pixels, over the limit of 15/);
       writePng(join(dir, 'ok.png'), small);
       assert.throws(() => readImage(join(dir, 'ok.png')), /declares 4x4 pixels, over the limit of 15/);
     } finally {

@@ -133,11 +133,17 @@ test('killing experiment --train (kill -9 or SIGTERM) leaves no training behind'
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
       const out = join(dir, `exp-${signal}`);
       const parent = spawn(process.execPath, ['bin/hilbertq.js', 'experiment', '--train', '--models', zoo, '--out', out, '--jobs', '2'], { stdio: 'ignore' });
-      // Both trainings running: each has written its config.json.
-      for (let waited = 0; waited < 60_000 && !['unet-direct', 'unet-hilbert'].every((m) => existsSync(join(out, 'runs', m, 'config.json'))); waited += 200) {
-        await new Promise((r) => setTimeout(r, 200));
+      try {
+        // Both trainings running: each has written its config.json.
+        for (let waited = 0; waited < 60_000 && !['unet-direct', 'unet-hilbert'].every((m) => existsSync(join(out, 'runs', m, 'config.json'))); waited += 200) {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        assert.equal(trainingsIn(out).length, 2, 'two trainings started');
+      } catch (err) {
+        parent.kill('SIGKILL');
+        for (const pid of trainingsIn(out)) process.kill(pid, 'SIGKILL');
+        throw err;
       }
-      assert.equal(trainingsIn(out).length, 2, 'two trainings started');
       parent.kill(signal);
       let left = trainingsIn(out);
       for (let waited = 0; waited < 15_000 && left.length > 0; waited += 200) {

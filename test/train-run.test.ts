@@ -168,6 +168,12 @@ test('a second process on a running training folder is refused, the running one 
     writeFileSync(join(dir, 'stale', LOCK_FILE), `${dead.stdout.toString()}\n`);
     await train(config, { runDir: join(dir, 'stale') });
     assert.ok(existsSync(join(dir, 'stale', 'model', 'weights.bin')));
+    // Our own pid with another token: a previous life of this pid (a restarted container), stale too.
+    mkdirSync(join(dir, 'reborn'));
+    writeFileSync(join(dir, 'reborn', LOCK_FILE), `${process.pid} 0123456789abcdef\n`);
+    await train(config, { runDir: join(dir, 'reborn') });
+    // A finished run is not resumed again (it rewrote its record with a resume from its last step).
+    await assert.rejects(train(config, { runDir: join(dir, 'reborn'), resume: true }), /has finished its 6 steps/);
   }));
 
 test('a resume keeps the command that started the run and records its own beside it', () =>

@@ -78,10 +78,12 @@ export function generateDataset(opts: GenerateOptions): GenerateResult {
   }
   const generator = new SyntheticStereo(synthetic);
   const record: GeneratorRecord = { name: 'synthetic', version: GENERATOR_VERSION, options: { ...generator.options } };
-  checkOutputFolder(out, record);
+  if (existsSync(out) && !isDirectory(out)) throw new ConfigError('--out', out, 'exists and is not a folder');
   // One writer per dataset folder: two generators would interleave their files and manifests.
+  // The folder is checked under the lock, so what it holds cannot change between check and write.
   const release = lockFolder(out);
   try {
+    checkOutputFolder(out, record);
     return generateLocked(out, count, generator, record, onProgress);
   } finally {
     release();

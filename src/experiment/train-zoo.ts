@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { MANIFEST_FILE } from '../models/weights-io.js';
 import { DEFAULT_STEPS } from '../train/config.js';
+import { COMMAND_FILE } from '../train/trainer.js';
 import { ConfigError, HilbertqError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { EXIT_WITH_PARENT_ENV } from '../util/parent-pipe.js';
@@ -114,7 +115,14 @@ function trainOne(job: TrainingJob, runsDir: string, children: Set<ChildProcess>
   const resume = existsSync(join(runDir, 'config.json'));
   // A resume takes its settings from the run's config.json (and refuses flags that would change it);
   // checkRecordedArgs made sure it is this job's run.
-  const args = resume ? [CLI, 'train', '--out', runDir, '--resume'] : [CLI, 'train', ...job.args, '--out', runDir];
+  const backend = job.args.indexOf('--backend');
+  const args = resume
+    ? [CLI, 'train', '--out', runDir, '--resume', ...(backend >= 0 ? job.args.slice(backend, backend + 2) : [])]
+    : [CLI, 'train', ...job.args, '--out', runDir];
+  // A run started before runs recorded their command: its command is this job's (checked above).
+  if (resume && !existsSync(join(runDir, COMMAND_FILE))) {
+    writeFileAtomic(join(runDir, COMMAND_FILE), `${JSON.stringify({ command: ['hilbertq', 'train', ...job.args, '--out', runDir].join(' ') })}\n`);
+  }
   mkdirSync(runDir, { recursive: true });
   writeFileAtomic(join(runDir, ARGS_FILE), `${JSON.stringify(job.args)}\n`);
   const log = createWriteStream(logFile, { flags: 'a' });

@@ -53,7 +53,7 @@ ${manifest.graph}: ${c.family} backbone, ${c.head} head${c.head === 'hilbert' ? 
 Made by (seed ${training.config.seed}; ${Math.round(training.seconds / 60)} min wall clock on one thread, while a second training ran on the other core${codeNote(training.code)}):
 
 \`\`\`sh
-${training.command}
+${training.command ?? '(the command was not recorded)'}
 \`\`\`
 ${fineTuneNote(training.config.init)}
 Training config: [model.json](model.json) (\`meta.training.config\`). Weights: \`weights.bin\`, format in

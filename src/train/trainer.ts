@@ -119,6 +119,9 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
       for (const v of loaded.params.values()) v.dispose();
       adam.loadState(loaded.state.adamStep, loaded.moments);
       startStep = loaded.state.step;
+      if (startStep >= config.steps && existsSync(join(runDir, 'model', 'weights.bin'))) {
+        throw new ConfigError('--resume', runDir, `has finished its ${config.steps} steps; its model is in ${join(runDir, 'model')}`);
+      }
       elapsedBefore = loaded.state.elapsedSeconds;
       metricsLines = loaded.state.metricsLines;
       code = withSegment(loaded.state.code ?? [], code[0]);

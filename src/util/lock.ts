@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { HilbertqError } from './errors.js';
 
 export const LOCK_FILE = 'hilbertq.lock';
@@ -21,27 +22,48 @@ export class FolderBusyError extends HilbertqError {
 export function lockFolder(dir: string): () => void {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, LOCK_FILE);
+  const key = resolve(file);
+  if (heldHere.has(key)) throw new FolderBusyError(dir, process.pid);
+  // pid and a token of this process: after a restart in a container the pid (often 1) repeats,
+  // and a lock left by the dead process must not look like ours.
+  const mine = `${process.pid} ${TOKEN}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(file, 'wx');
-      writeSync(fd, `${process.pid}\n`);
+      writeSync(fd, mine);
       closeSync(fd);
+      heldHere.add(key);
       let released = false;
       return () => {
         if (released) return;
         released = true;
+        heldHere.delete(key);
         // Only our own lock: a stale-lock takeover by another process must not be undone.
-        if (holder(file) === process.pid) rmSync(file, { force: true });
+        if (contents(file) === mine) rmSync(file, { force: true });
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = holder(file);
       if (pid !== null && pid !== process.pid && alive(pid)) throw new FolderBusyError(dir, pid);
-      if (pid === process.pid) throw new FolderBusyError(dir, pid);
-      rmSync(file, { force: true });
+      // Dead holder, or our pid with another token (a previous life): stale. Take it over only if
+      // nobody else did meanwhile (the same contents are still there).
+      const stale = contents(file);
+      if (contents(file) === stale) rmSync(file, { force: true });
     }
   }
   throw new HilbertqError(`${dir}: could not take ${LOCK_FILE} (another process keeps replacing it)`);
+}
+
+/** Folders this process holds: a second lock on one of them is refused without reading the file. */
+const heldHere = new Set<string>();
+const TOKEN = randomBytes(8).toString('hex');
+
+function contents(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 function holder(file: string): number | null {

@@ -1,3 +1,5 @@
+import { fstatSync } from 'node:fs';
+
 /** Set by `experiment --train` for its children: their stdin is a pipe from the parent. */
 export const EXIT_WITH_PARENT_ENV = 'HILBERTQ_EXIT_WITH_PARENT';
 
@@ -9,6 +11,9 @@ export const EXIT_WITH_PARENT_ENV = 'HILBERTQ_EXIT_WITH_PARENT';
  */
 export function exitWithParent(): void {
   if (process.env[EXIT_WITH_PARENT_ENV] !== '1') return;
+  // Only a pipe (or socket) from a parent: a terminal or /dev/null stdin would end at once or never.
+  const stdin = fstatSync(0);
+  if (!stdin.isFIFO() && !stdin.isSocket()) return;
   const leave = (): void => {
     console.error('hilbertq train: the parent experiment ended; stopping (the last checkpoint is kept)');
     process.exit(143);

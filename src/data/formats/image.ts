@@ -23,34 +23,54 @@ export function readImage(path: string): RgbImage {
   const png = hasPngSignature(bytes);
   const jpeg = !png && bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
   if (!png && !jpeg) throw new FileFormatError(path, 'not a PNG or JPEG image');
-  const size = png ? pngHeaderSize(bytes) : jpegHeaderSize(bytes);
+  const size = png ? pngHeaderSize(path, bytes) : jpegHeaderSize(path, bytes);
   const limit = maxImagePixels();
-  if (size && size.width * size.height > limit) {
+  if (size.width * size.height > limit) {
     throw new FileFormatError(path, `declares ${size.width}x${size.height} pixels, over the limit of ${limit} (HILBERTQ_MAX_IMAGE_PIXELS); resize it first`);
   }
-  return png ? pngToRgb(path, bytes) : jpegToRgb(path, bytes);
+  return png ? pngToRgb(path, bytes) : jpegToRgb(path, bytes, limit);
 }
 
-/** Width and height from a PNG's IHDR chunk (bytes 16-23), if the file is long enough. */
-function pngHeaderSize(bytes: Uint8Array): { width: number; height: number } | null {
-  if (bytes.length < 24) return null;
+/**
+ * Width and height from a PNG's IHDR, which must be the first chunk and the only one (a decoder
+ * that takes a later IHDR would otherwise decode another size than the one checked).
+ */
+function pngHeaderSize(path: string, bytes: Uint8Array): { width: number; height: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = (at: number): string => String.fromCharCode(...bytes.subarray(at, at + 4));
+  if (bytes.length < 33 || view.getUint32(8) !== 13 || type(12) !== 'IHDR') throw new FileFormatError(path, 'corrupt PNG: the first chunk is not a 13-byte IHDR');
+  for (let at = 33; at + 8 <= bytes.length; at += 12 + view.getUint32(at)) {
+    if (type(at + 4) === 'IHDR') throw new FileFormatError(path, 'corrupt PNG: a second IHDR chunk');
+    if (type(at + 4) === 'IEND') break;
+  }
   return { width: view.getUint32(16), height: view.getUint32(20) };
 }
 
-/** Width and height from a JPEG's first start-of-frame marker (SOF0-SOF15 but DHT, JPG, DAC). */
-function jpegHeaderSize(bytes: Uint8Array): { width: number; height: number } | null {
+/**
+ * Width and height from a JPEG's frame header (SOF0-SOF15 but DHT, JPG, DAC), walking the marker
+ * segments: fill bytes (0xFF runs) and the standalone markers (TEM, RST0-7) carry no length. A
+ * scan before any frame header, or a walk that does not reach one, is refused.
+ */
+function jpegHeaderSize(path: string, bytes: Uint8Array): { width: number; height: number } {
   let i = 2;
-  while (i + 9 < bytes.length) {
-    if (bytes[i] !== 0xff) return null;
+  while (i + 1 < bytes.length) {
+    if (bytes[i] !== 0xff) break;
     const marker = bytes[i + 1];
-    const length = (bytes[i + 2] << 8) | bytes[i + 3];
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      i += 2;
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9 || i + 9 >= bytes.length) break;
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       return { height: (bytes[i + 5] << 8) | bytes[i + 6], width: (bytes[i + 7] << 8) | bytes[i + 8] };
     }
-    i += 2 + length;
+    i += 2 + ((bytes[i + 2] << 8) | bytes[i + 3]);
   }
-  return null;
+  throw new FileFormatError(path, 'corrupt JPEG: no frame header (SOF) before its scan');
 }
 
 function pngToRgb(path: string, bytes: Uint8Array): RgbImage {
@@ -77,11 +97,11 @@ function pngToRgb(path: string, bytes: Uint8Array): RgbImage {
   return { width, height, data: rgb };
 }
 
-function jpegToRgb(path: string, bytes: Uint8Array): RgbImage {
+function jpegToRgb(path: string, bytes: Uint8Array, maxPixels: number): RgbImage {
   if (!endsWithEoiAfterLastScan(bytes)) throw new FileFormatError(path, 'truncated JPEG (no end-of-image marker after the last scan)');
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
-    decoded = decodeJpegBytes(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 2048 });
+    decoded = decodeJpegBytes(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 2048, maxResolutionInMP: maxPixels / 1e6 });
   } catch (err) {
     throw new FileFormatError(path, `corrupt JPEG: ${errorText(err)}`);
   }
