@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDataset } from '../src/data/dataset.js';
 import { generateDataset } from '../src/data/generate.js';
@@ -9,8 +9,10 @@ import { readPfm, writePfm } from '../src/data/formats/pfm.js';
 import { readKittiDisparity } from '../src/data/formats/kitti.js';
 import { parseSize } from '../src/data/options.js';
 import { SyntheticStereo } from '../src/data/synthetic/generator.js';
-import { ConfigError, FileFormatError } from '../src/util/errors.js';
-import { withTempDir } from './data-helpers.js';
+import { ConfigError, FileFormatError, FileSystemError } from '../src/util/errors.js';
+import { writeFileAtomic } from '../src/util/fs.js';
+import { runCli } from './cli-support.js';
+import { withTempDir, withTempDirAsync } from './data-helpers.js';
 
 const OPTS = { height: 32, width: 64, maxDisp: 12, seed: 9 };
 const s = new SyntheticStereo(OPTS).sample(0);
@@ -128,3 +130,14 @@ test('generate refuses a folder holding other data or a dataset made with other 
     assert.equal(openDataset(out).length, 1, 'the existing dataset is untouched');
   });
 });
+
+test('file-system errors are one line naming the path and the problem; the extension decides the format', () =>
+  withTempDirAsync(async (dir) => {
+    // EISDIR: the target is a folder; ENOTDIR: a file stands where a folder should be.
+    mkdirSync(join(dir, 'taken'));
+    assert.throws(() => writeFileAtomic(join(dir, 'taken'), 'x'), (e: unknown) => e instanceof FileSystemError && /^cannot write .*taken: is a folder, not a file$/.test(e.message));
+    writeFileSync(join(dir, 'file'), 'x');
+    assert.throws(() => writeFileAtomic(join(dir, 'file', 'inside.json'), 'x'), (e: unknown) => e instanceof FileSystemError && /^cannot create the folder .*file: a file stands where a folder should be$/.test(e.message));
+    await assert.rejects(runCli(['data', 'show', join(dir, 'a.png'), join(dir, 'b.png'), '--out', join(dir, 'x.bmp')]), /--out = .*x\.bmp: the extension decides the format/);
+    await assert.rejects(runCli(['infer', '--model', 'm.onnx', '--left', 'l.png', '--right', 'r.png', '--out', join(dir, 'x.png')]), /--out = .*x\.png: disparity is written as PFM/);
+  }));

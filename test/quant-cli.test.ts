@@ -94,4 +94,10 @@ test('bad input fails with one line naming the file and writes nothing', async (
   await expectFailure([floatFile, '--scheme', 'w4a4', '--synthetic', '1'], ConfigError, 'w4a4', out);
   await expectFailure([floatFile, '--scheme', 'w8a8'], ConfigError, '--calib/--synthetic', out);
   await expectFailure([floatFile, ...synthetic.slice(0, 4), '--size', '30x64'], ConfigError, 'stride', out);
+
+  // An output that cannot be written is found before calibrating (it failed at the end before).
+  const folder = join(dir, 'out-folder');
+  mkdirSync(folder);
+  await assert.rejects(runQuantize([floatFile, ...synthetic, '--out', folder]), /--out = .*out-folder: is a folder/);
+  await assert.rejects(runQuantize([floatFile, ...synthetic, '--out', join(corrupt, 'x.onnx')]), /corrupt\.onnx is a file, not a folder/);
 });

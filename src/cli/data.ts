@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { DATASET_FORMATS, openDataset, type DatasetFormat } from '../data/dataset.js';
-import { writeImage } from '../data/formats/image.js';
+import { writeImage, checkImageExtension } from '../data/formats/image.js';
 import { generateDataset } from '../data/generate.js';
 import { parseIntegerOption, parseNumberOption, parseSize } from '../data/options.js';
 import { previewSample } from '../data/preview.js';
@@ -60,6 +60,7 @@ function runShow(paths: string[], flags: ShowFlags): void {
   const middleburyScale = flags.middleburyScale === undefined ? undefined : parseNumberOption('--middlebury-scale', flags.middleburyScale);
   if (paths.length > 3) throw new ConfigError('paths', paths.join(' '), 'expected a dataset folder, or left right [disparity] files');
   const source = paths.length === 1 ? paths[0] : { left: paths[0], right: paths[1], disp: paths[2] };
+  checkImageExtension(flags.out);
   const dataset = openDataset(source, { format: flags.format, middleburyScale });
   const index = parseIntegerOption('--index', flags.index, 0);
   const maxDisp = flags.maxDisp === undefined ? dataset.maxDisp : parseNumberOption('--max-disp', flags.maxDisp);

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { colorizeDisparity } from '../data/colorize.js';
-import { readImage, writeImage } from '../data/formats/image.js';
+import { checkImageExtension, readImage, writeImage } from '../data/formats/image.js';
 import { writePfmDisparity } from '../data/formats/disparity.js';
 import { parseSize } from '../data/options.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
+import { ConfigError } from '../util/errors.js';
 
 interface InferFlags {
   model: string;
@@ -29,6 +30,9 @@ export function registerInferCommand(program: Command): void {
 
 async function runInfer(flags: InferFlags): Promise<void> {
   const resize = flags.resize ? parseSize(flags.resize, '--resize') : undefined;
+  // The extension decides the format: x.png used to receive PFM bytes.
+  if (!/\.pfm$/i.test(flags.out)) throw new ConfigError('--out', flags.out, 'disparity is written as PFM: name it .pfm (and use --png for a picture)');
+  if (flags.png) checkImageExtension(flags.png, '--png');
   // Read and check every input before the model: a bad image should not cost a session load.
   const left = readImage(flags.left);
   const right = readImage(flags.right);

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openDataset } from '../data/dataset.js';
 import { parseSize } from '../data/options.js';
@@ -61,6 +61,9 @@ async function runQuantize(modelFile: string, flags: QuantizeFlags): Promise<voi
   }
   const out = flags.out ?? defaultOutput(modelFile, scheme);
   if (resolve(out) === resolve(modelFile)) throw new ConfigError('--out', out, 'would overwrite the float model');
+  // Found before calibrating, not after: a folder or a file in the way of the output's folder.
+  if (existsSync(out) && statSync(out).isDirectory()) throw new ConfigError('--out', out, 'is a folder; name the .onnx file to write');
+  if (existsSync(dirname(resolve(out))) && !statSync(dirname(resolve(out))).isDirectory()) throw new ConfigError('--out', out, `${dirname(out)} is a file, not a folder`);
   if (!existsSync(modelFile)) throw new FileFormatError(modelFile, 'does not exist');
   const bytes = readFileBytes(modelFile);
   const model = readFloatModel(bytes, modelFile);

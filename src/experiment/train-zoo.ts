@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import { MANIFEST_FILE } from '../models/weights-io.js';
 import { DEFAULT_STEPS } from '../train/config.js';
 import { COMMAND_FILE } from '../train/trainer.js';
 import { ConfigError, HilbertqError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { makeFolder, writeFileAtomic } from '../util/fs.js';
 import { EXIT_WITH_PARENT_ENV } from '../util/parent-pipe.js';
 
 export interface TrainingJob {
@@ -123,7 +123,7 @@ function trainOne(job: TrainingJob, runsDir: string, children: Set<ChildProcess>
   if (resume && !existsSync(join(runDir, COMMAND_FILE))) {
     writeFileAtomic(join(runDir, COMMAND_FILE), `${JSON.stringify({ command: ['hilbertq', 'train', ...job.args, '--out', runDir].join(' ') })}\n`);
   }
-  mkdirSync(runDir, { recursive: true });
+  makeFolder(runDir);
   writeFileAtomic(join(runDir, ARGS_FILE), `${JSON.stringify(job.args)}\n`);
   const log = createWriteStream(logFile, { flags: 'a' });
   log.write(`$ hilbertq ${args.slice(1).join(' ')}\n`);

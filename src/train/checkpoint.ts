@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelGraph } from '../models/ir.js';
 import { loadWeights, saveWeights, type ParamMap } from '../models/tfjs-build.js';
 import { FileFormatError } from '../util/errors.js';
 import type { CodeProvenance } from '../util/provenance.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { makeFolder, writeFileAtomic } from '../util/fs.js';
 
 /**
  * RUN_DIR/checkpoint/ holds model.json + weights.bin (the model format), optimizer.bin (Adam's
@@ -49,7 +49,7 @@ export function saveCheckpoint(
   const old = join(runDir, `${DIR}.old`);
   if (!isComplete(target) && isComplete(old)) renameSync(old, target);
   rmSync(fresh, { recursive: true, force: true });
-  mkdirSync(fresh, { recursive: true });
+  makeFolder(fresh);
   saveWeights(fresh, graph, params);
   const total = moments.reduce((s, m) => s + m.length, 0);
   const bin = new Float32Array(total);

@@ -1,11 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateModels, syntheticTestSet } from '../eval/evaluate.js';
 import type { StereoMetrics } from '../eval/metrics.js';
 import { openPredictor } from '../eval/open-predictor.js';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '../models/weights-io.js';
 import { FileFormatError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { makeFolder, writeFileAtomic } from '../util/fs.js';
 
 /**
  * "; hilbertq 0.1.0 at commit abc (resumed at def)" from the training record's code list;
@@ -36,7 +36,7 @@ export async function publishModel(runDir: string, target: string, testPairs = Z
   for (const file of [MANIFEST_FILE, WEIGHTS_FILE]) {
     if (!existsSync(join(source, file))) throw new FileFormatError(join(source, file), 'does not exist: the run has not finished');
   }
-  mkdirSync(target, { recursive: true });
+  makeFolder(target);
   for (const file of [MANIFEST_FILE, WEIGHTS_FILE]) copyFileSync(join(source, file), join(target, file));
   const name = target.split('/').filter(Boolean).pop() as string;
   const manifest = JSON.parse(readFileSync(join(target, MANIFEST_FILE), 'utf8'));

@@ -31,3 +31,44 @@ export class FileFormatError extends HilbertqError {
     this.name = 'FileFormatError';
   }
 }
+
+/** What a file-system error code means, in words. */
+const FS_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a folder, not a file',
+  ENOTDIR: 'a part of its path is a file, not a folder',
+  ENOSPC: 'no space left on the device (disk full)',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EEXIST: 'already exists',
+  ENAMETOOLONG: 'the name is too long',
+  EMFILE: 'too many open files',
+};
+
+/**
+ * A write or mkdir that the file system refused, in one line naming the path and the problem
+ * (before, every command printed Node's stack for EACCES, EISDIR, ENOTDIR or ENOSPC).
+ */
+export class FileSystemError extends HilbertqError {
+  constructor(
+    readonly path: string,
+    readonly action: string,
+    cause: unknown,
+  ) {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    const problem = (code && FS_PROBLEMS[code]) ?? (cause instanceof Error ? cause.message : String(cause));
+    super(`cannot ${action} ${path}: ${problem}`);
+    this.name = 'FileSystemError';
+  }
+}
+
+/** Runs a file-system operation on `path`, turning its errors into a FileSystemError. */
+export function onFileSystem<T>(path: string, action: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof HilbertqError) throw err;
+    throw new FileSystemError(path, action, err);
+  }
+}

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { FileFormatError } from './errors.js';
+import { FileFormatError, FileSystemError, onFileSystem } from './errors.js';
 import { dirname, join, basename } from 'node:path';
 
 /**
@@ -7,14 +7,28 @@ import { dirname, join, basename } from 'node:path';
  * truncated file: write beside it, then rename (atomic on one filesystem).
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeFolder(dirname(path));
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  onFileSystem(path, 'write', () => {
+    try {
+      writeFileSync(tmp, data);
+      renameSync(tmp, path);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+  });
+}
+
+/** mkdir -p, with a FileSystemError naming the folder. */
+export function makeFolder(dir: string): void {
   try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
+    mkdirSync(dir, { recursive: true });
   } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    // mkdir -p over a file says EEXIST (the file itself) or ENOTDIR (a file further up).
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw new FileSystemError(dir, 'create the folder', new Error('a file stands where a folder should be'));
+    throw new FileSystemError(dir, 'create the folder', err);
   }
 }
 

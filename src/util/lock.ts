@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { HilbertqError } from './errors.js';
+import { makeFolder } from './fs.js';
 
 export const LOCK_FILE = 'hilbertq.lock';
 
@@ -20,7 +21,7 @@ export class FolderBusyError extends HilbertqError {
  * beside a running training interleaved their checkpoints and logs.
  */
 export function lockFolder(dir: string): () => void {
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const file = join(dir, LOCK_FILE);
   const key = resolve(file);
   if (heldHere.has(key)) throw new FolderBusyError(dir, process.pid);

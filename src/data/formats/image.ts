@@ -158,9 +158,16 @@ export function writeJpeg(path: string, image: RgbImage, quality = 95): void {
 }
 
 /** Write by extension: .jpg/.jpeg as JPEG, anything else as PNG. */
+/** Writes PNG or JPEG as the extension says; any other extension is refused (it wrote PNG bytes into x.bmp before). */
 export function writeImage(path: string, image: RgbImage): void {
+  checkImageExtension(path);
   if (/\.jpe?g$/i.test(path)) writeJpeg(path, image);
   else writePng(path, image);
+}
+
+/** Refuses an output name whose extension is not one writeImage writes, before any work is done. */
+export function checkImageExtension(path: string, option = '--out'): void {
+  if (!/\.(png|jpe?g)$/i.test(path)) throw new ConfigError(option, path, 'the extension decides the format: .png, .jpg or .jpeg');
 }
 
 /** Read an 8-bit single-channel mask PNG as 0/1 (values above 127 are 1). */
