@@ -200,8 +200,8 @@ function cubeWalkDecoder(
   const d = curve.dims;
   const levels = 2 ** bits;
   const walk = curve.cubeWalk();
-  const { vertexOf, axisBefore, axisAfter } = walk;
   const [lo, hi] = [curve.margin, 1 - curve.margin];
+  // Per component and code: its corner bit and its inward distance (see CubeWalk.decode).
   const cornerBit = new Int32Array(d * levels);
   const inwardOf = new Float64Array(d * levels);
   for (let c = 0; c < d; c++) {
@@ -211,14 +211,10 @@ function cubeWalkDecoder(
       inwardOf[c * levels + v] = x > 0.5 ? hi - x : x - lo;
     }
   }
-  const segments = curve.vertexCount - 1;
-  const bound2 = (curve.spacing / 2) ** 2;
-  const perSpacing = 1 / curve.spacing;
-  const toOutput = outputScale / segments;
   // WebAssembly SIMD for 3 or 4 dims of 8-bit codes; JS for the rest, the tail, and where it cannot run.
   const wasm =
     bits === 8
-      ? WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: toOutput })
+      ? WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: outputScale / (curve.vertexCount - 1) })
       : null;
   return (codes, out) => {
     const n = checkCodes(codes, d, bits);
@@ -230,31 +226,16 @@ function cubeWalkDecoder(
       // The module leaves NaN where a sample lies beyond its exactness bound.
       for (let i = 0; i < from; i++) if (result[i] !== result[i]) result[i] = exactDecode(curve, dequant, codes, n, i) * outputScale;
     }
+    const inward = new Float64Array(d);
     for (let i = from; i < n; i++) {
       let corner = 0;
-      let far2 = 0;
       for (let c = 0; c < d; c++) {
         const key = c * levels + codes[c * n + i];
         corner |= cornerBit[key];
-        far2 += inwardOf[key] * inwardOf[key];
+        inward[c] = inwardOf[key];
       }
-      const k = vertexOf[corner];
-      const a = axisBefore[k];
-      const b = axisAfter[k];
-      // Only the two segments' own axes matter: read their inward distances again.
-      const before = a >= 0 ? inwardOf[a * levels + codes[a * n + i]] : -1;
-      const after = b >= 0 ? inwardOf[b * levels + codes[b * n + i]] : -1;
-      const along = before > after ? before : after;
-      const off2 = along > 0 ? far2 - along * along : far2;
-      if (off2 > bound2) {
-        result[i] = exactDecode(curve, dequant, codes, n, i) * outputScale;
-      } else if (along <= 0) {
-        result[i] = k * toOutput;
-      } else {
-        const t = along * perSpacing < 1 ? along * perSpacing : 1;
-        // Ties go to the lower segment, as in the exact search.
-        result[i] = (after > before ? k + t : k - t) * toOutput;
-      }
+      const q = walk.decode(corner, inward);
+      result[i] = (q === q ? q : exactDecode(curve, dequant, codes, n, i)) * outputScale;
     }
     return result;
   };

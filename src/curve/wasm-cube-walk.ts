@@ -1,12 +1,11 @@
-import { compileWasm, reserveMemory, WASM, type WasmMemory } from '../util/wasm.js';
+import { compileWasm, WASM, type WasmMemory } from '../util/wasm.js';
 import type { CubeWalk } from './cube-walk.js';
 import { CUBE_WALK_WASM } from './cube-walk.wasm.js';
+import { decodeInChunks } from './wasm-chunks.js';
 
 const HEADER = 128;
 /** Samples per SIMD step of cube-walk.wat. */
 export const CUBE_WALK_BLOCK = 4;
-/** Samples per copy-in / decode / copy-out round. */
-const CHUNK = 4096;
 
 export interface CubeWalkParams {
   walk: CubeWalk;
@@ -20,8 +19,8 @@ export interface CubeWalkParams {
 
 /**
  * cube-walk.wat for one quantized decoder (order-1 curve, 3 or 4 dims, 8-bit codes): the
- * corner tables and the dequantization constants live in the instance's header; decode() copies
- * a block-aligned prefix of the codes in, in cache-sized chunks, and the floats out. Samples the
+ * corner tables and the dequantization constants live in the instance's header; decode() runs it
+ * over a block-aligned prefix of the codes (decodeInChunks). Samples the
  * module cannot vouch for come back NaN, for the caller's exact decode.
  */
 export class WasmCubeWalk {
@@ -61,18 +60,6 @@ export class WasmCubeWalk {
 
   /** The first n samples (n a multiple of CUBE_WALK_BLOCK) of planar codes with `total` samples per plane. */
   decode(codes: Uint8Array, total: number, n: number, out: Float32Array): void {
-    const chunk = Math.min(n, CHUNK);
-    const codesAt = HEADER;
-    const outAt = codesAt + Math.ceil((this.dims * chunk) / 16) * 16;
-    const needed = outAt + 4 * chunk;
-    reserveMemory(this.memory, needed);
-    const bytes = new Uint8Array(this.memory.buffer);
-    const floats = new Float32Array(this.memory.buffer, outAt, chunk);
-    for (let start = 0; start < n; start += chunk) {
-      const m = Math.min(chunk, n - start);
-      for (let c = 0; c < this.dims; c++) bytes.set(codes.subarray(c * total + start, c * total + start + m), codesAt + c * m);
-      this.run(codesAt, m, this.dims, outAt);
-      out.set(m === chunk ? floats : floats.subarray(0, m), start);
-    }
+    decodeInChunks(this.memory, HEADER, this.dims, codes, total, n, out, (codesAt, m, outAt) => this.run(codesAt, m, this.dims, outAt));
   }
 }

@@ -1,11 +1,10 @@
-import { compileWasm, reserveMemory, WASM, type WasmMemory } from '../util/wasm.js';
+import { compileWasm, WASM, type WasmMemory } from '../util/wasm.js';
 import { TABLE_DECODER_WASM } from './table-decoder.wasm.js';
+import { decodeInChunks } from './wasm-chunks.js';
 
 const TABLE_BYTES = 65536 * 4;
 /** Samples per SIMD step of table-decoder.wat. */
 export const WASM_BLOCK = 16;
-/** Samples per copy-in / decode / copy-out round (a multiple of WASM_BLOCK). */
-const CHUNK = 4096;
 
 /**
  * One instance per decoder, its table copied into the instance's memory once. decode() copies a
@@ -34,19 +33,6 @@ export class WasmTableDecoder {
    * between the copy in, the look-ups and the copy out.
    */
   decode(codes: Uint8Array, total: number, n: number, out: Float32Array): void {
-    const chunk = Math.min(n, CHUNK);
-    const codesAt = TABLE_BYTES;
-    const outAt = codesAt + 2 * chunk;
-    const needed = outAt + 4 * chunk;
-    reserveMemory(this.memory, needed);
-    const bytes = new Uint8Array(this.memory.buffer);
-    const floats = new Float32Array(this.memory.buffer, outAt, chunk);
-    for (let start = 0; start < n; start += chunk) {
-      const m = Math.min(chunk, n - start);
-      bytes.set(codes.subarray(start, start + m), codesAt);
-      bytes.set(codes.subarray(total + start, total + start + m), codesAt + m);
-      this.run(codesAt, m, outAt);
-      out.set(m === chunk ? floats : floats.subarray(0, m), start);
-    }
+    decodeInChunks(this.memory, TABLE_BYTES, 2, codes, total, n, out, this.run);
   }
 }

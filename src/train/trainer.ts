@@ -60,13 +60,10 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
   const { runDir } = options;
   const configFile = join(runDir, 'config.json');
   let config = configIn;
-  const checkpointDir = findCheckpoint(runDir);
   if (options.resume) {
     if (!existsSync(configFile)) throw new ConfigError('--resume', runDir, 'has no config.json: nothing to resume');
-  } else if (checkpointDir || existsSync(configFile)) {
-    throw new ConfigError('--out', runDir, 'already holds a run; pass --resume to continue it or choose another folder');
+    config = readJson<TrainConfig>(configFile);
   }
-  if (options.resume) config = readJson<TrainConfig>(configFile);
   validateTrainConfig(config);
   // Everything that can be wrong with the data or the size is found before the folder is written:
   // a failed start used to leave a config.json that the corrected command then refused.
@@ -89,7 +86,7 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
   const configFile = join(runDir, 'config.json');
   const metricsFile = join(runDir, 'metrics.jsonl');
   const commandFile = join(runDir, COMMAND_FILE);
-  // Under the lock: what another process may have written since the checks above.
+  // Under the lock, so that no other process can write the folder between this check and ours.
   const checkpointDir = findCheckpoint(runDir);
   if (!options.resume && (checkpointDir || existsSync(configFile))) {
     throw new ConfigError('--out', runDir, 'already holds a run; pass --resume to continue it or choose another folder');
@@ -152,7 +149,7 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
     for (let step = startStep; step < config.steps; step++) {
       if (options.stopAfter !== undefined && stepsRun >= options.stopAfter) break;
       // A step is one long synchronous computation: let signals and pipe events (a parent that
-      // died, see cli/train.ts) through between steps.
+      // died, see util/parent-pipe.ts) through between steps.
       await new Promise<void>((resolve) => setImmediate(resolve));
       const lr = cosineLearningRate(step, config.steps, config.lr, config.warmup);
       const batch = feed(step);
