@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'runs/', 'report/', 'web/dist/', 'scratch/'] },
+  { ignores: ['dist/', 'node_modules/', 'runs/', 'report/', 'web/dist/', 'scratch/', 'site/', 'test-output/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -10,6 +10,7 @@ import { registerExportCommand } from './export.js';
 import { registerInferCommand } from './infer.js';
 import { registerQuantizeCommand } from './quantize.js';
 import { registerTrainCommand } from './train.js';
+import { registerWebCommand } from './web.js';
 
 /** Every subcommand lives in its own file and registers itself here. */
 export function buildProgram(): Command {
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerInferCommand(program);
   registerDemoCommand(program);
   registerExperimentCommand(program);
+  registerWebCommand(program);
   return program;
 }
 

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import type { RgbImage, StereoBatch } from '../data/types.js';
+import type { RgbImage, StereoBatch, TrainingScenes } from '../data/types.js';
 import { validateModelConfig, type ModelConfig } from '../models/model.js';
 import { METADATA_KEYS, readOnnxMetadata, trainingSizeOf } from '../onnx/metadata.js';
 import { QUANT_METADATA_KEYS } from '../quant/metadata.js';
 import { createOrtSession } from '../onnx/ort.js';
-import { ConfigError, FileFormatError } from '../util/errors.js';
+import { FileFormatError } from '../util/errors.js';
 import { readFileBytes } from '../util/fs.js';
 import { OutputDecoder, type OutputEncoding } from './output-decoder.js';
-import { cropPlanes, edgePadPlanes, resizePlanes } from './resample.js';
+import { predictStereoPair, runPlanarPair, type RawRunner } from './stereo-pair.js';
 
 export interface DepthPredictorOptions {
   /** ORT intra-op threads (default: ORT's choice). */
@@ -41,8 +41,8 @@ export class DepthPredictor {
     readonly encoding: OutputEncoding,
     readonly scheme: string,
     private readonly decoder: OutputDecoder,
-    /** The HxW the model was trained at, when its metadata records it. */
-    readonly trainingSize: { height: number; width: number } | null,
+    /** The HxW and scene style the model was trained at, when its metadata records them. */
+    readonly trainingSize: TrainingScenes | null,
   ) {}
 
   static async load(file: string, options: DepthPredictorOptions = {}): Promise<DepthPredictor> {
@@ -60,23 +60,10 @@ export class DepthPredictor {
     return new DepthPredictor(file, session, config, stride, encoding, scheme, new OutputDecoder(config, encoding), trainingSizeOf(meta));
   }
 
-  /** One stereo pair of 8-bit RGB images of the same size. */
+  /** One stereo pair of 8-bit RGB images of the same size (the same steps the web page runs). */
   async predict(left: RgbImage, right: RgbImage, options: PredictOptions = {}): Promise<DepthPrediction> {
-    if (left.width !== right.width || left.height !== right.height) {
-      throw new ConfigError('right image', `${right.width}x${right.height}`, `must match the left image, ${left.width}x${left.height}`);
-    }
-    const { width, height } = left;
-    const target = options.resize ?? { height, width };
-    const l = resizePlanes(toPlanar(left), 3, height, width, target.height, target.width);
-    const r = resizePlanes(toPlanar(right), 3, height, width, target.height, target.width);
-    let disp = await this.run(l, r, target.height, target.width);
-    if (target.height !== height || target.width !== width) {
-      // Disparity is a horizontal distance: it scales with the width ratio.
-      disp = resizePlanes(disp, 1, target.height, target.width, height, width);
-      const s = width / target.width;
-      for (let i = 0; i < disp.length; i++) disp[i] *= s;
-    }
-    return { width, height, disparity: disp };
+    const { width, height, disparity } = await predictStereoPair(left, right, this.model(), options.resize);
+    return { width, height, disparity };
   }
 
   /**
@@ -111,29 +98,20 @@ export class DepthPredictor {
     await this.session.release();
   }
 
-  private async run(
+  private run(
     left: Float32Array,
     right: Float32Array,
     height: number,
     width: number,
     onRaw?: (raw: Float32Array | Uint8Array | Uint16Array) => void,
   ): Promise<Float32Array> {
-    const s = this.stride;
-    const ph = Math.ceil(height / s) * s;
-    const pw = Math.ceil(width / s) * s;
-    const raw = await this.rawOutput(edgePadPlanes(left, 3, height, width, ph, pw), edgePadPlanes(right, 3, height, width, ph, pw), ph, pw);
-    const channels = this.decoder.channels;
-    const output = cropPlanes(raw, channels, ph, pw, height, width);
-    onRaw?.(output);
-    return this.decoder.decode(output, height, width);
+    return runPlanarPair(left, right, height, width, this.model(), onRaw);
   }
-}
 
-function toPlanar(image: RgbImage): Float32Array {
-  const hw = image.width * image.height;
-  const out = new Float32Array(3 * hw);
-  for (let p = 0; p < hw; p++) for (let c = 0; c < 3; c++) out[c * hw + p] = image.data[p * 3 + c] / 255;
-  return out;
+  /** This predictor as the shared pair pipeline (src/infer/stereo-pair.ts) takes a model. */
+  private model(): { stride: number; decoder: OutputDecoder; run: RawRunner } {
+    return { stride: this.stride, decoder: this.decoder, run: (l, r, height, width) => this.rawOutput(l, r, height, width) };
+  }
 }
 
 function parseMetadata(file: string, meta: Record<string, string>): { config: ModelConfig; stride: number; encoding: OutputEncoding } {

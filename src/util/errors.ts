@@ -56,8 +56,9 @@ export class FileSystemError extends HilbertqError {
     readonly action: string,
     cause: unknown,
   ) {
-    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-    const problem = (code && FS_PROBLEMS[code]) ?? (cause instanceof Error ? cause.message : String(cause));
+    // A structural type, not NodeJS.ErrnoException: this module is bundled into the web page too.
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    const problem = (typeof code === 'string' ? FS_PROBLEMS[code] : undefined) ?? (cause instanceof Error ? cause.message : String(cause));
     super(`cannot ${action} ${path}: ${problem}`);
     this.name = 'FileSystemError';
   }

@@ -25,7 +25,7 @@ export function compileWasm(base64: string): object | null {
   if (!compiled.has(base64)) {
     let module: object | null = null;
     try {
-      module = WASM ? new WASM.Module(Buffer.from(base64, 'base64')) : null;
+      module = WASM ? new WASM.Module(base64Bytes(base64)) : null;
     } catch (err) {
       module = null;
       failures.set(base64, err instanceof Error ? err.message : String(err));
@@ -33,6 +33,14 @@ export function compileWasm(base64: string): object | null {
     compiled.set(base64, module);
   }
   return compiled.get(base64) ?? null;
+}
+
+/** Base64 to bytes with atob, which Node and browsers both have (the curve decoders run in the web page too). */
+function base64Bytes(base64: string): Uint8Array {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
 }
 
 /** The slice of WebAssembly.Memory the decoders use. */

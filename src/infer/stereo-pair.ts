@@ -1,0 +1,81 @@
+import type { RgbImage } from '../data/types.js';
+import { ConfigError } from '../util/errors.js';
+import type { OutputDecoder } from './output-decoder.js';
+import { cropPlanes, edgePadPlanes, resizePlanes } from './resample.js';
+
+// Browser-safe (no node: imports): the web page runs a pair through these same steps on
+// onnxruntime-web that DepthPredictor runs on onnxruntime-node.
+
+export type HeadOutput = Float32Array | Uint8Array | Uint16Array;
+
+/** Runs the model on one planar pair whose size is a multiple of its stride. */
+export type RawRunner = (left: Float32Array, right: Float32Array, height: number, width: number) => Promise<HeadOutput>;
+
+export interface StereoPairResult {
+  width: number;
+  height: number;
+  /** Left-view disparity in the input images' pixels, row-major, at the input size. */
+  disparity: Float32Array;
+  /** The head's output at the size the model ran at (before decoding), planar [channels, h, w]. */
+  raw: HeadOutput;
+  modelHeight: number;
+  modelWidth: number;
+}
+
+/** Interleaved 8-bit RGB to planar [3, h, w] floats in [0, 1], as the models take it. */
+export function rgbToPlanar(image: RgbImage): Float32Array {
+  const hw = image.width * image.height;
+  const out = new Float32Array(3 * hw);
+  for (let p = 0; p < hw; p++) for (let c = 0; c < 3; c++) out[c * hw + p] = image.data[p * 3 + c] / 255;
+  return out;
+}
+
+/**
+ * One stereo pair through a model, as DepthPredictor.predict does it: optionally resized to
+ * `resize`, edge-padded to the stride, run, cropped back, decoded, and brought back to the
+ * input size (disparity scaled by the width ratio).
+ */
+export async function predictStereoPair(
+  left: RgbImage,
+  right: RgbImage,
+  model: { stride: number; decoder: OutputDecoder; run: RawRunner },
+  resize?: { height: number; width: number },
+): Promise<StereoPairResult> {
+  if (left.width !== right.width || left.height !== right.height) {
+    throw new ConfigError('right image', `${right.width}x${right.height}`, `must match the left image, ${left.width}x${left.height}`);
+  }
+  const { width, height } = left;
+  const target = resize ?? { height, width };
+  const l = resizePlanes(rgbToPlanar(left), 3, height, width, target.height, target.width);
+  const r = resizePlanes(rgbToPlanar(right), 3, height, width, target.height, target.width);
+  const seen: { raw?: HeadOutput } = {};
+  let disparity = await runPlanarPair(l, r, target.height, target.width, model, (output) => (seen.raw = output));
+  if (target.height !== height || target.width !== width) {
+    // Disparity is a horizontal distance: it scales with the width ratio.
+    disparity = resizePlanes(disparity, 1, target.height, target.width, height, width);
+    const scale = width / target.width;
+    for (let i = 0; i < disparity.length; i++) disparity[i] *= scale;
+  }
+  return { width, height, disparity, raw: seen.raw as HeadOutput, modelHeight: target.height, modelWidth: target.width };
+}
+
+/**
+ * One planar pair of any size: edge-padded to the stride, run, cropped back and decoded. `onRaw`
+ * sees the head's output at the pair's size before decoding.
+ */
+export async function runPlanarPair(
+  left: Float32Array,
+  right: Float32Array,
+  height: number,
+  width: number,
+  model: { stride: number; decoder: OutputDecoder; run: RawRunner },
+  onRaw?: (raw: HeadOutput) => void,
+): Promise<Float32Array> {
+  const s = model.stride;
+  const ph = Math.ceil(height / s) * s;
+  const pw = Math.ceil(width / s) * s;
+  const padded = await model.run(edgePadPlanes(left, 3, height, width, ph, pw), edgePadPlanes(right, 3, height, width, ph, pw), ph, pw);
+  const raw = cropPlanes(padded, model.decoder.channels, ph, pw, height, width);
+  onRaw?.(raw);
+  return model.decoder.decode(raw, height, width);
+}
