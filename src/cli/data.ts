@@ -3,19 +3,22 @@ import cliProgress from 'cli-progress';
 import { DATASET_FORMATS, openDataset, type DatasetFormat } from '../data/dataset.js';
 import { writeImage, checkImageExtension } from '../data/formats/image.js';
 import { generateDataset } from '../data/generate.js';
-import { parseIntegerOption, parseNumberOption, parseSize } from '../data/options.js';
+import { DATA_PRESETS, dataPreset, parseIntegerOption, parseNumberOption, parseSize } from '../data/options.js';
+import { SCENE_STYLES, type SceneStyle } from '../data/types.js';
 import { previewSample } from '../data/preview.js';
 import { ConfigError } from '../util/errors.js';
 
 interface GenerateFlags {
   out: string;
   count: string;
-  size: string;
-  maxDisp: string;
+  preset: string;
+  scenes?: string;
+  size?: string;
+  maxDisp?: string;
   seed: string;
   minObjects?: string;
   maxObjects?: string;
-  photometric: boolean;
+  photometric?: boolean;
 }
 
 interface ShowFlags {
@@ -27,11 +30,16 @@ interface ShowFlags {
 }
 
 function runGenerate(flags: GenerateFlags): void {
-  const { height, width } = parseSize(flags.size, '--size');
-  const maxDisp = parseNumberOption('--max-disp', flags.maxDisp);
+  // Explicit flags win over the preset's values.
+  const preset = dataPreset(flags.preset);
+  const { height, width } = parseSize(flags.size ?? preset.size, '--size');
+  const maxDispText = flags.maxDisp ?? preset.maxDisp;
+  const maxDisp = parseNumberOption('--max-disp', maxDispText);
   if (!(maxDisp >= 1 && maxDisp < width)) {
-    throw new ConfigError('--max-disp', flags.maxDisp, `must be >= 1 and smaller than the image width ${width}`);
+    throw new ConfigError('--max-disp', maxDispText, `must be >= 1 and smaller than the image width ${width}`);
   }
+  const scenes = flags.scenes ?? preset.scenes;
+  if (!SCENE_STYLES.includes(scenes as SceneStyle)) throw new ConfigError('--scenes', scenes, `expected one of ${SCENE_STYLES.join(', ')}`);
   const count = parseIntegerOption('--count', flags.count, 1);
   const seed = parseIntegerOption('--seed', flags.seed, -0x80000000, 0x7fffffff);
   const minObjects = flags.minObjects === undefined ? undefined : parseIntegerOption('--min-objects', flags.minObjects, 0, 200);
@@ -43,7 +51,9 @@ function runGenerate(flags: GenerateFlags): void {
   try {
     const result = generateDataset({
       out: flags.out, count, height, width, maxDisp, seed, minObjects, maxObjects,
-      photometric: flags.photometric,
+      scenes: scenes as SceneStyle,
+      // Precision scenes are rendered clean unless --photometric asks otherwise.
+      photometric: flags.photometric ?? scenes !== 'precision',
       onProgress: (done) => bar?.update(done),
     });
     bar?.stop();
@@ -77,12 +87,15 @@ export function registerDataCommand(program: Command): void {
     .description('write synthetic stereo pairs with ground truth: left/ right/ disp/ occ/ manifest.json')
     .requiredOption('--out <dir>', 'output folder (created; an interrupted run with the same options resumes)')
     .option('--count <n>', 'number of pairs', '100')
-    .option('--size <HxW>', 'image size, height x width', '64x128')
-    .option('--max-disp <d>', 'largest disparity in pixels', '24')
+    .option('--preset <name>', `data settings: ${Object.entries(DATA_PRESETS).map(([name, p]) => `${name} (${p.size}, ${p.maxDisp} px, ${p.scenes} scenes)`).join('; ')}`, 'default')
+    .option('--size <HxW>', "image size, height x width (default: the preset's)")
+    .option('--max-disp <d>', "largest disparity in pixels (default: the preset's)")
+    .option('--scenes <style>', `scene style: mixed (clutter, thin bars, weak textures, camera noise) or precision (few large textured slanted planes, rendered clean); default: the preset's`)
     .option('--seed <s>', 'random seed; (seed, index) fixes each pair', '0')
     .option('--min-objects <n>', 'fewest foreground objects per scene')
     .option('--max-objects <n>', 'most foreground objects per scene')
-    .option('--no-photometric', 'identical camera response in both views (no gain, bias or noise)')
+    .option('--photometric', 'gain, bias and noise differences between the views (default for mixed scenes)')
+    .option('--no-photometric', 'identical camera response in both views (default for precision scenes)')
     .action((flags: GenerateFlags) => runGenerate(flags));
   data
     .command('show')

@@ -122,11 +122,12 @@ function calibrationData(model: ModelProto, modelFile: string, flags: QuantizeFl
   if (typeof config?.maxDisp !== 'number') {
     throw new FileFormatError(modelFile, `records no model config with maxDisp (${METADATA_KEYS.config}); calibrate with --calib instead`);
   }
-  const size = flags.size ? parseSize(flags.size) : trainingSizeOf(Object.fromEntries(meta)) ?? DEFAULT_CALIBRATION_SIZE;
+  const recorded = trainingSizeOf(Object.fromEntries(meta));
+  const size = flags.size ? parseSize(flags.size) : recorded ?? DEFAULT_CALIBRATION_SIZE;
   if (size.height % stride !== 0 || size.width % stride !== 0) {
     throw new ConfigError('--size', `${size.height}x${size.width}`, `must be a multiple of the model stride ${stride}`);
   }
-  return syntheticCalibration({ ...size, maxDisp: config.maxDisp, count });
+  return syntheticCalibration({ ...size, maxDisp: config.maxDisp, count, scenes: recorded?.scenes ?? 'mixed' });
 }
 
 function parseConfig(json: string | undefined): Record<string, unknown> | null {

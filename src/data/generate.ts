@@ -77,7 +77,8 @@ export function generateDataset(opts: GenerateOptions): GenerateResult {
     throw new ConfigError('--count', count, `must be an integer in [1, ${MAX_COUNT}]`);
   }
   const generator = new SyntheticStereo(synthetic);
-  const record: GeneratorRecord = { name: 'synthetic', version: GENERATOR_VERSION, options: { ...generator.options } };
+  const { scenes, ...options } = generator.options;
+  const record: GeneratorRecord = { name: 'synthetic', version: GENERATOR_VERSION, options: scenes === 'mixed' ? options : { ...options, scenes } };
   if (existsSync(out) && !isDirectory(out)) throw new ConfigError('--out', out, 'exists and is not a folder');
   // One writer per dataset folder: two generators would interleave their files and manifests.
   // The folder is checked under the lock, so what it holds cannot change between check and write.

@@ -19,7 +19,8 @@ export interface ManifestEntry {
 export interface GeneratorRecord {
   name: 'synthetic';
   version: number;
-  options: ResolvedSyntheticOptions;
+  /** `scenes` is left out for mixed scenes, so records from before scene styles still match. */
+  options: Omit<ResolvedSyntheticOptions, 'scenes'> & { scenes?: ResolvedSyntheticOptions['scenes'] };
 }
 
 export interface Manifest {

@@ -1,8 +1,23 @@
 import { ConfigError } from '../util/errors.js';
-import type { SyntheticOptions } from './types.js';
+import { SCENE_STYLES, type SceneStyle, type SyntheticOptions } from './types.js';
 
 export const MIN_SIDE = 16;
 export const MAX_SIDE = 8192;
+
+/**
+ * Named data settings. `precision` is where INT8 error dominates (issue 13): clean, well-textured
+ * slanted planes at 128x256 with a 64 px range, so one INT8 output step is 0.25 px.
+ */
+export const DATA_PRESETS = {
+  default: { size: '64x128', maxDisp: '24', scenes: 'mixed' },
+  precision: { size: '128x256', maxDisp: '64', scenes: 'precision' },
+} as const satisfies Record<string, { size: string; maxDisp: string; scenes: SceneStyle }>;
+export type DataPresetName = keyof typeof DATA_PRESETS;
+
+export function dataPreset(name: string): (typeof DATA_PRESETS)[DataPresetName] {
+  if (!Object.hasOwn(DATA_PRESETS, name)) throw new ConfigError('--preset', name, `expected one of ${Object.keys(DATA_PRESETS).join(', ')}`);
+  return DATA_PRESETS[name as DataPresetName];
+}
 
 /** Parse "HxW" (e.g. "64x128") into a validated size. */
 export function parseSize(text: string, field = '--size'): { height: number; width: number } {
@@ -46,6 +61,7 @@ export interface ResolvedSyntheticOptions {
   maxObjects: number;
   seed: number;
   photometric: boolean;
+  scenes: SceneStyle;
 }
 
 /** Fill defaults and reject values that cannot produce a sensible scene. */
@@ -60,8 +76,11 @@ export function resolveSyntheticOptions(opts: SyntheticOptions): ResolvedSynthet
     throw new ConfigError('maxDisp', maxDisp, `must be >= 1 and smaller than the width (${width})`);
   }
   if (!Number.isInteger(seed)) throw new ConfigError('seed', seed, 'must be an integer');
-  const minObjects = opts.minObjects ?? 4;
-  const maxObjects = opts.maxObjects ?? Math.max(minObjects, 16);
+  const scenes = opts.scenes ?? 'mixed';
+  if (!SCENE_STYLES.includes(scenes)) throw new ConfigError('scenes', scenes, `expected one of ${SCENE_STYLES.join(', ')}`);
+  const precision = scenes === 'precision';
+  const minObjects = opts.minObjects ?? (precision ? 1 : 4);
+  const maxObjects = opts.maxObjects ?? Math.max(minObjects, precision ? 6 : 16);
   if (!Number.isInteger(minObjects) || minObjects < 0) {
     throw new ConfigError('minObjects', minObjects, 'must be an integer >= 0');
   }
@@ -69,5 +88,6 @@ export function resolveSyntheticOptions(opts: SyntheticOptions): ResolvedSynthet
   if (!Number.isInteger(maxObjects) || maxObjects < minObjects || maxObjects > 200) {
     throw new ConfigError('maxObjects', maxObjects, `must be an integer in [minObjects=${minObjects}, 200]`);
   }
-  return { height, width, maxDisp, minObjects, maxObjects, seed, photometric: opts.photometric ?? true };
+  const photometric = opts.photometric ?? !precision;
+  return { height, width, maxDisp, minObjects, maxObjects, seed, photometric, scenes };
 }

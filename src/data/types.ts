@@ -21,8 +21,27 @@ export interface SyntheticOptions {
   minObjects?: number;
   maxObjects?: number;
   seed: number;
-  /** Gain, bias and noise differences between the views (default true). */
+  /** Gain, bias and noise differences between the views (default true; false for 'precision'). */
   photometric?: boolean;
+  /** Scene style (default 'mixed'); see SCENE_STYLES. */
+  scenes?: SceneStyle;
+}
+
+/**
+ * - mixed: FlyingThings-like clutter: up to 16 objects, thin bars, star polygons, weak and flat
+ *   textures, camera noise. Hard to be precise on: errors come from matching, not from INT8.
+ * - precision: few large slanted planes (ellipses, convex polygons), every surface well textured,
+ *   rendered clean (identical camera response). A model can be precise relative to its range, so
+ *   INT8 error shows, as in the paper's clean rendered scenes.
+ */
+export const SCENE_STYLES = ['mixed', 'precision'] as const;
+export type SceneStyle = (typeof SCENE_STYLES)[number];
+
+/** What a model was trained on, as its records say: synthetic and calibration pairs default to it. */
+export interface TrainingScenes {
+  height: number;
+  width: number;
+  scenes: SceneStyle;
 }
 
 export interface StereoDataset {

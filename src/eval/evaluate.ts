@@ -1,6 +1,6 @@
 import { makeBatch, syntheticDataset } from '../data/batches.js';
 import { SyntheticStereo } from '../data/synthetic/generator.js';
-import type { StereoBatch, StereoDataset } from '../data/types.js';
+import type { SceneStyle, StereoBatch, StereoDataset } from '../data/types.js';
 import { TEST_SEED } from '../train/config.js';
 import { StereoMetricsAccumulator, type StereoMetrics } from './metrics.js';
 import { QuantErrorAccumulator, type QuantErrorStats } from './quant-error.js';
@@ -26,8 +26,9 @@ export interface Evaluated extends DisparityPredictor {
 }
 
 /** The held-out synthetic test set: its own seed, disjoint from training, validation and calibration. */
-export function syntheticTestSet(count: number, height: number, width: number, maxDisp: number): StereoDataset {
-  return syntheticDataset(new SyntheticStereo({ height, width, maxDisp, seed: TEST_SEED }), count, `synthetic-test-${TEST_SEED}`);
+export function syntheticTestSet(count: number, height: number, width: number, maxDisp: number, scenes: SceneStyle = 'mixed'): StereoDataset {
+  const name = scenes === 'mixed' ? `synthetic-test-${TEST_SEED}` : `synthetic-${scenes}-test-${TEST_SEED}`;
+  return syntheticDataset(new SyntheticStereo({ height, width, maxDisp, seed: TEST_SEED, scenes }), count, name);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import type { StereoBatch } from '../data/types.js';
+import type { StereoBatch, TrainingScenes } from '../data/types.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
 import type { ModelConfig } from '../models/model.js';
 import { disposeParams, loadWeights } from '../models/tfjs-build.js';
@@ -13,8 +13,8 @@ export interface OpenedPredictor {
   /** 'fp32' for float models, else the quantization scheme. */
   precision: string;
   config: ModelConfig;
-  /** The HxW the model was trained at, when recorded. */
-  trainingSize: { height: number; width: number } | null;
+  /** The HxW and scene style the model was trained at, when recorded. */
+  trainingSize: TrainingScenes | null;
   predict(batch: StereoBatch): Promise<Float32Array>;
   release(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { SCENE_STYLES, type SceneStyle, type TrainingScenes } from '../data/types.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileFormatError } from '../util/errors.js';
@@ -93,9 +94,14 @@ export function readWeightsDir(dir: string): { manifest: WeightsManifest; values
   return { manifest, values: decodeWeights(manifest, readFileBytes(binPath), binPath) };
 }
 
-/** The HxW a model was trained at, as the trainer records it in `meta.training.config`. */
-export function recordedTrainingSize(meta: Record<string, unknown> | undefined): { height: number; width: number } | null {
-  const config = (meta?.training as { config?: { height?: unknown; width?: unknown } } | undefined)?.config;
+/**
+ * The HxW and synthetic scene style a model was trained at, as the trainer records them in
+ * `meta.training.config` (no recorded style, or a dataset folder, means 'mixed').
+ */
+export function recordedTrainingSize(meta: Record<string, unknown> | undefined): TrainingScenes | null {
+  const config = (meta?.training as { config?: { height?: unknown; width?: unknown; data?: { scenes?: unknown } } } | undefined)?.config;
   const { height, width } = config ?? {};
-  return typeof height === 'number' && typeof width === 'number' ? { height, width } : null;
+  const scenes = config?.data?.scenes;
+  if (typeof height !== 'number' || typeof width !== 'number') return null;
+  return { height, width, scenes: SCENE_STYLES.includes(scenes as SceneStyle) ? (scenes as SceneStyle) : 'mixed' };
 }

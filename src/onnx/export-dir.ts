@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TrainingScenes } from '../data/types.js';
 import { buildModelGraph, type ModelConfig } from '../models/model.js';
 import type { ModelGraph } from '../models/ir.js';
 import { MANIFEST_FILE, readWeightsDir, recordedTrainingSize, WEIGHTS_FILE } from '../models/weights-io.js';
 import { FileFormatError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { buildOnnxModel, type ExportOptions } from './export.js';
-import { TRAINING_SIZE_KEY } from './metadata.js';
+import { TRAINING_SCENES_KEY, TRAINING_SIZE_KEY } from './metadata.js';
 import { encodeModel } from './onnx-proto.js';
 
 export interface ExportSummary {
@@ -24,7 +25,12 @@ export interface ExportSummary {
  */
 export function exportModelDir(modelDir: string, outFile: string, opts: ExportOptions = {}): ExportSummary {
   const { graph, values, trainingSize } = readModelDir(modelDir);
-  const metadata = { ...(trainingSize ? { [TRAINING_SIZE_KEY]: `${trainingSize.height}x${trainingSize.width}` } : {}), ...opts.metadata };
+  const metadata = {
+    ...(trainingSize ? { [TRAINING_SIZE_KEY]: `${trainingSize.height}x${trainingSize.width}` } : {}),
+    // Mixed scenes are the default and stay unrecorded, so older exports read the same.
+    ...(trainingSize && trainingSize.scenes !== 'mixed' ? { [TRAINING_SCENES_KEY]: trainingSize.scenes } : {}),
+    ...opts.metadata,
+  };
   const model = buildOnnxModel(graph, values, { ...opts, metadata });
   const bytes = encodeModel(model);
   writeFileAtomic(outFile, bytes);
@@ -36,7 +42,7 @@ export function readModelDir(modelDir: string): {
   config: ModelConfig;
   graph: ModelGraph;
   values: Map<string, Float32Array>;
-  trainingSize: { height: number; width: number } | null;
+  trainingSize: TrainingScenes | null;
 } {
   const manifestPath = join(modelDir, MANIFEST_FILE);
   const binPath = join(modelDir, WEIGHTS_FILE);

@@ -1,3 +1,4 @@
+import { SCENE_STYLES, type SceneStyle, type TrainingScenes } from '../data/types.js';
 import type { ModelGraph } from '../models/ir.js';
 import { decodeModel } from './onnx-proto.js';
 
@@ -20,10 +21,15 @@ export const METADATA_KEYS = {
 /** Optional: the HxW a model was trained at (synthetic calibration and test pairs default to it). */
 export const TRAINING_SIZE_KEY = 'hilbertq.training_size';
 
-/** The recorded training size of a model, if its metadata has one. */
-export function trainingSizeOf(meta: Record<string, string>): { height: number; width: number } | null {
+/** Optional: the synthetic scene style a model was trained on (absent: 'mixed'). */
+export const TRAINING_SCENES_KEY = 'hilbertq.training_scenes';
+
+/** The recorded training size and scene style of a model, if its metadata has a size. */
+export function trainingSizeOf(meta: Record<string, string>): TrainingScenes | null {
   const m = /^(\d+)x(\d+)$/.exec(meta[TRAINING_SIZE_KEY] ?? '');
-  return m ? { height: Number(m[1]), width: Number(m[2]) } : null;
+  const scenes = meta[TRAINING_SCENES_KEY] ?? 'mixed';
+  if (!m) return null;
+  return { height: Number(m[1]), width: Number(m[2]), scenes: SCENE_STYLES.includes(scenes as SceneStyle) ? (scenes as SceneStyle) : 'mixed' };
 }
 
 const RESERVED = new Set<string>(Object.values(METADATA_KEYS));

@@ -1,5 +1,5 @@
 import { SyntheticStereo } from '../data/synthetic/generator.js';
-import type { StereoDataset, StereoSample } from '../data/types.js';
+import type { SceneStyle, StereoDataset, StereoSample } from '../data/types.js';
 import { ConfigError } from '../util/errors.js';
 
 /** One stereo pair as the FP32 model takes it: planar [3, H, W] float32 in [0, 1] per view. */
@@ -25,14 +25,15 @@ export interface CalibrationData {
 /** Distinct from the validation (1_000_003) and test (2_000_003) seeds, so calibration never sees evaluation pairs. */
 export const CALIBRATION_SEED = 3_000_003;
 
-export function syntheticCalibration(opts: { height: number; width: number; maxDisp: number; count: number; seed?: number }): CalibrationData {
+export function syntheticCalibration(opts: { height: number; width: number; maxDisp: number; count: number; seed?: number; scenes?: SceneStyle }): CalibrationData {
   const { height, width, maxDisp, count } = opts;
+  const scenes = opts.scenes ?? 'mixed';
   if (!Number.isInteger(count) || count < 1) throw new ConfigError('calibration pairs', count, 'must be an integer >= 1');
   const seed = opts.seed ?? CALIBRATION_SEED;
-  const generator = new SyntheticStereo({ height, width, maxDisp, seed });
+  const generator = new SyntheticStereo({ height, width, maxDisp, seed, scenes });
   return {
     count,
-    description: `${count} synthetic pairs ${height}x${width} (seed ${seed})`,
+    description: `${count} synthetic${scenes === 'mixed' ? '' : ` ${scenes}`} pairs ${height}x${width} (seed ${seed})`,
     *pairs() {
       for (let i = 0; i < count; i++) yield toCalibrationPair(generator.sample(i), 1);
     },

@@ -1,3 +1,4 @@
+import type { SceneStyle } from '../data/types.js';
 import { HilbertCurve } from '../curve/hilbert-curve.js';
 import { validateModelConfig, type ModelConfig } from '../models/model.js';
 import { ConfigError } from '../util/errors.js';
@@ -34,8 +35,11 @@ export interface TrainConfig {
    * it was fine-tuned from even after that folder changes.
    */
   init?: { model: string; weightsSha256: string; training: unknown };
-  /** Training data: the synthetic generator (streamed) or a dataset folder (random crops). */
-  data: { source: 'synthetic'; maxObjects?: number } | { source: 'folder'; path: string; format?: string };
+  /**
+   * Training data: the synthetic generator (streamed; `scenes` absent means 'mixed') or a dataset
+   * folder (random crops). Validation uses the same scene style.
+   */
+  data: { source: 'synthetic'; maxObjects?: number; scenes?: SceneStyle } | { source: 'folder'; path: string; format?: string };
   valEvery: number;
   valCount: number;
   checkpointEvery: number;

@@ -22,6 +22,7 @@ export function trainingFeed(config: TrainConfig): BatchFeed {
       maxDisp: config.model.maxDisp,
       seed,
       ...(config.data.maxObjects !== undefined ? { maxObjects: config.data.maxObjects } : {}),
+      ...(config.data.scenes !== undefined ? { scenes: config.data.scenes } : {}),
     });
     return (step) => makeBatch(Array.from({ length: batch }, (_, i) => generator.sample(step * batch + i)));
   }

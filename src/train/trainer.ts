@@ -4,6 +4,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { join, resolve } from 'node:path';
 import { syntheticDataset } from '../data/batches.js';
 import { SyntheticStereo } from '../data/synthetic/generator.js';
+import type { SceneStyle } from '../data/types.js';
 import { evaluateDataset } from '../eval/evaluate.js';
 import type { StereoMetrics } from '../eval/metrics.js';
 import { TfjsPredictor } from '../eval/tfjs-predictor.js';
@@ -134,7 +135,7 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
       metricsLines++;
     };
     const validationSet = syntheticDataset(
-      new SyntheticStereo({ height: config.height, width: config.width, maxDisp: config.model.maxDisp, seed: VALIDATION_SEED }),
+      new SyntheticStereo({ height: config.height, width: config.width, maxDisp: config.model.maxDisp, seed: VALIDATION_SEED, scenes: trainingScenes(config) }),
       config.valCount,
       'validation',
     );
@@ -259,4 +260,9 @@ export function initRecord(modelDir: string): NonNullable<TrainConfig['init']> {
   if (!existsSync(join(dir, WEIGHTS_FILE))) throw new ConfigError('--init', modelDir, 'is not a model folder (model.json + weights.bin)');
   const { manifest } = readWeightsDir(dir);
   return { model: dir, weightsSha256: weightsSha256(dir), training: (manifest.meta as { training?: unknown } | undefined)?.training ?? null };
+}
+
+/** The synthetic scene style a run trains and validates on (a dataset folder validates on mixed scenes). */
+function trainingScenes(config: TrainConfig): SceneStyle {
+  return config.data.source === 'synthetic' ? (config.data.scenes ?? 'mixed') : 'mixed';
 }

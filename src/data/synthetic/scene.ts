@@ -48,8 +48,25 @@ function makeBackground(opts: ResolvedSyntheticOptions, rng: Rng, scale: number)
   const b = (variation * Math.sin(direction)) / height;
   const corners = [0, a * xMax, b * (height - 1), a * xMax + b * (height - 1)];
   const c = dMin - Math.min(...corners);
-  const texture = makeTexture(rng, 0, 0, xMax + 2, height, scale);
+  const texture = makeTexture(rng, 0, 0, xMax + 2, height, scale, opts.scenes === 'precision');
   return { shape: new FullPlane(), a, b, c, texture };
+}
+
+/** Precision scenes: large smooth outlines only, an ellipse or a near-regular convex polygon. */
+function makeSmoothOutline(rng: Rng, cx: number, cy: number, minSide: number): Shape {
+  const r = minSide * Math.exp(rng.uniform(Math.log(0.15), Math.log(0.6)));
+  if (rng.next() < 0.5) return new Ellipse(cx, cy, r, r * rng.uniform(0.4, 1), rng.next() * Math.PI);
+  const n = rng.int(4, 8);
+  const start = rng.next() * 2 * Math.PI;
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const angle = start + (2 * Math.PI * (i + rng.uniform(-0.15, 0.15))) / n;
+    const radius = r * rng.uniform(0.9, 1);
+    xs[i] = cx + radius * Math.cos(angle);
+    ys[i] = cy + radius * Math.sin(angle);
+  }
+  return new Polygon(xs, ys);
 }
 
 function makeOutline(rng: Rng, cx: number, cy: number, minSide: number): Shape {
@@ -135,6 +152,7 @@ function placeObjectPlane(shape: Shape, background: Surface, maxDisp: number, sl
 /** A random scene: background plane plus objects. Objects that would be invisible are dropped. */
 export function makeScene(opts: ResolvedSyntheticOptions, rng: Rng): Scene {
   const { width, height, maxDisp } = opts;
+  const precision = opts.scenes === 'precision';
   const minSide = Math.min(width, height);
   const scale = Math.min(8, Math.max(1, minSide / 96));
   const xMax = leftDomainMaxX(width, maxDisp);
@@ -144,15 +162,15 @@ export function makeScene(opts: ResolvedSyntheticOptions, rng: Rng): Scene {
   for (let i = 0; i < count; i++) {
     const cx = rng.uniform(-0.1 * width, 1.1 * width + 0.5 * maxDisp);
     const cy = rng.uniform(-0.1 * height, 1.1 * height);
-    const shape = makeOutline(rng, cx, cy, minSide);
-    const plane = placeObjectPlane(shape, background, maxDisp, rng.next() < 0.5, rng);
+    const shape = precision ? makeSmoothOutline(rng, cx, cy, minSide) : makeOutline(rng, cx, cy, minSide);
+    const plane = placeObjectPlane(shape, background, maxDisp, precision || rng.next() < 0.5, rng);
     const tx0 = Math.max(0, Math.floor(shape.xmin));
     const tx1 = Math.min(xMax, Math.ceil(shape.xmax));
     const ty0 = Math.max(0, Math.floor(shape.ymin));
     const ty1 = Math.min(height - 1, Math.ceil(shape.ymax));
     if (!plane || tx1 < tx0 || ty1 < ty0) continue;
     // One spare column so that linear interpolation at the right edge stays inside.
-    const texture = makeTexture(rng, tx0, ty0, tx1 - tx0 + 2, ty1 - ty0 + 1, scale);
+    const texture = makeTexture(rng, tx0, ty0, tx1 - tx0 + 2, ty1 - ty0 + 1, scale, precision);
     surfaces.push({ shape, ...plane, texture });
   }
   return { width, height, maxDisp, surfaces };

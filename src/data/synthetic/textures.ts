@@ -32,13 +32,16 @@ const MIN_NOISE_CELL = 2.5;
 /** Grey levels of additive detail per unit of detail noise. */
 const DETAIL_ADDITIVE = 60;
 
-function pickPattern(rng: Rng): PatternKind {
+function pickPattern(rng: Rng, strong: boolean): PatternKind {
+  // Strong textures draw from the same table without 'flat' (weights renormalised).
+  const kinds = strong ? PATTERN_KINDS.filter(([kind]) => kind !== 'flat') : PATTERN_KINDS;
   let u = rng.next();
-  for (const [kind, weight] of PATTERN_KINDS) {
+  if (strong) u *= kinds.reduce((sum, [, weight]) => sum + weight, 0);
+  for (const [kind, weight] of kinds) {
     u -= weight;
     if (u < 0) return kind;
   }
-  return 'flat';
+  return kinds[kinds.length - 1][0];
 }
 
 function randomColour(rng: Rng): [number, number, number] {
@@ -125,18 +128,19 @@ function fillPattern(kind: PatternKind, p: Float32Array, w: number, h: number, s
 /**
  * Build a random texture: a pattern blends two random colours, then multi-scale noise modulates
  * the brightness. The noise gives the matcher detail everywhere, except on the weak surfaces.
+ * `strong` (precision scenes): never weak, never flat, and at least moderate detail everywhere.
  */
-export function makeTexture(rng: Rng, x0: number, y0: number, width: number, height: number, scale: number): Texture {
+export function makeTexture(rng: Rng, x0: number, y0: number, width: number, height: number, scale: number, strong = false): Texture {
   const n = width * height;
-  const weak = rng.next() < WEAK_TEXTURE_PROBABILITY;
+  const weak = !strong && rng.next() < WEAK_TEXTURE_PROBABILITY;
   const colourA = randomColour(rng);
   let colourB = randomColour(rng);
   if (weak) colourB = [colourA[0] + rng.uniform(-8, 8), colourA[1] + rng.uniform(-8, 8), colourA[2] + rng.uniform(-8, 8)];
   const pattern = new Float32Array(n);
-  fillPattern(pickPattern(rng), pattern, width, height, scale, rng);
+  fillPattern(pickPattern(rng, strong), pattern, width, height, scale, rng);
 
   const detail = new Float32Array(n);
-  const detailAmp = weak ? rng.uniform(0.01, 0.05) : rng.uniform(0.1, 0.45);
+  const detailAmp = weak ? rng.uniform(0.01, 0.05) : rng.uniform(strong ? 0.25 : 0.1, 0.45);
   const minCell = rng.uniform(MIN_NOISE_CELL, 4);
   const maxCell = Math.max(minCell * 2, rng.uniform(8, 32) * scale);
   addFractalNoise(detail, width, height, minCell, maxCell, rng.uniform(0.7, 1.05), detailAmp, rng);
