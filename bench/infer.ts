@@ -1,15 +1,18 @@
 /**
- * Inference latency on ONNX Runtime's CPU provider (1 intra-op thread), batch 1 at the default
- * 64x128: fp32 and w8a8, direct and hilbert heads, unet and vit. Each figure is the median of
+ * Inference latency on ONNX Runtime's CPU provider (1 intra-op thread), batch 1, at the default
+ * 64x128 or at `--size HxW` (e.g. the precision preset's 128x256): fp32 and w8a8, direct and
+ * hilbert heads, unet and vit. Each figure is the median of
  * `--runs` (>= 50) calls of DepthPredictor.predict, so it includes padding, the ORT run and the
  * head decoding (the curve's table look-up for a quantized hilbert head). Direct and hilbert
  * runs, fp32 and w8a8, are interleaved so that load drift hits them alike.
  * Uses the zoo's weights from models/ when present, else freshly initialised ones (latency does
- * not depend on the weights' values). Run: npm run bench:infer [-- --runs N]
+ * not depend on the weights' values). Prints the CPU and whether it has VNNI, on which ORT's int8
+ * kernels depend. Run: npm run bench:infer [-- --runs N] [--size HxW] [--zoo models/precision]
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseSize } from '../src/data/options.js';
 import { SyntheticStereo } from '../src/data/synthetic/generator.js';
 import { DepthPredictor } from '../src/infer/depth-predictor.js';
 import { interleavedLatency } from '../src/infer/latency.js';
@@ -18,17 +21,25 @@ import { buildModelGraph, type ModelConfig } from '../src/models/model.js';
 import { readWeightsDir } from '../src/models/weights-io.js';
 import { exportOnnx } from '../src/onnx/export.js';
 import { syntheticCalibration } from '../src/quant/calibration-data.js';
+import { hostLacksVnni } from '../src/quant/host-cpu.js';
 import { quantizeModel } from '../src/quant/quantize.js';
 
-const HEIGHT = 64;
-const WIDTH = 128;
-const MAX_DISP = 24;
-const runsFlag = process.argv.indexOf('--runs');
+function flag(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+}
+const ZOO = flag('--zoo') ?? 'models';
+const zooMaxDisp = (): number | undefined => {
+  const file = join(ZOO, 'unet-direct', 'model.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { config: ModelConfig }).config.maxDisp : undefined;
+};
+const { height: HEIGHT, width: WIDTH } = parseSize(flag('--size') ?? '64x128');
+const MAX_DISP = zooMaxDisp() ?? Math.round(WIDTH * 0.25);
 const PRECISIONS = ['fp32', 'w8a8'] as const;
-const RUNS = Math.max(50, runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 100);
+const RUNS = Math.max(50, Number(flag('--runs') ?? 100));
 
 function floatModel(family: 'unet' | 'vit', head: 'direct' | 'hilbert'): { bytes: Uint8Array; source: string } {
-  const dir = join('models', `${family}-${head}`);
+  const dir = join(ZOO, `${family}-${head}`);
   if (existsSync(join(dir, 'model.json'))) {
     const { manifest, values } = readWeightsDir(dir);
     return { bytes: exportOnnx(buildModelGraph(manifest.config as ModelConfig), values), source: dir };
@@ -42,7 +53,10 @@ const sample = new SyntheticStereo({ height: HEIGHT, width: WIDTH, maxDisp: MAX_
 const left = { width: WIDTH, height: HEIGHT, data: sample.left };
 const right = { width: WIDTH, height: HEIGHT, data: sample.right };
 const dir = mkdtempSync(join(tmpdir(), 'hilbertq-bench-infer-'));
-console.log(`bench:infer  batch 1, ${HEIGHT}x${WIDTH}, ORT CPU EP 1 thread, median of ${RUNS} runs (the four models of a family interleaved)`);
+const lacksVnni = hostLacksVnni();
+const vnni = lacksVnni === null ? 'VNNI unknown' : lacksVnni ? 'no VNNI' : 'with VNNI';
+console.log(`CPU: ${cpus()[0]?.model ?? 'unknown'} (${vnni})`);
+console.log(`bench:infer  batch 1, ${HEIGHT}x${WIDTH}, max disparity ${MAX_DISP}, ORT CPU EP 1 thread, median of ${RUNS} runs (the four models of a family interleaved)`);
 console.log('family  precision  direct ms  hilbert ms  hilbert overhead   weights');
 try {
   for (const family of ['unet', 'vit'] as const) {

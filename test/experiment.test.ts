@@ -73,7 +73,7 @@ test('experiment --train retrains a tiny zoo with its recorded commands, reports
     }
     // Other training arguments into the same folder would mix two zoos: refused before anything runs.
     const other = args.map((a, i) => (args[i - 1] === '--steps' ? '3' : a));
-    await assert.rejects(runCli(other), /holds an experiment trained as preset default \{"--steps":"2"\}/);
+    await assert.rejects(runCli(other), /holds an experiment trained as preset precision \{"--steps":"2"\}/);
     await assert.rejects(runCli(['experiment', '--preset', 'paper', '--models', zoo, '--out', out]), /its models are not shipped/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -84,7 +84,7 @@ test('experiment refuses the paper preset without --train and a bad scheme, writ
   const dir = mkdtempSync(join(tmpdir(), 'hilbertq-experiment-'));
   try {
     await assert.rejects(runCli(['experiment', '--preset', 'paper', '--out', join(dir, 'p')]), /--preset = paper: its models are not shipped/);
-    await assert.rejects(runCli(['experiment', '--preset', 'nope', '--out', join(dir, 'p')]), /expected one of demo, default, paper/);
+    await assert.rejects(runCli(['experiment', '--preset', 'nope', '--out', join(dir, 'p')]), /expected one of precision, mixed, demo, demo-mixed, paper/);
     await assert.rejects(runCli(['demo', '--schemes', 'w4a4', '--out', join(dir, 'p')]), /w4a4 is not one of/);
     assert.ok(!existsSync(join(dir, 'p')));
   } finally {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openDataset } from '../data/dataset.js';
-import { parseSize } from '../data/options.js';
+import { downscaledDataset } from '../data/downscale.js';
+import { parseIntegerOption, parseNumberOption, parseSize } from '../data/options.js';
 import type { StereoDataset } from '../data/types.js';
 import { evaluateModels, syntheticTestSet, type EvalReport } from '../eval/evaluate.js';
 import type { StereoMetrics } from '../eval/metrics.js';
@@ -15,6 +16,9 @@ interface EvalFlags {
   model: string;
   against?: string;
   data?: string;
+  pair?: string[];
+  middleburyScale?: string;
+  downscale?: string;
   synthetic?: number;
   size?: string;
   json?: boolean;
@@ -27,6 +31,9 @@ export function registerEvalCommand(program: Command): void {
     .requiredOption('--model <path>', 'model folder (model.json + weights.bin) or ONNX file')
     .option('--against <path>', 'reference model (usually the FP32 one): also report the quantization error, model - reference')
     .option('--data <dir>', 'a dataset folder (generated, Middlebury or KITTI layout)')
+    .option('--pair <files...>', 'one pair: left and right images and its ground truth (PFM, KITTI or Middlebury PNG)')
+    .option('--middlebury-scale <s>', 'scale of an 8-bit Middlebury ground-truth PNG (stored value = disparity * scale; 1 for the 2005-2006 full-size scenes, e.g. Aloe)')
+    .option('--downscale <n>', 'shrink pairs by this integer factor first (box filter; disparities / n), so a real pair fits the model\'s range')
     .option('--synthetic <n>', `n pairs of the held-out synthetic test set (seed ${TEST_SEED})`, parseIntOption('--synthetic'))
     .option('--size <HxW>', 'synthetic pair size (default: the size the model was trained at, else 64x128)')
     .option('--json', 'print the results as JSON')
@@ -34,9 +41,14 @@ export function registerEvalCommand(program: Command): void {
 }
 
 async function runEval(flags: EvalFlags): Promise<void> {
-  if ((flags.data === undefined) === (flags.synthetic === undefined)) {
-    throw new ConfigError('--data/--synthetic', flags.data ?? flags.synthetic ?? '(none)', 'give exactly one of them');
+  const sources = [flags.data, flags.pair, flags.synthetic].filter((x) => x !== undefined);
+  if (sources.length !== 1) {
+    throw new ConfigError('--data/--pair/--synthetic', sources.length === 0 ? '(none)' : sources.map(String).join(' and '), 'give exactly one of them');
   }
+  if (flags.pair !== undefined && flags.pair.length !== 3) throw new ConfigError('--pair', flags.pair.join(' '), 'expected three files: left right ground-truth');
+  const middleburyScale = flags.middleburyScale === undefined ? undefined : parseNumberOption('--middlebury-scale', flags.middleburyScale);
+  const downscale = flags.downscale === undefined ? 1 : parseIntegerOption('--downscale', flags.downscale, 1, 64);
+  if (downscale !== 1 && flags.synthetic !== undefined) throw new ConfigError('--downscale', flags.downscale, 'applies to --data or --pair, not to synthetic pairs');
   if (flags.synthetic !== undefined && flags.synthetic < 1) throw new ConfigError('--synthetic', flags.synthetic, 'must be >= 1');
   await initTrainingBackend('wasm');
   const model = await openPredictor(flags.model);
@@ -47,11 +59,15 @@ async function runEval(flags: EvalFlags): Promise<void> {
       throw new ConfigError('--against', flags.against, `describes another model than ${flags.model}`);
     }
     let dataset: StereoDataset;
-    if (flags.data !== undefined) {
-      dataset = openDataset(flags.data);
+    if (flags.data !== undefined || flags.pair !== undefined) {
+      const [left, right, disp] = flags.pair ?? [];
+      const opened = flags.pair ? openDataset({ left, right, disp }, { middleburyScale }) : openDataset(flags.data as string, { middleburyScale });
+      dataset = downscaledDataset(opened, downscale);
     } else {
-      const size = flags.size ? parseSize(flags.size) : model.trainingSize ?? reference?.trainingSize ?? { height: 64, width: 128 };
-      dataset = syntheticTestSet(flags.synthetic as number, size.height, size.width, model.config.maxDisp);
+      const recorded = model.trainingSize ?? reference?.trainingSize ?? null;
+      const size = flags.size ? parseSize(flags.size) : recorded ?? { height: 64, width: 128 };
+      // The test scenes are of the style the model was trained on (its records say which).
+      dataset = syntheticTestSet(flags.synthetic as number, size.height, size.width, model.config.maxDisp, recorded?.scenes ?? 'mixed');
     }
     // A model cannot output disparities beyond its range: scoring it on larger ones measures nothing.
     if (dataset.maxDisp !== undefined && dataset.maxDisp > model.config.maxDisp) {

@@ -1,8 +1,8 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { runPipeline } from '../experiment/pipeline.js';
-import { presetByName, type ExperimentPreset } from '../experiment/presets.js';
+import { PRESETS, presetByName, type ExperimentPreset } from '../experiment/presets.js';
 import { QUANT_SCHEMES, type QuantScheme } from '../quant/schemes.js';
 import { hostLacksVnni } from '../quant/host-cpu.js';
 import { ConfigError } from '../util/errors.js';
@@ -10,10 +10,12 @@ import { parseIntOption } from './options.js';
 import { ProgressReporter } from './progress.js';
 
 export interface PipelineFlags {
-  models: string;
+  /** Absent: the preset's shipped zoo. */
+  models?: string;
   out: string;
   pairs?: number;
   calibration?: number;
+  calibrationSets?: number;
   latencyRuns?: number;
   pictures?: number;
   schemes?: string;
@@ -23,15 +25,21 @@ export interface PipelineFlags {
 }
 
 /** models/ of this package, wherever hilbertq is run from (src/cli and dist/cli are both two levels down). */
-const SHIPPED_ZOO = relative(process.cwd(), fileURLToPath(new URL('../../models', import.meta.url))) || '.';
+const SHIPPED_MODELS = fileURLToPath(new URL('../../models', import.meta.url));
+
+/** The zoo a preset evaluates when --models is not given: its folder under the shipped models/. */
+export function shippedZoo(preset: ExperimentPreset): string {
+  return relative(process.cwd(), join(SHIPPED_MODELS, preset.zoo)) || '.';
+}
 
 /** The options `demo` and `experiment` share: where things are, and changes to the preset. */
 export function addPipelineOptions(command: Command, defaultOut: string): Command {
   return command
-    .option('--models <dir>', 'the model zoo (default: the one shipped with hilbertq)', SHIPPED_ZOO)
+    .option('--models <dir>', "the model zoo (default: the preset's, shipped with hilbertq: models/precision or models/)")
     .option('--out <dir>', 'report folder', defaultOut)
     .option('--pairs <n>', "held-out synthetic test pairs (overrides the preset's)", parseIntOption('--pairs'))
     .option('--calibration <n>', 'synthetic calibration pairs per model and scheme', parseIntOption('--calibration'))
+    .option('--calibration-sets <n>', 'w8a8 calibration sets per headline model, for the spread of the reduction (default 3)', parseIntOption('--calibration-sets'))
     .option('--latency-runs <n>', 'timed runs per model and precision', parseIntOption('--latency-runs'))
     .option('--pictures <n>', 'test pairs shown as pictures', parseIntOption('--pictures'))
     .option('--schemes <list>', `comma-separated schemes for the headline models (${QUANT_SCHEMES.join(', ')})`)
@@ -43,7 +51,7 @@ export function registerExperimentCommand(program: Command): void {
     program
       .command('experiment')
       .description("the paper's experiment at full size: [retrain the zoo,] quantize, evaluate, time, report; resumable")
-      .option('--preset <name>', 'default | paper', 'default')
+      .option('--preset <name>', `${Object.keys(PRESETS).join(' | ')}: ${Object.values(PRESETS).filter((p) => !p.name.startsWith('demo')).map((p) => `${p.name}: ${p.summary}`).join('; ')}`, 'precision')
       .option('--train', "retrain the zoo from scratch with its recorded commands (and the preset's size) before evaluating")
       .option('--steps <n>', 'with --train: optimizer steps per model instead of the recorded ones', parseIntOption('--steps'))
       .option('--jobs <n>', 'with --train: trainings side by side, one core each', parseIntOption('--jobs'), 2),
@@ -58,7 +66,7 @@ export function withFlags(preset: ExperimentPreset, f: PipelineFlags): Experimen
   for (const scheme of schemes) {
     if (!QUANT_SCHEMES.includes(scheme)) throw new ConfigError('--schemes', f.schemes, `${scheme} is not one of ${QUANT_SCHEMES.join(', ')}`);
   }
-  const counts = { '--pairs': f.pairs, '--calibration': f.calibration, '--latency-runs': f.latencyRuns, '--steps': f.steps };
+  const counts = { '--pairs': f.pairs, '--calibration': f.calibration, '--calibration-sets': f.calibrationSets, '--latency-runs': f.latencyRuns, '--steps': f.steps };
   for (const [name, value] of Object.entries(counts)) if (value !== undefined && value < 1) throw new ConfigError(name, value, 'must be >= 1');
   if (f.pictures !== undefined && f.pictures < 0) throw new ConfigError('--pictures', f.pictures, 'must be >= 0');
   if (!(f.jobs >= 1)) throw new ConfigError('--jobs', f.jobs, 'must be >= 1');
@@ -69,6 +77,7 @@ export function withFlags(preset: ExperimentPreset, f: PipelineFlags): Experimen
     ablationSchemes: schemes.includes('w8a8') ? ['w8a8'] : schemes.slice(0, 1),
     testPairs: f.pairs ?? preset.testPairs,
     calibrationPairs: f.calibration ?? preset.calibrationPairs,
+    calibrationSets: f.calibrationSets ?? preset.calibrationSets,
     latencyRuns: f.latencyRuns ?? preset.latencyRuns,
     pictures: f.pictures ?? preset.pictures,
     trainOverrides: f.steps === undefined ? preset.trainOverrides : { ...preset.trainOverrides, '--steps': String(f.steps) },
@@ -81,7 +90,7 @@ export async function runPipelineCommand(label: string, preset: ExperimentPreset
   const { summary, files } = await runPipeline({
     preset,
     out: f.out,
-    zooDir: f.models,
+    zooDir: f.models ?? shippedZoo(preset),
     train,
     jobs: f.jobs,
     reduceRange: reduceRangeOf(f.reduceRange),

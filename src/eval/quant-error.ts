@@ -1,4 +1,5 @@
 import { rmse, robustStd } from '../util/stats.js';
+import { summarizePairs, type PairErrorSummary } from './bootstrap.js';
 
 /**
  * The paper's quantization error: the quantized model's disparity minus the FP32 disparity of
@@ -18,6 +19,8 @@ export interface QuantErrorStats {
 export class QuantErrorAccumulator {
   private chunks: Float32Array[] = [];
   private count = 0;
+  /** Pixels of each add() call: one test pair each, for the bootstrap over pairs. */
+  private lengths: number[] = [];
 
   add(quantized: ArrayLike<number>, reference: ArrayLike<number>): void {
     if (quantized.length !== reference.length) {
@@ -27,6 +30,19 @@ export class QuantErrorAccumulator {
     for (let i = 0; i < diff.length; i++) diff[i] = quantized[i] - reference[i];
     this.chunks.push(diff);
     this.count += diff.length;
+    this.lengths.push(diff.length);
+  }
+
+  /** Per-pair summaries for bootstrapping the reduction over test pairs. */
+  pairSummary(): PairErrorSummary {
+    const all = this.differences();
+    const pairs: Float32Array[] = [];
+    let offset = 0;
+    for (const n of this.lengths) {
+      pairs.push(all.subarray(offset, offset + n));
+      offset += n;
+    }
+    return summarizePairs(pairs);
   }
 
   differences(): Float32Array {

@@ -8,11 +8,12 @@ import { syntheticTestSet } from '../eval/evaluate.js';
 import { StereoMetricsAccumulator, type StereoMetrics } from '../eval/metrics.js';
 import { CurveDistanceAccumulator, type CurveDistanceStats } from '../eval/curve-distance.js';
 import { curveOf } from '../eval/decode-head.js';
+import type { PairErrorSummary } from '../eval/bootstrap.js';
 import { errorHistogram, QuantErrorAccumulator, type QuantErrorStats } from '../eval/quant-error.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '../models/weights-io.js';
 import { exportModelDir } from '../onnx/export-dir.js';
-import { syntheticCalibration } from '../quant/calibration-data.js';
+import { CALIBRATION_SEED, syntheticCalibration } from '../quant/calibration-data.js';
 import { quantizeModel } from '../quant/quantize.js';
 import type { QuantScheme } from '../quant/schemes.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -28,6 +29,11 @@ export interface EvaluationSettings {
   schemes: QuantScheme[];
   testPairs: number;
   calibrationPairs: number;
+  /**
+   * Calibration sets for w8a8 (>= 1): the first is the headline's; the others (disjoint seeds)
+   * show how much the choice of calibration pairs alone moves the quantization error.
+   */
+  calibrationSets: number;
   pictures: number;
   reduceRange: boolean;
 }
@@ -46,6 +52,27 @@ export interface PrecisionResult {
   pictures: string[];
   /** A hilbert head's FP32 outputs: their distance to the curve (whether the model commits to a fold); null otherwise. */
   curveDistance: CurveDistanceStats | null;
+  /** Per-pair summaries of the quantization error, for the bootstrap; null for fp32. */
+  pairErrors: StoredPairErrors | null;
+  /** w8a8 only: the same model quantized with each calibration set (the first is this result's own). */
+  calibrationSets?: { seed: number; robustStd: number; rmse: number; epe: number }[];
+}
+
+/** PairErrorSummary as JSON: the sample as little-endian float32, base64. */
+export type StoredPairErrors = Omit<PairErrorSummary, 'sample'> & { sample: string };
+
+export function loadPairErrors(stored: StoredPairErrors): PairErrorSummary {
+  const bytes = Buffer.from(stored.sample, 'base64');
+  return { ...stored, sample: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) };
+}
+
+function storePairErrors(s: PairErrorSummary): StoredPairErrors {
+  return { ...s, sample: Buffer.from(s.sample.buffer, s.sample.byteOffset, s.sample.byteLength).toString('base64') };
+}
+
+/** Seeds of the extra calibration sets: apart from the validation, test and headline calibration seeds. */
+export function calibrationSeed(set: number): number {
+  return set === 0 ? CALIBRATION_SEED : CALIBRATION_SEED + set * 100_000;
 }
 
 export interface ModelEvaluation {
@@ -81,43 +108,57 @@ export async function evaluateZooModel(
   const files = new Map<Precision, string>([['fp32', join(dir, 'fp32.onnx')]]);
   exportModelDir(zoo.dir, files.get('fp32') as string);
   onProgress(`${zoo.name}: export`);
-  const { height, width } = zoo.trainingSize;
+  const { height, width, scenes } = zoo.trainingSize;
   const fp32Bytes = readFileSync(files.get('fp32') as string);
-  for (const scheme of settings.schemes) {
-    const calibration = syntheticCalibration({ height, width, maxDisp: zoo.config.maxDisp, count: settings.calibrationPairs });
+  const quantize = async (scheme: QuantScheme, set: number): Promise<string> => {
+    const calibration = syntheticCalibration({ height, width, maxDisp: zoo.config.maxDisp, count: settings.calibrationPairs, scenes, seed: calibrationSeed(set) });
     const { model } = await quantizeModel(fp32Bytes, { scheme, method: 'minmax', calibration, reduceRange: settings.reduceRange });
-    files.set(scheme, join(dir, `${scheme}.onnx`));
-    writeFileAtomic(files.get(scheme) as string, model);
+    const file = join(dir, set === 0 ? `${scheme}.onnx` : `${scheme}.calibration-${set}.onnx`);
+    writeFileAtomic(file, model);
+    return file;
+  };
+  for (const scheme of settings.schemes) {
+    files.set(scheme, await quantize(scheme, 0));
     onProgress(`${zoo.name}: quantize ${scheme}`);
   }
+  const extraSets: { seed: number; file: string }[] = [];
+  if (settings.schemes.includes('w8a8')) {
+    for (let set = 1; set < settings.calibrationSets; set++) extraSets.push({ seed: calibrationSeed(set), file: await quantize('w8a8', set) });
+  }
   const predictors = new Map<Precision, DepthPredictor>();
+  const variants: { seed: number; predictor: DepthPredictor }[] = [];
   try {
     for (const [precision, file] of files) predictors.set(precision, await DepthPredictor.load(file, { threads: 1 }));
-    const precisions = await evaluatePrecisions(zoo, predictors, files, settings, () => onProgress(`${zoo.name}: evaluate`));
+    for (const { seed, file } of extraSets) variants.push({ seed, predictor: await DepthPredictor.load(file, { threads: 1 }) });
+    const precisions = await evaluatePrecisions(zoo, predictors, variants, files, settings, () => onProgress(`${zoo.name}: evaluate`));
     const { dir: _dir, ...model } = zoo;
     const evaluation: ModelEvaluation = { fingerprint, model, precisions };
     writeFileAtomic(join(dir, EVALUATION_FILE), JSON.stringify(evaluation));
     return evaluation;
   } finally {
     for (const p of predictors.values()) await p.release();
+    for (const v of variants) await v.predictor.release();
   }
 }
 
 async function evaluatePrecisions(
   zoo: ZooModel,
   predictors: Map<Precision, DepthPredictor>,
+  variants: { seed: number; predictor: DepthPredictor }[],
   files: Map<Precision, string>,
   settings: EvaluationSettings,
   onPair: () => void,
 ): Promise<PrecisionResult[]> {
-  const { height, width } = zoo.trainingSize;
-  const testSet = syntheticTestSet(settings.testPairs, height, width, zoo.config.maxDisp);
+  const { height, width, scenes } = zoo.trainingSize;
+  const testSet = syntheticTestSet(settings.testPairs, height, width, zoo.config.maxDisp, scenes);
   const precisions = [...predictors.keys()];
   const metrics = new Map(precisions.map((p) => [p, new StereoMetricsAccumulator()]));
   const errors = new Map<Precision, QuantErrorAccumulator>(precisions.filter((p) => p !== 'fp32').map((p) => [p, new QuantErrorAccumulator()]));
   const pictures = new Map(precisions.map((p) => [p, [] as string[]]));
   const fp32 = predictors.get('fp32') as DepthPredictor;
   const distances = zoo.config.head === 'hilbert' ? new CurveDistanceAccumulator(curveOf(zoo.config)) : null;
+  const variantMetrics = variants.map(() => new StereoMetricsAccumulator());
+  const variantErrors = variants.map(() => new QuantErrorAccumulator());
   for (let i = 0; i < testSet.length; i++) {
     const sample = testSet.get(i);
     const batch = makeBatch([sample]);
@@ -128,8 +169,17 @@ async function evaluatePrecisions(
       errors.get(precision)?.add(disp, reference);
       if (i < settings.pictures) pictures.get(precision)?.push(Buffer.from(disp.buffer, disp.byteOffset, disp.byteLength).toString('base64'));
     }
+    for (const [k, v] of variants.entries()) {
+      const disp = await v.predictor.predictBatch(batch);
+      if (sample.disp && sample.valid) variantMetrics[k].add(disp, sample.disp, sample.valid, sample.occ);
+      variantErrors[k].add(disp, reference);
+    }
     onPair();
   }
+  const variantResults = variants.map((v, k) => {
+    const e = variantErrors[k].result();
+    return { seed: v.seed, robustStd: e.robustStd, rmse: e.rmse, epe: variantMetrics[k].result().nonOccluded.epe };
+  });
   return precisions.map((precision) => {
     const error = errors.get(precision);
     const quantError = error?.result() ?? null;
@@ -142,6 +192,15 @@ async function evaluatePrecisions(
       histogram: error ? errorHistogram(error.differences(), HISTOGRAM.extent, HISTOGRAM.bins) : null,
       pictures: pictures.get(precision) as string[],
       curveDistance: precision === 'fp32' ? (distances?.result() ?? null) : null,
+      pairErrors: error ? storePairErrors(error.pairSummary()) : null,
+      ...(precision === 'w8a8' && variants.length > 0 && quantError
+        ? {
+            calibrationSets: [
+              { seed: CALIBRATION_SEED, robustStd: quantError.robustStd, rmse: quantError.rmse, epe: (metrics.get(precision) as StereoMetricsAccumulator).result().nonOccluded.epe },
+              ...variantResults,
+            ],
+          }
+        : {}),
     };
   });
 }

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportHtml } from '../report/html.js';
+import { realPairMarkdown } from '../report/real-pair.js';
+import { ALOE, evaluateRealPair } from './real-pair.js';
 import { ablationMarkdown, collectResults, headlineMarkdown, targetsMarkdown, type ExperimentResults } from '../report/results.js';
 import { initTrainingBackend } from '../train/backend/index.js';
 import { publishModel } from '../train/publish.js';
@@ -47,6 +49,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     schemes: m.role === 'headline' ? o.preset.schemes : o.preset.ablationSchemes,
     testPairs: o.preset.testPairs,
     calibrationPairs: o.preset.calibrationPairs,
+    calibrationSets: m.role === 'headline' ? o.preset.calibrationSets : 1,
     pictures: m.role === 'headline' ? o.preset.pictures : 0,
     reduceRange: o.reduceRange,
   });
@@ -63,6 +66,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const precisions = new Set(evaluations.flatMap((e) => e.precisions.map((p) => p.precision)));
   let groups = 0;
   const latency = await measureLatencies(evaluations, o.preset.latencyRuns, workDir, (what) => o.onProgress('latency', ++groups, precisions.size, what), o.resume);
+  o.onProgress('real pair', 0, 1, ALOE.name);
+  const realPair = await evaluateRealPair(evaluations, ALOE);
+  o.onProgress('real pair', 1, 1, ALOE.name);
   const results = collectResults(evaluations, latency, {
     command: o.command,
     preset: o.preset.name,
@@ -70,17 +76,18 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     calibrationPairs: o.preset.calibrationPairs,
     reduceRange: o.reduceRange,
     latencyRuns: o.preset.latencyRuns,
-  });
+  }, realPair);
   const focus = o.preset.schemes.includes('w8a8') ? 'w8a8' : o.preset.schemes[0];
   const summary = [
     headlineMarkdown(results),
     targetsMarkdown(results),
     ablationMarkdown(results, focus),
+    realPairMarkdown(results.realPair),
   ].filter(Boolean).join('\n\n');
   const files = ['results.json', 'summary.md', 'index.html'].map((f) => join(o.out, f));
   writeFileAtomic(files[0], `${JSON.stringify(results, null, 1)}\n`);
   writeFileAtomic(files[1], `# hilbertq results\n\n${results.setup.testPairs} held-out synthetic pairs; ${results.setup.latency}.\n\`${results.setup.command}\`\n\n${summary}\n`);
-  writeFileAtomic(files[2], await reportHtml(results, evaluations, focus));
+  writeFileAtomic(files[2], await reportHtml(results, evaluations, focus, realPair));
   return { results, summary, files };
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TrainingScenes } from '../data/types.js';
 import type { ModelConfig } from '../models/model.js';
 import { MANIFEST_FILE, recordedTrainingSize } from '../models/weights-io.js';
 import { ConfigError, FileFormatError } from '../util/errors.js';
@@ -23,7 +24,7 @@ export interface ZooModel {
   baseCommand: string | null;
   /** Whether it was trained with --init (then baseCommand must be known to retrain it). */
   fineTuned: boolean;
-  trainingSize: { height: number; width: number };
+  trainingSize: TrainingScenes;
 }
 
 export function listZoo(zooDir: string): ZooModel[] {
@@ -56,6 +57,6 @@ function readZooModel(dir: string, name: string): ZooModel {
     command: typeof training?.command === 'string' ? training.command : null,
     baseCommand: typeof baseCommand === 'string' ? baseCommand : null,
     fineTuned: training?.config?.init !== undefined,
-    trainingSize: recordedTrainingSize(manifest.meta) ?? { height: 64, width: 128 },
+    trainingSize: recordedTrainingSize(manifest.meta) ?? { height: 64, width: 128, scenes: 'mixed' },
   };
 }

@@ -4,13 +4,15 @@ import type { RgbImage } from '../data/types.js';
 import { syntheticTestSet } from '../eval/evaluate.js';
 import { decodePicture, HISTOGRAM, type ModelEvaluation, type Precision } from '../experiment/evaluate-model.js';
 import { curveDistanceSpec, errorHistogramSpec, predictedVsMeasuredSpec, vegaLiteToSvg, xySpec } from './charts.js';
-import { headlineTable, targetChecks, type CurveComparison, type ExperimentResults } from './results.js';
+import type { RealPairOutcome } from '../experiment/real-pair.js';
+import { realPairHtml } from './real-pair.js';
+import { headlineTable, reductionCells, reductionNote, REDUCTION_HEAD, targetChecks, type CurveComparison, type ExperimentResults } from './results.js';
 
 /** Shared colour scale of the |quantized - fp32| maps, in px: the same for every model. */
 const ERROR_MAP_MAX_PX = 1;
 
 /** One self-contained page: tables, pictures as data URIs, plots as inline SVG. Opens offline. */
-export async function reportHtml(r: ExperimentResults, evaluations: ModelEvaluation[], focus: Precision): Promise<string> {
+export async function reportHtml(r: ExperimentResults, evaluations: ModelEvaluation[], focus: Precision, realPair: RealPairOutcome | null = null): Promise<string> {
   const headline = headlineTable(r);
   const sections = [
     `<h1>hilbertq: INT8 quantization error, direct vs Hilbert-curve heads</h1>`,
@@ -21,13 +23,15 @@ export async function reportHtml(r: ExperimentResults, evaluations: ModelEvaluat
       `Effective bits: log2(max disparity / q-err robust std). Latency: ${escape(r.setup.latency)}.</p>`,
     table(headline.head, headline.rows),
     `<h2>Quantization-error reduction, direct / hilbert</h2>`,
-    table(['family', 'precision', 'robust std', 'RMSE'], r.reductions.map((x) => [x.family, x.precision, `${x.robustStd.toFixed(2)}x`, `${x.rmse.toFixed(2)}x`])),
+    `<p>${escape(reductionNote(r))}</p>`,
+    table(REDUCTION_HEAD, reductionCells(r)),
     `<h2>Targets</h2>`,
     table(['target', 'family', 'measured', 'met'], targetChecks(r).map((c) => [c.target, c.family, c.measured, c.met ? 'yes' : 'NO'])),
     `<h2>Pictures (${escape(focus)})</h2>`,
     `<p>Disparity maps share one colour scale (0 to the max disparity); the |${focus} - FP32| maps share another ` +
       `(dark blue 0, red ${ERROR_MAP_MAX_PX} px or more), so the direct and hilbert quantization artifacts compare directly.</p>`,
     ...pictureRows(evaluations, focus),
+    ...realPairHtml(realPair, r.realPair, escape),
     `<h2>Quantization-error histograms</h2>`,
     ...(await histograms(evaluations)),
     ...(await commitmentSection(evaluations)),
@@ -73,7 +77,7 @@ function pictureRows(evaluations: ModelEvaluation[], focus: Precision): string[]
       out.push('<p>No pictures were kept (--pictures 0).</p>');
       continue;
     }
-    const samples = syntheticTestSet(count, height, width, maxDisp);
+    const samples = syntheticTestSet(count, height, width, maxDisp, d.model.trainingSize.scenes);
     const captions = ['left image', 'ground truth', 'FP32 direct', `${focus} direct`, 'FP32 hilbert', `${focus} hilbert`, `|${focus} - FP32| direct`, `|${focus} - FP32| hilbert`];
     const rows: string[] = [];
     for (let i = 0; i < samples.length; i++) {

@@ -1,15 +1,18 @@
 import { cpus, release, totalmem, type } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
+import { bootstrapReduction, PAIR_SAMPLE, type RatioInterval } from '../eval/bootstrap.js';
 import type { StereoMetrics } from '../eval/metrics.js';
 import type { CurveDistanceStats } from '../eval/curve-distance.js';
 import type { QuantErrorStats } from '../eval/quant-error.js';
-import type { ModelEvaluation, Precision } from '../experiment/evaluate-model.js';
+import { loadPairErrors, type ModelEvaluation, type Precision } from '../experiment/evaluate-model.js';
 import type { LatencyResults } from '../experiment/latency-stage.js';
+import type { RealPairOutcome } from '../experiment/real-pair.js';
 import { CALIBRATION_SEED } from '../quant/calibration-data.js';
 import { hostLacksVnni } from '../quant/host-cpu.js';
 import { TEST_SEED } from '../train/config.js';
 import { idealChannel, outputBits, type IdealChannel } from './ideal-channel.js';
+import { summarizeRealPair, type RealPairSummary } from './real-pair.js';
 
 export interface ResultRow {
   model: string;
@@ -71,12 +74,25 @@ export interface ExperimentResults {
     trainingCommands: Record<string, string | null>;
   };
   rows: ResultRow[];
-  /** Quantization-error reduction, direct / hilbert, per family and scheme (headline models). */
-  reductions: { family: string; precision: Precision; robustStd: number; rmse: number }[];
+  /**
+   * Quantization-error reduction, direct / hilbert, per family and scheme (headline models), with
+   * a 95 % interval from a paired bootstrap over the test pairs and, for w8a8, the reductions
+   * with each calibration set (direct and hilbert calibrated on the same pairs).
+   */
+  reductions: {
+    family: string;
+    precision: Precision;
+    robustStd: number;
+    rmse: number;
+    interval: { robustStd: RatioInterval; rmse: RatioInterval } | null;
+    calibrationSets: { seed: number; robustStd: number; rmse: number }[] | null;
+  }[];
   /** Hilbert latency over direct latency - 1, per family and precision (headline models, interleaved runs). */
   latencyOverhead: { family: string; precision: Precision; overhead: number }[];
   /** Every hilbert model (headline and ablation) in every scheme, with the ideal channel's prediction. */
   curves: CurveComparison[];
+  /** The headline models on a real pair with ground truth (null when the zoo has no headline pair). */
+  realPair: RealPairSummary | null;
 }
 
 export interface SetupInput {
@@ -88,7 +104,7 @@ export interface SetupInput {
   latencyRuns: number;
 }
 
-export function collectResults(evaluations: ModelEvaluation[], latency: LatencyResults, s: SetupInput): ExperimentResults {
+export function collectResults(evaluations: ModelEvaluation[], latency: LatencyResults, s: SetupInput, realPair: RealPairOutcome | null = null): ExperimentResults {
   const lacksVnni = hostLacksVnni();
   const rows: ResultRow[] = evaluations.flatMap((e) =>
     e.precisions.map((p) => ({
@@ -118,11 +134,21 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
       if (direct.latencyMs && hilbert.latencyMs) latencyOverhead.push({ family, precision, overhead: hilbert.latencyMs / direct.latencyMs - 1 });
       // A zero error (e.g. a constant, untrained output) has no ratio: such a pair is left out.
       if (direct.quantError && hilbert.quantError && measurable(hilbert.quantError)) {
+        const stored = (model: string) => evaluations.find((e) => e.model.name === model)?.precisions.find((p) => p.precision === precision);
+        const [d, h] = [stored(direct.model), stored(hilbert.model)];
+        const sets = d?.calibrationSets && h?.calibrationSets ? h.calibrationSets.filter((x) => d.calibrationSets?.some((y) => y.seed === x.seed)) : [];
         reductions.push({
           family,
           precision,
           robustStd: direct.quantError.robustStd / hilbert.quantError.robustStd,
           rmse: direct.quantError.rmse / hilbert.quantError.rmse,
+          interval: d?.pairErrors && h?.pairErrors ? bootstrapReduction(loadPairErrors(d.pairErrors), loadPairErrors(h.pairErrors)) : null,
+          calibrationSets: sets.length > 1
+            ? sets.map((x) => {
+                const y = d?.calibrationSets?.find((z) => z.seed === x.seed) as { robustStd: number; rmse: number };
+                return { seed: x.seed, robustStd: y.robustStd / x.robustStd, rmse: y.rmse / x.rmse };
+              })
+            : null,
         });
       }
     }
@@ -181,6 +207,7 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
     reductions,
     latencyOverhead,
     curves,
+    realPair: realPair ? summarizeRealPair(realPair) : null,
   };
 }
 
@@ -209,9 +236,34 @@ export function headlineTable(r: ExperimentResults): { head: string[]; rows: str
 export function headlineMarkdown(r: ExperimentResults): string {
   const { head, rows } = headlineTable(r);
   const lines = [`| ${head.join(' | ')} |`, `|${' --- |'.repeat(head.length)}`, ...rows.map((cells) => `| ${cells.join(' | ')} |`)];
-  lines.push('', '| family | precision | q-err reduction direct / hilbert (robust std) | (RMSE) |', '| --- | --- | --- | --- |');
-  for (const x of r.reductions) lines.push(`| ${x.family} | ${x.precision} | ${x.robustStd.toFixed(2)}x | ${x.rmse.toFixed(2)}x |`);
+  lines.push('', reductionNote(r), '', `| ${REDUCTION_HEAD.join(' | ')} |`, `|${' --- |'.repeat(REDUCTION_HEAD.length)}`);
+  for (const cells of reductionCells(r)) lines.push(`| ${cells.join(' | ')} |`);
   return lines.join('\n');
+}
+
+export const REDUCTION_HEAD = ['family', 'precision', 'robust std', '95 % interval', 'over calibration sets', 'RMSE', '95 % interval', 'over calibration sets'];
+
+const span = (values: number[]): string => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}x`;
+
+/** One row per family and scheme: the reductions, their bootstrap intervals and calibration spread. */
+export function reductionCells(r: ExperimentResults): string[][] {
+  return r.reductions.map((x) => [
+    x.family,
+    x.precision,
+    `${x.robustStd.toFixed(2)}x`,
+    x.interval ? `${x.interval.robustStd.low.toFixed(2)}-${x.interval.robustStd.high.toFixed(2)}x` : '-',
+    x.calibrationSets ? span(x.calibrationSets.map((c) => c.robustStd)) : '-',
+    `${x.rmse.toFixed(2)}x`,
+    x.interval ? `${x.interval.rmse.low.toFixed(2)}-${x.interval.rmse.high.toFixed(2)}x` : '-',
+    x.calibrationSets ? span(x.calibrationSets.map((c) => c.rmse)) : '-',
+  ]);
+}
+
+export function reductionNote(r: ExperimentResults): string {
+  const sets = r.reductions.find((x) => x.calibrationSets)?.calibrationSets?.length;
+  const resamples = r.reductions.find((x) => x.interval)?.interval?.robustStd.resamples;
+  return `Quantization-error reduction, direct / hilbert. Intervals: 95 % percentile bootstrap over the ${r.setup.testPairs} test pairs (${resamples ?? '-'} paired resamples; robust std from ${PAIR_SAMPLE} strided pixels per pair). ` +
+    (sets ? `Calibration sets: the range of the reduction over ${sets} disjoint sets of ${r.setup.calibrationPairs} calibration pairs (w8a8).` : '');
 }
 
 /** The curve ablation (every hilbert model of a family at one scheme) as Markdown. */
@@ -269,6 +321,17 @@ export function targetChecks(r: ExperimentResults): TargetCheck[] {
     if (h8 !== undefined && d16 !== undefined) checks.push({ target: 'w8a8 hilbert EPE <= w8a16 direct EPE', family, measured: `${px(h8)} vs ${px(d16)}`, met: h8 <= d16 });
     const overhead = r.latencyOverhead.find((x) => x.family === family && x.precision === 'w8a8');
     if (overhead) checks.push({ target: 'w8a8 hilbert latency overhead <= 3 %', family, measured: `${(overhead.overhead * 100).toFixed(1)} %`, met: overhead.overhead <= 0.03 });
+    // The precision regime (issue 13): INT8 must be the direct head's dominant error, and the curve head must recover it.
+    if (d8 !== undefined && d32 !== undefined) checks.push({ target: 'regime: w8a8 direct EPE >= 1.3 x its FP32 EPE', family, measured: `${px(d8)} vs ${px(d32)} (${(d8 / d32).toFixed(2)}x)`, met: d8 >= 1.3 * d32 });
+    if (h8 !== undefined && d8 !== undefined) checks.push({ target: 'w8a8 hilbert EPE <= 0.75 x w8a8 direct EPE', family, measured: `${(h8 / d8).toFixed(2)}x`, met: h8 <= 0.75 * d8 });
+    const d1 = (head: string, precision: Precision): number | undefined => row(family, head, precision)?.metrics.nonOccluded.d1;
+    const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
+    const [hd8, dd8, dd16] = [d1('hilbert', 'w8a8'), d1('direct', 'w8a8'), d1('direct', 'w8a16')];
+    if (hd8 !== undefined && dd8 !== undefined) checks.push({ target: 'w8a8 hilbert D1 < w8a8 direct D1', family, measured: `${pct(hd8)} vs ${pct(dd8)}`, met: hd8 < dd8 });
+    if (hd8 !== undefined && dd16 !== undefined) checks.push({ target: 'w8a8 hilbert D1 <= w8a16 direct D1', family, measured: `${pct(hd8)} vs ${pct(dd16)}`, met: hd8 <= dd16 });
+    const [f32, q8] = [row(family, 'direct', 'fp32')?.latencyMs, row(family, 'direct', 'w8a8')?.latencyMs];
+    const bar = family === 'unet' ? 2 : 1.6;
+    if (f32 && q8) checks.push({ target: `w8a8 direct >= ${bar}x faster than FP32 (ORT CPU, 1 thread, ${r.setup.vnni ? 'with' : r.setup.vnni === false ? 'no' : 'unknown'} VNNI)`, family, measured: `${(f32 / q8).toFixed(2)}x (${f32.toFixed(2)} vs ${q8.toFixed(2)} ms)`, met: f32 / q8 >= bar });
   }
   return checks;
 }
