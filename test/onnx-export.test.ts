@@ -16,7 +16,8 @@ import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
 import { exportModelDir } from '../src/onnx/export-dir.js';
 import { exportOnnx } from '../src/onnx/export.js';
 import { METADATA_KEYS, readOnnxMetadata } from '../src/onnx/metadata.js';
-import { decodeModel } from '../src/onnx/onnx-proto.js';
+import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
+import { irValuesOf, reexportOnnx } from '../src/onnx/reexport.js';
 import { createOrtSession, runStereo, saveOptimizedModel, type NchwTensor } from '../src/onnx/ort.js';
 import { initTrainingBackend } from '../src/train/backend/index.js';
 import { FileFormatError } from '../src/util/errors.js';
@@ -296,4 +297,42 @@ test('createOrtSession names a missing or unreadable .onnx file', async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('re-export from the file itself: parameters read back exactly, and the integer form of the matching cost computes the same', async () => {
+  for (const family of ['unet', 'vit'] as const) {
+    const config: ModelConfig = { family, head: 'hilbert', dims: 3, order: 2, margin: 0.1, maxDisp: 16, width: 1 };
+    const graph = buildModelGraph(config);
+    const values = initialParamValues(graph, 5);
+    const model = decodeModel(exportOnnx(graph, values));
+    const back = irValuesOf(model, graph);
+    assert.ok(back, 'a hilbertq export reads back');
+    for (const [name, v] of values) assert.deepEqual(back.get(name), v, `${family} ${name}`);
+    const lowered = reexportOnnx(model, { matchingCost: 'grouped-conv' });
+    assert.ok(lowered);
+    assert.equal(lowered.graph.node.filter((n) => n.op_type === 'ReduceMean').length, 0);
+    assert.deepEqual(lowered.metadata_props, model.metadata_props);
+    const dir = mkdtempSync(join(tmpdir(), 'hilbertq-reexport-'));
+    try {
+      const outputs: Float32Array[] = [];
+      for (const [k, m] of [model, lowered].entries()) {
+        const file = join(dir, `${k}.onnx`);
+        writeFileSync(file, encodeModel(m));
+        const session = await createOrtSession(file);
+        const left = { data: Float32Array.from({ length: 3 * 32 * 64 }, (_, i) => Math.sin(i * 0.37) * 0.5 + 0.5), dims: [1, 3, 32, 64] };
+        const right = { data: Float32Array.from({ length: 3 * 32 * 64 }, (_, i) => Math.cos(i * 0.21) * 0.5 + 0.5), dims: [1, 3, 32, 64] };
+        outputs.push((await runStereo(session, { left, right })).data);
+        await session.release();
+      }
+      const worst = outputs[0].reduce((w, v, i) => Math.max(w, Math.abs(v - outputs[1][i])), 0);
+      assert.ok(worst < 1e-4, `${family}: forms differ by ${worst}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  // Not a hilbertq export (no config in its metadata): nothing to lower again.
+  const direct = buildModelGraph({ family: 'unet', head: 'direct', dims: 2, order: 3, margin: 0.1, maxDisp: 16, width: 1 });
+  const foreign = decodeModel(exportOnnx(direct, initialParamValues(direct, 1)));
+  foreign.metadata_props = [];
+  assert.equal(reexportOnnx(foreign, { matchingCost: 'grouped-conv' }), null);
 });

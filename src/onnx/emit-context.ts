@@ -27,6 +27,8 @@ export class EmitContext {
     readonly graph: ModelGraph,
     private readonly values: ReadonlyMap<string, Float32Array>,
     readonly opset: number,
+    /** See ExportOptions.matchingCost. */
+    readonly matchingCost: 'reduce-mean' | 'grouped-conv' = 'reduce-mean',
   ) {
     this.params = new Map(graph.params.map((p) => [p.name, p]));
     this.outputIsNode = graph.nodes.some((n) => n.name === graph.output);
@@ -83,6 +85,11 @@ export class EmitContext {
   /** A 1-D float32 constant, e.g. Resize scales. */
   floats(values: readonly number[]): string {
     return this.constant(`f32s:${values}`, `const.f32.[${values}]`, (name) => floatTensor(name, [values.length], values));
+  }
+
+  /** A float32 constant tensor of any shape (e.g. fixed conv weights), one initializer per name. */
+  floatTensor(name: string, dims: readonly number[], values: readonly number[]): string {
+    return this.constant(`f32t:${name}`, name, (unique) => floatTensor(unique, [...dims], values));
   }
 
   /** A 1-D int64 constant (Reshape shapes, Pad pads, Slice bounds and axes). */

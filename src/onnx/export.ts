@@ -10,7 +10,15 @@ export interface ExportOptions {
   opset?: number;
   /** Extra `metadata_props` entries (e.g. the quantizer's output scale and zero point). */
   metadata?: Record<string, string>;
+  /**
+   * How the matching cost's channel mean is lowered. 'reduce-mean' (default) is fastest in
+   * float; 'grouped-conv' is the same mean as a 1x1 convolution with integer kernels, which an
+   * 8-bit quantized graph runs without dequantizing the whole cost volume (see emitters.ts).
+   */
+  matchingCost?: MatchingCostForm;
 }
+
+export type MatchingCostForm = 'reduce-mean' | 'grouped-conv';
 
 export const DEFAULT_OPSET = 17;
 export const MAX_OPSET = 21;
@@ -35,7 +43,7 @@ export function buildOnnxModel(graph: ModelGraph, values: ReadonlyMap<string, Fl
   if (graph.nodes.some((n) => n.name === OUTPUT_NAME && n.name !== graph.output)) {
     throw new Error(`node ${OUTPUT_NAME} is not the graph output; the name is reserved for it`);
   }
-  const ctx = new EmitContext(graph, values, opset);
+  const ctx = new EmitContext(graph, values, opset, opts.matchingCost ?? 'reduce-mean');
   for (const node of graph.nodes) {
     const emit = ONNX_EMITTERS[node.op] as OnnxEmitter<OpType>;
     emit(node as NodeOf<OpType>, ctx);

@@ -37,3 +37,22 @@ export function hwioToOihw(values: Float32Array, shape: readonly number[]): { di
   }
   return { dims: [cout, cin, kh, kw], values: out };
 }
+
+type FloatDataTensor = TensorProto & { float_data?: number[] };
+
+export function tensorSize(t: Pick<TensorProto, 'dims'>): number {
+  return (t.dims ?? []).reduce((a, b) => a * Number(b), 1);
+}
+
+export function floatValues(t: TensorProto): Float32Array {
+  if (t.data_type !== DataType.FLOAT) throw new Error(`initializer ${t.name} is not float32 (data_type ${t.data_type})`);
+  const size = tensorSize(t);
+  const fromList = (t as FloatDataTensor).float_data;
+  if ((!t.raw_data || t.raw_data.byteLength === 0) && fromList && fromList.length === size) return Float32Array.from(fromList);
+  const raw = t.raw_data ?? new Uint8Array(0);
+  if (raw.byteLength !== size * 4) throw new Error(`initializer ${t.name}: ${raw.byteLength} bytes for ${size} float32 values`);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}

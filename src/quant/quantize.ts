@@ -12,8 +12,15 @@ import type { QuantRuleRegistry } from './rules/rule.js';
 import { QUANT_SCHEMES, resolveScheme, type QuantScheme } from './schemes.js';
 import { summarize, type QuantSummary } from './summary.js';
 import { readFloatModel } from './validate.js';
+import { reexportOnnx } from '../onnx/reexport.js';
 
 export interface QuantizeOptions extends CalibratorOptions {
+  /**
+   * For 8-bit activations, lower a hilbertq export's matching cost again as an integer grouped
+   * conv before quantizing (default true; false quantizes the graph exactly as given, e.g. to
+   * compare with ORT's quantize_static on the same file).
+   */
+  integerMatchingCost?: boolean;
   scheme: QuantScheme;
   /** Default 'minmax'. */
   method?: CalibrationMethod;
@@ -46,12 +53,18 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   const method = opts.method ?? 'minmax';
   if (!CALIBRATION_METHODS.includes(method)) throw new ConfigError('method', method, `must be one of ${CALIBRATION_METHODS.join(', ')}`);
   const scheme = resolveScheme(opts.scheme, opts);
-  const original = readFloatModel(floatModel, source);
+  const given = readFloatModel(floatModel, source);
+  // An 8-bit graph runs the matching cost's mean as an integer grouped conv (see emitters.ts);
+  // a hilbertq export is lowered again in that form from its own description. 16-bit ops run in
+  // float on ORT's CPU EP, where ReduceMean is the faster form, and foreign graphs stay as given.
+  const lowered = opts.integerMatchingCost !== false && scheme.activation.dtype === 'uint8' ? reexportOnnx(given, { matchingCost: 'grouped-conv' }) : null;
+  const original = lowered ?? given;
   const model = defaultOpset(original) < scheme.minOpset ? upgradeOpset(original, scheme.minOpset) : original;
 
   const exclude = new Set(opts.nodesToExclude ?? []);
   const unknown = [...exclude].filter((name) => !model.graph.node.some((n) => n.name === name));
   if (unknown.length > 0) throw new ConfigError('nodesToExclude', unknown.join(', '), 'no node of the model has this name');
+  for (const node of model.graph.node) if (scheme.floatOpTypes.includes(node.op_type)) exclude.add(node.name);
   const plan = planQuantization(model, scheme, opts.rules ?? QUANT_RULES, exclude);
   const toCalibrate = [...plan.activations].filter(([, s]) => s.kind === 'calibrated').map(([name]) => name);
   const data = asCalibrationData(opts.calibration);

@@ -17,6 +17,11 @@ export interface SchemeSpec {
   minOpset: number;
   /** Recorded in the model and printed, so nobody mistakes what the numbers were measured on. */
   description: string;
+  /**
+   * Op types the scheme leaves in float (between DequantizeLinear and QuantizeLinear), because
+   * its target runs them faster that way. A rule, not a measurement at quantization time.
+   */
+  floatOpTypes: readonly string[];
 }
 
 /** -127..127 keeps zero exact and the range symmetric, as ORT's symmetric int8 weights. */
@@ -38,7 +43,11 @@ export const SCHEMES: Readonly<Record<QuantScheme, SchemeSpec>> = {
     weightQmax: WEIGHT_QMAX,
     activation: UINT8,
     minOpset: 13,
-    description: 'per-channel int8 weights, per-tensor uint8 activations, int32 biases (ONNX Runtime CPU recipe)',
+    description: 'per-channel int8 weights, per-tensor uint8 activations, int32 biases, Softmax in float (ONNX Runtime CPU recipe)',
+    // ORT's CPU QLinearSoftmax is slower than float Softmax plus the Q/DQ around it. Measured on
+    // the precision vit at 256x512, 1 thread: 43.8 ms with the 5 Softmax nodes in uint8, 35.3 ms
+    // with them in float, against 53.3 ms fp32 (AMD EPYC with VNNI; docs/precision-regime.md).
+    floatOpTypes: ['Softmax'],
   },
   'w8a8-pt': {
     name: 'w8a8-pt',
@@ -48,6 +57,8 @@ export const SCHEMES: Readonly<Record<QuantScheme, SchemeSpec>> = {
     minOpset: 13,
     description:
       'per-tensor int8 weights, per-tensor uint8 activations, int32 biases (the recipe NPUs/DSPs such as Qualcomm HTP accept; evaluated here on the ONNX Runtime CPU EP only)',
+    // A DSP runs every op in integer: nothing is left in float.
+    floatOpTypes: [],
   },
   w8a16: {
     name: 'w8a16',
@@ -57,6 +68,7 @@ export const SCHEMES: Readonly<Record<QuantScheme, SchemeSpec>> = {
     // uint16 QuantizeLinear/DequantizeLinear entered the default domain with opset 21.
     minOpset: 21,
     description: 'per-channel int8 weights, per-tensor uint16 activations, int32 biases (ONNX Runtime CPU runs the 16-bit ops in float between Q/DQ)',
+    floatOpTypes: [],
   },
 };
 

@@ -6,24 +6,9 @@ import { DataType, type TensorProto } from '../onnx/onnx-proto.js';
  * other ONNX writers use.
  */
 
-type FloatDataTensor = TensorProto & { float_data?: number[] };
-
-export function tensorSize(t: Pick<TensorProto, 'dims'>): number {
-  return (t.dims ?? []).reduce((a, b) => a * Number(b), 1);
-}
-
-export function floatValues(t: TensorProto): Float32Array {
-  if (t.data_type !== DataType.FLOAT) throw new Error(`initializer ${t.name} is not float32 (data_type ${t.data_type})`);
-  const size = tensorSize(t);
-  const fromList = (t as FloatDataTensor).float_data;
-  if ((!t.raw_data || t.raw_data.byteLength === 0) && fromList && fromList.length === size) return Float32Array.from(fromList);
-  const raw = t.raw_data ?? new Uint8Array(0);
-  if (raw.byteLength !== size * 4) throw new Error(`initializer ${t.name}: ${raw.byteLength} bytes for ${size} float32 values`);
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = view.getFloat32(i * 4, true);
-  return out;
-}
+// Reading float initializers is the exporter's business too (re-export for int8); it lives there.
+export { floatValues, tensorSize } from '../onnx/initializers.js';
+import { floatValues, tensorSize } from '../onnx/initializers.js';
 
 /** Bytes an initializer takes in the file (raw data or typed lists). */
 export function tensorBytes(t: TensorProto): number {

@@ -1,0 +1,72 @@
+import { buildModelGraph, type ModelConfig } from '../models/model.js';
+import type { ModelGraph } from '../models/ir.js';
+import { buildOnnxModel, type ExportOptions } from './export.js';
+import { floatValues } from './initializers.js';
+import { METADATA_KEYS } from './metadata.js';
+import type { ModelProto } from './onnx-proto.js';
+
+/**
+ * The IR parameter values of an ONNX file hilbertq exported: each parameter is an initializer of
+ * the same name (a conv weight in OIHW, everything else as in the IR; a parameter used both ways
+ * has a second copy suffixed with its layout). Null when the file is not such an export.
+ */
+export function irValuesOf(model: ModelProto, graph: ModelGraph): Map<string, Float32Array> | null {
+  const initializers = new Map(model.graph.initializer.map((t) => [t.name, t]));
+  const convWeights = new Set(graph.nodes.filter((n) => n.op === 'conv2d').map((n) => n.inputs[1]));
+  const values = new Map<string, Float32Array>();
+  for (const p of graph.params) {
+    const asIr = initializers.get(`${p.name}.ir`) ?? (convWeights.has(p.name) ? undefined : initializers.get(p.name));
+    const asOihw = convWeights.has(p.name) ? (initializers.get(p.name) ?? initializers.get(`${p.name}.oihw`)) : undefined;
+    const size = p.shape.reduce((a, b) => a * b, 1);
+    if (asIr) {
+      const v = floatValues(asIr);
+      if (v.length !== size) return null;
+      values.set(p.name, v);
+    } else if (asOihw) {
+      const v = floatValues(asOihw);
+      if (v.length !== size) return null;
+      values.set(p.name, oihwToHwio(v, p.shape));
+    } else {
+      return null;
+    }
+  }
+  return values;
+}
+
+/** OIHW [cout, cin, kh, kw] back to the IR's HWIO [kh, kw, cin, cout]. */
+function oihwToHwio(values: Float32Array, shape: readonly number[]): Float32Array {
+  const [kh, kw, cin, cout] = shape;
+  const out = new Float32Array(values.length);
+  for (let o = 0; o < cout; o++) {
+    for (let i = 0; i < cin; i++) {
+      for (let y = 0; y < kh; y++) {
+        for (let x = 0; x < kw; x++) out[((y * kw + x) * cin + i) * cout + o] = values[((o * cin + i) * kh + y) * kw + x];
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The same model lowered again from its one description (the config in its metadata) with other
+ * export options, e.g. the matching cost as a grouped conv for an 8-bit graph. Metadata and
+ * opset are kept. Null when the file is not a hilbertq export whose parameters all read back.
+ */
+export function reexportOnnx(model: ModelProto, opts: Pick<ExportOptions, 'matchingCost'>): ModelProto | null {
+  const meta = new Map((model.metadata_props ?? []).map((p) => [p.key, p.value]));
+  const configJson = meta.get(METADATA_KEYS.config);
+  if (configJson === undefined || meta.get(METADATA_KEYS.graph) === undefined) return null;
+  let graph: ModelGraph;
+  try {
+    graph = buildModelGraph(JSON.parse(configJson) as ModelConfig);
+  } catch {
+    return null;
+  }
+  if (graph.name !== meta.get(METADATA_KEYS.graph)) return null;
+  const values = irValuesOf(model, graph);
+  if (!values) return null;
+  const opset = model.opset_import.find((o) => (o.domain ?? '') === '')?.version;
+  const rebuilt = buildOnnxModel(graph, values, { ...opts, ...(opset !== undefined ? { opset: Number(opset) } : {}) });
+  rebuilt.metadata_props = model.metadata_props;
+  return rebuilt;
+}
