@@ -13,7 +13,8 @@ test('the demo pipeline on a tiny zoo: results.json has every field, index.html 
   try {
     for (const head of ['direct', 'hilbert'] as const) {
       const graph = buildModelGraph({ family: 'unet', head, dims: 2, order: 3, margin: 0.1, maxDisp: 12, width: 0.25 });
-      const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), { training: { config: { height: 32, width: 64 } } });
+      const training = { config: { height: 32, width: 64, data: { source: 'synthetic', scenes: 'precision' } } };
+      const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), { training });
       writeWeightsDir(join(dir, 'zoo', `unet-${head}`), manifest, bin);
     }
     const out = join(dir, 'report');
@@ -27,7 +28,15 @@ test('the demo pipeline on a tiny zoo: results.json has every field, index.html 
       assert.equal(row.metrics.all.pixels, 2 * 32 * 64);
     }
     assert.equal(results.reductions.length, 1);
-    assert.ok(results.reductions[0].robustStd > 0);
+    const reduction = results.reductions[0];
+    assert.ok(reduction.robustStd > 0);
+    // A 95 % bootstrap interval over the test pairs, and the spread over the demo's 3 calibration sets.
+    assert.ok(reduction.interval.robustStd.low <= reduction.interval.robustStd.high && reduction.interval.rmse.resamples > 0);
+    assert.equal(reduction.calibrationSets.length, 3);
+    assert.equal(new Set(reduction.calibrationSets.map((c: { seed: number }) => c.seed)).size, 3);
+    // The real pair: evaluated where opencv-doc is installed, else named as missing.
+    if ('missing' in results.realPair) assert.match(results.realPair.origin, /opencv-doc/);
+    else assert.equal(results.realPair.rows.length, 2 * 2);
     assert.equal(results.latencyOverhead.length, 2);
     assert.equal(results.curves.length, 1);
     for (const key of ['reduction', 'rmseReduction', 'fp32Epe', 'quantizedEpe', 'over1px', 'hedging', 'ideal']) assert.ok(key in results.curves[0], key);
@@ -46,6 +55,9 @@ test('the demo pipeline on a tiny zoo: results.json has every field, index.html 
     assert.ok(existsSync(join(out, 'summary.md')));
     assert.match(html, /Does the curve head commit to one fold\?/);
     assert.match(html, /moved &gt; 1 px %/);
+    assert.match(html, /Real pair: Middlebury Aloe/);
+    // The pictures' test pairs are drawn in the scene style the models were trained on.
+    assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /95 % percentile bootstrap/);
 
     // --pictures 0 still writes the whole report (it failed at the very end before).
     const none = join(dir, 'none');
