@@ -19,8 +19,10 @@ export function registerDemoCommand(program: Command): void {
   ).action(async (options: PipelineFlags) => {
     // The demo never trains: one job, shipped models, measured afresh (no cache).
     const flags = { ...options, jobs: 1 };
-    await runPipelineCommand('demo', withFlags(PRESETS.demo, flags), flags, false, false);
-    if (options.models !== undefined) return;
+    const both = options.models === undefined;
+    const seeAlso = both ? { href: 'mixed/index.html', label: 'the mixed-scene zoo (64x128, 24 px) and the curve ablation' } : undefined;
+    await runPipelineCommand('demo', withFlags(PRESETS.demo, flags), flags, false, false, seeAlso);
+    if (!both) return;
     const mixed = { ...flags, out: join(flags.out, 'mixed') };
     await runPipelineCommand('demo (mixed scenes)', withFlags(PRESETS['demo-mixed'], mixed), mixed, false, false);
   });

@@ -84,7 +84,14 @@ export function withFlags(preset: ExperimentPreset, f: PipelineFlags): Experimen
   };
 }
 
-export async function runPipelineCommand(label: string, preset: ExperimentPreset, f: PipelineFlags, train: boolean, resume: boolean): Promise<void> {
+export async function runPipelineCommand(
+  label: string,
+  preset: ExperimentPreset,
+  f: PipelineFlags,
+  train: boolean,
+  resume: boolean,
+  seeAlso?: { href: string; label: string },
+): Promise<void> {
   let progress: { stage: string; reporter: ProgressReporter } | null = null;
   const started = performance.now();
   const { summary, files } = await runPipeline({
@@ -96,6 +103,7 @@ export async function runPipelineCommand(label: string, preset: ExperimentPreset
     reduceRange: reduceRangeOf(f.reduceRange),
     resume,
     command: ['hilbertq', ...process.argv.slice(2)].join(' '),
+    ...(seeAlso ? { seeAlso } : {}),
     onProgress: (stage, done, total, what) => {
       if (progress?.stage !== stage) {
         progress?.reporter.stop();

@@ -27,6 +27,8 @@ export interface PipelineOptions {
   /** Reuse finished stages of an earlier run into the same folder (experiment: yes; demo: no, it measures afresh). */
   resume: boolean;
   command: string;
+  /** A companion report to link from this one (the demo's mixed-scene report). */
+  seeAlso?: { href: string; label: string };
   onProgress: (stage: string, done: number, total: number, what: string) => void;
 }
 
@@ -83,11 +85,12 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     targetsMarkdown(results),
     ablationMarkdown(results, focus),
     realPairMarkdown(results.realPair),
+    o.seeAlso ? `See also: ${o.seeAlso.label}, [${o.seeAlso.href}](${o.seeAlso.href}).` : '',
   ].filter(Boolean).join('\n\n');
   const files = ['results.json', 'summary.md', 'index.html'].map((f) => join(o.out, f));
   writeFileAtomic(files[0], `${JSON.stringify(results, null, 1)}\n`);
   writeFileAtomic(files[1], `# hilbertq results\n\n${results.setup.testPairs} held-out synthetic pairs; ${results.setup.latency}.\n\`${results.setup.command}\`\n\n${summary}\n`);
-  writeFileAtomic(files[2], await reportHtml(results, evaluations, focus, realPair));
+  writeFileAtomic(files[2], await reportHtml(results, evaluations, focus, realPair, o.seeAlso));
   return { results, summary, files };
 }
 

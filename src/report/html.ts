@@ -12,12 +12,19 @@ import { headlineTable, reductionCells, reductionNote, REDUCTION_HEAD, targetChe
 const ERROR_MAP_MAX_PX = 1;
 
 /** One self-contained page: tables, pictures as data URIs, plots as inline SVG. Opens offline. */
-export async function reportHtml(r: ExperimentResults, evaluations: ModelEvaluation[], focus: Precision, realPair: RealPairOutcome | null = null): Promise<string> {
+export async function reportHtml(
+  r: ExperimentResults,
+  evaluations: ModelEvaluation[],
+  focus: Precision,
+  realPair: RealPairOutcome | null = null,
+  seeAlso?: { href: string; label: string },
+): Promise<string> {
   const headline = headlineTable(r);
   const sections = [
     `<h1>hilbertq: INT8 quantization error, direct vs Hilbert-curve heads</h1>`,
     `<p>${escape(r.setup.date)} &middot; preset ${escape(r.setup.preset)} &middot; ${r.setup.testPairs} held-out synthetic pairs (seed ${r.setup.testSeed}) &middot; ` +
       `ONNX Runtime ${escape(r.setup.onnxruntime)} CPU &middot; ${escape(r.setup.cpu)}${r.setup.reduceRange ? ` &middot; int8 weights in -64..64 (reduce range${r.setup.vnni === false ? ': this CPU has no VNNI, and its uint8 x int8 kernels saturate with full-range weights' : ''})` : ''}</p>`,
+    ...(seeAlso ? [`<p>See also: <a href="${escape(seeAlso.href)}">${escape(seeAlso.label)}</a>.</p>`] : []),
     `<h2>Headline</h2>`,
     `<p>EPE and D1 against ground truth on non-occluded pixels. q-err: quantized minus FP32 disparity of the same model, per pixel. ` +
       `Effective bits: log2(max disparity / q-err robust std). Latency: ${escape(r.setup.latency)}.</p>`,
@@ -96,7 +103,8 @@ function pictureRows(evaluations: ModelEvaluation[], focus: Precision): string[]
       ];
       const cells = panels.map((p, k) => {
         const png = Buffer.from(encodeRgbPng(p.width, p.height, p.data)).toString('base64');
-        return `<td><img alt="${escape(`${family} pair ${i}: ${captions[k]}`)}" width="${p.width * 2}" src="data:image/png;base64,${png}"></td>`;
+        // Small maps are shown at twice their size; 256 px and wider ones as they are.
+        return `<td><img alt="${escape(`${family} pair ${i}: ${captions[k]}`)}" width="${p.width < 256 ? p.width * 2 : p.width}" src="data:image/png;base64,${png}"></td>`;
       });
       rows.push(`<tr>${cells.join('')}</tr>`);
     }

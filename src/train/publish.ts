@@ -1,9 +1,9 @@
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { evaluateModels, syntheticTestSet } from '../eval/evaluate.js';
 import type { StereoMetrics } from '../eval/metrics.js';
 import { openPredictor } from '../eval/open-predictor.js';
-import { MANIFEST_FILE, WEIGHTS_FILE } from '../models/weights-io.js';
+import { MANIFEST_FILE, recordedTrainingSize, WEIGHTS_FILE } from '../models/weights-io.js';
 import { FileFormatError } from '../util/errors.js';
 import { makeFolder, writeFileAtomic } from '../util/fs.js';
 
@@ -42,7 +42,8 @@ export async function publishModel(runDir: string, target: string, testPairs = Z
   const manifest = JSON.parse(readFileSync(join(target, MANIFEST_FILE), 'utf8'));
   const training = manifest.meta.training;
   const model = await openPredictor(target);
-  const report = await evaluateModels(model, null, syntheticTestSet(testPairs, training.config.height, training.config.width, model.config.maxDisp));
+  const scenes = recordedTrainingSize(manifest.meta)?.scenes ?? 'mixed';
+  const report = await evaluateModels(model, null, syntheticTestSet(testPairs, training.config.height, training.config.width, model.config.maxDisp, scenes));
   await model.release();
   const m = report.metrics;
   const c = model.config;
@@ -57,9 +58,9 @@ ${training.command ?? '(the command was not recorded)'}
 \`\`\`
 ${fineTuneNote(training.config.init)}
 Training config: [model.json](model.json) (\`meta.training.config\`). Weights: \`weights.bin\`, format in
-[src/models/README.md](../../src/models/README.md).
+[src/models/README.md](${weightsFormatLink(target)}).
 
-FP32 on the held-out synthetic test set (${report.pairs} pairs ${training.config.height}x${training.config.width}, seed 2000003), measured by
+FP32 on the held-out synthetic test set (${report.pairs} ${scenes} pairs ${training.config.height}x${training.config.width}, seed 2000003), measured by
 \`publishModel\` (src/train/publish.ts; same as \`hilbertq eval --model models/${name} --synthetic ${testPairs}\`):
 
 | pixels | EPE px | D1 % | RMSE px |
@@ -73,6 +74,12 @@ Validation at the end of training (${training.config.valCount} pairs, seed 10000
   const metrics = { model: name, testSet: report.dataset, pairs: report.pairs, fp32: m, validation: training.validation };
   writeFileAtomic(join(target, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   return { dir: target, fp32: m };
+}
+
+/** The weights format's documentation, relative to a zoo folder inside the repository (models/NAME or models/precision/NAME). */
+function weightsFormatLink(target: string): string {
+  const inModels = resolve(target).split(sep).reverse().indexOf('models');
+  return inModels < 0 ? '../../src/models/README.md' : `${'../'.repeat(inModels + 1)}src/models/README.md`;
 }
 
 /** For a fine-tuned model: what it started from, and the command that trained that. */
