@@ -1,5 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { disposeParams, paramsFromValues, runGraph } from '../src/models/tfjs-bu
 import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
 import { exportModelDir } from '../src/onnx/export-dir.js';
 import { exportOnnx } from '../src/onnx/export.js';
-import { METADATA_KEYS, readOnnxMetadata } from '../src/onnx/metadata.js';
+import { METADATA_KEYS, readOnnxMetadata, WEIGHTS_SHA256_KEY } from '../src/onnx/metadata.js';
 import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
 import { irValuesOf, reexportOnnx } from '../src/onnx/reexport.js';
 import { createOrtSession, runStereo, saveOptimizedModel, type NchwTensor } from '../src/onnx/ort.js';
@@ -241,7 +242,9 @@ test('exportModelDir and the export command write the same bytes as exportOnnx',
     const { manifest, bin } = encodeWeights(graph, values);
     writeWeightsDir(join(dir, 'm'), manifest, bin);
     const summary = exportModelDir(join(dir, 'm'), join(dir, 'a.onnx'));
-    const expected = exportOnnx(graph, values);
+    // The folder export also records its weights.bin's sha256 (eval --against <folder> checks it).
+    const weightsSha256 = createHash('sha256').update(bin).digest('hex');
+    const expected = exportOnnx(graph, values, { metadata: { [WEIGHTS_SHA256_KEY]: weightsSha256 } });
     assert.ok(readFileSync(join(dir, 'a.onnx')).equals(expected), 'same bytes');
     assert.equal(summary.nodes, decodeModel(expected).graph.node.length);
     assert.equal(summary.opset, 17);

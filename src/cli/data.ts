@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { DATASET_FORMATS, openDataset, type DatasetFormat } from '../data/dataset.js';
 import { writeImage, checkImageExtension } from '../data/formats/image.js';
-import { generateDataset } from '../data/generate.js';
+import { generateDataset, MAX_COUNT } from '../data/generate.js';
 import { DATA_PRESETS, dataPreset, parseIntegerOption, parseNumberOption, parseSize } from '../data/options.js';
 import { SCENE_STYLES, type SceneStyle } from '../data/types.js';
 import { previewSample } from '../data/preview.js';
@@ -40,7 +40,7 @@ function runGenerate(flags: GenerateFlags): void {
   }
   const scenes = flags.scenes ?? preset.scenes;
   if (!SCENE_STYLES.includes(scenes as SceneStyle)) throw new ConfigError('--scenes', scenes, `expected one of ${SCENE_STYLES.join(', ')}`);
-  const count = parseIntegerOption('--count', flags.count, 1);
+  const count = parseIntegerOption('--count', flags.count, 1, MAX_COUNT);
   const seed = parseIntegerOption('--seed', flags.seed, -0x80000000, 0x7fffffff);
   const minObjects = flags.minObjects === undefined ? undefined : parseIntegerOption('--min-objects', flags.minObjects, 0, 200);
   const maxObjects = flags.maxObjects === undefined ? undefined : parseIntegerOption('--max-objects', flags.maxObjects, 0, 200);
@@ -86,7 +86,7 @@ export function registerDataCommand(program: Command): void {
     .command('generate')
     .description('write synthetic stereo pairs with ground truth: left/ right/ disp/ occ/ manifest.json')
     .requiredOption('--out <dir>', 'output folder (created; an interrupted run with the same options resumes)')
-    .option('--count <n>', 'number of pairs', '100')
+    .option('--count <n>', `number of pairs (at most ${MAX_COUNT})`, '100')
     .option('--preset <name>', `data settings: ${Object.entries(DATA_PRESETS).map(([name, p]) => `${name} (${p.size}, ${p.maxDisp} px, ${p.scenes} scenes)`).join('; ')}`, 'default')
     .option('--size <HxW>', "image size, height x width (default: the preset's)")
     .option('--max-disp <d>', "largest disparity in pixels (default: the preset's)")

@@ -3,7 +3,10 @@ import { openDataset } from '../data/dataset.js';
 import { downscaledDataset } from '../data/downscale.js';
 import { parseIntegerOption, parseNumberOption, parseSize } from '../data/options.js';
 import type { StereoDataset } from '../data/types.js';
+import { checkDerivation } from '../eval/derivation.js';
 import { evaluateModels, syntheticTestSet, type EvalReport } from '../eval/evaluate.js';
+import { GroundTruthRangeCheck } from '../eval/ground-truth-range.js';
+import { checkSyntheticSize } from '../infer/infer-limits.js';
 import type { StereoMetrics } from '../eval/metrics.js';
 import { openPredictor } from '../eval/open-predictor.js';
 import { initTrainingBackend } from '../train/backend/index.js';
@@ -29,13 +32,18 @@ export function registerEvalCommand(program: Command): void {
     .command('eval')
     .description('accuracy of a model (folder: tfjs FP32; .onnx: ONNX Runtime, float or quantized): EPE, D1, RMSE')
     .requiredOption('--model <path>', 'model folder (model.json + weights.bin) or ONNX file')
-    .option('--against <path>', 'reference model (usually the FP32 one): also report the quantization error, model - reference')
+    .option(
+      '--against <path>',
+      'reference model (usually the FP32 one): also report the quantization error, model - reference. A quantized --model must come from it: ' +
+        'it records the sha256 of the float .onnx it was quantized from (compared with an .onnx reference) and of the weights.bin it was exported from (compared with a model folder); ' +
+        'a mismatch is refused, a model quantized before these records gets a warning',
+    )
     .option('--data <dir>', 'a dataset folder (generated, Middlebury or KITTI layout)')
     .option('--pair <files...>', 'one pair: left and right images and its ground truth (PFM, KITTI or Middlebury PNG)')
     .option('--middlebury-scale <s>', 'scale of an 8-bit Middlebury ground-truth PNG (stored value = disparity * scale; 1 for the 2005-2006 full-size scenes, e.g. Aloe)')
     .option('--downscale <n>', 'shrink pairs by this integer factor first (box filter; disparities / n), so a real pair fits the model\'s range')
     .option('--synthetic <n>', `n pairs of the held-out synthetic test set (seed ${TEST_SEED})`, parseIntOption('--synthetic'))
-    .option('--size <HxW>', 'synthetic pair size (default: the size the model was trained at, else 64x128)')
+    .option('--size <HxW>', 'synthetic pair size (default: the size the model was trained at, else 64x128); at most 4 MP per pair (HILBERTQ_MAX_INFER_PIXELS)')
     .option('--json', 'print the results as JSON')
     .action((flags: EvalFlags) => runEval(flags));
 }
@@ -50,6 +58,9 @@ async function runEval(flags: EvalFlags): Promise<void> {
   const downscale = flags.downscale === undefined ? 1 : parseIntegerOption('--downscale', flags.downscale, 1, 64);
   if (downscale !== 1 && flags.synthetic !== undefined) throw new ConfigError('--downscale', flags.downscale, 'applies to --data or --pair, not to synthetic pairs');
   if (flags.synthetic !== undefined && flags.synthetic < 1) throw new ConfigError('--synthetic', flags.synthetic, 'must be >= 1');
+  // Checked before any model is loaded: comparing Q with a model it was not made from measures nothing.
+  const derivationWarning = flags.against === undefined ? null : checkDerivation(flags.model, flags.against);
+  if (derivationWarning) console.error(`hilbertq: ${derivationWarning}`);
   await initTrainingBackend('wasm');
   const model = await openPredictor(flags.model);
   let reference: Awaited<ReturnType<typeof openPredictor>> | null = null;
@@ -66,6 +77,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
     } else {
       const recorded = model.trainingSize ?? reference?.trainingSize ?? null;
       const size = flags.size ? parseSize(flags.size) : recorded ?? { height: 64, width: 128 };
+      checkSyntheticSize(size, flags.size || !recorded ? null : model.trainingSize ? flags.model : (flags.against ?? null));
       // The test scenes are of the style the model was trained on (its records say which).
       dataset = syntheticTestSet(flags.synthetic as number, size.height, size.width, model.config.maxDisp, recorded?.scenes ?? 'mixed');
     }
@@ -74,8 +86,11 @@ async function runEval(flags: EvalFlags): Promise<void> {
       throw new ConfigError('--data', flags.data ?? dataset.name, `holds disparities up to ${dataset.maxDisp} px, the model predicts at most ${model.config.maxDisp} px`);
     }
     const progress = flags.json ? null : new ProgressReporter('eval', dataset.length);
-    const report = await evaluateModels(model, reference, dataset, (done) => progress?.update(done));
+    const rangeCheck = new GroundTruthRangeCheck(model.config.maxDisp);
+    const report = await evaluateModels(model, reference, dataset, (done) => progress?.update(done), rangeCheck);
     progress?.stop();
+    const rangeWarning = rangeCheck.warning(dataset.name);
+    if (rangeWarning) console.error(`hilbertq: ${rangeWarning}`);
     if (report.metrics.all.pixels === 0) {
       throw new ConfigError('--data', flags.data ?? dataset.name, 'has no pixel with ground truth: EPE, D1 and RMSE are undefined');
     }

@@ -56,9 +56,11 @@ export function registerExperimentCommand(program: Command): void {
       .option('--steps <n>', 'with --train: optimizer steps per model instead of the recorded ones', parseIntOption('--steps'))
       .option('--jobs <n>', 'with --train: trainings side by side, one core each', parseIntOption('--jobs'), 2),
     'experiment',
-  ).action((flags: PipelineFlags & { preset: string; train?: boolean }) =>
-    runPipelineCommand('experiment', withFlags(presetByName(flags.preset), flags), flags, flags.train ?? false, true),
-  );
+  ).action((flags: PipelineFlags & { preset: string; train?: boolean }) => {
+    // Without --train nothing is retrained, so --steps would be silently ignored.
+    if (flags.steps !== undefined && !flags.train) throw new ConfigError('--steps', flags.steps, 'applies only with --train (the optimizer steps of the retraining)');
+    return runPipelineCommand('experiment', withFlags(presetByName(flags.preset), flags), flags, flags.train ?? false, true);
+  });
 }
 
 export function withFlags(preset: ExperimentPreset, f: PipelineFlags): ExperimentPreset {

@@ -4,31 +4,48 @@ import { checkImageExtension, readImage, writeImage } from '../data/formats/imag
 import { writePfmDisparity } from '../data/formats/disparity.js';
 import { parseSize } from '../data/options.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
+import { checkInferSize, DEFAULT_MAX_INFER_PIXELS, MAX_INFER_PIXELS_ENV } from '../infer/infer-limits.js';
 import { ConfigError } from '../util/errors.js';
+import { runBatchInfer } from './infer-batch.js';
 
-interface InferFlags {
+export interface InferFlags {
   model: string;
-  left: string;
-  right: string;
+  left?: string;
+  right?: string;
+  data?: string;
   out: string;
-  png?: string;
+  /** A file name for one pair; `true` (no value) with --data: a PNG beside every PFM. */
+  png?: string | true;
+  eval?: boolean;
   resize?: string;
 }
 
 export function registerInferCommand(program: Command): void {
   program
     .command('infer')
-    .description('disparity of one stereo pair with an ONNX model (fp32 or quantized) on ONNX Runtime')
+    .description('disparity of one stereo pair (--left/--right) or of every pair of a dataset (--data) with an ONNX model (fp32 or quantized) on ONNX Runtime')
     .requiredOption('--model <file.onnx>', 'model from hilbertq export or hilbertq quantize')
-    .requiredOption('--left <image>', 'left image (PNG or JPEG)')
-    .requiredOption('--right <image>', 'right image (PNG or JPEG)')
-    .requiredOption('--out <disp.pfm>', 'disparity in pixels at the input resolution')
-    .option('--png <vis.png>', 'also write a colourised disparity image')
+    .option('--left <image>', 'left image (PNG or JPEG)')
+    .option('--right <image>', 'right image (PNG or JPEG)')
+    .option('--data <dir>', 'every pair of a dataset folder (generated, Middlebury or KITTI layout), one model load')
+    .requiredOption('--out <path>', 'disp.pfm for one pair; with --data a folder (created) receiving one PFM per pair, named after the sample (else 000000.pfm, ...)')
+    .option('--png [vis.png]', 'also write a colourised disparity image (with --data: no value, one PNG beside each PFM)')
+    .option('--eval', 'with --data: print EPE, D1 and RMSE against the dataset\'s ground truth')
     .option('--resize <HxW>', 'run the model at this size (disparity is scaled back to the input)')
-    .action((flags: InferFlags) => runInfer(flags));
+    .addHelpText(
+      'after',
+      `\nLimits: a pair is run at most at ${DEFAULT_MAX_INFER_PIXELS / 1e6} MP (height x width, the --resize size if given; ` +
+        `${MAX_INFER_PIXELS_ENV} changes it); a larger pair is refused with a --resize that fits.`,
+    )
+    .action((flags: InferFlags) => (flags.data !== undefined ? runBatchInfer(flags) : runInfer(flags)));
 }
 
 async function runInfer(flags: InferFlags): Promise<void> {
+  if (flags.left === undefined || flags.right === undefined) {
+    throw new ConfigError('--left/--right', flags.left ?? flags.right ?? '(none)', 'give both images of the pair, or --data <dir> for a dataset');
+  }
+  if (flags.eval) throw new ConfigError('--eval', 'true', 'needs --data (a dataset with ground truth)');
+  if (flags.png === true) throw new ConfigError('--png', '(no file)', 'name the picture to write for one pair, e.g. --png disp.png');
   const resize = flags.resize ? parseSize(flags.resize, '--resize') : undefined;
   // The extension decides the format: x.png used to receive PFM bytes.
   if (!/\.pfm$/i.test(flags.out)) throw new ConfigError('--out', flags.out, 'disparity is written as PFM: name it .pfm (and use --png for a picture)');
@@ -36,6 +53,7 @@ async function runInfer(flags: InferFlags): Promise<void> {
   // Read and check every input before the model: a bad image should not cost a session load.
   const left = readImage(flags.left);
   const right = readImage(flags.right);
+  checkInferSize(flags.left, left, resize, flags.resize);
   const predictor = await DepthPredictor.load(flags.model);
   try {
     const started = performance.now();

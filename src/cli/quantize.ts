@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openDataset } from '../data/dataset.js';
 import { parseSize } from '../data/options.js';
+import { checkSyntheticSize } from '../infer/infer-limits.js';
 import { METADATA_KEYS, trainingSizeOf } from '../onnx/metadata.js';
 import type { ModelProto } from '../onnx/onnx-proto.js';
 import { datasetCalibration, syntheticCalibration, type CalibrationData } from '../quant/calibration-data.js';
@@ -43,7 +44,7 @@ export function registerQuantizeCommand(program: Command): void {
     .option('--calib <dir>', 'calibrate on a dataset folder (generated, Middlebury or KITTI layout)')
     .option('--synthetic <n>', 'calibrate on n synthetic pairs (seed 3000003, distinct from validation and test)', parseIntOption('--synthetic'))
     .option('--count <n>', 'use at most n pairs of --calib', parseIntOption('--count'))
-    .option('--size <HxW>', 'synthetic pair size (default: the training size the model records, else 64x128)')
+    .option('--size <HxW>', 'synthetic pair size (default: the training size the model records, else 64x128); at most 4 MP per pair (HILBERTQ_MAX_INFER_PIXELS)')
     .option('--method <method>', CALIBRATION_METHODS.join(' | '), 'minmax')
     .option('--percentile <p>', 'percentile method: % of values inside the range', parseNumberOption('--percentile'), DEFAULT_PERCENTILE)
     .option('--reduce-range', 'int8 weights in -64..64: avoids uint8 x int8 saturation on x86 CPUs without VNNI')
@@ -124,6 +125,8 @@ function calibrationData(model: ModelProto, modelFile: string, flags: QuantizeFl
   }
   const recorded = trainingSizeOf(Object.fromEntries(meta));
   const size = flags.size ? parseSize(flags.size) : recorded ?? DEFAULT_CALIBRATION_SIZE;
+  // A corrupt or hostile hilbertq.training_size (100000x100000) must not allocate gigabytes.
+  checkSyntheticSize(size, flags.size ? null : modelFile, stride);
   if (size.height % stride !== 0 || size.width % stride !== 0) {
     throw new ConfigError('--size', `${size.height}x${size.width}`, `must be a multiple of the model stride ${stride}`);
   }

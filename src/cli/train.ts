@@ -3,6 +3,7 @@ import { parseSize } from '../data/options.js';
 import { SCENE_STYLES, type SceneStyle } from '../data/types.js';
 import type { ModelConfig } from '../models/model.js';
 import { initTrainingBackend } from '../train/backend/index.js';
+import { checkBatchPixels } from '../train/batch-limit.js';
 import { DEFAULT_STEPS, TRAIN_DEFAULTS, type TrainConfig } from '../train/config.js';
 import { initRecord, train } from '../train/trainer.js';
 import { ConfigError } from '../util/errors.js';
@@ -52,7 +53,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--size <HxW>', 'training crop size', '64x128')
     .option('--max-disp <d>', 'largest disparity in pixels', parseIntOption('--max-disp'), 24)
     .option('--steps <n>', 'optimizer steps', parseIntOption('--steps'), DEFAULT_STEPS)
-    .option('--batch <n>', 'batch size', parseIntOption('--batch'), 8)
+    .option('--batch <n>', 'batch size; batch x height x width at most 4194304 (HILBERTQ_MAX_BATCH_PIXELS)', parseIntOption('--batch'), 8)
     .option('--seed <n>', 'seed of weights, data and noise', parseIntOption('--seed'), 1)
     .option('--lr <x>', 'peak learning rate (cosine schedule)', parseNumberOption('--lr'), TRAIN_DEFAULTS.lr)
     .option('--warmup <n>', 'warm-up steps', parseIntOption('--warmup'), TRAIN_DEFAULTS.warmup)
@@ -96,6 +97,8 @@ export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
   if (f.model !== 'unet' && f.model !== 'vit') throw new ConfigError('--model', f.model, "expected 'unet' or 'vit'");
   if (f.head !== 'direct' && f.head !== 'hilbert') throw new ConfigError('--head', f.head, "expected 'direct' or 'hilbert'");
   const { height, width } = parseSize(f.size, '--size');
+  // Before the run folder exists: a batch that cannot fit in memory fails in one line.
+  checkBatchPixels(f.batch, height, width);
   const model: ModelConfig = {
     family: f.model,
     head: f.head,

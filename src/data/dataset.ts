@@ -1,5 +1,5 @@
 import { ConfigError, FileFormatError } from '../util/errors.js';
-import { isGeneratedFolder, openGeneratedDataset } from './layouts/generated.js';
+import { checkNotInterrupted, isGeneratedFolder, openGeneratedDataset } from './layouts/generated.js';
 import { isKittiFolder, openKittiDataset } from './layouts/kitti.js';
 import { isMiddleburyCollection, isMiddleburyScene, openMiddleburyDataset } from './layouts/middlebury.js';
 import { openPairDataset } from './layouts/pair.js';
@@ -19,6 +19,7 @@ function detectFormat(dir: string): DatasetFormat {
   if (isGeneratedFolder(dir)) return 'generated';
   if (isKittiFolder(dir)) return 'kitti';
   if (isMiddleburyScene(dir) || isMiddleburyCollection(dir)) return 'middlebury';
+  checkNotInterrupted(dir);
   throw new FileFormatError(dir, 'unknown dataset layout (expected manifest.json, im0.png/im1.png, or image_2/ and image_3/)');
 }
 

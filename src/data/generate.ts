@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { LOCK_FILE, lockFolder } from '../util/lock.js';
 import { writePfm } from './formats/pfm.js';
 import { writeMaskPng, writePng } from './formats/image.js';
-import { GENERATOR_VERSION, MANIFEST_FORMAT, MANIFEST_NAME, readManifest, sampleEntry, writeManifest, type GeneratorRecord } from './manifest.js';
+import { GENERATOR_VERSION, IN_PROGRESS_NAME, MANIFEST_FORMAT, MANIFEST_NAME, readManifest, sampleEntry, writeManifest, type GeneratorRecord } from './manifest.js';
 import { isDirectory } from './layouts/folder-util.js';
 import { SyntheticStereo } from './synthetic/generator.js';
 import type { SyntheticOptions } from './types.js';
@@ -23,8 +23,8 @@ export interface GenerateResult {
   manifestPath: string;
 }
 
-/** Present while a generation runs: says which options the files on disk belong to. */
-export const IN_PROGRESS_NAME = '.hilbertq-generate.json';
+// Defined beside the manifest, so dataset readers can name an interrupted folder without the generator.
+export { IN_PROGRESS_NAME };
 const SUBFOLDERS = ['left', 'right', 'disp', 'occ'] as const;
 export const MAX_COUNT = 10_000_000;
 

@@ -5,6 +5,8 @@ import { writeFileAtomic } from '../util/fs.js';
 import type { ResolvedSyntheticOptions } from './options.js';
 
 export const MANIFEST_NAME = 'manifest.json';
+/** Present while `data generate` runs, in place of the manifest (written last): which options the files on disk belong to. */
+export const IN_PROGRESS_NAME = '.hilbertq-generate.json';
 export const MANIFEST_FORMAT = 'hilbertq-stereo';
 /** Bump when the generator's output for a given (seed, index) changes, so old folders are not mixed with new samples. */
 export const GENERATOR_VERSION = 1;

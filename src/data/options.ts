@@ -39,6 +39,8 @@ function checkSide(field: string, text: string, side: number, what: string): voi
 /** Parse a number that must be an integer in [min, max]. */
 export function parseIntegerOption(field: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = Number(text);
+  // "1e9" is a number, just too large: say so rather than "expected an integer".
+  if (text.trim() !== '' && value > max) throw new ConfigError(field, text, `is above the maximum of ${max}`);
   if (!/^\s*[+-]?\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
     throw new ConfigError(field, text, `expected an integer ${range}`);

@@ -2,6 +2,7 @@ import { makeBatch, syntheticDataset } from '../data/batches.js';
 import { SyntheticStereo } from '../data/synthetic/generator.js';
 import type { SceneStyle, StereoBatch, StereoDataset } from '../data/types.js';
 import { TEST_SEED } from '../train/config.js';
+import type { GroundTruthRangeCheck } from './ground-truth-range.js';
 import { StereoMetricsAccumulator, type StereoMetrics } from './metrics.js';
 import { QuantErrorAccumulator, type QuantErrorStats } from './quant-error.js';
 
@@ -41,6 +42,8 @@ export async function evaluateModels(
   reference: Evaluated | null,
   dataset: StereoDataset,
   onProgress?: (done: number, total: number) => void,
+  /** Sees every pair's ground truth, to warn about disparities the model cannot output. */
+  rangeCheck?: GroundTruthRangeCheck,
 ): Promise<EvalReport> {
   const metrics = new StereoMetricsAccumulator();
   const errors = reference ? new QuantErrorAccumulator() : null;
@@ -48,7 +51,10 @@ export async function evaluateModels(
     const sample = dataset.get(i);
     const batch = makeBatch([sample]);
     const disp = await model.predict(batch);
-    if (sample.disp && sample.valid) metrics.add(disp, sample.disp, sample.valid, sample.occ);
+    if (sample.disp && sample.valid) {
+      metrics.add(disp, sample.disp, sample.valid, sample.occ);
+      rangeCheck?.add(sample.disp, sample.valid);
+    }
     if (reference && errors) errors.add(disp, await reference.predict(batch));
     onProgress?.(i + 1, dataset.length);
   }

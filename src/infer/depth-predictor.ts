@@ -4,7 +4,7 @@ import type { RgbImage, StereoBatch, TrainingScenes } from '../data/types.js';
 import { validateModelConfig, type ModelConfig } from '../models/model.js';
 import { METADATA_KEYS, readOnnxMetadata, trainingSizeOf } from '../onnx/metadata.js';
 import { QUANT_METADATA_KEYS } from '../quant/metadata.js';
-import { createOrtSession } from '../onnx/ort.js';
+import { createOrtSession, firstLine } from '../onnx/ort.js';
 import { FileFormatError } from '../util/errors.js';
 import { readFileBytes } from '../util/fs.js';
 import { OutputDecoder, type OutputEncoding } from './output-decoder.js';
@@ -88,7 +88,13 @@ export class DepthPredictor {
       left: new ort.Tensor('float32', left, [1, 3, height, width]),
       right: new ort.Tensor('float32', right, [1, 3, height, width]),
     };
-    const result = await this.session.run(feeds);
+    let result: ort.InferenceSession.OnnxValueMapType;
+    try {
+      result = await this.session.run(feeds);
+    } catch (err) {
+      // Wrong input names, a shape the graph rejects, a kernel failure: ORT's text, one line, naming the file.
+      throw new FileFormatError(this.file, `ONNX Runtime cannot run it (${firstLine(err)})`);
+    }
     const output = result.output;
     if (!output) throw new FileFormatError(this.file, 'has no output named "output"');
     return output.data as Float32Array | Uint8Array | Uint16Array;

@@ -6,8 +6,9 @@ import type { ModelGraph } from '../models/ir.js';
 import { MANIFEST_FILE, readWeightsDir, recordedTrainingSize, WEIGHTS_FILE } from '../models/weights-io.js';
 import { FileFormatError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { fileSha256 } from '../util/hash.js';
 import { buildOnnxModel, type ExportOptions } from './export.js';
-import { TRAINING_SCENES_KEY, TRAINING_SIZE_KEY } from './metadata.js';
+import { TRAINING_SCENES_KEY, TRAINING_SIZE_KEY, WEIGHTS_SHA256_KEY } from './metadata.js';
 import { encodeModel } from './onnx-proto.js';
 
 export interface ExportSummary {
@@ -29,6 +30,7 @@ export function exportModelDir(modelDir: string, outFile: string, opts: ExportOp
     ...(trainingSize ? { [TRAINING_SIZE_KEY]: `${trainingSize.height}x${trainingSize.width}` } : {}),
     // Mixed scenes are the default and stay unrecorded, so older exports read the same.
     ...(trainingSize && trainingSize.scenes !== 'mixed' ? { [TRAINING_SCENES_KEY]: trainingSize.scenes } : {}),
+    [WEIGHTS_SHA256_KEY]: fileSha256(join(modelDir, WEIGHTS_FILE)),
     ...opts.metadata,
   };
   const model = buildOnnxModel(graph, values, { ...opts, metadata });

@@ -21,6 +21,12 @@ export const METADATA_KEYS = {
 /** Optional: the HxW a model was trained at (synthetic calibration and test pairs default to it). */
 export const TRAINING_SIZE_KEY = 'hilbertq.training_size';
 
+/**
+ * Optional: sha256 of the model folder's weights.bin the ONNX was exported from (exportModelDir
+ * records it; the quantizer keeps it), so `eval --against <folder>` can check the derivation.
+ */
+export const WEIGHTS_SHA256_KEY = 'hilbertq.weights_sha256';
+
 /** Optional: the synthetic scene style a model was trained on (absent: 'mixed'). */
 export const TRAINING_SCENES_KEY = 'hilbertq.training_scenes';
 

@@ -60,6 +60,7 @@ export async function saveOptimizedModel(
   await session.release();
 }
 
-function firstLine(err: unknown): string {
+/** ORT's message without its native stack: the first line, for one-line errors naming the file. */
+export function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }

@@ -12,6 +12,11 @@ export const QUANT_METADATA_KEYS = {
   calibration: 'hilbertq.quant.calibration',
   /** JSON: op type -> node names left in float. */
   floatOps: 'hilbertq.quant.float_ops',
+  /**
+   * sha256 of the float ONNX bytes this model was quantized from; `eval --against F.onnx`
+   * compares it with F's (a model folder is compared through hilbertq.weights_sha256 instead).
+   */
+  sourceSha256: 'hilbertq.quant.source_sha256',
   outputDtype: 'hilbertq.output_dtype',
   outputScale: 'hilbertq.output_scale',
   outputZeroPoint: 'hilbertq.output_zero_point',

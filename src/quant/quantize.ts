@@ -1,5 +1,6 @@
 import { encodeModel } from '../onnx/onnx-proto.js';
 import { ConfigError } from '../util/errors.js';
+import { sha256Hex } from '../util/hash.js';
 import { calibrateRanges, type CalibrationProgress } from './calibrate.js';
 import { asCalibrationData, type CalibrationData, type CalibrationPair } from './calibration-data.js';
 import { CALIBRATION_METHODS, DEFAULT_PERCENTILE, type CalibrationMethod, type CalibratorOptions } from './calibrators/index.js';
@@ -91,6 +92,7 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
         ...(method === 'percentile' ? { percentile: opts.percentile ?? DEFAULT_PERCENTILE } : {}),
       }),
       [QUANT_METADATA_KEYS.floatOps]: JSON.stringify(summary.floatOps),
+      [QUANT_METADATA_KEYS.sourceSha256]: sha256Hex(floatModel),
       [QUANT_METADATA_KEYS.outputDtype]: summary.output.dtype,
       [QUANT_METADATA_KEYS.outputScale]: String(summary.output.scale),
       [QUANT_METADATA_KEYS.outputZeroPoint]: String(summary.output.zeroPoint),

@@ -1,0 +1,80 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { colorizeDisparity } from '../data/colorize.js';
+import { openDataset } from '../data/dataset.js';
+import { writePfmDisparity } from '../data/formats/disparity.js';
+import { writePng } from '../data/formats/image.js';
+import { parseSize } from '../data/options.js';
+import { sampleNames } from '../data/sample-names.js';
+import { GroundTruthRangeCheck } from '../eval/ground-truth-range.js';
+import { StereoMetricsAccumulator } from '../eval/metrics.js';
+import { DepthPredictor } from '../infer/depth-predictor.js';
+import { checkInferSize } from '../infer/infer-limits.js';
+import { ConfigError } from '../util/errors.js';
+import { makeFolder } from '../util/fs.js';
+import { formatReport } from './eval.js';
+import type { InferFlags } from './infer.js';
+import { ProgressReporter } from './progress.js';
+
+/**
+ * `infer --data DIR --out OUTDIR`: one model load for every pair of a dataset, one PFM per pair
+ * (and a PNG with --png), written atomically; pairs are read one at a time, so memory stays flat
+ * in the dataset's length. With --eval the ground truth is scored as `hilbertq eval` does.
+ */
+export async function runBatchInfer(flags: InferFlags): Promise<void> {
+  const dir = flags.data as string;
+  if (flags.left !== undefined || flags.right !== undefined) {
+    throw new ConfigError('--data', dir, 'takes the pairs from the dataset: drop --left/--right (or drop --data for one pair)');
+  }
+  if (typeof flags.png === 'string') throw new ConfigError('--png', flags.png, 'with --data, give --png without a file name: a PNG is written beside each PFM');
+  if (/\.pfm$/i.test(flags.out)) throw new ConfigError('--out', flags.out, 'with --data, --out is a folder receiving one PFM per pair');
+  // Found before the dataset is read or the model loaded.
+  if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) throw new ConfigError('--out', flags.out, 'is a file; with --data, --out names a folder');
+  const resize = flags.resize ? parseSize(flags.resize, '--resize') : undefined;
+  const dataset = openDataset(dir);
+  const names = sampleNames(dataset);
+  makeFolder(flags.out);
+  const predictor = await DepthPredictor.load(flags.model);
+  const metrics = flags.eval ? new StereoMetricsAccumulator() : null;
+  const rangeCheck = flags.eval ? new GroundTruthRangeCheck(predictor.config.maxDisp) : null;
+  const progress = new ProgressReporter('infer', dataset.length);
+  let seconds = 0;
+  try {
+    for (let i = 0; i < dataset.length; i++) {
+      const sample = dataset.get(i);
+      const { width, height } = sample;
+      checkInferSize(`${dataset.name} pair ${names[i]}`, sample, resize, flags.resize);
+      const started = performance.now();
+      const result = await predictor.predict({ width, height, data: sample.left }, { width, height, data: sample.right }, resize ? { resize } : {});
+      seconds += (performance.now() - started) / 1000;
+      const valid = new Uint8Array(result.disparity.length).fill(1);
+      writePfmDisparity(join(flags.out, `${names[i]}.pfm`), { width, height, disp: result.disparity, valid });
+      if (flags.png) {
+        const maxDisp = predictor.config.maxDisp * (resize ? width / resize.width : 1);
+        writePng(join(flags.out, `${names[i]}.png`), colorizeDisparity(width, height, result.disparity, null, maxDisp));
+      }
+      if (metrics && sample.disp && sample.valid) {
+        metrics.add(result.disparity, sample.disp, sample.valid, sample.occ);
+        rangeCheck?.add(sample.disp, sample.valid);
+      }
+      progress.update(i + 1);
+    }
+  } finally {
+    progress.stop();
+    await predictor.release();
+  }
+  const model = `${predictor.config.family}-${predictor.config.head} (${predictor.scheme})`;
+  console.log(
+    `${flags.out}: ${dataset.length} disparities${flags.png ? ' and PNG previews' : ''} from ${model}, ` +
+      `${((seconds * 1000) / Math.max(1, dataset.length)).toFixed(0)} ms per pair`,
+  );
+  if (!metrics) return;
+  const scored = metrics.result();
+  if (scored.all.pixels === 0) {
+    console.error(`hilbertq: --eval: ${dataset.name} has no ground-truth disparity, so there is no EPE, D1 or RMSE to report`);
+    return;
+  }
+  console.log(formatReport({ model: flags.model, precision: predictor.scheme, dataset: dataset.name, pairs: dataset.length, metrics: scored }));
+  const warning = rangeCheck?.warning(dataset.name);
+  if (warning) console.error(`hilbertq: ${warning}`);
+}

@@ -1,0 +1,65 @@
+import { MAX_SIDE, MIN_SIDE } from '../data/options.js';
+import { ConfigError, FileFormatError } from '../util/errors.js';
+import { megapixels, pixelLimit } from '../util/pixel-limit.js';
+
+export const MAX_INFER_PIXELS_ENV = 'HILBERTQ_MAX_INFER_PIXELS';
+
+/**
+ * The largest H*W a model is run at, per pair (default 4 MP, e.g. 2000x2000). The activations
+ * of one pair grow with its area: a full-size Middlebury pair (about 2000x2900) already needs
+ * several GB on ONNX Runtime. Larger pairs are refused up front with a --resize that fits.
+ */
+export const DEFAULT_MAX_INFER_PIXELS = 4_000_000;
+
+export function maxInferPixels(): number {
+  return pixelLimit(MAX_INFER_PIXELS_ENV, DEFAULT_MAX_INFER_PIXELS);
+}
+
+export interface Size {
+  height: number;
+  width: number;
+}
+
+/**
+ * The largest size of the same aspect ratio within `limit` pixels, both sides multiples of
+ * `multiple` (a model stride, at least MIN_SIDE so that parseSize accepts it): what messages
+ * suggest as --resize or --size.
+ */
+export function sizeWithin(size: Size, limit: number, multiple = MIN_SIDE): Size {
+  const step = Math.ceil(MIN_SIDE / multiple) * multiple;
+  const scale = Math.min(1, Math.sqrt(limit / (size.height * size.width)));
+  const side = (s: number): number => Math.min(Math.floor(MAX_SIDE / step) * step, Math.max(step, Math.floor((s * scale) / step) * step));
+  return { height: side(size.height), width: side(size.width) };
+}
+
+/**
+ * Refuse a pair whose run size (the --resize size, else the pair's own) is above the ceiling.
+ * `source` names the pair (its left image or dataset sample) in the message.
+ */
+export function checkInferSize(source: string, pair: Size, resize: Size | undefined, resizeText?: string): void {
+  const limit = maxInferPixels();
+  const run = resize ?? pair;
+  const pixels = run.height * run.width;
+  if (pixels <= limit) return;
+  const fit = sizeWithin(pair, limit);
+  const suggestion = `--resize ${fit.height}x${fit.width}`;
+  const over = `over the inference limit of ${megapixels(limit)} per pair (${MAX_INFER_PIXELS_ENV})`;
+  if (resize) throw new ConfigError('--resize', resizeText ?? `${resize.height}x${resize.width}`, `is ${megapixels(pixels)}, ${over}; try ${suggestion}`);
+  throw new FileFormatError(source, `${pair.height}x${pair.width} pixels (${megapixels(pixels)}) is ${over}: run it smaller with ${suggestion} (disparity comes back at the input size)`);
+}
+
+/**
+ * Refuse synthetic pairs (calibration, test) above the ceiling before any is rendered: a model
+ * whose metadata records a training size of 100000x100000 would otherwise allocate gigabytes.
+ * `recordedBy` names the model file when the size came from its hilbertq.training_size.
+ */
+export function checkSyntheticSize(size: Size, recordedBy: string | null, multiple = MIN_SIDE): void {
+  const limit = maxInferPixels();
+  const pixels = size.height * size.width;
+  if (pixels <= limit) return;
+  const fit = sizeWithin(size, limit, multiple);
+  const over = `over the limit of ${megapixels(limit)} per pair (${MAX_INFER_PIXELS_ENV}); pass --size ${fit.height}x${fit.width} or smaller`;
+  const text = `${size.height}x${size.width}`;
+  if (recordedBy !== null) throw new FileFormatError(recordedBy, `records training size ${text} (${megapixels(pixels)} per pair), ${over}`);
+  throw new ConfigError('--size', text, `is ${megapixels(pixels)} per pair, ${over}`);
+}

@@ -1,0 +1,95 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDataset } from '../src/data/dataset.js';
+import { IN_PROGRESS_NAME } from '../src/data/generate.js';
+import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
+import { TRAINING_SIZE_KEY } from '../src/onnx/metadata.js';
+import { ConfigError, FileFormatError, HilbertqError } from '../src/util/errors.js';
+import { runCli } from './cli-support.js';
+import { tinyModel } from './quant-support.js';
+
+let dir: string;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hilbertq-limits-'));
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function oneLine(kind: new (...args: never[]) => HilbertqError, pattern: RegExp): (err: Error) => boolean {
+  return (err) => {
+    assert.ok(err instanceof kind, `${err.name}: ${err.message}`);
+    assert.match(err.message, pattern);
+    assert.ok(!err.message.includes('\n'), 'one line');
+    return true;
+  };
+}
+
+test('train --batch 100000 is refused up front, before the run folder exists', async () => {
+  const out = join(dir, 'run');
+  await assert.rejects(
+    runCli(['train', '--batch', '100000', '--out', out]),
+    oneLine(ConfigError, /^invalid --batch = 100000: 100000 x 64x128 is 819\.2 MP per step, over the limit of 4\.2 MP \(HILBERTQ_MAX_BATCH_PIXELS\); use --batch 512 or less at 64x128$/),
+  );
+  assert.ok(!existsSync(out), 'no run folder written');
+  process.env.HILBERTQ_MAX_BATCH_PIXELS = '1000';
+  try {
+    await assert.rejects(runCli(['train', '--batch', '1', '--out', out]), oneLine(ConfigError, /even --batch 1 does not fit at 64x128: use a smaller --size/));
+  } finally {
+    delete process.env.HILBERTQ_MAX_BATCH_PIXELS;
+  }
+  assert.ok(!existsSync(out));
+});
+
+test('quantize --synthetic refuses a huge recorded training size instead of allocating it', async () => {
+  const proto = decodeModel(tinyModel('unet'));
+  proto.metadata_props = [...(proto.metadata_props ?? []).filter((p) => p.key !== TRAINING_SIZE_KEY), { key: TRAINING_SIZE_KEY, value: '100000x100000' }];
+  const file = join(dir, 'huge.onnx');
+  writeFileSync(file, encodeModel(proto));
+  const out = join(dir, 'huge.w8a8.onnx');
+  await assert.rejects(
+    runCli(['quantize', file, '--scheme', 'w8a8', '--synthetic', '2', '--out', out]),
+    oneLine(FileFormatError, /huge\.onnx: records training size 100000x100000 \(10000\.0 MP per pair\), over the limit of 4\.0 MP per pair \(HILBERTQ_MAX_INFER_PIXELS\); pass --size 2000x2000 or smaller$/),
+  );
+  assert.ok(!existsSync(out));
+  // 8000x8000 passes the per-side check of synthetic scenes, so it used to be rendered: 64 MP per view.
+  proto.metadata_props = [...proto.metadata_props.filter((p) => p.key !== TRAINING_SIZE_KEY), { key: TRAINING_SIZE_KEY, value: '8000x8000' }];
+  writeFileSync(file, encodeModel(proto));
+  await assert.rejects(runCli(['quantize', file, '--scheme', 'w8a8', '--synthetic', '2', '--out', out]), oneLine(FileFormatError, /records training size 8000x8000 \(64\.0 MP per pair\).*--size 2000x2000/));
+  await assert.rejects(runCli(['quantize', file, '--scheme', 'w8a8', '--synthetic', '2', '--size', '4096x4096', '--out', out]), oneLine(ConfigError, /^invalid --size = 4096x4096: is 16\.8 MP per pair, over the limit/));
+  assert.ok(!existsSync(out));
+});
+
+test('data generate --count 1e9 says the count is above the maximum', async () => {
+  const out = join(dir, 'gen');
+  await assert.rejects(runCli(['data', 'generate', '--out', out, '--count', '1e9']), oneLine(ConfigError, /^invalid --count = 1e9: is above the maximum of 10000000$/));
+  assert.ok(!existsSync(out));
+});
+
+test('experiment --steps without --train is refused in one line', async () => {
+  const out = join(dir, 'experiment');
+  await assert.rejects(
+    runCli(['experiment', '--steps', '5', '--out', out, '--models', join(dir, 'no-such-zoo')]),
+    oneLine(ConfigError, /^invalid --steps = 5: applies only with --train/),
+  );
+  assert.ok(!existsSync(out));
+});
+
+test('an interrupted data generate folder is "incomplete", for openDataset and eval --data', async () => {
+  const partial = join(dir, 'partial');
+  mkdirSync(join(partial, 'left'), { recursive: true });
+  writeFileSync(join(partial, IN_PROGRESS_NAME), '{}');
+  const incomplete = /partial: incomplete: an interrupted `hilbertq data generate`; rerun it with the same options$/;
+  assert.throws(() => openDataset(partial), oneLine(FileFormatError, incomplete));
+  assert.throws(() => openDataset(partial, { format: 'generated' }), oneLine(FileFormatError, incomplete));
+  const model = join(dir, 'unet.onnx');
+  writeFileSync(model, tinyModel('unet'));
+  await assert.rejects(runCli(['eval', '--model', model, '--data', partial]), oneLine(FileFormatError, incomplete));
+  // A folder with neither marker nor manifest is still an unknown layout.
+  rmSync(join(partial, IN_PROGRESS_NAME));
+  assert.throws(() => openDataset(partial), /unknown dataset layout/);
+  assert.deepEqual(readdirSync(partial), ['left']);
+});

@@ -1,0 +1,84 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writePfmDisparity } from '../src/data/formats/disparity.js';
+import { writePng } from '../src/data/formats/image.js';
+import { SyntheticStereo } from '../src/data/synthetic/generator.js';
+import { initialParamValues } from '../src/models/init.js';
+import { buildModelGraph } from '../src/models/model.js';
+import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
+import { exportModelDir } from '../src/onnx/export-dir.js';
+import { readOnnxMetadata, WEIGHTS_SHA256_KEY } from '../src/onnx/metadata.js';
+import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
+import { QUANT_METADATA_KEYS } from '../src/quant/metadata.js';
+import { ConfigError } from '../src/util/errors.js';
+import { runCli, runCliWithStderr } from './cli-support.js';
+import { TINY } from './quant-support.js';
+
+let dir: string;
+const folder = (name: string): string => join(dir, name);
+const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+const SYNTHETIC = ['--synthetic', '1', '--size', '32x64'];
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hilbertq-eval-checks-'));
+  const graph = buildModelGraph({ ...TINY, family: 'unet', head: 'hilbert' });
+  for (const [name, seed] of [['m1', 3], ['m2', 5]] as const) {
+    const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, seed));
+    writeWeightsDir(folder(name), manifest, bin);
+    exportModelDir(folder(name), folder(`${name}.onnx`));
+  }
+  await runCli(['quantize', folder('m1.onnx'), '--scheme', 'w8a8', '--synthetic', '2', '--size', '32x64', '--out', folder('q1.onnx')]);
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('quantize records the sha256 of the float ONNX and keeps the export\'s weights.bin sha256', () => {
+  const meta = readOnnxMetadata(readFileSync(folder('q1.onnx')));
+  assert.equal(meta[QUANT_METADATA_KEYS.sourceSha256], sha256(folder('m1.onnx')));
+  assert.equal(meta[WEIGHTS_SHA256_KEY], sha256(join(folder('m1'), 'weights.bin')));
+});
+
+test('eval --against refuses a reference the quantized model was not made from, ONNX or folder', async () => {
+  await assert.rejects(runCli(['eval', '--model', folder('q1.onnx'), '--against', folder('m2.onnx'), ...SYNTHETIC]), (err: Error) => {
+    assert.ok(err instanceof ConfigError, err.message);
+    assert.match(err.message, /^invalid --against = .*m2\.onnx: is not the model .*q1\.onnx was quantized from \(it records float model sha256 [0-9a-f]{12}, .*m2\.onnx has [0-9a-f]{12}\)$/);
+    return true;
+  });
+  await assert.rejects(runCli(['eval', '--model', folder('q1.onnx'), '--against', folder('m2'), ...SYNTHETIC]), /invalid --against = .*m2: holds other weights than .*q1\.onnx was made from/);
+  const { stdout, stderr } = await runCliWithStderr(['eval', '--model', folder('q1.onnx'), '--against', folder('m1.onnx'), ...SYNTHETIC]);
+  assert.match(stdout, /vs .*m1\.onnx: robust std/);
+  assert.equal(stderr, '');
+  const fromFolder = await runCliWithStderr(['eval', '--model', folder('q1.onnx'), '--against', folder('m1'), ...SYNTHETIC]);
+  assert.equal(fromFolder.stderr, '');
+});
+
+test('a model quantized before the hashes were recorded gets a one-line warning, not an error', async () => {
+  const proto = decodeModel(readFileSync(folder('q1.onnx')));
+  proto.metadata_props = (proto.metadata_props ?? []).filter((p) => p.key !== QUANT_METADATA_KEYS.sourceSha256 && p.key !== WEIGHTS_SHA256_KEY);
+  writeFileSync(folder('old.onnx'), encodeModel(proto));
+  const { stdout, stderr } = await runCliWithStderr(['eval', '--model', folder('old.onnx'), '--against', folder('m2.onnx'), ...SYNTHETIC]);
+  assert.match(stdout, /vs .*m2\.onnx/);
+  assert.match(stderr, /^hilbertq: warning: .*old\.onnx records no source model hash \(made before hilbertq recorded it\), so whether it was made from .*m2\.onnx is not checked; requantize it to enable the check$/);
+});
+
+test('eval warns once about ground truth that is negative or above the model\'s maxDisp, and still scores', async () => {
+  const s = new SyntheticStereo({ height: 32, width: 64, maxDisp: 12, seed: 4 }).sample(0);
+  writePng(folder('l.png'), { width: 64, height: 32, data: s.left });
+  writePng(folder('r.png'), { width: 64, height: 32, data: s.right });
+  const disp = new Float32Array(32 * 64).fill(5);
+  disp.fill(40, 0, 100);
+  disp.fill(-2, 100, 120);
+  // Unknown (inf) pixels are invalid, not out of range.
+  disp.fill(Infinity, 120, 130);
+  writePfmDisparity(folder('gt.pfm'), { width: 64, height: 32, disp, valid: disp.map((d) => (Number.isFinite(d) ? 1 : 0)) as unknown as Uint8Array });
+  const { stdout, stderr } = await runCliWithStderr(['eval', '--model', folder('m1.onnx'), '--pair', folder('l.png'), folder('r.png'), folder('gt.pfm')]);
+  assert.match(stdout, /all valid\s+EPE/);
+  assert.match(
+    stderr,
+    /^hilbertq: warning: 120 of 2038 valid ground-truth pixels of pair:l\.png \(5\.89 %\) are outside the model's range 0\.\.12 px \(20 negative, 0 non-finite, 100 above 12 px; largest 40 px\); they are scored as given, non-finite ones skipped$/,
+  );
+});

@@ -1,0 +1,118 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateDataset } from '../src/data/generate.js';
+import { readPfmDisparity } from '../src/data/formats/disparity.js';
+import { writePng } from '../src/data/formats/image.js';
+import { SyntheticStereo } from '../src/data/synthetic/generator.js';
+import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
+import { ConfigError, FileFormatError, HilbertqError } from '../src/util/errors.js';
+import { runCli, runCliWithStderr } from './cli-support.js';
+import { tinyModel } from './quant-support.js';
+
+let dir: string;
+let model: string;
+let dataset: string;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hilbertq-infer-batch-'));
+  model = join(dir, 'unet.onnx');
+  writeFileSync(model, tinyModel('unet'));
+  dataset = join(dir, 'data');
+  generateDataset({ out: dataset, count: 3, height: 32, width: 64, maxDisp: 12, seed: 0 });
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A one-line user-facing error of `kind` whose message matches `pattern`. */
+function oneLine(kind: new (...args: never[]) => HilbertqError, pattern: RegExp): (err: Error) => boolean {
+  return (err) => {
+    assert.ok(err instanceof kind, `${err.name}: ${err.message}`);
+    assert.match(err.message, pattern);
+    assert.ok(!err.message.includes('\n'), 'one line');
+    return true;
+  };
+}
+
+test('infer --data writes one PFM and PNG per pair, the same disparity as single-pair infer, and scores it with --eval', async () => {
+  const out = join(dir, 'batch');
+  const printed = await runCli(['infer', '--model', model, '--data', dataset, '--out', out, '--png', '--eval']);
+  assert.deepEqual(readdirSync(out).sort(), ['000000.pfm', '000000.png', '000001.pfm', '000001.png', '000002.pfm', '000002.png']);
+  assert.match(printed, /3 disparities and PNG previews/);
+  assert.match(printed, /non-occluded\s+EPE [\d.]+ px\s+D1 [\d.]+ %/);
+  const single = join(dir, 'single.pfm');
+  await runCli(['infer', '--model', model, '--left', join(dataset, 'left', '000001.png'), '--right', join(dataset, 'right', '000001.png'), '--out', single]);
+  const a = readPfmDisparity(single);
+  const b = readPfmDisparity(join(out, '000001.pfm'));
+  assert.equal(b.width, 64);
+  assert.equal(b.height, 32);
+  assert.deepEqual(b.disp, a.disp);
+});
+
+test('infer --data names outputs after the samples and says so when --eval finds no ground truth', async () => {
+  const kitti = join(dir, 'kitti');
+  const s = new SyntheticStereo({ height: 32, width: 64, maxDisp: 12, seed: 1 }).sample(0);
+  for (const [sub, data] of [['image_2', s.left], ['image_3', s.right]] as const) {
+    mkdirSync(join(kitti, sub), { recursive: true });
+    writePng(join(kitti, sub, '000007_10.png'), { width: 64, height: 32, data });
+  }
+  const out = join(dir, 'kitti-out');
+  const { stderr } = await runCliWithStderr(['infer', '--model', model, '--data', kitti, '--out', out, '--eval']);
+  assert.deepEqual(readdirSync(out), ['000007_10.pfm']);
+  assert.match(stderr, /^hilbertq: --eval: kitti:kitti has no ground-truth disparity/);
+});
+
+test('infer --data refuses an --out that is a file in one line, before loading anything', async () => {
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'x');
+  await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', file]), oneLine(ConfigError, /--out = .*a-file: is a file; with --data, --out names a folder/));
+  await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', join(dir, 'x'), '--png', 'x.png']), oneLine(ConfigError, /--png takes no file name|give --png without a file name/));
+});
+
+test('infer refuses a pair above HILBERTQ_MAX_INFER_PIXELS with a --resize that fits, which then runs', async () => {
+  const left = join(dataset, 'left', '000000.png');
+  const right = join(dataset, 'right', '000000.png');
+  const out = join(dir, 'small.pfm');
+  process.env.HILBERTQ_MAX_INFER_PIXELS = '1000';
+  try {
+    await assert.rejects(
+      runCli(['infer', '--model', model, '--left', left, '--right', right, '--out', out]),
+      oneLine(FileFormatError, /000000\.png: 32x64 pixels \(0\.002 MP\) is over the inference limit of 0\.001 MP per pair \(HILBERTQ_MAX_INFER_PIXELS\): run it smaller with --resize 16x32/),
+    );
+    assert.ok(!existsSync(out));
+    await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', join(dir, 'big')]), oneLine(FileFormatError, /pair 000000: 32x64 pixels .* --resize 16x32/));
+    await runCli(['infer', '--model', model, '--left', left, '--right', right, '--out', out, '--resize', '16x32']);
+    assert.equal(readPfmDisparity(out).width, 64);
+  } finally {
+    delete process.env.HILBERTQ_MAX_INFER_PIXELS;
+  }
+});
+
+test('an ONNX Runtime failure (wrong input names, unknown operator) is one line naming the model file', async () => {
+  const proto = decodeModel(tinyModel('unet'));
+  for (const input of proto.graph.input) if (input.name === 'left') input.name = 'left_view';
+  for (const node of proto.graph.node) node.input = node.input.map((name) => (name === 'left' ? 'left_view' : name));
+  const renamed = join(dir, 'renamed.onnx');
+  writeFileSync(renamed, encodeModel(proto));
+  const args = ['--left', join(dataset, 'left', '000000.png'), '--right', join(dataset, 'right', '000000.png'), '--out', join(dir, 'r.pfm')];
+  await assert.rejects(runCli(['infer', '--model', renamed, ...args]), oneLine(FileFormatError, /renamed\.onnx: ONNX Runtime cannot run it \(.*left.*\)/));
+
+  const broken = decodeModel(tinyModel('unet'));
+  broken.graph.node[0].op_type = 'NoSuchOperator';
+  const unknownOp = join(dir, 'unknown-op.onnx');
+  writeFileSync(unknownOp, encodeModel(broken));
+  await assert.rejects(runCli(['infer', '--model', unknownOp, ...args]), oneLine(FileFormatError, /unknown-op\.onnx: ONNX Runtime cannot load it/));
+});
+
+test('an interrupted data generate folder is named as such by infer --data', async () => {
+  const partial = join(dir, 'partial');
+  mkdirSync(join(partial, 'left'), { recursive: true });
+  writeFileSync(join(partial, '.hilbertq-generate.json'), '{}');
+  await assert.rejects(
+    runCli(['infer', '--model', model, '--data', partial, '--out', join(dir, 'p-out')]),
+    oneLine(FileFormatError, /partial: incomplete: an interrupted `hilbertq data generate`; rerun it with the same options/),
+  );
+  assert.ok(!existsSync(join(dir, 'p-out')), 'no output folder for a dataset that cannot be read');
+});
