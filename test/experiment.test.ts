@@ -4,17 +4,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { trainingArgs } from '../src/experiment/train-zoo.js';
 import { buildModelGraph, type ModelConfig } from '../src/models/model.js';
 import { initialParamValues } from '../src/models/init.js';
 import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
+import { TRAIN_DEFAULTS } from '../src/train/config.js';
 import { runCli } from './cli-support.js';
-
-test('trainingArgs keeps a recorded command, drops --out/--resume and replaces overridden flags', () => {
-  const args = trainingArgs('hilbertq train --model unet --head hilbert --size 64x128 --steps 5000 --out runs/x --resume', { '--size': '192x256', '--batch': '4' });
-  assert.deepEqual(args, ['--model', 'unet', '--head', 'hilbert', '--size', '192x256', '--steps', '5000', '--batch', '4']);
-  assert.throws(() => trainingArgs('python train.py', {}), /does not start with 'hilbertq train'/);
-});
 
 test('experiment --train retrains a tiny zoo with its recorded commands, reports the ablation, and a rerun skips every finished step', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hilbertq-experiment-'));
@@ -31,9 +25,11 @@ test('experiment --train retrains a tiny zoo with its recorded commands, reports
       // unet-hilbert was fine-tuned (--init) from a model its record describes: retrained in two stages.
       const fineTuned = name === 'unet-hilbert';
       const command = fineTuned ? `${base} --seed 2 --output-noise 0.05 --init models/gone --out runs/${name}` : `${base} --out runs/${name}`;
-      const init = { model: 'models/gone', weightsSha256: 'f'.repeat(64), training: { command: `${base} --out runs/${name}-base` } };
+      // The configs say what the commands say: --train rebuilds from the config (the command is provenance).
+      const baseConfig = { ...TRAIN_DEFAULTS, model: config, height: 32, width: 64, steps: 50, batch: 1, seed: 1, data: { source: 'synthetic' }, valEvery: 2, valCount: 1, checkpointEvery: 1 };
+      const init = { model: 'models/gone', weightsSha256: 'f'.repeat(64), training: { command: `${base} --out runs/${name}-base`, config: baseConfig } };
       const graph = buildModelGraph(config);
-      const record = { command, config: { height: 32, width: 64, ...(fineTuned ? { init } : {}) } };
+      const record = { command, config: fineTuned ? { ...baseConfig, seed: 2, outputNoise: 0.05, init } : baseConfig };
       const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), { training: record });
       writeWeightsDir(join(zoo, name), manifest, bin);
     }
@@ -127,7 +123,8 @@ test('killing experiment --train (kill -9 or SIGTERM) leaves no training behind'
       const config = { family: 'unet', head, dims: 2, order: 2, margin: 0.1, maxDisp: 12, width: 0.25 } as ModelConfig;
       const command = `hilbertq train --model unet --head ${head} --dims 2 --order 2 --width 0.25 --size 32x64 --max-disp 12 --steps 100000 --batch 1 --val-every 100000 --val-count 1 --out runs/x`;
       const graph = buildModelGraph(config);
-      const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), { training: { command, config: { height: 32, width: 64 } } });
+      const trainConfig = { ...TRAIN_DEFAULTS, model: config, height: 32, width: 64, steps: 100000, batch: 1, seed: 1, data: { source: 'synthetic' }, valEvery: 100000, valCount: 1 };
+      const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), { training: { command, config: trainConfig } });
       writeWeightsDir(join(zoo, `unet-${head}`), manifest, bin);
     }
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) {

@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { evaluateZooModel, type ModelEvaluation } from './evaluate-model.js';
 import { measureLatencies } from './latency-stage.js';
 import type { ExperimentPreset } from './presets.js';
-import { stepsOf, trainingArgs, trainJobs } from './train-zoo.js';
+import { stepsOf, trainJobs, zooTrainingJobs } from './train-zoo.js';
 import { listZoo, type ZooModel } from './zoo.js';
 
 export interface PipelineOptions {
@@ -115,20 +115,13 @@ function shippedZoo(o: PipelineOptions): ZooModel[] {
   return listZoo(o.zooDir);
 }
 
-/** Retrains every shipped model with its recorded command (and the preset's changes), then publishes it into out/models. */
+/** Retrains every shipped model from its recorded config (and the preset's changes), then publishes it into out/models. */
 async function trainZoo(o: PipelineOptions): Promise<ZooModel[]> {
   const shipped = listZoo(o.zooDir);
-  const missing = shipped.filter((m) => !m.command || (m.fineTuned && !m.baseCommand)).map((m) => m.name);
-  if (missing.length > 0) throw new ConfigError('--models', o.zooDir, `has models without a recorded training command (or, fine-tuned, without their base's): ${missing.join(', ')}`);
-  const nested = shipped.filter((m) => m.baseCommand && /\s--init\s/.test(` ${m.baseCommand} `)).map((m) => m.name);
-  if (nested.length > 0) throw new ConfigError('--models', o.zooDir, `has models fine-tuned from a fine-tuned model, which --train cannot retrain: ${nested.join(', ')}`);
   const runsDir = join(o.out, 'runs');
-  // A fine-tuned model retrains in two stages: the model it started from, then the fine-tuning from that.
-  const bases = shipped.filter((m) => m.baseCommand).map((m) => ({ name: `${m.name}.base`, args: trainingArgs(m.baseCommand as string, o.preset.trainOverrides) }));
-  const jobs = shipped.map((m) => {
-    const overrides = m.baseCommand ? { ...o.preset.trainOverrides, '--init': join(runsDir, `${m.name}.base`, 'model') } : o.preset.trainOverrides;
-    return { name: m.name, args: trainingArgs(m.command as string, overrides) };
-  });
+  // Each model rebuilt from its recorded TrainConfig (the preset's flags on top); a fine-tuned one
+  // in two stages: the model it started from, then the fine-tuning from that.
+  const { bases, jobs } = zooTrainingJobs(shipped, runsDir, o.preset.trainOverrides);
   const recorded = trainedWith(o.out);
   if (recorded !== null && recorded !== presetKey(o.preset)) {
     throw new ConfigError('--out', o.out, `holds an experiment trained as ${recorded}, not ${presetKey(o.preset)}; use another --out`);

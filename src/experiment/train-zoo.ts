@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +7,10 @@ import { MANIFEST_FILE } from '../models/weights-io.js';
 import { DEFAULT_STEPS } from '../train/config.js';
 import { COMMAND_FILE } from '../train/trainer.js';
 import { ConfigError, HilbertqError } from '../util/errors.js';
-import { makeFolder, writeFileAtomic } from '../util/fs.js';
+import { makeFolder, openAppendStream, writeFileAtomic } from '../util/fs.js';
 import { EXIT_WITH_PARENT_ENV } from '../util/parent-pipe.js';
+import { trainArgsFromConfig } from './train-args.js';
+import type { ZooModel } from './zoo.js';
 
 export interface TrainingJob {
   name: string;
@@ -17,24 +19,28 @@ export interface TrainingJob {
 }
 
 /**
- * The `hilbertq train` arguments of a recorded command, with some flags replaced (a preset's
- * size, say). --out and --resume are the experiment's business and are dropped.
+ * The trainings that retrain `zoo`, each rebuilt from its recorded TrainConfig with `overrides`
+ * (a preset's flags) on top: `bases` first (for a fine-tuned model, the model it started from,
+ * into runsDir/NAME.base), then `jobs` (a fine-tuned one with --init on its base's result).
+ * A model without a recorded config, or one no flags can reproduce, is refused in one line.
  */
-export function trainingArgs(command: string, overrides: Record<string, string>): string[] {
-  const tokens = command.trim().split(/\s+/);
-  if (tokens[0] !== 'hilbertq' || tokens[1] !== 'train') throw new ConfigError('recorded command', command, "does not start with 'hilbertq train'");
-  const args: string[] = [];
-  const seen = new Set<string>();
-  for (let i = 2; i < tokens.length; i++) {
-    const flag = tokens[i];
-    const takesValue = i + 1 < tokens.length && !tokens[i + 1].startsWith('--');
-    const value = takesValue ? tokens[++i] : null;
-    if (flag === '--out' || flag === '--resume') continue;
-    seen.add(flag);
-    args.push(flag, ...(flag in overrides ? [overrides[flag]] : value === null ? [] : [value]));
+export function zooTrainingJobs(zoo: ZooModel[], runsDir: string, overrides: Record<string, string>): { bases: TrainingJob[]; jobs: TrainingJob[] } {
+  const bases: TrainingJob[] = [];
+  const jobs: TrainingJob[] = [];
+  for (const m of zoo) {
+    if (!m.fineTuned) {
+      jobs.push({ name: m.name, args: trainArgsFromConfig(m.trainingConfig, overrides, m.name) });
+      continue;
+    }
+    const base = m.baseTrainingConfig as { init?: unknown } | undefined;
+    if (base !== undefined && base !== null && typeof base === 'object' && base.init !== undefined) {
+      throw new ConfigError('recorded training config', m.name, 'was fine-tuned from a fine-tuned model, which --train cannot retrain');
+    }
+    const baseName = `${m.name}.base`;
+    bases.push({ name: baseName, args: trainArgsFromConfig(m.baseTrainingConfig, overrides, `${m.name} (the model it was fine-tuned from)`) });
+    jobs.push({ name: m.name, args: trainArgsFromConfig(m.trainingConfig, { ...overrides, '--init': join(runsDir, baseName, 'model') }, m.name) });
   }
-  for (const [flag, value] of Object.entries(overrides)) if (!seen.has(flag)) args.push(flag, value);
-  return args;
+  return { bases, jobs };
 }
 
 export function runFinished(runDir: string): boolean {
@@ -125,9 +131,12 @@ function trainOne(job: TrainingJob, runsDir: string, children: Set<ChildProcess>
   }
   makeFolder(runDir);
   writeFileAtomic(join(runDir, ARGS_FILE), `${JSON.stringify(job.args)}\n`);
-  const log = createWriteStream(logFile, { flags: 'a' });
+  let logFailed: (err: Error) => void = () => {};
+  const log = openAppendStream(logFile, (err) => logFailed(err));
   log.write(`$ hilbertq ${args.slice(1).join(' ')}\n`);
   return new Promise((resolve, reject) => {
+    // The log cannot take more (a full disk): this job fails in one line naming it, and trainJobs stops the others.
+    logFailed = reject;
     // stdin is a pipe the child watches: it ends when this process does, even on kill -9.
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, [EXIT_WITH_PARENT_ENV]: '1' } });
     children.add(child);

@@ -24,6 +24,10 @@ export interface ZooModel {
   baseCommand: string | null;
   /** Whether it was trained with --init (then baseCommand must be known to retrain it). */
   fineTuned: boolean;
+  /** The TrainConfig recorded with it (meta.training.config): what `experiment --train` rebuilds from. */
+  trainingConfig: unknown;
+  /** For a fine-tuned model: the TrainConfig of the model it started from (config.init.training.config). */
+  baseTrainingConfig: unknown;
   trainingSize: TrainingScenes;
 }
 
@@ -47,7 +51,7 @@ function readZooModel(dir: string, name: string): ZooModel {
   }
   const config = manifest.config;
   if (!config || typeof config !== 'object') throw new FileFormatError(file, 'has no model config');
-  const training = manifest.meta?.training as { command?: string; config?: { init?: { training?: { command?: string } } } } | undefined;
+  const training = manifest.meta?.training as { command?: string; config?: { init?: { training?: { command?: string; config?: unknown } } } } | undefined;
   const baseCommand = training?.config?.init?.training?.command;
   return {
     name,
@@ -57,6 +61,8 @@ function readZooModel(dir: string, name: string): ZooModel {
     command: typeof training?.command === 'string' ? training.command : null,
     baseCommand: typeof baseCommand === 'string' ? baseCommand : null,
     fineTuned: training?.config?.init !== undefined,
+    trainingConfig: training?.config,
+    baseTrainingConfig: training?.config?.init?.training?.config,
     trainingSize: recordedTrainingSize(manifest.meta) ?? { height: 64, width: 128, scenes: 'mixed' },
   };
 }

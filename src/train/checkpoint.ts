@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelGraph } from '../models/ir.js';
 import { loadWeights, saveWeights, type ParamMap } from '../models/tfjs-build.js';
-import { FileFormatError } from '../util/errors.js';
+import { FileFormatError, onFileSystem } from '../util/errors.js';
 import type { CodeProvenance } from '../util/provenance.js';
 import { makeFolder, writeFileAtomic } from '../util/fs.js';
 
@@ -47,8 +47,8 @@ export function saveCheckpoint(
   const target = join(runDir, DIR);
   const fresh = join(runDir, `${DIR}.new`);
   const old = join(runDir, `${DIR}.old`);
-  if (!isComplete(target) && isComplete(old)) renameSync(old, target);
-  rmSync(fresh, { recursive: true, force: true });
+  if (!isComplete(target) && isComplete(old)) onFileSystem(target, 'restore the checkpoint', () => renameSync(old, target));
+  onFileSystem(fresh, 'remove', () => rmSync(fresh, { recursive: true, force: true }));
   makeFolder(fresh);
   saveWeights(fresh, graph, params);
   const total = moments.reduce((s, m) => s + m.length, 0);
@@ -61,10 +61,12 @@ export function saveCheckpoint(
   writeFileAtomic(join(fresh, 'optimizer.bin'), new Uint8Array(bin.buffer));
   writeFileAtomic(join(fresh, 'state.json'), `${JSON.stringify(state, null, 1)}\n`);
   writeFileAtomic(join(fresh, COMPLETE), '');
-  rmSync(old, { recursive: true, force: true });
-  if (existsSync(target)) renameSync(target, old);
-  renameSync(fresh, target);
-  rmSync(old, { recursive: true, force: true });
+  onFileSystem(target, 'replace the checkpoint', () => {
+    rmSync(old, { recursive: true, force: true });
+    if (existsSync(target)) renameSync(target, old);
+    renameSync(fresh, target);
+    rmSync(old, { recursive: true, force: true });
+  });
 }
 
 /** The last complete checkpoint, or null when the run has none. */

@@ -4,7 +4,7 @@ import { evaluateModels, syntheticTestSet } from '../eval/evaluate.js';
 import type { StereoMetrics } from '../eval/metrics.js';
 import { openPredictor } from '../eval/open-predictor.js';
 import { MANIFEST_FILE, recordedTrainingSize, WEIGHTS_FILE } from '../models/weights-io.js';
-import { FileFormatError } from '../util/errors.js';
+import { FileFormatError, onFileSystem } from '../util/errors.js';
 import { makeFolder, writeFileAtomic } from '../util/fs.js';
 
 /**
@@ -37,7 +37,7 @@ export async function publishModel(runDir: string, target: string, testPairs = Z
     if (!existsSync(join(source, file))) throw new FileFormatError(join(source, file), 'does not exist: the run has not finished');
   }
   makeFolder(target);
-  for (const file of [MANIFEST_FILE, WEIGHTS_FILE]) copyFileSync(join(source, file), join(target, file));
+  for (const file of [MANIFEST_FILE, WEIGHTS_FILE]) onFileSystem(join(target, file), 'write', () => copyFileSync(join(source, file), join(target, file)));
   const name = target.split('/').filter(Boolean).pop() as string;
   const manifest = JSON.parse(readFileSync(join(target, MANIFEST_FILE), 'utf8'));
   const training = manifest.meta.training;
@@ -61,7 +61,7 @@ Training config: [model.json](model.json) (\`meta.training.config\`). Weights: \
 [src/models/README.md](${weightsFormatLink(target)}).
 
 FP32 on the held-out synthetic test set (${report.pairs} ${scenes} pairs ${training.config.height}x${training.config.width}, seed 2000003), measured by
-\`publishModel\` (src/train/publish.ts; same as \`hilbertq eval --model models/${name} --synthetic ${testPairs}\`):
+\`publishModel\` (src/train/publish.ts; same as \`hilbertq eval --model ${target} --synthetic ${testPairs}\`):
 
 | pixels | EPE px | D1 % | RMSE px |
 | --- | --- | --- | --- |

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { syntheticDataset } from '../data/batches.js';
 import { SyntheticStereo } from '../data/synthetic/generator.js';
@@ -12,8 +12,8 @@ import { buildModelGraph } from '../models/model.js';
 import { createParams, loadWeights, saveWeights, type ParamMap } from '../models/tfjs-build.js';
 import type { ModelGraph } from '../models/ir.js';
 import { readWeightsDir, WEIGHTS_FILE } from '../models/weights-io.js';
-import { ConfigError, FileFormatError, HilbertqError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { ConfigError, FileFormatError, HilbertqError, onFileSystem } from '../util/errors.js';
+import { appendToFile, writeFileAtomic } from '../util/fs.js';
 import { lockFolder } from '../util/lock.js';
 import { codeProvenance, type CodeProvenance } from '../util/provenance.js';
 import { Adam } from './adam.js';
@@ -93,9 +93,10 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
     throw new ConfigError('--out', runDir, 'already holds a run; pass --resume to continue it or choose another folder');
   }
   if (!options.resume) {
+    // metrics.jsonl first: where it cannot be written, no config.json is left to refuse the next start.
+    writeFileAtomic(metricsFile, '');
     writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
     writeFileAtomic(commandFile, `${JSON.stringify({ command: options.command ?? null })}\n`);
-    writeFileSync(metricsFile, '');
   }
   // The command that started the run stays its command; a resume is recorded beside it.
   const startedBy = existsSync(commandFile) ? readJson<{ command: string | null }>(commandFile).command : null;
@@ -126,12 +127,12 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
       resumes = [...(loaded.state.resumes ?? []), { command: options.command ?? null, fromStep: startStep }];
       truncateLines(metricsFile, metricsLines);
     } else if (options.resume) {
-      writeFileSync(metricsFile, '');
+      writeFileAtomic(metricsFile, '');
       resumes = [{ command: options.command ?? null, fromStep: 0 }];
     }
 
     const log = (record: object): void => {
-      appendFileSync(metricsFile, `${JSON.stringify(record)}\n`);
+      appendToFile(metricsFile, `${JSON.stringify(record)}\n`);
       metricsLines++;
     };
     const validationSet = syntheticDataset(
@@ -214,7 +215,7 @@ function readJson<T>(file: string): T {
 
 function truncateLines(file: string, lines: number): void {
   if (!existsSync(file)) return;
-  const kept = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').slice(0, lines);
+  const kept = onFileSystem(file, 'read', () => readFileSync(file, 'utf8')).split('\n').filter((l) => l !== '').slice(0, lines);
   writeFileAtomic(file, kept.length ? `${kept.join('\n')}\n` : '');
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, createWriteStream, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { FileFormatError, FileSystemError, onFileSystem } from './errors.js';
 import { dirname, join, basename } from 'node:path';
 
@@ -18,6 +18,28 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
       throw err;
     }
   });
+}
+
+/** Appends `text` to a file (created if absent), with a FileSystemError naming the file. */
+export function appendToFile(path: string, text: string): void {
+  onFileSystem(path, 'append to', () => appendFileSync(path, text));
+}
+
+/**
+ * A stream appending to `path`. The file is opened here, synchronously, so a path that cannot be
+ * written (a folder, a file where a folder should be, no permission) fails in one line before
+ * anything starts; later write errors (a full disk) reach `onError` as a FileSystemError.
+ */
+export function openAppendStream(path: string, onError: (err: FileSystemError) => void): WriteStream {
+  const fd = onFileSystem(path, 'append to', () => openSync(path, 'a'));
+  try {
+    const stream = createWriteStream('', { fd });
+    stream.on('error', (err) => onError(new FileSystemError(path, 'append to', err)));
+    return stream;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
 }
 
 /** mkdir -p, with a FileSystemError naming the folder. */

@@ -1,7 +1,8 @@
 // Hand-written WebAssembly modules that work in place on the tfjs wasm backend's heap: they import
-// the backend's own memory (Emscripten exposes it as asm.memory), so tensors are read and written
-// by byte offset with no copies.
+// the backend's own memory (Emscripten's, read in tfjs-internals.ts), so tensors are read and
+// written by byte offset with no copies.
 import { compileFailure, compileWasm, WASM } from '../../util/wasm.js';
+import { wasmBackendMemory } from './tfjs-internals.js';
 import type { WasmBackend } from './wasm-heap.js';
 
 const instances = new WeakMap<object, Map<string, unknown>>();
@@ -44,8 +45,8 @@ export function heapModuleFailure(base64: string): string | null {
 
 function instantiate<T>(backend: WasmBackend, base64: string): { exports: T | null; reason: string | null } {
   if (!WASM) return { exports: null, reason: 'this runtime has no WebAssembly' };
-  // A tfjs internal: the wasm backend's Emscripten memory. tfjs is pinned because of reads like this.
-  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  // A tfjs internal: throws where the installed tfjs is not the pinned version.
+  const memory = wasmBackendMemory(backend);
   if (!memory) return { exports: null, reason: "the tfjs wasm backend exposes no 'asm.memory' (another tfjs version?)" };
   const module = compileWasm(base64);
   if (!module) return { exports: null, reason: `WebAssembly (SIMD) could not compile it: ${compileFailure(base64) ?? 'unknown error'}` };

@@ -15,6 +15,7 @@ import { MATCHING_COST_GRAD } from '../../models/tfjs-matching-cost.js';
 import { matchingCostGradAvailable, matchingCostGradConfig } from './MatchingCostGrad.js';
 import type { WasmBackend } from './wasm-heap.js';
 import { heapModule, heapModuleFailure } from './heap-wasm.js';
+import { ensurePinnedTfjs } from './tfjs-internals.js';
 import { ADAM_WASM } from '../adam.wasm.js';
 import { GEMM_WASM } from './gemm.wasm.js';
 import { TRANSPOSE_WASM } from './transpose.wasm.js';
@@ -68,21 +69,19 @@ function registerTrainingKernels(): void {
   registered = true;
 }
 
+/** The tfjs version the kernels were written against (tfjs-internals.ts checks it). */
+export { PINNED_TFJS } from './tfjs-internals.js';
+
 /**
  * Selects the tfjs backend for training. 'wasm' (default) loads the SIMD build single-threaded and
  * installs the training kernels. 'cpu' is the pure-JS reference: 20x slower forward, ~300x per
  * U-Net train step, and its resize gradients are wrong with half-pixel centers (all of them),
  * batches > 1 (nearest) and non-square images (bilinear: the step throws).
  */
-/**
- * The tfjs version the kernels here were written against: they read tfjs internals (the wasm
- * backend's data ids and heap), so package.json pins it exactly and another version is reported.
- */
-export const PINNED_TFJS = '4.22.0';
-
 export async function initTrainingBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<void> {
-  if (tf.version.tfjs !== PINNED_TFJS) console.warn(`hilbertq: tfjs ${tf.version.tfjs} is not the pinned ${PINNED_TFJS}; the training kernels read its internals and may fail or fall back`);
+  // The wasm kernels read tfjs internals: another tfjs fails here, in one line, not mid-training.
   if (name === 'wasm') {
+    ensurePinnedTfjs();
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     // The threaded build needs worker support that Node lacks here; one thread also keeps
     // timings reproducible. Only effective before the backend first initialises.

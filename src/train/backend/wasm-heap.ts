@@ -5,6 +5,7 @@
 // that every intermediate must be freed by hand; `Scratch` does that.
 import type { DataType, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { forgetBorrowedData } from './tfjs-internals.js';
 
 export type WasmBackend = BackendWasm;
 
@@ -109,8 +110,6 @@ export function withAlias<T>(backend: WasmBackend, source: TensorInfo, offset: n
   try {
     return body(alias);
   } finally {
-    const storage = backend as unknown as { dataIdMap: { get(id: object): { id: number }; delete(id: object): void } };
-    backend.wasm.tfjs.disposeData(storage.dataIdMap.get(alias.dataId).id);
-    storage.dataIdMap.delete(alias.dataId);
+    forgetBorrowedData(backend, alias.dataId);
   }
 }

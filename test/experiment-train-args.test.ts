@@ -1,0 +1,122 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { registerTrainCommand, trainConfigFromFlags } from '../src/cli/train.js';
+import { trainArgsFromConfig } from '../src/experiment/train-args.js';
+import { zooTrainingJobs } from '../src/experiment/train-zoo.js';
+import { listZoo } from '../src/experiment/zoo.js';
+import { buildModelGraph, type ModelConfig } from '../src/models/model.js';
+import { initialParamValues } from '../src/models/init.js';
+import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
+import { TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.js';
+
+const MODEL: ModelConfig = { family: 'unet', head: 'hilbert', dims: 3, order: 2, margin: 0.1, maxDisp: 12, width: 0.25 };
+
+function recorded(changes: Partial<TrainConfig> = {}): TrainConfig {
+  return {
+    ...TRAIN_DEFAULTS,
+    model: MODEL,
+    height: 32,
+    width: 64,
+    steps: 50,
+    batch: 1,
+    seed: 3,
+    lr: 5e-4,
+    warmup: 7,
+    alpha: 1,
+    beta: 0.5,
+    headNoise: 0.06,
+    outputNoise: 0.03,
+    data: { source: 'synthetic', scenes: 'precision' },
+    valEvery: 2,
+    valCount: 1,
+    checkpointEvery: 1,
+    ...changes,
+  };
+}
+
+/** `hilbertq train ARGS` as the train command itself would read them. */
+function parsedByTrain(args: string[]): TrainConfig {
+  const program = new Command();
+  registerTrainCommand(program);
+  const train = program.commands.find((c) => c.name() === 'train') as Command;
+  train.parseOptions([...args, '--out', 'unused']);
+  return trainConfigFromFlags(train.opts() as Parameters<typeof trainConfigFromFlags>[0]);
+}
+
+test('trainArgsFromConfig rebuilds every recorded field, and the train command reads the same config back', () => {
+  const config = recorded();
+  const args = trainArgsFromConfig(config, {}, 'm');
+  assert.deepEqual(parsedByTrain(args), config);
+  const folder = recorded({ data: { source: 'folder', path: '/data/kitti' }, outputNoise: undefined });
+  delete folder.outputNoise;
+  assert.deepEqual(parsedByTrain(trainArgsFromConfig(folder, {}, 'm')), folder);
+});
+
+test('trainArgsFromConfig applies the overrides by flag name, adds new ones and never passes --out', () => {
+  const args = trainArgsFromConfig(recorded(), { '--size': '192x256', '--steps': '2', '--backend': 'cpu', '--out': 'x' }, 'm');
+  const flag = (name: string): string | undefined => args[args.indexOf(name) + 1];
+  assert.equal(flag('--size'), '192x256');
+  assert.equal(flag('--steps'), '2');
+  assert.equal(flag('--backend'), 'cpu');
+  assert.equal(args.filter((a) => a === '--steps').length, 1);
+  assert.ok(!args.includes('--out'));
+});
+
+test('trainArgsFromConfig refuses, in one line naming the model, what no flag can reproduce', () => {
+  const cases: [unknown, RegExp][] = [
+    [{ ...recorded(), mystery: 1 }, /unet-x.*'mystery'/],
+    [recorded({ clipNorm: 3 }), /unet-x.*clipNorm 3/],
+    [recorded({ data: { source: 'synthetic', maxObjects: 4 } }), /unet-x.*data\.maxObjects/],
+    [recorded({ data: { source: 'folder', path: 'd', format: 'kitti' } }), /unet-x.*data\.format/],
+    [{ ...recorded(), model: { ...MODEL, skip: true } }, /unet-x.*'skip'/],
+    [recorded({ init: { model: 'a', weightsSha256: 'f', training: {} } }), /unet-x.*fine-tuned/],
+    [undefined, /unet-x.*is missing/],
+  ];
+  for (const [config, message] of cases) {
+    assert.throws(() => trainArgsFromConfig(config, {}, 'unet-x'), (err: Error) => message.test(err.message) && !err.message.includes('\n'));
+  }
+});
+
+test('experiment --train follows the recorded config, not a recorded command that says otherwise', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hilbertq-zoo-config-'));
+  try {
+    const zoo = join(dir, 'zoo');
+    const base = recorded({ seed: 1, outputNoise: undefined });
+    delete base.outputNoise;
+    const models: [string, TrainConfig][] = [
+      ['unet-direct', recorded({ model: { ...MODEL, head: 'direct' } })],
+      // Fine-tuned: its base is rebuilt from the config recorded in its init.
+      ['unet-hilbert', recorded({ seed: 2, init: { model: 'models/gone', weightsSha256: 'f'.repeat(64), training: { command: 'hilbertq train --model vit --steps 9', config: base } } })],
+    ];
+    for (const [name, config] of models) {
+      const graph = buildModelGraph(config.model);
+      // The command lies: it names another backbone, size and step count.
+      const command = 'hilbertq train --model vit --head direct --size 16x16 --steps 99999 --out runs/lie';
+      const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), { training: { command, config } });
+      writeWeightsDir(join(zoo, name), manifest, bin);
+    }
+    const runs = join(dir, 'runs');
+    const { bases, jobs } = zooTrainingJobs(listZoo(zoo), runs, { '--steps': '2' });
+    const flag = (args: string[], name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+    assert.deepEqual(bases.map((b) => b.name), ['unet-hilbert.base']);
+    assert.deepEqual(jobs.map((j) => j.name), ['unet-direct', 'unet-hilbert']);
+    for (const job of [...bases, ...jobs]) {
+      assert.equal(flag(job.args, '--model'), 'unet', `${job.name}: the config's backbone`);
+      assert.equal(flag(job.args, '--size'), '32x64', `${job.name}: the config's size`);
+      assert.equal(flag(job.args, '--steps'), '2', `${job.name}: the preset's override`);
+    }
+    assert.equal(flag(jobs[0].args, '--head'), 'direct');
+    assert.equal(flag(bases[0].args, '--seed'), '1');
+    assert.equal(flag(bases[0].args, '--output-noise'), undefined);
+    assert.equal(flag(bases[0].args, '--init'), undefined);
+    assert.equal(flag(jobs[1].args, '--seed'), '2');
+    assert.equal(flag(jobs[1].args, '--output-noise'), '0.03');
+    assert.equal(flag(jobs[1].args, '--init'), join(runs, 'unet-hilbert.base', 'model'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
