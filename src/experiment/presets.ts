@@ -58,8 +58,8 @@ export const PRESETS: Record<string, ExperimentPreset> = {
   demo: {
     ...PRECISION,
     name: 'demo',
-    summary: 'the precision zoo, 100 test pairs, 32 calibration pairs, 30 latency runs',
-    testPairs: 100,
+    summary: 'the precision zoo, 60 test pairs, 32 calibration pairs (3 sets for w8a8), 30 latency runs',
+    testPairs: 60,
     calibrationPairs: 32,
     latencyRuns: 30,
     pictures: 3,
@@ -67,8 +67,8 @@ export const PRESETS: Record<string, ExperimentPreset> = {
   'demo-mixed': {
     ...MIXED,
     name: 'demo-mixed',
-    summary: 'the mixed zoo and curve ablation, 100 test pairs, 32 calibration pairs, 30 latency runs',
-    testPairs: 100,
+    summary: 'the mixed zoo and curve ablation, 60 test pairs, 32 calibration pairs (3 sets for the headline w8a8), 30 latency runs',
+    testPairs: 60,
     calibrationPairs: 32,
     latencyRuns: 30,
     pictures: 2,
