@@ -107,7 +107,8 @@ export const ONNX_EMITTERS: { [K in OpType]: OnnxEmitter<K> } = {
    * stacked along a new axis 1 ([N, D, C, H, W]), the left map is broadcast against the stack
    * by one Add (and one Mul squares it), and one ReduceMean over C gives [N, D, H, W]. The
    * quantized graph keeps ReduceMean in float (no integer kernel): one DequantizeLinear and one
-   * QuantizeLinear for the whole volume. Measured on ORT's CPU EP, this reduction beat a 1x1
+   * QuantizeLinear for the whole volume (float exports only: 8-bit graphs are lowered again with
+   * matchingCostGroupedConv, see below). Measured in float on ORT's CPU EP at 64x128, this reduction beat a 1x1
    * QLinearConv with 1/C weights (one output channel), a depthwise conv over C, AveragePool and
    * an Add tree, in int8 and in fp32.
    */
@@ -154,9 +155,9 @@ function binary<K extends OpType>(opType: string): OnnxEmitter<K> {
 
 
 /**
- * The matching cost for 8-bit graphs, 4-D NCHW throughout: the shifted views are concatenated
- * along the channels ([N, D*C, H, W], channel d*C + c), the left map is concatenated D times to
- * match, and a 1x1 convolution with D groups of C weights 1/C takes the mean. All of it has
+ * The matching cost for 8-bit graphs: the shifted views are stacked on a depth axis
+ * ([N, C, D, H, W]), the left map is broadcast against them, and one 1x1x1 convolution over the
+ * C channels with weights 1/C (one output channel) takes the mean. All of it has
  * integer kernels, where the 5-D ReduceMean needs the whole volume dequantized. Measured on the
  * precision unet at 128x256 (ORT CPU EP, 1 thread, profiled): the volume's DequantizeLinear and
  * ReduceMean took 14 of 42 ms in w8a8, this form removes them; in float it is slower than

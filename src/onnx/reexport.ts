@@ -15,8 +15,10 @@ export function irValuesOf(model: ModelProto, graph: ModelGraph): Map<string, Fl
   const convWeights = new Set(graph.nodes.filter((n) => n.op === 'conv2d').map((n) => n.inputs[1]));
   const values = new Map<string, Float32Array>();
   for (const p of graph.params) {
-    const asIr = initializers.get(`${p.name}.ir`) ?? (convWeights.has(p.name) ? undefined : initializers.get(p.name));
-    const asOihw = convWeights.has(p.name) ? (initializers.get(p.name) ?? initializers.get(`${p.name}.oihw`)) : undefined;
+    // The plain name holds whichever layout the exporter asked for first; the other copy is suffixed.
+    const suffixedOihw = initializers.get(`${p.name}.oihw`);
+    const asIr = initializers.get(`${p.name}.ir`) ?? (convWeights.has(p.name) && !suffixedOihw ? undefined : initializers.get(p.name));
+    const asOihw = convWeights.has(p.name) ? (suffixedOihw ?? initializers.get(p.name)) : undefined;
     const size = p.shape.reduce((a, b) => a * b, 1);
     if (asIr) {
       const v = floatValues(asIr);
