@@ -7,8 +7,8 @@ import { openDataset } from '../src/data/dataset.js';
 import { IN_PROGRESS_NAME } from '../src/data/generate.js';
 import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
 import { TRAINING_SIZE_KEY } from '../src/onnx/metadata.js';
-import { ConfigError, FileFormatError, HilbertqError } from '../src/util/errors.js';
-import { runCli } from './cli-support.js';
+import { ConfigError, FileFormatError } from '../src/util/errors.js';
+import { oneLine, runCli } from './cli-support.js';
 import { tinyModel } from './quant-support.js';
 
 let dir: string;
@@ -19,14 +19,6 @@ before(() => {
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function oneLine(kind: new (...args: never[]) => HilbertqError, pattern: RegExp): (err: Error) => boolean {
-  return (err) => {
-    assert.ok(err instanceof kind, `${err.name}: ${err.message}`);
-    assert.match(err.message, pattern);
-    assert.ok(!err.message.includes('\n'), 'one line');
-    return true;
-  };
-}
 
 test('train --batch 100000 is refused up front, before the run folder exists', async () => {
   const out = join(dir, 'run');

@@ -1,3 +1,5 @@
+import type { HilbertqError } from '../src/util/errors.js';
+import assert from 'node:assert/strict';
 import { buildProgram } from '../src/cli/main.js';
 
 /** Runs `hilbertq ARGS` in-process and returns what it printed with console.log. */
@@ -24,4 +26,14 @@ export async function runCliWithStderr(args: string[]): Promise<{ stdout: string
   } finally {
     console.error = original;
   }
+}
+
+/** A one-line user-facing error of `kind` whose message matches `pattern`. */
+export function oneLine(kind: new (...args: never[]) => HilbertqError, pattern: RegExp): (err: Error) => boolean {
+  return (err) => {
+    assert.ok(err instanceof kind, `${err.name}: ${err.message}`);
+    assert.match(err.message, pattern);
+    assert.ok(!err.message.includes('\n'), 'one line');
+    return true;
+  };
 }

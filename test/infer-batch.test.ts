@@ -8,8 +8,8 @@ import { readPfmDisparity } from '../src/data/formats/disparity.js';
 import { writePng } from '../src/data/formats/image.js';
 import { SyntheticStereo } from '../src/data/synthetic/generator.js';
 import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
-import { ConfigError, FileFormatError, HilbertqError } from '../src/util/errors.js';
-import { runCli, runCliWithStderr } from './cli-support.js';
+import { ConfigError, FileFormatError } from '../src/util/errors.js';
+import { oneLine, runCli, runCliWithStderr } from './cli-support.js';
 import { tinyModel } from './quant-support.js';
 
 let dir: string;
@@ -26,15 +26,6 @@ before(() => {
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A one-line user-facing error of `kind` whose message matches `pattern`. */
-function oneLine(kind: new (...args: never[]) => HilbertqError, pattern: RegExp): (err: Error) => boolean {
-  return (err) => {
-    assert.ok(err instanceof kind, `${err.name}: ${err.message}`);
-    assert.match(err.message, pattern);
-    assert.ok(!err.message.includes('\n'), 'one line');
-    return true;
-  };
-}
 
 test('infer --data writes one PFM and PNG per pair, the same disparity as single-pair infer, and scores it with --eval', async () => {
   const out = join(dir, 'batch');

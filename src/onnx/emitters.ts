@@ -114,28 +114,7 @@ export const ONNX_EMITTERS: { [K in OpType]: OnnxEmitter<K> } = {
    */
   matchingCost: (node, ctx) => {
     if (ctx.matchingCost === 'grouped-conv') return matchingCostGroupedConv(node, ctx);
-    const { maxShift, metric } = node.attrs;
-    const left = ctx.input(node.inputs[0]);
-    let source = ctx.input(node.inputs[1]);
-    if (metric === 'ssd') source = ctx.emit('Mul', [source, ctx.floatScalar(-1)], ctx.temp(node, 'neg'));
-    const padded = maxShift > 0 ? ctx.emit('Pad', [source, ctx.int64s([0, 0, 0, maxShift, 0, 0, 0, 0])], ctx.temp(node, 'pad')) : source;
-    const newAxis = ctx.int64s([1]);
-    const padded5 = ctx.emit('Unsqueeze', [padded, newAxis], ctx.temp(node, 'pad5')); // [N, 1, C, H, W + maxShift]
-    const planes: string[] = [];
-    for (let d = 0; d <= maxShift && maxShift > 0; d++) {
-      // Column x of the slice is column x - d of right: start skips maxShift - d pad columns, end drops the d rightmost real columns.
-      const end = ctx.int64s([d === 0 ? TO_THE_END : -d]);
-      planes.push(ctx.emit('Slice', [padded5, ctx.int64s([maxShift - d]), end, ctx.int64s([4])], ctx.temp(node, `shift${d}`)));
-    }
-    const stack = maxShift > 0 ? ctx.emit('Concat', planes, ctx.temp(node, 'stack'), { axis: int(1) }) : padded5; // [N, D, C, H, W]
-    const left5 = ctx.emit('Unsqueeze', [left, newAxis], ctx.temp(node, 'left5')); // [N, 1, C, H, W]
-    let perChannel: string;
-    if (metric === 'ssd') {
-      const diff = ctx.emit('Add', [left5, stack], ctx.temp(node, 'diff'));
-      perChannel = ctx.emit('Mul', [diff, diff], ctx.temp(node, 'sq'));
-    } else {
-      perChannel = ctx.emit('Mul', [left5, stack], ctx.temp(node, 'prod'));
-    }
+    const perChannel = shiftedProducts(node, ctx, 1); // [N, D, C, H, W]
     if (ctx.opset >= 18) ctx.emit('ReduceMean', [perChannel, ctx.int64s([2])], ctx.outputOf(node), { keepdims: int(0) });
     else ctx.emit('ReduceMean', [perChannel], ctx.outputOf(node), { axes: ints([2]), keepdims: int(0) });
   },
@@ -163,33 +142,43 @@ function binary<K extends OpType>(opType: string): OnnxEmitter<K> {
  * ReduceMean took 14 of 42 ms in w8a8, this form removes them; in float it is slower than
  * ReduceMean (the grouped conv reorders 528 channels), so float exports keep ReduceMean.
  */
-function matchingCostGroupedConv(node: Parameters<OnnxEmitter<'matchingCost'>>[0], ctx: EmitContext): void {
-  const { maxShift, metric } = node.attrs;
+function matchingCostGroupedConv(node: MatchingCostNode, ctx: EmitContext): void {
   const info = inferValueInfo(ctx.graph).get(node.inputs[0]);
   if (info?.kind !== 'map') throw new Error(`${node.name}: the matching cost's input is not a feature map`);
   const c = info.channels;
-  const left = ctx.input(node.inputs[0]);
-  let source = ctx.input(node.inputs[1]);
-  if (metric === 'ssd') source = ctx.emit('Mul', [source, ctx.floatScalar(-1)], ctx.temp(node, 'neg'));
-  const padded = maxShift > 0 ? ctx.emit('Pad', [source, ctx.int64s([0, 0, 0, maxShift, 0, 0, 0, 0])], ctx.temp(node, 'pad')) : source;
-  const depthAxis = ctx.int64s([2]);
-  const padded5 = ctx.emit('Unsqueeze', [padded, depthAxis], ctx.temp(node, 'pad5')); // [N, C, 1, H, W + maxShift]
-  const planes: string[] = [];
-  for (let k = 0; k <= maxShift && maxShift > 0; k++) {
-    const end = ctx.int64s([k === 0 ? TO_THE_END : -k]);
-    planes.push(ctx.emit('Slice', [padded5, ctx.int64s([maxShift - k]), end, ctx.int64s([4])], ctx.temp(node, `shift${k}`)));
-  }
-  const stack = maxShift > 0 ? ctx.emit('Concat', planes, ctx.temp(node, 'stack'), { axis: int(2) }) : padded5; // [N, C, D, H, W]
-  const left5 = ctx.emit('Unsqueeze', [left, depthAxis], ctx.temp(node, 'left5')); // [N, C, 1, H, W]
-  let perChannel: string;
-  if (metric === 'ssd') {
-    const diff = ctx.emit('Add', [left5, stack], ctx.temp(node, 'diff'));
-    perChannel = ctx.emit('Mul', [diff, diff], ctx.temp(node, 'sq'));
-  } else {
-    perChannel = ctx.emit('Mul', [left5, stack], ctx.temp(node, 'prod'));
-  }
+  const perChannel = shiftedProducts(node, ctx, 2); // [N, C, D, H, W]
   // A 1x1x1 conv over C channels with weights 1/C: [N, 1, D, H, W], then drop the channel axis.
   const weight = ctx.floatTensor(`${node.name}.mean_weight`, [1, c, 1, 1, 1], new Array<number>(c).fill(1 / c));
   const mean = ctx.emit('Conv', [perChannel, weight], ctx.temp(node, 'mean'), { kernel_shape: ints([1, 1, 1]) });
   ctx.emit('Squeeze', [mean, ctx.int64s([1])], ctx.outputOf(node));
+}
+
+type MatchingCostNode = Parameters<OnnxEmitter<'matchingCost'>>[0];
+
+/**
+ * Both forms of the matching cost up to the channel mean: the right map (negated for ssd: Add
+ * and Mul have integer kernels, Sub has none) zero-padded on the left once, its maxShift + 1
+ * shifted views stacked on a new depth axis (`depthAxis` 1: [N, D, C, H, W]; 2: [N, C, D, H, W]),
+ * and the left map broadcast against the stack: the per-channel squared difference (ssd) or
+ * product (dot).
+ */
+function shiftedProducts(node: MatchingCostNode, ctx: EmitContext, depthAxis: 1 | 2): string {
+  const { maxShift, metric } = node.attrs;
+  const left = ctx.input(node.inputs[0]);
+  let source = ctx.input(node.inputs[1]);
+  if (metric === 'ssd') source = ctx.emit('Mul', [source, ctx.floatScalar(-1)], ctx.temp(node, 'neg'));
+  const padded = maxShift > 0 ? ctx.emit('Pad', [source, ctx.int64s([0, 0, 0, maxShift, 0, 0, 0, 0])], ctx.temp(node, 'pad')) : source;
+  const newAxis = ctx.int64s([depthAxis]);
+  const padded5 = ctx.emit('Unsqueeze', [padded, newAxis], ctx.temp(node, 'pad5'));
+  const planes: string[] = [];
+  for (let d = 0; d <= maxShift && maxShift > 0; d++) {
+    // Column x of the slice is column x - d of right: start skips maxShift - d pad columns, end drops the d rightmost real columns.
+    const end = ctx.int64s([d === 0 ? TO_THE_END : -d]);
+    planes.push(ctx.emit('Slice', [padded5, ctx.int64s([maxShift - d]), end, ctx.int64s([4])], ctx.temp(node, `shift${d}`)));
+  }
+  const stack = maxShift > 0 ? ctx.emit('Concat', planes, ctx.temp(node, 'stack'), { axis: int(depthAxis) }) : padded5;
+  const left5 = ctx.emit('Unsqueeze', [left, newAxis], ctx.temp(node, 'left5'));
+  if (metric !== 'ssd') return ctx.emit('Mul', [left5, stack], ctx.temp(node, 'prod'));
+  const diff = ctx.emit('Add', [left5, stack], ctx.temp(node, 'diff'));
+  return ctx.emit('Mul', [diff, diff], ctx.temp(node, 'sq'));
 }
