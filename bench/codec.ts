@@ -65,3 +65,34 @@ for (const [dims, order] of [
   console.log(`dims=${dims} order=${order}`.padEnd(18), fmt(enc), fmt(dec), fmt(qd), fmt(qdLarge));
 }
 console.log('targets: qdecode >= 1e9/s at dims=2 (8-bit table); decode >= 1e7/s at dims=2 order=3');
+
+// Curves at the 2^20-vertex limit (and 16x1): the exact decode by HilbertSearch, for points
+// near the curve, between folds and far outside, in microseconds per point.
+console.log('\nexact decode of large curves, us per point (offsets per coordinate, in spacings)');
+console.log('config           vertices  build ms   0.05sp    0.5sp      3sp   (search evaluations per point at 3sp)');
+for (const [dims, order] of [
+  [20, 1],
+  [16, 1],
+  [10, 2],
+  [5, 4],
+  [4, 5],
+  [3, 6],
+]) {
+  const curve = new HilbertCurve({ dims, order, margin: 0.1 });
+  const n = 2000;
+  const t0 = performance.now();
+  curve.decode(new Float32Array(dims).fill(0.3));
+  const build = performance.now() - t0;
+  const on = curve.encode(Float32Array.from({ length: n }, () => rng.next()));
+  const cells: string[] = [];
+  let evaluations = 0;
+  for (const spread of [0.05, 0.5, 3]) {
+    const points = on.map((x) => x + (2 * rng.next() - 1) * spread * curve.spacing);
+    const before = curve.search().evaluations;
+    curve.decode(points);
+    evaluations = (curve.search().evaluations - before) / n;
+    const perSample = 1 / rate(() => curve.decode(points), n, 200);
+    cells.push((perSample * 1e6).toFixed(1).padStart(8));
+  }
+  console.log(`dims=${dims} order=${order}`.padEnd(14), String(curve.vertexCount).padStart(8), build.toFixed(0).padStart(10), cells.join(' '), `  (${evaluations.toFixed(0)})`);
+}

@@ -277,7 +277,7 @@ test('bad configuration throws an error naming the value', () => {
   assert.throws(() => curve.decode(new Float32Array(3)), /points.length = 3/);
 });
 
-test('many dims: the index gives up its grid instead of allocating one (dims 16 and 20, order 1)', () => {
+test('many dims (16 and 20, order 1): near and far points decode in range and at the exact distance', () => {
   for (const dims of [16, 20]) {
     const curve = new HilbertCurve({ dims, order: 1, margin: 0.1 });
     // One point near the walk (the cube-walk path) and one far from it (the exact search).
@@ -289,6 +289,41 @@ test('many dims: the index gives up its grid instead of allocating one (dims 16 
       assert.ok(Math.abs(curve.distance(p)[0] - bruteForceDecode(curve, Array.from(p)).dist) < 1e-5);
     }
     assert.ok(Math.abs(curve.decode(near)[0] - 0.37) < 1e-6);
+  }
+});
+
+test('every curve up to 2^20 vertices decodes exactly, near it, moderately far and far (dims 3-20)', () => {
+  // Before HilbertSearch, 10x2 took about 220 ms per point and 16x1 about 16 ms for moderately
+  // far points (the generic index); the brute force here is the reference, not a timing.
+  for (const [dims, order] of [[20, 1], [16, 1], [10, 2], [7, 2], [5, 4], [4, 5], [3, 6]]) {
+    const curve = new HilbertCurve({ dims, order, margin: 0.1 });
+    const rng = new Rng(11, dims * 10 + order);
+    const n = 12;
+    const onCurve = curve.encode(Float32Array.from({ length: n }, () => rng.next()));
+    const points = new Float32Array(n * dims);
+    for (let i = 0; i < n; i++) {
+      // Offsets of 0.05, 0.5 and 3 spacings per coordinate: near, between folds, far outside.
+      const spread = [0.05, 0.5, 3][i % 3] * curve.spacing;
+      for (let k = 0; k < dims; k++) points[k * n + i] = onCurve[k * n + i] + rng.uniform(-spread, spread);
+    }
+    const before = curve.search().evaluations;
+    const q = curve.decode(points);
+    // The work per point, not a time: a scan of the segments would be 2^20 - 1 evaluations.
+    const perPoint = (curve.search().evaluations - before) / n;
+    assert.ok(perPoint < 2 ** (dims * order) / 32, `${dims}x${order}: ${perPoint} evaluations per point`);
+    const dist = curve.distance(points);
+    for (let i = 0; i < n; i++) {
+      const p = Array.from({ length: dims }, (_, k) => points[k * n + i]);
+      const ref = bruteForceDecode(curve, p);
+      // decode's float32 q resolves 2^20 segments to about 0.06 of one, so exactness is checked
+      // on the search's float64 result, and decode against it to float32 precision.
+      const exact = curve.search().nearest(p);
+      const exactQ = (exact.segment + exact.t) / (curve.vertexCount - 1);
+      assert.ok(Math.abs(Math.sqrt(exact.dist2) - ref.dist) < 1e-9, `${dims}x${order} sample ${i}: not the nearest point`);
+      assert.ok(Math.abs(exactQ - ref.q) < 1e-9, `${dims}x${order} sample ${i}: q ${exactQ} vs ${ref.q}`);
+      assert.ok(q[i] >= 0 && q[i] <= 1 && Math.abs(q[i] - exactQ) < 1e-7, `${dims}x${order} sample ${i}: decode ${q[i]} vs ${exactQ}`);
+      assert.ok(Math.abs(dist[i] - ref.dist) < 1e-6, `${dims}x${order} sample ${i}: distance ${dist[i]} vs ${ref.dist}`);
+    }
   }
 });
 

@@ -1,6 +1,7 @@
 import { ConfigError } from '../util/errors.js';
 import { hilbertCells } from './hilbert-order.js';
 import { CubeWalk } from './cube-walk.js';
+import { HilbertSearch } from './hilbert-search.js';
 import { PolylineIndex, type Nearest } from './polyline-index.js';
 import { buildQuantizedDecoder, type QuantizedDecoder, type QuantizedDecoderOptions } from './quantized-decoder.js';
 
@@ -32,6 +33,7 @@ export class HilbertCurve {
   private readonly verts: Float64Array;
   private indexCache: PolylineIndex | undefined;
   private cubeWalkCache: CubeWalk | undefined;
+  private searchCache: HilbertSearch | undefined;
 
   constructor(options: HilbertCurveOptions = {}) {
     const { dims = 2, order = 3, margin = 0.1 } = options;
@@ -137,11 +139,26 @@ export class HilbertCurve {
     return out;
   }
 
-  /** The exact nearest point of every planar sample, through the index (null for a non-finite sample). */
+  /**
+   * The exact nearest point of every planar sample (null for a non-finite sample): in 2 dims
+   * through the index's grid, in more through the curve's own recursion (see HilbertSearch).
+   */
   private forEachNearest(points: Float32Array | Float64Array, n: number, visit: (i: number, best: Nearest | null) => void): void {
     const d = this.dims;
-    const index = this.index();
     const p = new Float64Array(d);
+    if (d > 2) {
+      const search = this.search();
+      for (let i = 0; i < n; i++) {
+        let finite = true;
+        for (let c = 0; c < d; c++) {
+          p[c] = points[c * n + i];
+          if (p[c] - p[c] !== 0) finite = false;
+        }
+        visit(i, finite ? search.nearest(p) : null);
+      }
+      return;
+    }
+    const index = this.index();
     const best: Nearest = { segment: -1, t: 0, dist2: Infinity };
     for (let i = 0; i < n; i++) {
       let finite = true;
@@ -169,7 +186,13 @@ export class HilbertCurve {
     return buildQuantizedDecoder(this, options);
   }
 
-  /** The spatial index used by decode, built on first use. */
+  /** The exact search for dims >= 3, built (and checked) on first use. */
+  search(): HilbertSearch {
+    this.searchCache ??= new HilbertSearch(this.verts, this.dims, this.order, this.margin, this.spacing);
+    return this.searchCache;
+  }
+
+  /** The spatial index used by the 2-dim decode, built on first use. */
   index(): PolylineIndex {
     this.indexCache ??= new PolylineIndex(this.verts, this.dims, this.spacing);
     return this.indexCache;
@@ -213,7 +236,7 @@ export class HilbertCurve {
       if (q === q) {
         out[i] = q;
       } else {
-        const r = this.index().nearest(p);
+        const r = this.search().nearest(p);
         out[i] = (r.segment + r.t) / (this.vertexCount - 1);
       }
     }
