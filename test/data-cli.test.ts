@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { readImage } from '../src/data/formats/image.js';
 import { ConfigError } from '../src/util/errors.js';
@@ -70,4 +71,15 @@ test('a dataset folder being generated is locked against a second writer', () =>
     }
     await runData(['generate', '--out', out, '--count', '1', '--size', '32x64', '--max-disp', '8']);
     assert.ok(!existsSync(join(out, LOCK_FILE)), 'released after generating');
+  }));
+
+test('a takeover marker left by a process killed mid-takeover does not make the folder look non-empty', () =>
+  withTempDirAsync(async (dir) => {
+    const out = join(dir, 'set');
+    mkdirSync(out);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    writeFileSync(join(out, LOCK_FILE), `${dead} 0123456789abcdef\n`);
+    writeFileSync(join(out, `${LOCK_FILE}.takeover-0123456789abcdef`), `${dead} fedcba9876543210\n`);
+    const log = await runData(['generate', '--out', out, '--count', '1', '--size', '32x64', '--max-disp', '8']);
+    assert.match(log, /wrote 1 pairs?/);
   }));

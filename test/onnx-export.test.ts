@@ -222,6 +222,20 @@ test('ORT fuses every Conv + Relu of the U-Net (optimized model saved to disk)',
   }
 });
 
+test('saveOptimizedModel and model bytes ORT cannot load fail in one line naming the file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hilbertq-onnx-'));
+  try {
+    const graph = buildModelGraph({ ...SMALL, family: 'unet', head: 'direct' });
+    const bytes = exportOnnx(graph, initialParamValues(graph, 1));
+    const missing = join(dir, 'no-such-folder', 'optimized.onnx');
+    await assert.rejects(saveOptimizedModel(bytes, missing), (err: Error) => err.message === `cannot write the optimized graph to ${missing}: a folder on its path does not exist`);
+    await assert.rejects(saveOptimizedModel(bytes, dir), (err: Error) => err.message === `cannot write the optimized graph to ${dir}: is a folder, not a file`);
+    await assert.rejects(createOrtSession(new Uint8Array([1, 2, 3])), (err: Error) => /^ONNX Runtime cannot load the model bytes \(.+\)$/.test(err.message) && !err.message.includes('\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('metadata round trip: config, stride, format version and caller keys', () => {
   const config: ModelConfig = { ...SMALL, family: 'unet', head: 'hilbert', dims: 3 };
   const graph = buildModelGraph(config);

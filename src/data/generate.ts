@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, FileFormatError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { LOCK_FILE, lockFolder } from '../util/lock.js';
+import { isLockFile, lockFolder } from '../util/lock.js';
 import { writePfm } from './formats/pfm.js';
 import { writeMaskPng, writePng } from './formats/image.js';
 import { GENERATOR_VERSION, IN_PROGRESS_NAME, MANIFEST_FORMAT, MANIFEST_NAME, readManifest, sampleEntry, writeManifest, type GeneratorRecord } from './manifest.js';
@@ -49,7 +49,7 @@ function checkOutputFolder(out: string, generator: GeneratorRecord): void {
     }
   } else if (existsSync(join(out, MANIFEST_NAME))) {
     previous = readManifest(out, false).generator;
-  } else if (readdirSync(out).some((name) => name !== LOCK_FILE)) {
+  } else if (readdirSync(out).some((name) => !isLockFile(name))) {
     throw new ConfigError('--out', out, 'is not empty and holds no hilbertq dataset; refusing to write into it');
   }
   if (previous && !sameGenerator(previous, generator)) {

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { FileFormatError } from '../util/errors.js';
+import { FileFormatError, FileSystemError, HilbertqError } from '../util/errors.js';
 
 /** A float32 NCHW tensor as plain data: what hilbertq feeds and gets back from ONNX Runtime. */
 export interface NchwTensor {
@@ -26,7 +27,13 @@ export async function createOrtSession(model: Uint8Array | string, opts: OrtSess
     ...(opts.optimizedModelFile ? { optimizedModelFilePath: opts.optimizedModelFile } : {}),
     ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
   };
-  if (typeof model !== 'string') return ort.InferenceSession.create(model, options);
+  if (typeof model !== 'string') {
+    try {
+      return await ort.InferenceSession.create(model, options);
+    } catch (err) {
+      throw new HilbertqError(`ONNX Runtime cannot load the model bytes (${firstLine(err)})`);
+    }
+  }
   if (!existsSync(model)) throw new FileFormatError(model, 'does not exist');
   try {
     return await ort.InferenceSession.create(model, options);
@@ -56,7 +63,18 @@ export async function saveOptimizedModel(
   outFile: string,
   optimization: OrtSessionOptions['optimization'] = 'extended',
 ): Promise<void> {
-  const session = await createOrtSession(model, { optimization, optimizedModelFile: outFile });
+  // ORT's own write errors carry no code and a native stack: name the file and the problem here.
+  const folder = dirname(outFile);
+  if (!existsSync(folder)) throw new FileSystemError(outFile, 'write the optimized graph to', { code: 'ENOENT' });
+  if (!statSync(folder).isDirectory()) throw new FileSystemError(outFile, 'write the optimized graph to', { code: 'ENOTDIR' });
+  if (existsSync(outFile) && statSync(outFile).isDirectory()) throw new FileSystemError(outFile, 'write the optimized graph to', { code: 'EISDIR' });
+  let session: ort.InferenceSession;
+  try {
+    session = await createOrtSession(model, { optimization, optimizedModelFile: outFile });
+  } catch (err) {
+    if (err instanceof HilbertqError) throw err;
+    throw new FileSystemError(outFile, 'write the optimized graph to', new Error(firstLine(err)));
+  }
   await session.release();
 }
 

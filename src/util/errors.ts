@@ -37,6 +37,8 @@ const FS_PROBLEMS: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'permission denied',
   EISDIR: 'is a folder, not a file',
+  // What ENOENT means for a write or mkdir: the file itself is about to be created.
+  ENOENT: 'a folder on its path does not exist',
   ENOTDIR: 'a part of its path is a file, not a folder',
   ENOSPC: 'no space left on the device (disk full)',
   EDQUOT: 'disk quota exceeded',

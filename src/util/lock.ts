@@ -6,6 +6,15 @@ import { makeFolder } from './fs.js';
 
 export const LOCK_FILE = 'hilbertq.lock';
 
+/**
+ * The lock and the files of its protocol (takeover markers, link sources): what a folder may hold
+ * besides its own contents. A process killed mid-takeover leaves a marker behind, and an
+ * emptiness check must not count it as data.
+ */
+export function isLockFile(name: string): boolean {
+  return name === LOCK_FILE || name.startsWith(`${LOCK_FILE}.`);
+}
+
 /** A folder another live process is writing. */
 export class FolderBusyError extends HilbertqError {
   constructor(dir: string, pid: number) {
