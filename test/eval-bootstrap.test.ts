@@ -27,7 +27,7 @@ test('the paired bootstrap interval covers the true reduction and narrows with m
   assert.ok(other.robustStd.high < 2.5 && other.robustStd.low > 1.6, `${other.robustStd.low}..${other.robustStd.high}`);
 });
 
-test('pair summaries: exact sums of squares, strided samples, deterministic resampling', () => {
+test('pair summaries: exact sums of squares, stratified samples, deterministic resampling', () => {
   const acc = new QuantErrorAccumulator();
   const rng = new Rng(4, 2);
   const pairs = gaussianPairs(rng, 5, 1000, () => 1);
@@ -36,11 +36,32 @@ test('pair summaries: exact sums of squares, strided samples, deterministic resa
   assert.equal(s.count.length, 5);
   assert.ok(Math.abs(s.sumSq[2] - pairs[2].reduce((a, v) => a + v * v, 0)) < 1e-6 * s.sumSq[2]);
   assert.equal(s.offsets[5], 5 * PAIR_SAMPLE);
-  // The strided sample has the spread of the whole pair.
+  // The sample has the spread of the whole pair.
   assert.ok(Math.abs(robustStd(s.sample) - 1) < 0.15);
   const a = bootstrapReduction(s, s, 50, 9);
   assert.deepEqual(a, bootstrapReduction(s, s, 50, 9));
   assert.equal(a.robustStd.low, 1);
   assert.equal(a.rmse.high, 1);
   assert.throws(() => bootstrapReduction(s, summarizePairs(pairs.slice(1))), /same test pairs/);
+});
+
+test('pair samples cover rows and columns alike, even when the sample size divides the pixel count', () => {
+  // Values are the pixel indices of a 128x256 map: the sample's values say where it looked.
+  const width = 256;
+  const map = Float32Array.from({ length: 128 * width }, (_, i) => i);
+  const s = summarizePairs([map, map]);
+  const columns = new Set(Array.from(s.sample.subarray(0, PAIR_SAMPLE), (v) => v % width));
+  const rows = new Set(Array.from(s.sample.subarray(0, PAIR_SAMPLE), (v) => Math.floor(v / width)));
+  // A fixed stride (the old sample) read 2 columns here.
+  assert.ok(columns.size > 100, `${columns.size} columns sampled`);
+  assert.equal(rows.size, 128);
+  // The same pixels for every model at a pair index, so the bootstrap stays paired; another pair, others.
+  assert.deepEqual(summarizePairs([map]).sample, s.sample.subarray(0, PAIR_SAMPLE));
+  assert.notDeepEqual(s.sample.subarray(0, PAIR_SAMPLE), s.sample.subarray(PAIR_SAMPLE));
+});
+
+test('a reduction with no finite resample gives NaN ends, not undefined', () => {
+  const zero = summarizePairs([new Float32Array(64), new Float32Array(64)]);
+  const r = bootstrapReduction(zero, zero, 20, 1);
+  assert.ok(Number.isNaN(r.robustStd.low) && Number.isNaN(r.robustStd.high) && Number.isNaN(r.rmse.low));
 });

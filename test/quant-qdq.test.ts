@@ -148,6 +148,10 @@ test('nodesToExclude leaves the named nodes float (ORT nodes_to_exclude), and wh
     quantizeModel(tinyModel('unet'), { scheme: 'w8a8', calibration: calibrationPairs(1), nodesToExclude: ['no.such.node'] }),
     /nodesToExclude = no\.such\.node/,
   );
+  // A node of the given file that the 8-bit lowering would replace (the matching cost's mean):
+  // the graph stays as given and the node runs in float, rather than "no node has this name".
+  const keptMean = await quantizeModel(tinyModel('unet'), { scheme: 'w8a8', calibration: calibrationPairs(1), nodesToExclude: ['stem.corr'] });
+  assert.ok(keptMean.summary.floatOps.ReduceMean?.includes('stem.corr'), JSON.stringify(keptMean.summary.floatOps));
 });
 
 test('the matching cost quantizes as one integer stack: shifted views share the right map\'s scale, the mean is an int8 grouped conv', async () => {

@@ -2,7 +2,7 @@ import { Rng } from '../util/rng.js';
 
 /**
  * Per-pair summaries of a quantization error, enough to bootstrap it over the test pairs: the
- * exact sum of squares and pixel count (RMSE), and an evenly strided sample of each pair's
+ * exact sum of squares and pixel count (RMSE), and a stratified random sample of each pair's
  * differences (the robust std; exact medians over every pixel of every resample would cost
  * seconds each).
  */
@@ -16,21 +16,26 @@ export interface PairErrorSummary {
 }
 
 export const PAIR_SAMPLE = 256;
+const PAIR_SAMPLE_SEED = 0x5a3b1e;
 
 export function summarizePairs(pairs: Float32Array[]): PairErrorSummary {
   const sumSq: number[] = [];
   const count: number[] = [];
   const parts: Float32Array[] = [];
   const offsets = [0];
-  for (const d of pairs) {
+  for (let index = 0; index < pairs.length; index++) {
+    const d = pairs[index];
     let s = 0;
     for (let i = 0; i < d.length; i++) s += d[i] * d[i];
     sumSq.push(s);
     count.push(d.length);
     const k = Math.min(PAIR_SAMPLE, d.length);
     const part = new Float32Array(k);
-    // Evenly strided from the middle of each stride: rows and columns alike get sampled.
-    for (let j = 0; j < k; j++) part[j] = d[Math.floor(((j + 0.5) * d.length) / k)];
+    // Stratified: one pixel at a random place in each of k equal runs. A fixed stride (before)
+    // is a multiple of a row's length whenever k divides the pixel count, and then sampled only
+    // 2-4 columns. Seeded by the pair's index, so both models' samples share their pixels.
+    const rng = new Rng(PAIR_SAMPLE_SEED, index);
+    for (let j = 0; j < k; j++) part[j] = d[Math.min(d.length - 1, Math.floor(((j + rng.next()) * d.length) / k))];
     parts.push(part);
     offsets.push(offsets[offsets.length - 1] + k);
   }
@@ -131,8 +136,10 @@ export function bootstrapReduction(
   return { robustStd: percentileInterval(robust, resamples), rmse: percentileInterval(rms, resamples) };
 }
 
+/** NaN ends (null in JSON) when no resample gave a finite ratio, e.g. a head with no error at all. */
 function percentileInterval(values: number[], resamples: number): RatioInterval {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return { low: NaN, high: NaN, resamples };
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
   return { low: at(0.025), high: at(0.975), resamples };
 }

@@ -58,13 +58,18 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   // An 8-bit graph runs the matching cost's mean as an integer grouped conv (see emitters.ts);
   // a hilbertq export is lowered again in that form from its own description. 16-bit ops run in
   // float on ORT's CPU EP, where ReduceMean is the faster form, and foreign graphs stay as given.
-  const lowered = opts.integerMatchingCost !== false && scheme.activation.dtype === 'uint8' ? reexportOnnx(given, { matchingCost: 'grouped-conv' }) : null;
+  // Excluded names refer to the given file's nodes. If lowering would remove one of them (the
+  // matching cost's ReduceMean), the graph stays as given, so the caller's node runs in float.
+  const exclude = new Set(opts.nodesToExclude ?? []);
+  const opOf = (m: typeof given, name: string): string | undefined => m.graph.node.find((n) => n.name === name)?.op_type;
+  const unknown = [...exclude].filter((name) => opOf(given, name) === undefined);
+  if (unknown.length > 0) throw new ConfigError('nodesToExclude', unknown.join(', '), 'no node of the model has this name');
+  const relowered = opts.integerMatchingCost !== false && scheme.activation.dtype === 'uint8' ? reexportOnnx(given, { matchingCost: 'grouped-conv' }) : null;
+  // A name can survive lowering on another op (the mean's name moves to a Squeeze): compare ops.
+  const lowered = relowered && [...exclude].every((name) => opOf(relowered, name) === opOf(given, name)) ? relowered : null;
   const original = lowered ?? given;
   const model = defaultOpset(original) < scheme.minOpset ? upgradeOpset(original, scheme.minOpset) : original;
 
-  const exclude = new Set(opts.nodesToExclude ?? []);
-  const unknown = [...exclude].filter((name) => !model.graph.node.some((n) => n.name === name));
-  if (unknown.length > 0) throw new ConfigError('nodesToExclude', unknown.join(', '), 'no node of the model has this name');
   for (const node of model.graph.node) if (scheme.floatOpTypes.includes(node.op_type)) exclude.add(node.name);
   const plan = planQuantization(model, scheme, opts.rules ?? QUANT_RULES, exclude);
   const toCalibrate = [...plan.activations].filter(([, s]) => s.kind === 'calibrated').map(([name]) => name);

@@ -245,16 +245,21 @@ export const REDUCTION_HEAD = ['family', 'precision', 'robust std', '95 % interv
 
 const span = (values: number[]): string => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}x`;
 
+/** An interval as 'low-highx'; '-' when absent or without finite ends (NaN, or null from JSON). */
+function intervalText(i: RatioInterval | undefined): string {
+  return i && Number.isFinite(i.low) && Number.isFinite(i.high) ? `${i.low.toFixed(2)}-${i.high.toFixed(2)}x` : '-';
+}
+
 /** One row per family and scheme: the reductions, their bootstrap intervals and calibration spread. */
 export function reductionCells(r: ExperimentResults): string[][] {
   return r.reductions.map((x) => [
     x.family,
     x.precision,
     `${x.robustStd.toFixed(2)}x`,
-    x.interval ? `${x.interval.robustStd.low.toFixed(2)}-${x.interval.robustStd.high.toFixed(2)}x` : '-',
+    intervalText(x.interval?.robustStd),
     x.calibrationSets ? span(x.calibrationSets.map((c) => c.robustStd)) : '-',
     `${x.rmse.toFixed(2)}x`,
-    x.interval ? `${x.interval.rmse.low.toFixed(2)}-${x.interval.rmse.high.toFixed(2)}x` : '-',
+    intervalText(x.interval?.rmse),
     x.calibrationSets ? span(x.calibrationSets.map((c) => c.rmse)) : '-',
   ]);
 }
@@ -262,7 +267,7 @@ export function reductionCells(r: ExperimentResults): string[][] {
 export function reductionNote(r: ExperimentResults): string {
   const sets = r.reductions.find((x) => x.calibrationSets)?.calibrationSets?.length;
   const resamples = r.reductions.find((x) => x.interval)?.interval?.robustStd.resamples;
-  return `Quantization-error reduction, direct / hilbert. Intervals: 95 % percentile bootstrap over the ${r.setup.testPairs} test pairs (${resamples ?? '-'} paired resamples; robust std from ${PAIR_SAMPLE} strided pixels per pair). ` +
+  return `Quantization-error reduction, direct / hilbert. Intervals: 95 % percentile bootstrap over the ${r.setup.testPairs} test pairs (${resamples ?? '-'} paired resamples; robust std from ${PAIR_SAMPLE} pixels per pair, one at random in each 1/${PAIR_SAMPLE} of its pixels). ` +
     (sets ? `Calibration sets: the range of the reduction over ${sets} disjoint sets of ${r.setup.calibrationPairs} calibration pairs (w8a8).` : '');
 }
 
