@@ -18,6 +18,9 @@ export interface HilbertCurveOptions {
 
 export const MAX_VERTEX_COUNT = 2 ** 20;
 
+/** Above this many vertices (dims >= 3) the grid's cells list so many segments that HilbertSearch is faster. */
+const GRID_VERTICES = 512;
+
 /**
  * The polyline through the cell centres of a (2^order)^dims grid in Hilbert order, scaled into
  * [margin, 1 - margin]^dims and parametrised by arc length: q in [0, 1] maps linearly onto the
@@ -140,13 +143,14 @@ export class HilbertCurve {
   }
 
   /**
-   * The exact nearest point of every planar sample (null for a non-finite sample): in 2 dims
-   * through the index's grid, in more through the curve's own recursion (see HilbertSearch).
+   * The exact nearest point of every planar sample (null for a non-finite sample): through the
+   * index's grid in 2 dims and for small curves (up to GRID_VERTICES, where its cells list few
+   * segments; npm run bench:codec), else through the curve's own recursion (see HilbertSearch).
    */
   private forEachNearest(points: Float32Array | Float64Array, n: number, visit: (i: number, best: Nearest | null) => void): void {
     const d = this.dims;
     const p = new Float64Array(d);
-    if (d > 2) {
+    if (d > 2 && (this.order === 1 || this.vertexCount > GRID_VERTICES)) {
       const search = this.search();
       for (let i = 0; i < n; i++) {
         let finite = true;
