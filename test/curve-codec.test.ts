@@ -327,6 +327,12 @@ test('every curve up to 2^20 vertices decodes exactly, near it, moderately far a
   }
 });
 
+test('an overflowing coordinate (|x| > 1e154) decodes without hanging', () => {
+  const curve = new HilbertCurve({ dims: 3, order: 4, margin: 0.1 });
+  const q = curve.decode(new Float64Array([1e160, 0.5, 0.5]))[0];
+  assert.ok(q >= 0 && q <= 1, `q ${q}`);
+});
+
 test('options are type-checked: a string margin is refused, not turned into an all-NaN curve', () => {
   assert.throws(() => new HilbertCurve({ margin: '0.1' as unknown as number }), /margin = 0.1: must be a number, not a string/);
   assert.throws(() => new HilbertCurve({ dims: '3' as unknown as number }), /dims = 3: must be a number/);

@@ -15,7 +15,7 @@ import type { Nearest } from './polyline-index.js';
  *   the others are fixed. A leaf costs O(dims) per level, whatever its 2^dims segments.
  *
  * The construction checks that every leaf has that structure. Ties between equally near
- * segments go to the lowest index, as in PolylineIndex.
+ * segments (within a relative 1e-12) go to the lowest index.
  */
 /** Relative tolerance under which two squared distances tie (see offer). */
 const TIE = 1e-12;
@@ -141,7 +141,8 @@ export class HilbertSearch {
       const reach = best.dist2 + TIE * (1 + best.dist2);
       for (let child = 0; child < F; child++) if (dist[child] <= reach && (pick < 0 || dist[child] < dist[pick])) pick = child;
       if (pick < 0) return;
-      dist[pick] = Infinity;
+      // NaN, not Infinity, marks a searched child: with an overflowing p (|x| > 1e154) reach is Infinity too.
+      dist[pick] = NaN;
       if (level === 2) this.searchLeaf(p, firstChild + pick, best);
       else this.searchBlock(p, level - 1, firstChild + pick, best);
     }
@@ -205,7 +206,7 @@ export class HilbertSearch {
     for (let g = d - 1; g > bit; g--) {
       const a = this.axisOfBit[axes + g];
       const value =
-        Math.abs(this.highD2[a] - this.lowD2[a]) <= TIE ? parity : (this.highD2[a] < this.lowD2[a] ? 1 : 0) ^ ((start >>> a) & 1);
+        Math.abs(this.highD2[a] - this.lowD2[a]) <= TIE * (1 + this.lowD2[a] + this.highD2[a]) ? parity : (this.highD2[a] < this.lowD2[a] ? 1 : 0) ^ ((start >>> a) & 1);
       gray |= value << g;
       parity ^= value;
     }

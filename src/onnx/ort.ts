@@ -70,7 +70,9 @@ export async function saveOptimizedModel(
   if (existsSync(outFile) && statSync(outFile).isDirectory()) throw new FileSystemError(outFile, 'write the optimized graph to', { code: 'EISDIR' });
   let session: ort.InferenceSession;
   try {
-    session = await createOrtSession(model, { optimization, optimizedModelFile: outFile });
+    // ORT directly: createOrtSession would label a failed write as a model it cannot load.
+    const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel: optimization, optimizedModelFilePath: outFile };
+    session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
   } catch (err) {
     if (err instanceof HilbertqError) throw err;
     throw new FileSystemError(outFile, 'write the optimized graph to', new Error(firstLine(err)));

@@ -62,11 +62,12 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   // matching cost's ReduceMean), the graph stays as given, so the caller's node runs in float.
   const exclude = new Set(opts.nodesToExclude ?? []);
   const opOf = (m: typeof given, name: string): string | undefined => m.graph.node.find((n) => n.name === name)?.op_type;
-  const unknown = [...exclude].filter((name) => opOf(given, name) === undefined);
-  if (unknown.length > 0) throw new ConfigError('nodesToExclude', unknown.join(', '), 'no node of the model has this name');
   const relowered = opts.integerMatchingCost !== false && scheme.activation.dtype === 'uint8' ? reexportOnnx(given, { matchingCost: 'grouped-conv' }) : null;
-  // A name can survive lowering on another op (the mean's name moves to a Squeeze): compare ops.
-  const lowered = relowered && [...exclude].every((name) => opOf(relowered, name) === opOf(given, name)) ? relowered : null;
+  // Names of the lowered graph (e.g. the integer mean 'stem.corr/mean') are accepted too.
+  const unknown = [...exclude].filter((name) => opOf(given, name) === undefined && (!relowered || opOf(relowered, name) === undefined));
+  if (unknown.length > 0) throw new ConfigError('nodesToExclude', unknown.join(', '), 'no node of the model has this name');
+  // A given node's name can survive lowering on another op (the mean's name moves to a Squeeze): compare ops.
+  const lowered = relowered && [...exclude].every((name) => opOf(given, name) === undefined || opOf(relowered, name) === opOf(given, name)) ? relowered : null;
   const original = lowered ?? given;
   const model = defaultOpset(original) < scheme.minOpset ? upgradeOpset(original, scheme.minOpset) : original;
 
