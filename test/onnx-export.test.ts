@@ -230,6 +230,9 @@ test('saveOptimizedModel and model bytes ORT cannot load fail in one line naming
     const missing = join(dir, 'no-such-folder', 'optimized.onnx');
     await assert.rejects(saveOptimizedModel(bytes, missing), (err: Error) => err.message === `cannot write the optimized graph to ${missing}: a folder on its path does not exist`);
     await assert.rejects(saveOptimizedModel(bytes, dir), (err: Error) => err.message === `cannot write the optimized graph to ${dir}: is a folder, not a file`);
+    // A folder that exists but takes no files: ORT's own write fails, and must not read as a bad model.
+    const unwritable = '/proc/hilbertq-optimized.onnx';
+    await assert.rejects(saveOptimizedModel(bytes, unwritable), (err: Error) => err.message.startsWith(`cannot write the optimized graph to ${unwritable}: `) && !err.message.includes('\n'));
     await assert.rejects(createOrtSession(new Uint8Array([1, 2, 3])), (err: Error) => /^ONNX Runtime cannot load the model bytes \(.+\)$/.test(err.message) && !err.message.includes('\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });

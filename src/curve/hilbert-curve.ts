@@ -150,39 +150,33 @@ export class HilbertCurve {
   private forEachNearest(points: Float32Array | Float64Array, n: number, visit: (i: number, best: Nearest | null) => void): void {
     const d = this.dims;
     const p = new Float64Array(d);
-    if (d > 2 && (this.order === 1 || this.vertexCount > GRID_VERTICES)) {
-      const search = this.search();
-      for (let i = 0; i < n; i++) {
-        let finite = true;
-        for (let c = 0; c < d; c++) {
-          p[c] = points[c * n + i];
-          if (p[c] - p[c] !== 0) finite = false;
-        }
-        visit(i, finite ? search.nearest(p) : null);
-      }
-      return;
-    }
-    const index = this.index();
-    const best: Nearest = { segment: -1, t: 0, dist2: Infinity };
+    const nearest = d > 2 && (this.order === 1 || this.vertexCount > GRID_VERTICES) ? this.searchNearest() : this.indexNearest();
     for (let i = 0; i < n; i++) {
       let finite = true;
       for (let c = 0; c < d; c++) {
         p[c] = points[c * n + i];
         if (p[c] - p[c] !== 0) finite = false;
       }
-      if (!finite) {
-        visit(i, null);
-        continue;
-      }
-      const cell = index.cellOf(p);
-      if (cell >= 0) {
-        best.dist2 = Infinity;
-        index.scanCandidates(p, index.candidates(cell), best);
-        visit(i, best);
-      } else {
-        visit(i, index.nearest(p));
-      }
+      visit(i, finite ? nearest(p) : null);
     }
+  }
+
+  private searchNearest(): (p: Float64Array) => Nearest {
+    const search = this.search();
+    return (p) => search.nearest(p);
+  }
+
+  /** The index's grid cell's candidates where p falls in the grid (into one reused result), else its hierarchy. */
+  private indexNearest(): (p: Float64Array) => Nearest {
+    const index = this.index();
+    const best: Nearest = { segment: -1, t: 0, dist2: Infinity };
+    return (p) => {
+      const cell = index.cellOf(p);
+      if (cell < 0) return index.nearest(p);
+      best.dist2 = Infinity;
+      index.scanCandidates(p, index.candidates(cell), best);
+      return best;
+    };
   }
 
   /** Decoder for integer codes as a quantized model emits them; see quantized-decoder.ts. */

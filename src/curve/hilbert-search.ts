@@ -1,4 +1,4 @@
-import type { Nearest } from './polyline-index.js';
+import { segmentDistance, type Nearest } from './polyline-index.js';
 
 /**
  * Exact nearest point on a Hilbert curve in dims >= 3, by the curve's own recursion rather than a
@@ -133,7 +133,7 @@ export class HilbertSearch {
     }
     this.evaluations += 2 * F - 1;
     for (let child = 0; child + 1 < F; child++) {
-      this.segmentDistance(p, (firstChild + child + 1) * childVerts - 1, this.scratch);
+      segmentDistance(this.verts, d, this.invLen2, p, (firstChild + child + 1) * childVerts - 1, this.scratch);
       this.offer(this.scratch, best);
     }
     for (;;) {
@@ -234,21 +234,4 @@ export class HilbertSearch {
     }
   }
 
-  private segmentDistance(p: ArrayLike<number>, s: number, out: Nearest): void {
-    const d = this.dims;
-    const v = this.verts;
-    const a = s * d;
-    let dot = 0;
-    for (let c = 0; c < d; c++) dot += (p[c] - v[a + c]) * (v[a + d + c] - v[a + c]);
-    let t = dot * this.invLen2;
-    t = t < 0 ? 0 : t > 1 ? 1 : t;
-    let dist2 = 0;
-    for (let c = 0; c < d; c++) {
-      const e = p[c] - v[a + c] - t * (v[a + d + c] - v[a + c]);
-      dist2 += e * e;
-    }
-    out.segment = s;
-    out.t = t;
-    out.dist2 = dist2;
-  }
 }

@@ -25,6 +25,28 @@ export interface Nearest {
   dist2: number;
 }
 
+/**
+ * Squared distance from p to segment s of a polyline (interleaved vertices, segments of squared
+ * length 1 / invLen2) and the clamped projection parameter t in [0, 1], into `out`.
+ */
+export function segmentDistance(vertices: Float64Array, dims: number, invLen2: number, p: ArrayLike<number>, s: number, out: Nearest): void {
+  const d = dims;
+  const v = vertices;
+  const a = s * d;
+  let dot = 0;
+  for (let k = 0; k < d; k++) dot += (p[k] - v[a + k]) * (v[a + d + k] - v[a + k]);
+  let t = dot * invLen2;
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  let dist2 = 0;
+  for (let k = 0; k < d; k++) {
+    const e = p[k] - v[a + k] - t * (v[a + d + k] - v[a + k]);
+    dist2 += e * e;
+  }
+  out.segment = s;
+  out.t = t;
+  out.dist2 = dist2;
+}
+
 export class PolylineIndex {
   readonly dims: number;
   readonly segmentCount: number;
@@ -54,21 +76,7 @@ export class PolylineIndex {
 
   /** Squared distance from p to segment s and the clamped projection parameter t in [0, 1]. */
   segmentDistance(p: ArrayLike<number>, s: number, out: Nearest): void {
-    const d = this.dims;
-    const v = this.vertices;
-    const a = s * d;
-    let dot = 0;
-    for (let k = 0; k < d; k++) dot += (p[k] - v[a + k]) * (v[a + d + k] - v[a + k]);
-    let t = dot * this.invLen2;
-    t = t < 0 ? 0 : t > 1 ? 1 : t;
-    let dist2 = 0;
-    for (let k = 0; k < d; k++) {
-      const e = p[k] - v[a + k] - t * (v[a + d + k] - v[a + k]);
-      dist2 += e * e;
-    }
-    out.segment = s;
-    out.t = t;
-    out.dist2 = dist2;
+    segmentDistance(this.vertices, this.dims, this.invLen2, p, s, out);
   }
 
   /** Exact nearest point for any finite p. */

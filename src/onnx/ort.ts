@@ -27,19 +27,23 @@ export async function createOrtSession(model: Uint8Array | string, opts: OrtSess
     ...(opts.optimizedModelFile ? { optimizedModelFilePath: opts.optimizedModelFile } : {}),
     ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
   };
-  if (typeof model !== 'string') {
-    try {
-      return await ort.InferenceSession.create(model, options);
-    } catch (err) {
-      throw new HilbertqError(`ONNX Runtime cannot load the model bytes (${firstLine(err)})`);
-    }
-  }
-  if (!existsSync(model)) throw new FileFormatError(model, 'does not exist');
+  if (typeof model === 'string' && !existsSync(model)) throw new FileFormatError(model, 'does not exist');
   try {
-    return await ort.InferenceSession.create(model, options);
+    // Two calls, not one: TypeScript does not pick an overload for the union.
+    return typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
   } catch (err) {
-    throw new FileFormatError(model, `ONNX Runtime cannot load it (${firstLine(err)})`);
+    throw sessionError(err, model, opts.optimizedModelFile);
   }
+}
+
+/**
+ * ORT's failure as one line: a failed write of the optimized graph (its message names that file)
+ * is a FileSystemError, anything else a model ORT cannot load.
+ */
+function sessionError(err: unknown, model: Uint8Array | string, optimizedModelFile: string | undefined): HilbertqError {
+  const line = firstLine(err);
+  if (optimizedModelFile && line.includes(optimizedModelFile)) return new FileSystemError(optimizedModelFile, 'write the optimized graph to', new Error(line));
+  return typeof model === 'string' ? new FileFormatError(model, `ONNX Runtime cannot load it (${line})`) : new HilbertqError(`ONNX Runtime cannot load the model bytes (${line})`);
 }
 
 /** Runs a hilbertq stereo model: `left`, `right` [N, 3, H, W] in [0, 1] -> `output` [N, C, H, W]. */
@@ -68,15 +72,7 @@ export async function saveOptimizedModel(
   if (!existsSync(folder)) throw new FileSystemError(outFile, 'write the optimized graph to', { code: 'ENOENT' });
   if (!statSync(folder).isDirectory()) throw new FileSystemError(outFile, 'write the optimized graph to', { code: 'ENOTDIR' });
   if (existsSync(outFile) && statSync(outFile).isDirectory()) throw new FileSystemError(outFile, 'write the optimized graph to', { code: 'EISDIR' });
-  let session: ort.InferenceSession;
-  try {
-    // ORT directly: createOrtSession would label a failed write as a model it cannot load.
-    const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel: optimization, optimizedModelFilePath: outFile };
-    session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
-  } catch (err) {
-    if (err instanceof HilbertqError) throw err;
-    throw new FileSystemError(outFile, 'write the optimized graph to', new Error(firstLine(err)));
-  }
+  const session = await createOrtSession(model, { optimization, optimizedModelFile: outFile });
   await session.release();
 }
 
