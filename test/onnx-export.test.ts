@@ -15,7 +15,7 @@ import { matchingCost } from '../src/models/stereo-stem.js';
 import { disposeParams, paramsFromValues, runGraph } from '../src/models/tfjs-build.js';
 import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
 import { exportModelDir } from '../src/onnx/export-dir.js';
-import { exportOnnx } from '../src/onnx/export.js';
+import { exportOnnx, type ExportOptions } from '../src/onnx/export.js';
 import { METADATA_KEYS, readOnnxMetadata, WEIGHTS_SHA256_KEY } from '../src/onnx/metadata.js';
 import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
 import { irValuesOf, reexportOnnx } from '../src/onnx/reexport.js';
@@ -41,9 +41,9 @@ function randomNchw(dims: number[], seed: number): NchwTensor {
 }
 
 /** Runs the IR with tfjs and the export with ORT at each [N, H, W]; returns the max abs difference per size. */
-async function parity(graph: ModelGraph, values: Map<string, Float32Array>, sizes: number[][], opset?: number): Promise<number[]> {
+async function parity(graph: ModelGraph, values: Map<string, Float32Array>, sizes: number[][], opset?: number, opts: Pick<ExportOptions, 'matchingCost'> = {}): Promise<number[]> {
   for (const n of graph.nodes) covered.add(n.op);
-  const session = await createOrtSession(exportOnnx(graph, values, { opset }));
+  const session = await createOrtSession(exportOnnx(graph, values, { opset, ...opts }));
   const params = paramsFromValues(graph, values);
   const diffs: number[] = [];
   try {
@@ -160,26 +160,25 @@ function costGraph(maxShift: number, metric: 'ssd' | 'dot'): ModelGraph {
   return b.build(out, cost, {}, `cost-${metric}-${maxShift}`);
 }
 
-test('matchingCost exports as one stack of shifted views: Slice per displacement, then one Concat, Add, Mul and ReduceMean', async () => {
-  for (const [maxShift, metric] of [[3, 'ssd'], [3, 'dot'], [0, 'ssd']] as const) {
+test('matchingCost exports as one MatMul per image row and a band of its products, in both forms equal to tfjs', async () => {
+  for (const [maxShift, metric] of [[3, 'ssd'], [3, 'dot'], [0, 'ssd'], [5, 'ssd']] as const) {
     const graph = costGraph(maxShift, metric);
-    const nodes = decodeModel(exportOnnx(graph, initialParamValues(graph, 2))).graph.node.filter((n) => n.name.startsWith('cost'));
+    const values = initialParamValues(graph, 2);
+    const nodes = decodeModel(exportOnnx(graph, values)).graph.node.filter((n) => n.name.startsWith('cost'));
     const counts: Record<string, number> = {};
     for (const n of nodes) counts[n.op_type] = (counts[n.op_type] ?? 0) + 1;
-    const ssd = metric === 'ssd';
-    assert.deepEqual(counts, {
-      ...(ssd ? { Mul: 2, Add: 1 } : { Mul: 1 }),
-      ...(maxShift > 0 ? { Pad: 1, Slice: maxShift + 1, Concat: 1 } : {}),
-      Unsqueeze: 2,
-      ReduceMean: 1,
-    }, `${metric} ${maxShift}`);
-    const mean = nodes.find((n) => n.op_type === 'ReduceMean')!;
-    assert.equal(mean.output[0], 'cost');
-    const ints = (name: string) => mean.attribute.find((a) => a.name === name);
-    assert.deepEqual(ints('axes')?.ints?.map(Number), [2], 'mean over C of [N, D, C, H, W]');
-    assert.equal(Number(ints('keepdims')?.i), 0);
-    const diffs = await parity(graph, initialParamValues(graph, 4), [[2, 8, 16], [1, 12, 20]]);
+    assert.equal(counts.MatMul, 1, `${metric} ${maxShift}: one MatMul`);
+    assert.equal(counts.ReduceSumSquare, metric === 'ssd' ? 2 : undefined, `${metric} ${maxShift}: the two norms`);
+    assert.equal(nodes.find((n) => n.output[0] === 'cost')?.op_type, 'Mul', 'the 1/C scale writes the result');
+    // Sizes where W < D + 1 and where W is odd check the skew's offsets.
+    const diffs = await parity(graph, values, [[2, 8, 16], [1, 12, 20], [1, 4, 4], [1, 3, 7]]);
     for (const d of diffs) assert.ok(d <= TOLERANCE, `${metric} ${maxShift}: max abs diff ${d}`);
+    const grouped = exportOnnx(graph, values, { matchingCost: 'grouped-conv' });
+    const groupedNodes = decodeModel(grouped).graph.node.filter((n) => n.name.startsWith('cost'));
+    assert.equal(groupedNodes.filter((n) => n.op_type === 'Conv').length, 1, 'the grouped form takes the mean by one conv');
+    assert.equal(groupedNodes.filter((n) => n.op_type === 'MatMul').length, 0);
+    const groupedDiffs = await parity(graph, values, [[2, 8, 16], [1, 3, 7]], undefined, { matchingCost: 'grouped-conv' });
+    for (const d of groupedDiffs) assert.ok(d <= TOLERANCE, `grouped ${metric} ${maxShift}: max abs diff ${d}`);
   }
 });
 
@@ -191,7 +190,7 @@ test('every IR op type is exported by some test graph', () => {
 
 test('model graphs are clean: known ops only, no Cast/Identity, conv weights OIHW, shared stem weights once', () => {
   const allowed = new Set(['Conv', 'Relu', 'Clip', 'Sigmoid', 'Add', 'Mul', 'Concat', 'Resize', 'Pad', 'Slice', 'ReduceMean',
-    'Unsqueeze', 'Reshape', 'Transpose', 'Shape', 'MatMul', 'Softmax', 'LayerNormalization']);
+    'ReduceSumSquare', 'Unsqueeze', 'Reshape', 'Transpose', 'Shape', 'MatMul', 'Softmax', 'LayerNormalization']);
   for (const family of ['unet', 'vit'] as const) {
     const graph = buildModelGraph({ ...SMALL, family, head: 'hilbert' });
     const model = exportOnnx(graph, initialParamValues(graph, 1));
@@ -330,7 +329,7 @@ test('re-export from the file itself: parameters read back exactly, and the inte
     for (const [name, v] of values) assert.deepEqual(back.get(name), v, `${family} ${name}`);
     const lowered = reexportOnnx(model, { matchingCost: 'grouped-conv' });
     assert.ok(lowered);
-    assert.equal(lowered.graph.node.filter((n) => n.op_type === 'ReduceMean').length, 0);
+    assert.equal(lowered.graph.node.filter((n) => n.op_type === 'ReduceSumSquare').length, 0, 'no band form left');
     assert.deepEqual(lowered.metadata_props, model.metadata_props);
     const dir = mkdtempSync(join(tmpdir(), 'hilbertq-reexport-'));
     try {

@@ -111,7 +111,9 @@ for (const [scheme, dtype, name] of [['w8a8', DataType.UINT8, 'uint8'], ['w8a16'
     for (const key of [METADATA_KEYS.config, METADATA_KEYS.stride, METADATA_KEYS.graph]) assert.equal(meta[key], float[key], key);
     if (scheme === 'w8a16') {
       assert.equal(view.model.opset_import.find((o) => !o.domain)?.version, 21, 'uint16 Q/DQ need opset 21');
-      for (const r of view.ops('ReduceMean')) assert.equal(r.input.length, 2, 'opset 18+ ReduceMean takes axes as an input');
+      const norms = view.ops('ReduceSumSquare');
+      assert.equal(norms.length, 4, 'the band form of both matching costs');
+      for (const r of norms) assert.equal(r.input.length, 2, 'opset 18+ ReduceSumSquare takes axes as an input');
     }
   });
 }
@@ -135,7 +137,8 @@ test('nodesToExclude leaves the named nodes float (ORT nodes_to_exclude), and wh
   const imageConvs = ['left.enc1.conv', 'right.enc1.conv'];
   const { model, summary } = await quantizeModel(tinyModel('unet'), { scheme: 'w8a8', calibration: calibrationPairs(1), nodesToExclude: imageConvs });
   assert.deepEqual(summary.floatOps.Conv, imageConvs);
-  assert.deepEqual(summary.floatOps.Mul, ['left.norm/scaled', 'right.norm/scaled'], 'the input normalisation feeding them too');
+  const notCost = (names: string[] | undefined): string[] => (names ?? []).filter((n) => !n.startsWith('stem.corr'));
+  assert.deepEqual(notCost(summary.floatOps.Mul), ['left.norm/scaled', 'right.norm/scaled'], 'the input normalisation feeding them too');
   const view = new ModelView(model);
   for (const input of ['left', 'right']) {
     assert.ok(!view.nodes.some((n) => n.op_type === 'QuantizeLinear' && n.input[0] === input), `${input} stays float`);
@@ -148,14 +151,32 @@ test('nodesToExclude leaves the named nodes float (ORT nodes_to_exclude), and wh
     quantizeModel(tinyModel('unet'), { scheme: 'w8a8', calibration: calibrationPairs(1), nodesToExclude: ['no.such.node'] }),
     /nodesToExclude = no\.such\.node/,
   );
-  // A node of the given file that the 8-bit lowering would replace (the matching cost's mean):
-  // the graph stays as given and the node runs in float, rather than "no node has this name".
-  const keptMean = await quantizeModel(tinyModel('unet'), { scheme: 'w8a8', calibration: calibrationPairs(1), nodesToExclude: ['stem.corr'] });
-  assert.ok(keptMean.summary.floatOps.ReduceMean?.includes('stem.corr'), JSON.stringify(keptMean.summary.floatOps));
+  // A node of the given file that the integer lowering would move onto another op (the band
+  // form's last Mul becomes the grouped conv's Squeeze): the graph stays as given and the node
+  // runs in float, rather than "no node has this name".
+  const kept = await quantizeModel(tinyModel('unet'), { scheme: 'w8a8-pt', calibration: calibrationPairs(1), nodesToExclude: ['stem.corr'] });
+  assert.ok(kept.summary.floatOps.Mul?.includes('stem.corr'), JSON.stringify(kept.summary.floatOps));
+  assert.deepEqual(kept.summary.floatOps.MatMul, ['stem.corr/products'], 'the band form as given; what only feeds the excluded node is float too');
+  assert.equal(kept.summary.quantizedOps.MatMul, 1, 'the other matching cost in integer');
 });
 
-test('the matching cost quantizes as one integer stack: shifted views share the right map\'s scale, the mean is an int8 grouped conv', async () => {
+test('w8a8 runs the matching cost in float as the band form, alone: the encoders feeding it stay integer', async () => {
   const { model, summary } = await quantized('unet', 'w8a8');
+  assert.deepEqual(summary.floatOps.MatMul, ['stem.corr/products', 'stem.corr2/products']);
+  assert.deepEqual(summary.floatOps.ReduceSumSquare?.length, 4);
+  for (const [op, names] of Object.entries(summary.floatOps)) {
+    // (stem.match is the softmax over the cost, float by the w8a8 rule.)
+    for (const name of names) assert.ok(/^stem\.(corr|match)/.test(name), `${op} ${name} is float but neither a matching cost nor its softmax`);
+  }
+  const view = new ModelView(model);
+  for (const conv of view.ops('Conv')) assert.equal(view.producer(conv.input[1])?.op_type, 'DequantizeLinear', `${conv.name} has int8 weights`);
+  for (const cost of ['stem.corr', 'stem.corr2']) {
+    assert.ok(view.nodes.some((n) => n.op_type === 'QuantizeLinear' && n.input[0] === cost), `${cost} is quantized for its integer consumers`);
+  }
+});
+
+test('w8a8-pt quantizes the matching cost as one integer stack: shifted views share the right map\'s scale, the mean is an int8 grouped conv', async () => {
+  const { model, summary } = await quantized('unet', 'w8a8-pt');
   const shared = new Map(summary.activations.map((a) => [a.tensor, a.sharedWith]));
   for (const cost of ['stem.corr', 'stem.corr2']) {
     for (const view of [`${cost}/pad`, `${cost}/shift0`, `${cost}/stack`]) assert.equal(shared.get(view), `${cost}/neg`, view);
@@ -167,10 +188,11 @@ test('the matching cost quantizes as one integer stack: shifted views share the 
   assert.equal(optimized.ops('ReduceMean').length, 0);
   const means = optimized.ops('QLinearConv').filter((n) => n.output[0].startsWith('stem.corr'));
   assert.equal(means.length, 2, 'one integer mean per matching cost');
-  // The float model keeps ReduceMean, the faster form in float; the 8-bit graph is lowered again.
-  assert.equal(new ModelView(tinyModel('unet')).ops('ReduceMean').length, 2);
-  const asGiven = await quantizeModel(tinyModel('unet'), { scheme: 'w8a8', calibration: calibrationPairs(2), integerMatchingCost: false });
-  assert.deepEqual(asGiven.summary.floatOps.ReduceMean, ['stem.corr', 'stem.corr2']);
+  // The float model has the band form, the faster one in float; the integer graph is lowered again.
+  assert.equal(new ModelView(tinyModel('unet')).ops('MatMul').length, 2);
+  const asGiven = await quantizeModel(tinyModel('unet'), { scheme: 'w8a8-pt', calibration: calibrationPairs(2), schemeMatchingCost: false });
+  assert.equal(asGiven.summary.quantizedOps.MatMul, 2, 'as given: the band form in integer');
+  assert.deepEqual(asGiven.summary.floatOps.ReduceSumSquare?.length, 4, 'its norms have no integer kernel');
   const stacks = optimized.nodes.filter((n) => n.output[0].startsWith('stem.corr') && n.output[0].includes('/stack'));
   assert.equal(stacks.length, 2, 'one stack per matching cost');
   for (const stack of stacks) {
@@ -237,11 +259,10 @@ test('an op without a rule stays float between DQ and Q and is reported; LayerNo
 
   const vit = (await quantized('vit', 'w8a8')).summary;
   assert.equal(vit.floatOps.LayerNormalization?.length, 8);
-  // ReduceMean, also without an integer kernel, no longer occurs: the matching cost's mean is a
-  // grouped conv in 8-bit graphs. Softmax is float by the w8a8 rule, with the chain feeding it.
-  assert.equal(vit.floatOps.ReduceMean, undefined);
+  // Softmax is float by the w8a8 rule, with the chain feeding it, and so is the matching cost.
   assert.ok(vit.floatOps.LayerNormalization && vit.floatOps.Softmax);
-  for (const op of Object.keys(vit.floatOps)) assert.ok(['Add', 'LayerNormalization', 'MatMul', 'Mul', 'Reshape', 'Softmax', 'Transpose'].includes(op), op);
+  const costOps = ['Concat', 'Pad', 'ReduceSumSquare', 'Slice'];
+  for (const op of Object.keys(vit.floatOps)) assert.ok(['Add', 'LayerNormalization', 'MatMul', 'Mul', 'Reshape', 'Softmax', 'Transpose', ...costOps].includes(op), op);
   const integer = (await quantized('vit', 'w8a8-pt')).summary;
   assert.deepEqual(Object.keys(integer.floatOps).sort(), ['LayerNormalization'], 'the DSP recipe keeps Softmax in integer');
 });
@@ -261,17 +282,19 @@ for (const scheme of ['w8a8', 'w8a8-pt'] as const) {
       const float = new ModelView(tinyModel(family)).opCounts();
       const counts = view.opCounts();
       assert.equal(counts.Conv, undefined, 'no float Conv remains');
-      // Every float Conv, plus the matching costs' integer means (lowered again for 8 bits).
-      assert.equal(counts.QLinearConv, float.Conv + float.ReduceMean);
-      // w8a8 leaves the attention's softmax chain in float (query, key, scores: 3 MatMuls a block).
-      const floatMatMuls = scheme === 'w8a8' && family === 'vit' ? 12 : 0;
-      assert.equal(counts.MatMul ?? 0, floatMatMuls, 'float MatMuls: only the softmax chain');
-      assert.equal(counts.QLinearMatMul ?? 0, (float.MatMul ?? 0) - floatMatMuls);
+      // Every float Conv, plus (w8a8-pt) the two matching costs' integer means, lowered again.
+      const costMatMuls = 2;
+      assert.equal(counts.QLinearConv, float.Conv + (scheme === 'w8a8-pt' ? costMatMuls : 0));
+      // w8a8 leaves the attention's softmax chain in float (query, key, scores: 3 MatMuls a block)
+      // and the matching costs' band MatMuls; w8a8-pt replaces those by the grouped convs.
+      const floatMatMuls = scheme === 'w8a8' ? (family === 'vit' ? 12 : 0) + costMatMuls : 0;
+      assert.equal(counts.MatMul ?? 0, floatMatMuls, 'float MatMuls: only the softmax chain and the matching costs');
+      assert.equal(counts.QLinearMatMul ?? 0, (float.MatMul ?? 0) - costMatMuls - (scheme === 'w8a8' ? floatMatMuls - costMatMuls : 0));
       for (const op of ['QLinearAdd', 'QLinearMul', 'QLinearConcat', 'QLinearSigmoid', 'QLinearSoftmax']) assert.ok(counts[op] > 0, op);
       const floats = [...floatOpTypes(view)].sort();
       t.diagnostic(`ops left in float by ORT: ${floats.join(', ')}`);
       // Pad and linear Resize have no uint8 path in ORT 1.30's CPU QDQ transformer; Shape only reads dims.
-      const softmaxChain = scheme === 'w8a8' ? ['Add', 'MatMul', 'Mul', 'Reshape', 'Softmax', 'Transpose'] : [];
+      const softmaxChain = scheme === 'w8a8' ? ['Add', 'MatMul', 'Mul', 'Reshape', 'Softmax', 'Transpose', 'Slice', 'Concat', 'ReduceSumSquare'] : [];
       for (const op of floats) assert.ok(['LayerNormalization', 'Pad', 'Resize', 'Shape', ...softmaxChain].includes(op), op);
     });
   }

@@ -51,9 +51,9 @@ export interface OpAttrs {
   /**
    * inputs [left, right] maps of C channels -> map of maxShift + 1 channels, the matching cost of
    * every displacement d: 'ssd' mean_c (left(x) - right(x - d))^2, 'dot' mean_c left(x) right(x - d),
-   * right zero beyond the image. Composite: ONNX gets Pad + one Slice per d stacked by one Concat
-   * into [N, D, C, H, W], then one broadcast Add and Mul and one ReduceMean over C; tfjs one fused
-   * kernel with its own gradient.
+   * right zero beyond the image. Composite: ONNX gets one MatMul per image row and a band read off
+   * its products (or, for fully integer graphs, shifted views and a grouped conv; see
+   * src/onnx/emitters.ts); tfjs one fused kernel with its own gradient.
    */
   matchingCost: { maxShift: number; metric: 'ssd' | 'dot' };
 }

@@ -2,6 +2,7 @@ import type { ModelGraph, ParamSpec } from '../models/ir.js';
 import { toAttributeProtos, type AttrValue } from './attributes.js';
 import { floatTensor, hwioToOihw, int64Tensor } from './initializers.js';
 import type { NodeProto, TensorProto } from './onnx-proto.js';
+import type { MatchingCostForm } from './export.js';
 
 type NamedNode = { readonly name: string };
 
@@ -28,7 +29,7 @@ export class EmitContext {
     private readonly values: ReadonlyMap<string, Float32Array>,
     readonly opset: number,
     /** See ExportOptions.matchingCost. */
-    readonly matchingCost: 'reduce-mean' | 'grouped-conv' = 'reduce-mean',
+    readonly matchingCost: MatchingCostForm = 'band-matmul',
   ) {
     this.params = new Map(graph.params.map((p) => [p.name, p]));
     this.outputIsNode = graph.nodes.some((n) => n.name === graph.output);

@@ -49,12 +49,8 @@ function oihwToHwio(values: Float32Array, shape: readonly number[]): Float32Arra
   return out;
 }
 
-/**
- * The same model lowered again from its one description (the config in its metadata) with other
- * export options, e.g. the matching cost as a grouped conv for an 8-bit graph. Metadata and
- * opset are kept. Null when the file is not a hilbertq export whose parameters all read back.
- */
-export function reexportOnnx(model: ModelProto, opts: Pick<ExportOptions, 'matchingCost'>): ModelProto | null {
+/** The IR graph a hilbertq export was lowered from (its config in the metadata); null for other files. */
+export function irGraphOf(model: ModelProto): ModelGraph | null {
   const meta = new Map((model.metadata_props ?? []).map((p) => [p.key, p.value]));
   const configJson = meta.get(METADATA_KEYS.config);
   if (configJson === undefined || meta.get(METADATA_KEYS.graph) === undefined) return null;
@@ -64,7 +60,26 @@ export function reexportOnnx(model: ModelProto, opts: Pick<ExportOptions, 'match
   } catch {
     return null;
   }
-  if (graph.name !== meta.get(METADATA_KEYS.graph)) return null;
+  return graph.name === meta.get(METADATA_KEYS.graph) ? graph : null;
+}
+
+/**
+ * The ONNX nodes an IR op type was lowered to in a hilbertq export: an emitter writes its last
+ * node under the IR node's name and its intermediates under `irNode/suffix` (emit-context.ts).
+ */
+export function loweredNodesOf(model: ModelProto, op: ModelGraph['nodes'][number]['op']): string[] {
+  const irNames = (irGraphOf(model)?.nodes ?? []).filter((n) => n.op === op).map((n) => n.name);
+  return model.graph.node.map((n) => n.name).filter((name) => irNames.some((ir) => name === ir || name.startsWith(`${ir}/`)));
+}
+
+/**
+ * The same model lowered again from its one description (the config in its metadata) with other
+ * export options, e.g. the matching cost as a grouped conv for a fully integer graph. Metadata and
+ * opset are kept. Null when the file is not a hilbertq export whose parameters all read back.
+ */
+export function reexportOnnx(model: ModelProto, opts: Pick<ExportOptions, 'matchingCost'>): ModelProto | null {
+  const graph = irGraphOf(model);
+  if (!graph) return null;
   const values = irValuesOf(model, graph);
   if (!values) return null;
   const opset = model.opset_import.find((o) => (o.domain ?? '') === '')?.version;

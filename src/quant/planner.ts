@@ -11,17 +11,21 @@ export const IMAGE_RANGE = { min: 0, max: 1 } as const;
  * Applies the rule of each node's op type in graph order, then again until no request changes
  * the plan: a data-movement op early in the graph may only learn on a later sweep that its
  * input is quantized (by a consumer further down). Nodes named in `nodesToExclude` (ORT's
- * nodes_to_exclude) get no rule and stay float.
+ * nodes_to_exclude) get no rule and stay float, and so do the nodes that only feed them; nodes
+ * named in `floatAlone` stay float without pulling their producers along (the w8a8 matching
+ * cost: the encoders feeding it stay integer, their outputs dequantized for it).
  */
 export function planQuantization(
   model: ModelProto,
   scheme: SchemeSpec,
   rules: QuantRuleRegistry,
   nodesToExclude: ReadonlySet<string> = new Set(),
+  floatAlone: ReadonlySet<string> = new Set(),
 ): QuantPlan {
   const graph = new GraphIndex(model);
   const plan = new QuantPlan(graph, scheme);
   const float = floatNodes(graph, nodesToExclude);
+  for (const node of graph.nodes) if (floatAlone.has(node.name)) float.add(node);
   // Graph inputs are images in [0, 1], quantized up front (so that data movement reading them
   // directly can share their scale), unless only float nodes read them.
   for (const input of graph.graphInputs()) {
