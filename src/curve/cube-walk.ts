@@ -14,7 +14,7 @@ export class CubeWalk {
   private readonly bound2: number;
 
   constructor(
-    verts: Float64Array,
+    private readonly verts: Float64Array,
     readonly dims: number,
     readonly spacing: number,
   ) {
@@ -58,5 +58,34 @@ export class CubeWalk {
     const t = Math.min(1, along / this.spacing);
     // Ties go to the lower segment, as in the exact search.
     return (after > before ? k + t : k - t) / this.segments;
+  }
+
+  /**
+   * q of the nearest point by a scan of every segment (2^dims - 1 cube edges, each along one
+   * axis), exact for any finite p, ties to the lower segment: the fallback where decode() cannot
+   * vouch, e.g. outputs far off the curve on inputs unlike the training scenes. A scan of 15 edges
+   * costs far less than the general search.
+   */
+  nearest(p: ArrayLike<number>): number {
+    const d = this.dims;
+    const v = this.verts;
+    let best = Infinity;
+    let bestQ = NaN;
+    for (let k = 0; k < this.segments; k++) {
+      const axis = this.axisAfter[k];
+      const from = v[k * d + axis];
+      const to = v[(k + 1) * d + axis];
+      const t = Math.min(1, Math.max(0, (p[axis] - from) / (to - from)));
+      let dist2 = 0;
+      for (let c = 0; c < d; c++) {
+        const delta = p[c] - (c === axis ? from + t * (to - from) : v[k * d + c]);
+        dist2 += delta * delta;
+      }
+      if (dist2 < best) {
+        best = dist2;
+        bestQ = (k + t) / this.segments;
+      }
+    }
+    return bestQ;
   }
 }

@@ -203,7 +203,8 @@ export class HilbertCurve {
    * along, inwards from the corner (`inward`: distance from the corner's coordinate towards the
    * cube's centre). That projection is exact whenever it lies within spacing / 2 of p: every
    * other edge has a coordinate on the far side of 1/2 from p's, so lies at least that far.
-   * Points farther out (never for a trained head) take the exact search.
+   * Points farther out (rare for a trained head on scenes like its training ones) take a scan of
+   * every edge (CubeWalk.nearest).
    */
   private decodeCubeWalk(points: Float32Array | Float64Array, n: number, out: Float32Array): void {
     const d = this.dims;
@@ -231,12 +232,7 @@ export class HilbertCurve {
         continue;
       }
       const q = walk.decode(corner, inward);
-      if (q === q) {
-        out[i] = q;
-      } else {
-        const r = this.search().nearest(p);
-        out[i] = (r.segment + r.t) / (this.vertexCount - 1);
-      }
+      out[i] = q === q ? q : walk.nearest(p);
     }
   }
 

@@ -187,7 +187,7 @@ function dequantizingDecoder(curve: HilbertCurve, bits: number, dequant: Float64
 /**
  * Order 1 in dims >= 3 (the cube walk, see HilbertCurve.decodeCubeWalk): per component, each
  * code's corner bit and inward distance come from a table, so a sample costs dims look-ups and
- * two compares instead of a search. Samples beyond the exactness bound take the exact decode.
+ * two compares instead of a search. Samples beyond the exactness bound take a scan of every edge.
  */
 function cubeWalkDecoder(
   curve: HilbertCurve,
@@ -216,6 +216,12 @@ function cubeWalkDecoder(
     bits === 8
       ? WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: outputScale / (curve.vertexCount - 1) })
       : null;
+  const point = new Float64Array(d);
+  // Beyond the exactness bound: a scan of every edge (CubeWalk.nearest), exact.
+  const scan = (codes: Uint8Array | Uint16Array, n: number, i: number): number => {
+    for (let c = 0; c < d; c++) point[c] = dequant[c][codes[c * n + i]];
+    return walk.nearest(point);
+  };
   return (codes, out) => {
     const n = checkCodes(codes, d, bits);
     const result = outputBuffer(out, n);
@@ -224,7 +230,7 @@ function cubeWalkDecoder(
       from = n - (n % CUBE_WALK_BLOCK);
       wasm.decode(codes, n, from, result);
       // The module leaves NaN where a sample lies beyond its exactness bound.
-      for (let i = 0; i < from; i++) if (result[i] !== result[i]) result[i] = exactDecode(curve, dequant, codes, n, i) * outputScale;
+      for (let i = 0; i < from; i++) if (result[i] !== result[i]) result[i] = scan(codes, n, i) * outputScale;
     }
     const inward = new Float64Array(d);
     for (let i = from; i < n; i++) {
@@ -235,15 +241,8 @@ function cubeWalkDecoder(
         inward[c] = inwardOf[key];
       }
       const q = walk.decode(corner, inward);
-      result[i] = (q === q ? q : exactDecode(curve, dequant, codes, n, i)) * outputScale;
+      result[i] = (q === q ? q : scan(codes, n, i)) * outputScale;
     }
     return result;
   };
-}
-
-/** The exact decode of sample i of planar codes, for the rare sample a fast path cannot vouch for. */
-function exactDecode(curve: HilbertCurve, dequant: Float64Array[], codes: Uint8Array | Uint16Array, n: number, i: number): number {
-  const point = new Float64Array(curve.dims);
-  for (let c = 0; c < curve.dims; c++) point[c] = dequant[c][codes[c * n + i]];
-  return curve.decode(point)[0];
 }
