@@ -176,6 +176,36 @@ test('quantizedDecoder without a joint table (dims 3, 8 bits, uint16 codes) is e
   assert.deepEqual(scaled(codes16), curve.decode(real16).map((q) => Math.fround(q * 96)));
 });
 
+test('the cube walk\'s off-curve scan breaks ties and overflows as the exact search does', () => {
+  for (const dims of [3, 4, 5]) {
+    const curve = new HilbertCurve({ dims, order: 1, margin: 0.1 });
+    const walk = curve.cubeWalk();
+    // Points on a coarse grid around the cube: many lie at exactly equal distance from two edges.
+    const grid = [-0.3, 0, 0.1, 0.3, 0.5, 0.7, 0.9, 1, 1.3];
+    let checked = 0;
+    const p = new Float64Array(dims);
+    for (let code = 0; code < grid.length ** dims; code += dims === 5 ? 7 : 1) {
+      let rest = code;
+      for (let c = 0; c < dims; c++) {
+        p[c] = grid[rest % grid.length];
+        rest = Math.floor(rest / grid.length);
+      }
+      const r = curve.search().nearest(p);
+      const want = (r.segment + r.t) / (curve.vertexCount - 1);
+      assert.ok(Math.abs(walk.nearest(p) - want) < 1e-12, `dims ${dims}, [${p.join(', ')}]: ${walk.nearest(p)} vs ${want}`);
+      checked++;
+    }
+    assert.ok(checked > 500);
+  }
+  const curve = new HilbertCurve({ dims: 3, order: 1, margin: 0.1 });
+  // Found by review: two edges at 0.32 and 0.32000000000000006, the lower one must win.
+  assert.ok(Math.abs(curve.decode(Float64Array.from([0.5, -0.3, 0.9]))[0] - 1 / 7) < 1e-6);
+  // Finite but overflowing squares: every edge ties at Infinity, as in the search (not NaN).
+  const far = curve.decode(Float64Array.from([1e200, 0.5, 0.5]))[0];
+  const r = curve.search().nearest(Float64Array.from([1e200, 0.5, 0.5]));
+  assert.ok(Number.isFinite(far) && Math.abs(far - (r.segment + r.t) / 7) < 1e-6, `${far}`);
+});
+
 test('the cube walk (order 1, dims 3-6) decodes quantized codes as the exact search does, fast path and fallback', () => {
   for (const dims of [3, 4, 5, 6]) {
     const curve = new HilbertCurve({ dims, order: 1, margin: 0.1 });

@@ -42,7 +42,7 @@ test('quantize --synthetic writes the model and prints ops, weights, ranges and 
   const out = join(dir, 'unet.w8a8.onnx');
   const text = await runQuantize([floatFile, '--scheme', 'w8a8', '--synthetic', '2', '--size', '32x64']);
   assert.ok(existsSync(out), 'default --out is <model>.<scheme>.onnx');
-  for (const part of ['quantized:', 'Conv 21', 'folded', 'MatMul 2 (stem.corr/products, stem.corr2/products)', 'float:', 'Softmax 1 (stem.match.softmax)', 'weights:', 'KiB', 'ranges:', 'output:      uint8, scale']) {
+  for (const part of ['quantized:', 'Conv 19', 'folded', 'MatMul 2 (stem.corr/products, stem.corr2/products)', 'Conv 2 (left.enc1.conv, right.enc1.conv)', 'float:', 'Softmax 1 (stem.match.softmax)', 'weights:', 'KiB', 'ranges:', 'output:      uint8, scale']) {
     assert.ok(text.includes(part), `${part} in\n${text}`);
   }
   const info = readQuantizedOutputInfo(readFileSync(out));

@@ -48,7 +48,10 @@ function dequantizedInputs(view: ModelView, opType: string, index: number, keep:
 for (const family of ['unet', 'vit'] as const) {
   test(`${family} w8a8: int8 Conv weights per output channel, int32 biases with scale = input scale x weight scale`, async () => {
     const view = new ModelView((await quantized(family, 'w8a8')).model);
-    const weights = dequantizedInputs(view, 'Conv', 1);
+    // The image convs (3 input channels) stay float by the w8a8 rule (floatConvMaxInputChannels).
+    const imageConv = (node: NodeProto): boolean => /^(left|right)\.enc1\.conv$/.test(node.name);
+    for (const node of view.ops('Conv').filter(imageConv)) assert.notEqual(view.producer(node.input[1])?.op_type, 'DequantizeLinear', `${node.name} stays float`);
+    const weights = dequantizedInputs(view, 'Conv', 1, (node) => !imageConv(node));
     assert.ok(weights.length > 10);
     for (const { node, dq, data, scale, zeroPoint } of weights) {
       assert.equal(data.data_type, DataType.INT8, node.name);
@@ -58,13 +61,13 @@ for (const family of ['unet', 'vit'] as const) {
       assert.ok(view.values(zeroPoint.name).every((z) => z === 0), 'symmetric weights');
       assert.ok(view.values(data.name).every((v) => v >= -127 && v <= 127));
     }
-    for (const { node, data, scale } of dequantizedInputs(view, 'Conv', 2)) {
+    for (const { node, data, scale } of dequantizedInputs(view, 'Conv', 2, (node) => !imageConv(node))) {
       assert.equal(data.data_type, DataType.INT32, `${node.name} bias`);
       const xScale = view.values(view.producer(node.input[0])!.input[1])[0];
       const wScales = view.values(view.producer(node.input[1])!.input[1]);
       assert.deepEqual(view.values(scale.name), wScales.map((w) => Math.fround(xScale * w)), `${node.name} bias scale`);
     }
-    const floatWeights = view.model.graph.initializer.filter((t) => t.data_type === DataType.FLOAT && t.dims.length >= 2);
+    const floatWeights = view.model.graph.initializer.filter((t) => t.data_type === DataType.FLOAT && t.dims.length >= 2 && t.name !== 'stem.enc1.weight');
     // w8a8 leaves Softmax in float (SCHEMES.w8a8.floatOpTypes), and with it the chain that only
     // feeds it: the attention's query and key projections and their scores.
     for (const t of floatWeights) assert.match(t.name, /^vit\.block\d\.[qk]\.weight$/, 'the only float weight matrices are the softmax chain\'s');
@@ -119,7 +122,8 @@ for (const [scheme, dtype, name] of [['w8a8', DataType.UINT8, 'uint8'], ['w8a16'
 }
 
 test('graph inputs get a QuantizeLinear with scale 1/255 (exact for 8-bit images); Relu after Conv is folded', async () => {
-  const { model, summary } = await quantized('unet', 'w8a8');
+  // w8a8-pt: fully integer. (w8a8 leaves the image convs, and so the images, in float.)
+  const { model, summary } = await quantized('unet', 'w8a8-pt');
   const view = new ModelView(model);
   for (const input of ['left', 'right']) {
     const q = view.nodes.find((n) => n.op_type === 'QuantizeLinear' && n.input[0] === input);
@@ -130,6 +134,8 @@ test('graph inputs get a QuantizeLinear with scale 1/255 (exact for 8-bit images
   const floatRelus = new ModelView(tinyModel('unet')).ops('Relu').length;
   assert.equal(view.ops('Relu').length, 0);
   assert.equal(summary.foldedActivations.Relu, floatRelus);
+  const cpu = new ModelView((await quantized('unet', 'w8a8')).model);
+  for (const input of ['left', 'right']) assert.ok(!cpu.nodes.some((n) => n.op_type === 'QuantizeLinear' && n.input[0] === input), `w8a8: ${input} stays float`);
 });
 
 test('nodesToExclude leaves the named nodes float (ORT nodes_to_exclude), and what only feeds them; an unknown name is a ConfigError', async () => {
@@ -158,6 +164,11 @@ test('nodesToExclude leaves the named nodes float (ORT nodes_to_exclude), and wh
   assert.ok(kept.summary.floatOps.Mul?.includes('stem.corr'), JSON.stringify(kept.summary.floatOps));
   assert.deepEqual(kept.summary.floatOps.MatMul, ['stem.corr/products'], 'the band form as given; what only feeds the excluded node is float too');
   assert.equal(kept.summary.quantizedOps.MatMul, 1, 'the other matching cost in integer');
+  // A name of the lowered graph too (its integer mean): both graphs cannot be kept, so it is an error, not a silent drop.
+  await assert.rejects(
+    quantizeModel(tinyModel('unet'), { scheme: 'w8a8-pt', calibration: calibrationPairs(1), nodesToExclude: ['stem.corr', 'stem.corr/mean'] }),
+    /nodesToExclude = stem\.corr\/mean.*name nodes of one graph/,
+  );
 });
 
 test('w8a8 runs the matching cost in float as the band form, alone: the encoders feeding it stay integer', async () => {
@@ -165,11 +176,14 @@ test('w8a8 runs the matching cost in float as the band form, alone: the encoders
   assert.deepEqual(summary.floatOps.MatMul, ['stem.corr/products', 'stem.corr2/products']);
   assert.deepEqual(summary.floatOps.ReduceSumSquare?.length, 4);
   for (const [op, names] of Object.entries(summary.floatOps)) {
-    // (stem.match is the softmax over the cost, float by the w8a8 rule.)
-    for (const name of names) assert.ok(/^stem\.(corr|match)/.test(name), `${op} ${name} is float but neither a matching cost nor its softmax`);
+    // (stem.match is the softmax over the cost, float by the w8a8 rule; the image convs and the
+    // normalisation feeding them are float by the rule on convs of 3 input channels.)
+    for (const name of names) {
+      assert.ok(/^(stem\.(corr|match)|(left|right)\.(norm|enc1))/.test(name), `${op} ${name} is float but neither a matching cost, its softmax nor the image path`);
+    }
   }
   const view = new ModelView(model);
-  for (const conv of view.ops('Conv')) assert.equal(view.producer(conv.input[1])?.op_type, 'DequantizeLinear', `${conv.name} has int8 weights`);
+  for (const conv of view.ops('Conv').filter((c) => !c.name.endsWith('.enc1.conv'))) assert.equal(view.producer(conv.input[1])?.op_type, 'DequantizeLinear', `${conv.name} has int8 weights`);
   for (const cost of ['stem.corr', 'stem.corr2']) {
     assert.ok(view.nodes.some((n) => n.op_type === 'QuantizeLinear' && n.input[0] === cost), `${cost} is quantized for its integer consumers`);
   }
@@ -213,7 +227,8 @@ test('Clip(0, 6) after a Conv is folded: the Conv output takes the Clip range; n
   const c1 = b.conv('c1', sum, 4, { act: 'relu6' });
   const up = b.upsample('up', b.conv('c2', c1, 2, { stride: 2, act: 'none' }), 2, 'nearest');
   const graph = b.build(b.node('sigmoid', 'out', [up], {}), c1, {}, 'relu6');
-  const { model, summary } = await quantizeModel(exportOnnx(graph, initialParamValues(graph, 1)), { scheme: 'w8a8', calibration: calibrationPairs(2) });
+  // w8a8-pt: w8a8 would leave c1, a conv of 3 input channels, in float.
+  const { model, summary } = await quantizeModel(exportOnnx(graph, initialParamValues(graph, 1)), { scheme: 'w8a8-pt', calibration: calibrationPairs(2) });
   assert.equal(summary.foldedActivations.Clip, 1);
   const c1Range = summary.activations.find((a) => a.tensor === 'c1')!;
   assert.ok(c1Range.range.min === 0 && c1Range.range.max <= 6 && c1Range.zeroPoint === 0, JSON.stringify(c1Range));
@@ -261,7 +276,7 @@ test('an op without a rule stays float between DQ and Q and is reported; LayerNo
   assert.equal(vit.floatOps.LayerNormalization?.length, 8);
   // Softmax is float by the w8a8 rule, with the chain feeding it, and so is the matching cost.
   assert.ok(vit.floatOps.LayerNormalization && vit.floatOps.Softmax);
-  const costOps = ['Concat', 'Pad', 'ReduceSumSquare', 'Slice'];
+  const costOps = ['Concat', 'Pad', 'ReduceSumSquare', 'Slice', 'Conv', 'Relu'];
   for (const op of Object.keys(vit.floatOps)) assert.ok(['Add', 'LayerNormalization', 'MatMul', 'Mul', 'Reshape', 'Softmax', 'Transpose', ...costOps].includes(op), op);
   const integer = (await quantized('vit', 'w8a8-pt')).summary;
   assert.deepEqual(Object.keys(integer.floatOps).sort(), ['LayerNormalization'], 'the DSP recipe keeps Softmax in integer');
@@ -281,16 +296,19 @@ for (const scheme of ['w8a8', 'w8a8-pt'] as const) {
       const view = new ModelView(readFileSync(file));
       const float = new ModelView(tinyModel(family)).opCounts();
       const counts = view.opCounts();
-      assert.equal(counts.Conv, undefined, 'no float Conv remains');
+      // w8a8 leaves the two image convs (3 input channels) in float by rule.
+      assert.equal(counts.Conv ?? 0, scheme === 'w8a8' ? 2 : 0, 'no float Conv remains but the image convs');
       // Every float Conv, plus (w8a8-pt) the two matching costs' integer means, lowered again.
       const costMatMuls = 2;
-      assert.equal(counts.QLinearConv, float.Conv + (scheme === 'w8a8-pt' ? costMatMuls : 0));
+      assert.equal(counts.QLinearConv, float.Conv + (scheme === 'w8a8-pt' ? costMatMuls : -2));
       // w8a8 leaves the attention's softmax chain in float (query, key, scores: 3 MatMuls a block)
       // and the matching costs' band MatMuls; w8a8-pt replaces those by the grouped convs.
       const floatMatMuls = scheme === 'w8a8' ? (family === 'vit' ? 12 : 0) + costMatMuls : 0;
       assert.equal(counts.MatMul ?? 0, floatMatMuls, 'float MatMuls: only the softmax chain and the matching costs');
       assert.equal(counts.QLinearMatMul ?? 0, (float.MatMul ?? 0) - costMatMuls - (scheme === 'w8a8' ? floatMatMuls - costMatMuls : 0));
-      for (const op of ['QLinearAdd', 'QLinearMul', 'QLinearConcat', 'QLinearSigmoid', 'QLinearSoftmax']) assert.ok(counts[op] > 0, op);
+      // w8a8 keeps the matching cost, the image normalisation and Softmax in float: the Adds and Muls left are the vit's.
+      const integerOps = scheme === 'w8a8-pt' ? ['QLinearAdd', 'QLinearMul', 'QLinearConcat', 'QLinearSigmoid', 'QLinearSoftmax'] : ['QLinearConcat', 'QLinearSigmoid'];
+      for (const op of integerOps) assert.ok(counts[op] > 0, op);
       const floats = [...floatOpTypes(view)].sort();
       t.diagnostic(`ops left in float by ORT: ${floats.join(', ')}`);
       // Pad and linear Resize have no uint8 path in ORT 1.30's CPU QDQ transformer; Shape only reads dims.

@@ -1,6 +1,6 @@
 import { ConfigError } from '../util/errors.js';
 import { hilbertCells } from './hilbert-order.js';
-import { CubeWalk } from './cube-walk.js';
+import { CubeWalk, SCAN_MAX_DIMS } from './cube-walk.js';
 import { HilbertSearch } from './hilbert-search.js';
 import { PolylineIndex, type Nearest } from './polyline-index.js';
 import { buildQuantizedDecoder, type QuantizedDecoder, type QuantizedDecoderOptions } from './quantized-decoder.js';
@@ -204,7 +204,7 @@ export class HilbertCurve {
    * cube's centre). That projection is exact whenever it lies within spacing / 2 of p: every
    * other edge has a coordinate on the far side of 1/2 from p's, so lies at least that far.
    * Points farther out (rare for a trained head on scenes like its training ones) take a scan of
-   * every edge (CubeWalk.nearest).
+   * every edge (CubeWalk.nearest) up to 4 dims, the exact search beyond.
    */
   private decodeCubeWalk(points: Float32Array | Float64Array, n: number, out: Float32Array): void {
     const d = this.dims;
@@ -232,7 +232,14 @@ export class HilbertCurve {
         continue;
       }
       const q = walk.decode(corner, inward);
-      out[i] = q === q ? q : walk.nearest(p);
+      if (q === q) {
+        out[i] = q;
+      } else if (d <= SCAN_MAX_DIMS) {
+        out[i] = walk.nearest(p);
+      } else {
+        const r = this.search().nearest(p);
+        out[i] = (r.segment + r.t) / (this.vertexCount - 1);
+      }
     }
   }
 

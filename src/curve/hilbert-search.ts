@@ -18,7 +18,7 @@ import { segmentDistance, type Nearest } from './polyline-index.js';
  * segments (within a relative 1e-12) go to the lowest index.
  */
 /** Relative tolerance under which two squared distances tie (see offer). */
-const TIE = 1e-12;
+export const TIE = 1e-12;
 
 export class HilbertSearch {
   private readonly fanout: number;

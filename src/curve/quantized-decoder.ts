@@ -1,6 +1,7 @@
 import { ConfigError } from '../util/errors.js';
 import type { HilbertCurve } from './hilbert-curve.js';
 import { CUBE_WALK_BLOCK, WasmCubeWalk } from './wasm-cube-walk.js';
+import { SCAN_MAX_DIMS } from './cube-walk.js';
 import { WASM_BLOCK, WasmTableDecoder } from './wasm-table-decoder.js';
 
 export interface QuantizedDecoderOptions {
@@ -187,7 +188,7 @@ function dequantizingDecoder(curve: HilbertCurve, bits: number, dequant: Float64
 /**
  * Order 1 in dims >= 3 (the cube walk, see HilbertCurve.decodeCubeWalk): per component, each
  * code's corner bit and inward distance come from a table, so a sample costs dims look-ups and
- * two compares instead of a search. Samples beyond the exactness bound take a scan of every edge.
+ * two compares instead of a search. Samples beyond the exactness bound take the exact decode.
  */
 function cubeWalkDecoder(
   curve: HilbertCurve,
@@ -217,10 +218,10 @@ function cubeWalkDecoder(
       ? WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: outputScale / (curve.vertexCount - 1) })
       : null;
   const point = new Float64Array(d);
-  // Beyond the exactness bound: a scan of every edge (CubeWalk.nearest), exact.
+  // Beyond the exactness bound: a scan of every edge (CubeWalk.nearest) in few dims, else the search.
   const scan = (codes: Uint8Array | Uint16Array, n: number, i: number): number => {
     for (let c = 0; c < d; c++) point[c] = dequant[c][codes[c * n + i]];
-    return walk.nearest(point);
+    return d <= SCAN_MAX_DIMS ? walk.nearest(point) : curve.decode(point)[0];
   };
   return (codes, out) => {
     const n = checkCodes(codes, d, bits);

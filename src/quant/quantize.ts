@@ -1,4 +1,4 @@
-import { encodeModel } from '../onnx/onnx-proto.js';
+import { encodeModel, type ModelProto, type NodeProto } from '../onnx/onnx-proto.js';
 import { ConfigError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
 import { calibrateRanges, type CalibrationProgress } from './calibrate.js';
@@ -68,13 +68,19 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   if (unknown.length > 0) throw new ConfigError('nodesToExclude', unknown.join(', '), 'no node of the model has this name');
   const lowered = relowered && [...exclude].every((name) => opOf(given, name) === undefined || opOf(relowered, name) === opOf(given, name)) ? relowered : null;
   const original = lowered ?? given;
+  // A name only the lowered graph has, while another name kept the given graph: both cannot hold.
+  const dropped = [...exclude].filter((name) => opOf(original, name) === undefined);
+  if (dropped.length > 0) {
+    throw new ConfigError('nodesToExclude', dropped.join(', '), `names a node of the re-lowered graph, but another excluded name keeps the model as given (${source}); name nodes of one graph`);
+  }
   // The scheme's float matching cost: its nodes only, the encoders feeding it stay integer
   // (measured on the precision unet at 128x256: 3-6 % faster than with them in float, q-err
-  // robust std within 2 %). A graph quantized as given gets no such choice.
+  // robust std within 2 %). Without re-lowering (schemeMatchingCost false) nothing is added.
   const floatCost = new Set(relowered && scheme.matchingCost === 'float' ? loweredNodesOf(original, 'matchingCost') : []);
   const model = defaultOpset(original) < scheme.minOpset ? upgradeOpset(original, scheme.minOpset) : original;
 
   for (const node of model.graph.node) if (scheme.floatOpTypes.includes(node.op_type)) exclude.add(node.name);
+  for (const node of model.graph.node) if (node.op_type === 'Conv' && convInputChannels(model, node) <= scheme.floatConvMaxInputChannels) exclude.add(node.name);
   const plan = planQuantization(model, scheme, opts.rules ?? QUANT_RULES, exclude, floatCost);
   const toCalibrate = [...plan.activations].filter(([, s]) => s.kind === 'calibrated').map(([name]) => name);
   const data = asCalibrationData(opts.calibration);
@@ -109,4 +115,12 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   ];
   quantized.doc_string = `${original.doc_string ?? 'hilbertq model'}; quantized ${opts.scheme} (${method}), output ${summary.output.dtype} codes`;
   return { model: encodeModel(quantized), summary };
+}
+
+/** A Conv's input channels from its OIHW weight initializer (Infinity when the weight is not one). */
+function convInputChannels(model: ModelProto, node: NodeProto): number {
+  const weight = model.graph.initializer.find((t) => t.name === node.input[1]);
+  const dims = weight?.dims ?? [];
+  const group = Number(node.attribute.find((a) => a.name === 'group')?.i ?? 1);
+  return dims.length === 4 ? Number(dims[1]) * group : Infinity;
 }

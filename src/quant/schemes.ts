@@ -23,6 +23,11 @@ export interface SchemeSpec {
    */
   floatOpTypes: readonly string[];
   /**
+   * Convs with at most this many input channels stay in float (0: none): the image convs, whose
+   * 3-channel int8 GEMM (K = 27 for a 3x3 kernel) runs slower than ORT's float NCHWc conv.
+   */
+  floatConvMaxInputChannels: number;
+  /**
    * How a hilbertq export's matching cost runs: 'float' lowers it as one MatMul per row (the
    * band form) and leaves its nodes in float; 'integer' lowers it as shifted views and a grouped
    * conv, every op with an integer kernel. Graphs from elsewhere stay as given.
@@ -49,11 +54,15 @@ export const SCHEMES: Readonly<Record<QuantScheme, SchemeSpec>> = {
     weightQmax: WEIGHT_QMAX,
     activation: UINT8,
     minOpset: 13,
-    description: 'per-channel int8 weights, per-tensor uint8 activations, int32 biases, Softmax in float (ONNX Runtime CPU recipe)',
+    description: 'per-channel int8 weights, per-tensor uint8 activations, int32 biases; Softmax, the matching cost and the image convs in float (ONNX Runtime CPU recipe)',
     // ORT's CPU QLinearSoftmax is slower than float Softmax plus the Q/DQ around it. Measured on
     // the precision vit at 256x512, 1 thread: 43.8 ms with the 5 Softmax nodes in uint8, 35.3 ms
     // with them in float, against 53.3 ms fp32 (AMD EPYC with VNNI; docs/precision-regime.md).
     floatOpTypes: ['Softmax'],
+    // left.enc1.conv: 0.32 ms as QLinearConv, 0.12 ms in float (precision unet at 128x256,
+    // profiled). Both image convs in float: w8a8 6.32 -> 6.08 ms (unet), 7.26 -> 6.98 ms (vit),
+    // q-err robust std 0.292 -> 0.290 px (unet), 0.064 -> 0.057 px (curve unet); 20 test pairs.
+    floatConvMaxInputChannels: 3,
     // Faster and more precise than the integer form on the ORT CPU EP. Precision unet at 128x256,
     // 1 thread, 20 test pairs: 6.5 ms, q-err robust std 0.292 px, against 9.2 ms and 0.300 px
     // (grouped conv in 8 bits) and 7.3 ms and 0.316 px (band MatMul in 8 bits); fp32 9.1 ms.
@@ -69,6 +78,7 @@ export const SCHEMES: Readonly<Record<QuantScheme, SchemeSpec>> = {
       'per-tensor int8 weights, per-tensor uint8 activations, int32 biases (the recipe NPUs/DSPs such as Qualcomm HTP accept; evaluated here on the ONNX Runtime CPU EP only)',
     // A DSP runs every op in integer: nothing is left in float.
     floatOpTypes: [],
+    floatConvMaxInputChannels: 0,
     matchingCost: 'integer',
   },
   w8a16: {
@@ -80,6 +90,7 @@ export const SCHEMES: Readonly<Record<QuantScheme, SchemeSpec>> = {
     minOpset: 21,
     description: 'per-channel int8 weights, per-tensor uint16 activations, int32 biases (ONNX Runtime CPU runs the 16-bit ops in float between Q/DQ)',
     floatOpTypes: [],
+    floatConvMaxInputChannels: 0,
     // ORT's CPU EP runs 16-bit ops in float between Q/DQ anyway: the Q/DQ pairs would only add work.
     matchingCost: 'float',
   },

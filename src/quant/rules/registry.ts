@@ -10,7 +10,7 @@ import { softmaxRule } from './softmax.js';
 
 /**
  * One rule per ONNX op type (ORT's QDQRegistry). Deliberately absent, so they stay float between
- * DQ and Q: LayerNormalization and ReduceMean (no integer CPU kernel in ORT; quantizing their
+ * DQ and Q: LayerNormalization, ReduceMean and ReduceSumSquare (no integer CPU kernel in ORT; quantizing their
  * outputs already happens through their consumers) and Shape (int64 output). Squeeze and
  * Unsqueeze are data movement ORT runs on the 8-bit codes (the matching cost's stack).
  */
