@@ -139,9 +139,9 @@ test('graph inputs get a QuantizeLinear with scale 1/255 (exact for 8-bit images
 });
 
 test('nodesToExclude leaves the named nodes float (ORT nodes_to_exclude), and what only feeds them; an unknown name is a ConfigError', async () => {
-  // The image convs: what a user would exclude where int8 loses to fp32 for 3 input channels.
+  // The image convs, under w8a8-pt (w8a8 leaves them float by its own rule).
   const imageConvs = ['left.enc1.conv', 'right.enc1.conv'];
-  const { model, summary } = await quantizeModel(tinyModel('unet'), { scheme: 'w8a8', calibration: calibrationPairs(1), nodesToExclude: imageConvs });
+  const { model, summary } = await quantizeModel(tinyModel('unet'), { scheme: 'w8a8-pt', calibration: calibrationPairs(1), nodesToExclude: imageConvs });
   assert.deepEqual(summary.floatOps.Conv, imageConvs);
   const notCost = (names: string[] | undefined): string[] => (names ?? []).filter((n) => !n.startsWith('stem.corr'));
   assert.deepEqual(notCost(summary.floatOps.Mul), ['left.norm/scaled', 'right.norm/scaled'], 'the input normalisation feeding them too');

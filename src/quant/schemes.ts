@@ -23,8 +23,9 @@ export interface SchemeSpec {
    */
   floatOpTypes: readonly string[];
   /**
-   * Convs with at most this many input channels stay in float (0: none): the image convs, whose
-   * 3-channel int8 GEMM (K = 27 for a 3x3 kernel) runs slower than ORT's float NCHWc conv.
+   * Convs with at most this many input channels stay in float (0: none); in hilbertq's models
+   * the image convs, whose 3-channel int8 GEMM (K = 27 for a 3x3 kernel) runs slower than ORT's
+   * float NCHWc conv (and stem.score only for a range of 8 px or less).
    */
   floatConvMaxInputChannels: number;
   /**
@@ -54,7 +55,7 @@ export const SCHEMES: Readonly<Record<QuantScheme, SchemeSpec>> = {
     weightQmax: WEIGHT_QMAX,
     activation: UINT8,
     minOpset: 13,
-    description: 'per-channel int8 weights, per-tensor uint8 activations, int32 biases; Softmax, the matching cost and the image convs in float (ONNX Runtime CPU recipe)',
+    description: 'per-channel int8 weights, per-tensor uint8 activations, int32 biases; Softmax and convs of at most 3 input channels in float (ONNX Runtime CPU recipe)',
     // ORT's CPU QLinearSoftmax is slower than float Softmax plus the Q/DQ around it. Measured on
     // the precision vit at 256x512, 1 thread: 43.8 ms with the 5 Softmax nodes in uint8, 35.3 ms
     // with them in float, against 53.3 ms fp32 (AMD EPYC with VNNI; docs/precision-regime.md).

@@ -26,7 +26,7 @@ export interface QuantSummary {
   quantizedOps: Record<string, number>;
   /** Relu/Clip removed because the producer's QuantizeLinear clamps the same way. */
   foldedActivations: Record<string, number>;
-  /** Nodes on float data without a rule, that a rule declined, or that the caller excluded (nodesToExclude): they run in float. */
+  /** Nodes on float data without a rule, that a rule declined, that the caller excluded (nodesToExclude) or the scheme leaves float (its op types, small convs, the matching cost): they run in float. */
   floatOps: Record<string, string[]>;
   /** Nodes on non-float data (shape arithmetic), untouched. */
   otherOps: Record<string, number>;
