@@ -51,7 +51,7 @@ export interface OpAttrs {
   /**
    * inputs [left, right] maps of C channels -> map of maxShift + 1 channels, the matching cost of
    * every displacement d: 'ssd' mean_c (left(x) - right(x - d))^2, 'dot' mean_c left(x) right(x - d),
-   * right zero beyond the image. Composite: ONNX gets one MatMul per image row and a band read off
+   * right zero beyond the image. Composite: ONNX gets one batched MatMul over blocks of each row and a band read off
    * its products (or, for fully integer graphs, shifted views and a grouped conv; see
    * src/onnx/emitters.ts); tfjs one fused kernel with its own gradient.
    */

@@ -142,17 +142,20 @@ function matchingCostGroupedConv(node: MatchingCostNode, ctx: EmitContext): void
 }
 
 /**
- * The matching cost through one MatMul per image row, read off as a band by a skew that needs
- * no copy: the left map zero-padded by D columns on the right (W + D rows of the product), the
- * right map reversed along x and zero-padded by D + 1 ([N, H, W + D, W + D + 1] products). The
- * product of left x with right x - d sits at flat offset x (W + D) + W - 1 + d of a row's
- * matrix, so viewed as rows of W + D it is row x, column W - 1 + d: the band is the last D + 1
- * columns of the first W rows. ssd expands to |l|^2 + |r|^2 - 2 l.r (two single-channel maps).
+ * The matching cost as one batched MatMul over blocks of B pixels of each row (bandBlockWidth),
+ * with the band of displacements read off by a skew that needs no copy. Per block: the left
+ * pixels padded by D zero rows (B + D rows), the right window of the D columns before the block
+ * and its own B, reversed along x and padded by one (D + B + 1 columns). The product of left x
+ * with right x - d then sits at flat offset x (D + B) + B - 1 + d of the block's matrix: viewed
+ * as rows of D + B it is row x, column B - 1 + d, so the band is columns B - 1 .. B - 1 + D of
+ * the first B rows. The width is padded to a multiple of B and the result cropped back. ssd
+ * expands to |l|^2 + |r|^2 - 2 l.r (two single-channel maps).
  * Algebraically equal to the per-displacement SSD (in float the expansion cancels where features
  * are large against their differences: parity with tfjs is 1e-7 at trained feature sizes), and
- * the fastest form measured (precision unet, 128x256, ORT CPU EP, 1 thread,
- * AMD EPYC with VNNI): fp32 13.2 -> 9.1 ms against stacking shifted views for a ReduceMean, and
- * w8a8 9.2 (grouped conv) -> 6.5 ms when its nodes stay in float (7.3 ms in 8 bits).
+ * the fastest form measured (precision unet, 128x256, ORT CPU EP, 1 thread, AMD EPYC with VNNI;
+ * whole rows as blocks, see bandBlockWidth): fp32 13.2 -> 9.1 ms against stacking shifted views
+ * for a ReduceMean, and w8a8 9.2 (grouped conv) -> 6.5 ms when its nodes stay in float (7.3 ms in
+ * 8 bits).
  */
 function matchingCostBandMatMul(node: MatchingCostNode, ctx: EmitContext): void {
   const { maxShift, metric } = node.attrs;
@@ -162,17 +165,36 @@ function matchingCostBandMatMul(node: MatchingCostNode, ctx: EmitContext): void 
   const left = ctx.input(node.inputs[0]);
   const right = ctx.input(node.inputs[1]);
   const t = (suffix: string): string => ctx.temp(node, suffix);
-  const padX = (x: string, before: number, after: number, suffix: string): string =>
-    before + after > 0 ? ctx.emit('Pad', [x, ctx.int64s([0, 0, 0, before, 0, 0, 0, after])], t(suffix)) : x;
-  const rows = ctx.emit('Transpose', [padX(left, 0, maxShift, 'l_pad')], t('l_rows'), { perm: ints([0, 2, 3, 1]) });
-  const reversed = ctx.emit('Slice', [right, ctx.int64s([-1]), ctx.int64s([-(2n ** 63n)]), ctx.int64s([3]), ctx.int64s([-1])], t('r_rev'));
-  const cols = ctx.emit('Transpose', [padX(reversed, 0, maxShift + 1, 'r_pad')], t('r_cols'), { perm: ints([0, 2, 1, 3]) });
-  const products = ctx.emit('MatMul', [rows, cols], t('products'));
-  const rowLength = ctx.emit('Add', [ctx.emit('Shape', [left], t('width'), { start: int(3), end: int(4) }), ctx.int64s([maxShift])], t('row_length'));
-  const skewShape = ctx.emit('Concat', [ctx.int64s([0, 0, -1]), rowLength], t('skew_shape'), { axis: int(0) });
-  const skewed = ctx.emit('Reshape', [products, skewShape], t('skewed'));
-  const band = ctx.emit('Slice', [skewed, ctx.int64s([0, -(maxShift + 1)]), ctx.int64s([-(maxShift + 1), TO_THE_END]), ctx.int64s([2, 3])], t('band'));
-  const dots = ctx.emit('Transpose', [band], t('dots'), { perm: ints([0, 3, 1, 2]) });
+  const d = maxShift;
+  const block = bandBlockWidth(d);
+  // Pad x to a multiple of the block width: r = (B - W mod B) mod B columns on the right.
+  const width = ctx.emit('Shape', [left], t('width'), { start: int(3), end: int(4) });
+  const blockSize = ctx.int64s([block]);
+  const rest = ctx.emit('Mod', [ctx.emit('Sub', [blockSize, ctx.emit('Mod', [width, blockSize], t('width_mod'))], t('width_short')), blockSize], t('width_pad'));
+  const padsX = (before: number, suffix: string): string => ctx.emit('Concat', [ctx.int64s([0, 0, 0, before, 0, 0, 0]), rest], t(suffix), { axis: int(0) });
+  const leftPadded = ctx.emit('Pad', [left, padsX(0, 'l_pads')], t('l_pad'));
+  const rightPadded = ctx.emit('Pad', [right, padsX(d, 'r_pads')], t('r_pad'));
+  const blocks = (x: string, suffix: string): string => ctx.emit('Reshape', [x, ctx.int64s([0, 0, 0, -1, block])], t(suffix));
+  // Left: each block's B pixels plus D zero rows, as [N, H, nb, B + D, C].
+  const leftRows = ctx.emit('Pad', [blocks(leftPadded, 'l_blocks'), ctx.int64s([0, 0, 0, 0, 0, 0, 0, 0, 0, d])], t('l_rows_pad'));
+  const rows = ctx.emit('Transpose', [leftRows], t('l_rows'), { perm: ints([0, 2, 3, 4, 1]) });
+  // Right: each block's window of D + B columns (the D before it, then its own B), reversed along
+  // x and padded by one, as [N, H, nb, C, D + B + 1].
+  const own = blocks(ctx.emit('Slice', [rightPadded, ctx.int64s([d]), ctx.int64s([TO_THE_END]), ctx.int64s([3])], t('r_own_cols')), 'r_own');
+  let window = own;
+  if (d > 0) {
+    const shifted = blocks(ctx.emit('Slice', [rightPadded, ctx.int64s([0]), ctx.int64s([-d]), ctx.int64s([3])], t('r_prev_cols')), 'r_prev_blocks');
+    const before = ctx.emit('Slice', [shifted, ctx.int64s([0]), ctx.int64s([d]), ctx.int64s([4])], t('r_prev'));
+    window = ctx.emit('Concat', [before, own], t('r_window'), { axis: int(4) });
+  }
+  const reversed = ctx.emit('Slice', [window, ctx.int64s([-1]), ctx.int64s([-(2n ** 63n)]), ctx.int64s([4]), ctx.int64s([-1])], t('r_rev'));
+  const cols = ctx.emit('Transpose', [ctx.emit('Pad', [reversed, ctx.int64s([0, 0, 0, 0, 0, 0, 0, 0, 0, 1])], t('r_rev_pad'))], t('r_cols'), { perm: ints([0, 2, 3, 1, 4]) });
+  const products = ctx.emit('MatMul', [rows, cols], t('products')); // [N, H, nb, B + D, D + B + 1]
+  const skewed = ctx.emit('Reshape', [products, ctx.int64s([0, 0, 0, block + d + 1, block + d])], t('skewed'));
+  const band = ctx.emit('Slice', [skewed, ctx.int64s([0, block - 1]), ctx.int64s([block, block + d]), ctx.int64s([3, 4])], t('band'));
+  const flat = ctx.emit('Reshape', [band, ctx.int64s([0, 0, -1, d + 1])], t('band_rows'));
+  const cropped = ctx.emit('Slice', [flat, ctx.int64s([0]), width, ctx.int64s([2])], t('band_crop'));
+  const dots = ctx.emit('Transpose', [cropped], t('dots'), { perm: ints([0, 3, 1, 2]) });
   if (metric !== 'ssd') {
     ctx.emit('Mul', [dots, ctx.floatScalar(1 / c)], ctx.outputOf(node));
     return;
@@ -194,6 +216,18 @@ function matchingCostBandMatMul(node: MatchingCostNode, ctx: EmitContext): void 
   const cross = ctx.emit('Mul', [dots, ctx.floatScalar(-2)], t('cross'));
   const sum = ctx.emit('Add', [norms, cross], t('sum'));
   ctx.emit('Mul', [sum, ctx.floatScalar(1 / c)], ctx.outputOf(node));
+}
+
+/**
+ * Block width of the band form. A block of B pixels costs (B + D)(B + D + 1) C products, least
+ * per pixel near B = D, but many small blocks cost more in ORT than their saved products: on the
+ * precision unet at 128x256 (ORT CPU EP, 1 thread, interleaved) fp32 took 8.84 ms with whole rows
+ * as one block, 9.09 ms with B = 2D, 9.60 ms with B = D (w8a8 6.10, 6.53, 6.91 ms). Whole rows
+ * cost (W + D)^2 C per row, quadratic in the width: at 1024x2048, 13.9 s and 3.0 GB against
+ * 2.7 s and 0.9 GB with B = 2D, which is what is used.
+ */
+function bandBlockWidth(maxShift: number): number {
+  return Math.max(8, 2 * maxShift);
 }
 
 type MatchingCostNode = Parameters<OnnxEmitter<'matchingCost'>>[0];

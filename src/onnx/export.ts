@@ -11,7 +11,7 @@ export interface ExportOptions {
   /** Extra `metadata_props` entries (e.g. the quantizer's output scale and zero point). */
   metadata?: Record<string, string>;
   /**
-   * How the matching cost is lowered. 'band-matmul' (default): one MatMul per image row, the
+   * How the matching cost is lowered. 'band-matmul' (default): one batched MatMul over blocks of each row, the
    * fastest form in float (and in the w8a8 CPU scheme, which leaves it in float).
    * 'grouped-conv': shifted views and a 1x1 convolution for the channel mean, every op with an
    * integer kernel, for fully integer graphs (see emitters.ts).

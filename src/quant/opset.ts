@@ -11,7 +11,7 @@ const UNCHANGED_UP_TO_21 = new Set([
   'Add', 'Mul', 'Sub', 'Div', 'Conv', 'MatMul', 'Gemm', 'Relu', 'Clip', 'Sigmoid', 'Softmax', 'Concat',
   'Resize', 'Pad', 'Slice', 'Reshape', 'Transpose', 'Shape', 'Identity', 'LayerNormalization', 'Squeeze',
   'Unsqueeze', 'Gather', 'ReduceSum', 'Cast', 'Flatten', 'MaxPool', 'AveragePool', 'GlobalAveragePool',
-  'QuantizeLinear', 'DequantizeLinear',
+  'QuantizeLinear', 'DequantizeLinear', 'Mod',
 ]);
 
 /** Reductions whose `axes` moved from an attribute to an input in opset 18. */

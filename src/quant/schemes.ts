@@ -29,7 +29,7 @@ export interface SchemeSpec {
    */
   floatConvMaxInputChannels: number;
   /**
-   * How a hilbertq export's matching cost runs: 'float' lowers it as one MatMul per row (the
+   * How a hilbertq export's matching cost runs: 'float' lowers it as one batched MatMul over blocks of each row (the
    * band form) and leaves its nodes in float; 'integer' lowers it as shifted views and a grouped
    * conv, every op with an integer kernel. Graphs from elsewhere stay as given.
    */
