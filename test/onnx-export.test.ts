@@ -160,7 +160,7 @@ function costGraph(maxShift: number, metric: 'ssd' | 'dot'): ModelGraph {
   return b.build(out, cost, {}, `cost-${metric}-${maxShift}`);
 }
 
-test('matchingCost exports as one MatMul per image row and a band of its products, in both forms equal to tfjs', async () => {
+test('matchingCost exports as one batched MatMul over row blocks and a band of its products, in both forms equal to tfjs', async () => {
   for (const [maxShift, metric] of [[3, 'ssd'], [3, 'dot'], [0, 'ssd'], [5, 'ssd']] as const) {
     const graph = costGraph(maxShift, metric);
     const values = initialParamValues(graph, 2);

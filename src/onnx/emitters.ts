@@ -224,7 +224,7 @@ function matchingCostBandMatMul(node: MatchingCostNode, ctx: EmitContext): void 
  * precision unet at 128x256 (ORT CPU EP, 1 thread, interleaved) fp32 took 8.84 ms with whole rows
  * as one block, 9.09 ms with B = 2D, 9.60 ms with B = D (w8a8 6.10, 6.53, 6.91 ms). Whole rows
  * cost (W + D)^2 C per row, quadratic in the width: at 1024x2048, 13.9 s and 3.0 GB against
- * 2.7 s and 0.9 GB with B = 2D, which is what is used.
+ * 2.8 s and 0.9 GB with B = 2D, which is what is used.
  */
 function bandBlockWidth(maxShift: number): number {
   return Math.max(8, 2 * maxShift);
