@@ -205,13 +205,8 @@ function matchingCostBandMatMul(node: MatchingCostNode, ctx: EmitContext): void 
       : ctx.emit('ReduceSumSquare', [x], t(suffix), { axes: ints([1]), keepdims: int(1) });
   const leftNorm = norm(left, 'l_norm');
   const rightNorm = norm(right, 'r_norm');
-  const rightNormPadded = maxShift > 0 ? ctx.emit('Pad', [rightNorm, ctx.int64s([0, 0, 0, maxShift, 0, 0, 0, 0])], t('r_norm_pad')) : rightNorm;
-  const shifted: string[] = [];
-  for (let d = 0; d <= maxShift; d++) {
-    const end = ctx.int64s([d === 0 ? TO_THE_END : -d]);
-    shifted.push(ctx.emit('Slice', [rightNormPadded, ctx.int64s([maxShift - d]), end, ctx.int64s([3])], t(`r_norm${d}`)));
-  }
-  const rightNorms = maxShift > 0 ? ctx.emit('Concat', shifted, t('r_norms'), { axis: int(1) }) : rightNorm;
+  const rightNormPadded = d > 0 ? ctx.emit('Pad', [rightNorm, ctx.int64s([0, 0, 0, d, 0, 0, 0, 0])], t('r_norm_pad')) : rightNorm;
+  const rightNorms = stackShifted(node, ctx, rightNormPadded, { xAxis: 3, stackAxis: 1, view: 'r_norm', stack: 'r_norms' });
   const norms = ctx.emit('Add', [leftNorm, rightNorms], t('norms'));
   const cross = ctx.emit('Mul', [dots, ctx.floatScalar(-2)], t('cross'));
   const sum = ctx.emit('Add', [norms, cross], t('sum'));
@@ -232,6 +227,23 @@ function bandBlockWidth(maxShift: number): number {
 
 type MatchingCostNode = Parameters<OnnxEmitter<'matchingCost'>>[0];
 
+/**
+ * The maxShift + 1 views of a map zero-padded by maxShift on the left of its x axis in which
+ * column x is column x - d of the unpadded map (d = 0..maxShift), stacked along `stackAxis`; the
+ * padded map itself when maxShift is 0. Intermediates are named `view${d}` and `stack`.
+ */
+function stackShifted(node: MatchingCostNode, ctx: EmitContext, padded: string, o: { xAxis: number; stackAxis: number; view: string; stack: string }): string {
+  const { maxShift } = node.attrs;
+  if (maxShift === 0) return padded;
+  const views: string[] = [];
+  for (let d = 0; d <= maxShift; d++) {
+    // Start skips maxShift - d pad columns, end drops the d rightmost real columns.
+    const end = ctx.int64s([d === 0 ? TO_THE_END : -d]);
+    views.push(ctx.emit('Slice', [padded, ctx.int64s([maxShift - d]), end, ctx.int64s([o.xAxis])], ctx.temp(node, `${o.view}${d}`)));
+  }
+  return ctx.emit('Concat', views, ctx.temp(node, o.stack), { axis: int(o.stackAxis) });
+}
+
 /** The grouped-conv form up to the channel mean: [N, C, D, H, W] squared differences or products. */
 function shiftedProducts(node: MatchingCostNode, ctx: EmitContext): string {
   const { maxShift, metric } = node.attrs;
@@ -241,13 +253,7 @@ function shiftedProducts(node: MatchingCostNode, ctx: EmitContext): string {
   const padded = maxShift > 0 ? ctx.emit('Pad', [source, ctx.int64s([0, 0, 0, maxShift, 0, 0, 0, 0])], ctx.temp(node, 'pad')) : source;
   const depthAxis = ctx.int64s([2]);
   const padded5 = ctx.emit('Unsqueeze', [padded, depthAxis], ctx.temp(node, 'pad5'));
-  const planes: string[] = [];
-  for (let d = 0; d <= maxShift && maxShift > 0; d++) {
-    // Column x of the slice is column x - d of right: start skips maxShift - d pad columns, end drops the d rightmost real columns.
-    const end = ctx.int64s([d === 0 ? TO_THE_END : -d]);
-    planes.push(ctx.emit('Slice', [padded5, ctx.int64s([maxShift - d]), end, ctx.int64s([4])], ctx.temp(node, `shift${d}`)));
-  }
-  const stack = maxShift > 0 ? ctx.emit('Concat', planes, ctx.temp(node, 'stack'), { axis: int(2) }) : padded5;
+  const stack = stackShifted(node, ctx, padded5, { xAxis: 4, stackAxis: 2, view: 'shift', stack: 'stack' });
   const left5 = ctx.emit('Unsqueeze', [left, depthAxis], ctx.temp(node, 'left5'));
   if (metric !== 'ssd') return ctx.emit('Mul', [left5, stack], ctx.temp(node, 'prod'));
   const diff = ctx.emit('Add', [left5, stack], ctx.temp(node, 'diff'));
