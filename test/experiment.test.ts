@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { buildModelGraph, type ModelConfig } from '../src/models/model.js';
 import { initialParamValues } from '../src/models/init.js';
 import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
+import { readOnnxMetadata } from '../src/onnx/metadata.js';
+import { QUANT_METADATA_KEYS } from '../src/quant/metadata.js';
 import { TRAIN_DEFAULTS } from '../src/train/config.js';
 import { runCli } from './cli-support.js';
 
@@ -50,6 +52,10 @@ test('experiment --train retrains a tiny zoo with its recorded commands, reports
     assert.match(tuned.config.init.training.command, /--steps 2 /);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     assert.match(results.setup.trainingCommands['unet-hilbert'], /--steps 2 .*\n.*--init/s);
+    // The default preset (precision) calibrates with percentile, and the quantized files say so.
+    assert.equal(results.setup.calibrationMethod, 'percentile');
+    const meta = readOnnxMetadata(readFileSync(join(out, 'work', 'unet-direct', 'w8a8.onnx')));
+    assert.equal(meta[QUANT_METADATA_KEYS.method], 'percentile');
     assert.equal(results.rows.length, 6);
     const ablation = results.curves.find((c: { model: string }) => c.model === 'unet-hilbert-d3o2');
     assert.equal(ablation.curve.dims, 3);
@@ -76,12 +82,13 @@ test('experiment --train retrains a tiny zoo with its recorded commands, reports
   }
 });
 
-test('experiment refuses the paper preset without --train and a bad scheme, writing nothing', async () => {
+test('experiment refuses the paper preset without --train, a bad scheme and a bad calibrator, writing nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hilbertq-experiment-'));
   try {
     await assert.rejects(runCli(['experiment', '--preset', 'paper', '--out', join(dir, 'p')]), /--preset = paper: its models are not shipped/);
     await assert.rejects(runCli(['experiment', '--preset', 'nope', '--out', join(dir, 'p')]), /expected one of precision, mixed, demo, demo-mixed, paper/);
     await assert.rejects(runCli(['demo', '--schemes', 'w4a4', '--out', join(dir, 'p')]), /w4a4 is not one of/);
+    await assert.rejects(runCli(['demo', '--calibration-method', 'median', '--out', join(dir, 'p')]), /--calibration-method = median: expected one of minmax, percentile, entropy/);
     assert.ok(!existsSync(join(dir, 'p')));
   } finally {
     rmSync(dir, { recursive: true, force: true });

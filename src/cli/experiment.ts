@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { runPipeline } from '../experiment/pipeline.js';
 import { PRESETS, presetByName, type ExperimentPreset } from '../experiment/presets.js';
+import { CALIBRATION_METHODS, type CalibrationMethod } from '../quant/calibrators/index.js';
 import { QUANT_SCHEMES, type QuantScheme } from '../quant/schemes.js';
 import { hostLacksVnni } from '../quant/host-cpu.js';
 import { ConfigError } from '../util/errors.js';
@@ -16,6 +17,7 @@ export interface PipelineFlags {
   pairs?: number;
   calibration?: number;
   calibrationSets?: number;
+  calibrationMethod?: string;
   latencyRuns?: number;
   pictures?: number;
   schemes?: string;
@@ -40,6 +42,7 @@ export function addPipelineOptions(command: Command, defaultOut: string): Comman
     .option('--pairs <n>', "held-out synthetic test pairs (overrides the preset's)", parseIntOption('--pairs'))
     .option('--calibration <n>', 'synthetic calibration pairs per model and scheme', parseIntOption('--calibration'))
     .option('--calibration-sets <n>', 'w8a8 calibration sets per headline model, for the spread of the reduction (default 3)', parseIntOption('--calibration-sets'))
+    .option('--calibration-method <method>', `calibrator of every quantized model: ${CALIBRATION_METHODS.join(' | ')} (default: the preset's, percentile for the precision zoo, minmax for the mixed one)`)
     .option('--latency-runs <n>', 'timed runs per model and precision', parseIntOption('--latency-runs'))
     .option('--pictures <n>', 'test pairs shown as pictures', parseIntOption('--pictures'))
     .option('--schemes <list>', `comma-separated schemes for the headline models (${QUANT_SCHEMES.join(', ')})`)
@@ -72,6 +75,10 @@ export function withFlags(preset: ExperimentPreset, f: PipelineFlags): Experimen
   for (const [name, value] of Object.entries(counts)) if (value !== undefined && value < 1) throw new ConfigError(name, value, 'must be >= 1');
   if (f.pictures !== undefined && f.pictures < 0) throw new ConfigError('--pictures', f.pictures, 'must be >= 0');
   if (!(f.jobs >= 1)) throw new ConfigError('--jobs', f.jobs, 'must be >= 1');
+  const method = f.calibrationMethod ?? preset.calibrationMethod;
+  if (!CALIBRATION_METHODS.includes(method as CalibrationMethod)) {
+    throw new ConfigError('--calibration-method', method, `expected one of ${CALIBRATION_METHODS.join(', ')}`);
+  }
   return {
     ...preset,
     schemes,
@@ -80,6 +87,7 @@ export function withFlags(preset: ExperimentPreset, f: PipelineFlags): Experimen
     testPairs: f.pairs ?? preset.testPairs,
     calibrationPairs: f.calibration ?? preset.calibrationPairs,
     calibrationSets: f.calibrationSets ?? preset.calibrationSets,
+    calibrationMethod: method as CalibrationMethod,
     latencyRuns: f.latencyRuns ?? preset.latencyRuns,
     pictures: f.pictures ?? preset.pictures,
     trainOverrides: f.steps === undefined ? preset.trainOverrides : { ...preset.trainOverrides, '--steps': String(f.steps) },

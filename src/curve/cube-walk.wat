@@ -3,20 +3,23 @@
 ;; dequantized, thresholded at 1/2 into a corner bit, and turned into the inward distance from
 ;; that corner; byte swizzles look up the corner's vertex and its two segments' axes (16-entry
 ;; tables); selects pick those axes' inward distances; the nearer segment's projection gives q.
-;; A sample farther than spacing / 2 from that projection gets NaN: the caller decodes it exactly.
+;; A sample farther than spacing / 2 from that projection gets NaN, and its index goes to a list
+;; at $list (i32 each; decode returns how many): the caller decodes those exactly without
+;; scanning the whole output for NaN.
 ;;
 ;; Memory: a 128-byte header at 0 (written by wasm-cube-walk.ts):
 ;;   0 vertex of each corner (16 x i8), 16 axis of the segment before each vertex, 32 after
 ;;   (an absent segment's axis is 4, a lane that always reads -1),
 ;;   48 scale per component (4 x f32), 64 zero point per component (4 x f32),
 ;;   80 margin, 84 1 - margin, 88 1 / spacing, 92 (spacing / 2)^2, 96 outputScale / segments.
-;; Then the codes ($dims planes of $n bytes) and the output ($n f32). $n a multiple of 4.
+;; Then the codes ($dims planes of $n bytes), the output ($n f32) and the list ($n i32 at most).
+;; $n a multiple of 4.
 ;; Compiled to cube-walk.wasm.ts by `npm run build:wasm`.
 (module
   (memory (export "memory") 1)
 
-  (func (export "decode") (param $codes i32) (param $n i32) (param $dims i32) (param $out i32)
-    (local $i i32) (local $x v128) (local $above v128) (local $lo v128) (local $hi v128)
+  (func (export "decode") (param $codes i32) (param $n i32) (param $dims i32) (param $out i32) (param $list i32) (result i32)
+    (local $i i32) (local $count i32) (local $beyond v128) (local $x v128) (local $above v128) (local $lo v128) (local $hi v128)
     (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
     (local $corner v128) (local $far2 v128) (local $k v128) (local $before v128) (local $after v128)
     (local $along v128) (local $t v128) (local $q v128) (local $high v128) (local $axis v128)
@@ -111,12 +114,29 @@
             (f32x4.add (f32x4.convert_i32x4_s (local.get $k))
               (v128.bitselect (local.get $t) (f32x4.neg (local.get $t)) (f32x4.gt (local.get $after) (local.get $before))))
             (f32x4.splat (f32.load offset=96 (i32.const 0)))))
-        ;; Beyond the exactness bound: NaN, for the caller's exact decode.
+        ;; Beyond the exactness bound: NaN, and the index on the list for the caller's exact decode.
+        (local.set $beyond
+          (f32x4.gt
+            (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along)))
+            (f32x4.splat (f32.load offset=92 (i32.const 0)))))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
-          (v128.bitselect (f32x4.splat (f32.const nan)) (local.get $q)
-            (f32x4.gt
-              (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along)))
-              (f32x4.splat (f32.load offset=92 (i32.const 0))))))
+          (v128.bitselect (f32x4.splat (f32.const nan)) (local.get $q) (local.get $beyond)))
+        ;; Rare (under 1 % of samples on the scenes a model was trained for): a branch per block.
+        (if (v128.any_true (local.get $beyond))
+          (then
+            (if (i32x4.extract_lane 0 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (local.get $i))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 1 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $i) (i32.const 1)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 2 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $i) (i32.const 2)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 3 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $i) (i32.const 3)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
-        (br $next))))
+        (br $next)))
+    (local.get $count))
 )

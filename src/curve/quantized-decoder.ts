@@ -229,9 +229,8 @@ function cubeWalkDecoder(
     let from = 0;
     if (wasm && codes instanceof Uint8Array) {
       from = n - (n % CUBE_WALK_BLOCK);
-      wasm.decode(codes, n, from, result);
-      // The module leaves NaN where a sample lies beyond its exactness bound.
-      for (let i = 0; i < from; i++) if (result[i] !== result[i]) result[i] = scan(codes, n, i) * outputScale;
+      // The module lists the samples beyond its exactness bound (left NaN).
+      for (const i of wasm.decode(codes, n, from, result)) result[i] = scan(codes, n, i) * outputScale;
     }
     const inward = new Float64Array(d);
     for (let i = from; i < n; i++) {

@@ -6,8 +6,11 @@ const CHUNK = 4096;
 /**
  * Runs a decoder module over the first n samples of planar 8-bit codes (`total` samples per
  * plane) in chunks small enough to stay in cache: each chunk's planes are copied in at `codesAt`
- * one after another, `run(codesAt, m, outAt)` decodes m samples into float32 at `outAt`, and the
- * floats are copied out. The copies are plain memcpys; the module is where the time goes.
+ * one after another, `run(codesAt, m, outAt, listAt)` decodes m samples into float32 at `outAt`,
+ * and the floats are copied out. A module that cannot vouch for some samples writes their
+ * indices (i32, within the chunk) at `listAt` and returns how many; they come back as indices
+ * into `out`, for the caller's exact decode. The copies are plain memcpys; the module is where
+ * the time goes.
  */
 export function decodeInChunks(
   memory: WasmMemory,
@@ -17,17 +20,22 @@ export function decodeInChunks(
   total: number,
   n: number,
   out: Float32Array,
-  run: (codesAt: number, m: number, outAt: number) => void,
-): void {
+  run: (codesAt: number, m: number, outAt: number, listAt: number) => number | void,
+): number[] {
   const chunk = Math.min(n, CHUNK);
   const outAt = codesAt + Math.ceil((planes * chunk) / 16) * 16;
-  reserveMemory(memory, outAt + 4 * chunk);
+  const listAt = outAt + 4 * chunk;
+  reserveMemory(memory, listAt + 4 * chunk);
   const bytes = new Uint8Array(memory.buffer);
   const floats = new Float32Array(memory.buffer, outAt, chunk);
+  const list = new Int32Array(memory.buffer, listAt, chunk);
+  const beyond: number[] = [];
   for (let start = 0; start < n; start += chunk) {
     const m = Math.min(chunk, n - start);
     for (let c = 0; c < planes; c++) bytes.set(codes.subarray(c * total + start, c * total + start + m), codesAt + c * m);
-    run(codesAt, m, outAt);
+    const count = run(codesAt, m, outAt, listAt) ?? 0;
     out.set(m === chunk ? floats : floats.subarray(0, m), start);
+    for (let k = 0; k < count; k++) beyond.push(start + list[k]);
   }
+  return beyond;
 }

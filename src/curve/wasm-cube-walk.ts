@@ -21,18 +21,19 @@ export interface CubeWalkParams {
  * cube-walk.wat for one quantized decoder (order-1 curve, 3 or 4 dims, 8-bit codes): the
  * corner tables and the dequantization constants live in the instance's header; decode() runs it
  * over a block-aligned prefix of the codes (decodeInChunks). Samples the
- * module cannot vouch for come back NaN, for the caller's exact decode.
+ * module cannot vouch for come back NaN, and their indices are returned, for the caller's exact
+ * decode.
  */
 export class WasmCubeWalk {
   private readonly memory: WasmMemory;
-  private readonly run: (codes: number, n: number, dims: number, out: number) => void;
+  private readonly run: (codes: number, n: number, dims: number, out: number, list: number) => number;
 
   private constructor(
     instance: { exports: Record<string, unknown> },
     private readonly dims: number,
   ) {
     this.memory = instance.exports.memory as WasmMemory;
-    this.run = instance.exports.decode as (codes: number, n: number, dims: number, out: number) => void;
+    this.run = instance.exports.decode as (codes: number, n: number, dims: number, out: number, list: number) => number;
   }
 
   static create(p: CubeWalkParams): WasmCubeWalk | null {
@@ -58,8 +59,13 @@ export class WasmCubeWalk {
     return decoder;
   }
 
-  /** The first n samples (n a multiple of CUBE_WALK_BLOCK) of planar codes with `total` samples per plane. */
-  decode(codes: Uint8Array, total: number, n: number, out: Float32Array): void {
-    decodeInChunks(this.memory, HEADER, this.dims, codes, total, n, out, (codesAt, m, outAt) => this.run(codesAt, m, this.dims, outAt));
+  /**
+   * The first n samples (n a multiple of CUBE_WALK_BLOCK) of planar codes with `total` samples
+   * per plane; returns the indices of those left NaN (beyond the exactness bound), ascending.
+   */
+  decode(codes: Uint8Array, total: number, n: number, out: Float32Array): number[] {
+    return decodeInChunks(this.memory, HEADER, this.dims, codes, total, n, out, (codesAt, m, outAt, listAt) =>
+      this.run(codesAt, m, this.dims, outAt, listAt),
+    );
   }
 }

@@ -14,6 +14,7 @@ import { DepthPredictor } from '../infer/depth-predictor.js';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '../models/weights-io.js';
 import { exportModelDir } from '../onnx/export-dir.js';
 import { CALIBRATION_SEED, syntheticCalibration } from '../quant/calibration-data.js';
+import type { CalibrationMethod } from '../quant/calibrators/index.js';
 import { quantizeModel } from '../quant/quantize.js';
 import type { QuantScheme } from '../quant/schemes.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -34,6 +35,7 @@ export interface EvaluationSettings {
    * show how much the choice of calibration pairs alone moves the quantization error.
    */
   calibrationSets: number;
+  calibrationMethod: CalibrationMethod;
   pictures: number;
   reduceRange: boolean;
 }
@@ -112,7 +114,7 @@ export async function evaluateZooModel(
   const fp32Bytes = readFileSync(files.get('fp32') as string);
   const quantize = async (scheme: QuantScheme, set: number): Promise<string> => {
     const calibration = syntheticCalibration({ height, width, maxDisp: zoo.config.maxDisp, count: settings.calibrationPairs, scenes, seed: calibrationSeed(set) });
-    const { model } = await quantizeModel(fp32Bytes, { scheme, method: 'minmax', calibration, reduceRange: settings.reduceRange });
+    const { model } = await quantizeModel(fp32Bytes, { scheme, method: settings.calibrationMethod, calibration, reduceRange: settings.reduceRange });
     const file = join(dir, set === 0 ? `${scheme}.onnx` : `${scheme}.calibration-${set}.onnx`);
     writeFileAtomic(file, model);
     return file;

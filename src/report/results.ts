@@ -9,6 +9,7 @@ import { loadPairErrors, type ModelEvaluation, type Precision } from '../experim
 import type { LatencyResults } from '../experiment/latency-stage.js';
 import type { RealPairOutcome } from '../experiment/real-pair.js';
 import { CALIBRATION_SEED } from '../quant/calibration-data.js';
+import type { CalibrationMethod } from '../quant/calibrators/index.js';
 import { hostLacksVnni } from '../quant/host-cpu.js';
 import { TEST_SEED } from '../train/config.js';
 import { idealChannel, outputBits, type IdealChannel } from './ideal-channel.js';
@@ -66,6 +67,8 @@ export interface ExperimentResults {
     testSeed: number;
     calibrationPairs: number;
     calibrationSeed: number;
+    /** The calibrator of every quantized model (minmax, percentile, entropy). */
+    calibrationMethod: CalibrationMethod;
     reduceRange: boolean;
     /** Whether this CPU has VNNI (int8 dot products without saturation); null where it cannot tell. */
     vnni: boolean | null;
@@ -100,6 +103,7 @@ export interface SetupInput {
   preset: string;
   testPairs: number;
   calibrationPairs: number;
+  calibrationMethod: CalibrationMethod;
   reduceRange: boolean;
   latencyRuns: number;
 }
@@ -195,6 +199,7 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
       testSeed: TEST_SEED,
       calibrationPairs: s.calibrationPairs,
       calibrationSeed: CALIBRATION_SEED,
+      calibrationMethod: s.calibrationMethod,
       reduceRange: s.reduceRange,
       vnni: lacksVnni === null ? null : !lacksVnni,
       latency: `median of ${s.latencyRuns} DepthPredictor.predict calls per model, batch 1, ORT CPU EP with 1 thread, runs of one precision interleaved across models`,
@@ -268,7 +273,14 @@ export function reductionNote(r: ExperimentResults): string {
   const sets = r.reductions.find((x) => x.calibrationSets)?.calibrationSets?.length;
   const resamples = r.reductions.find((x) => x.interval)?.interval?.robustStd.resamples;
   return `Quantization-error reduction, direct / hilbert. Intervals: 95 % percentile bootstrap over the ${r.setup.testPairs} test pairs (${resamples ?? '-'} paired resamples; robust std from ${PAIR_SAMPLE} pixels per pair, one at random in each 1/${PAIR_SAMPLE} of its pixels). ` +
+    `Calibration: ${METHOD_NAMES[r.setup.calibrationMethod]} on ${r.setup.calibrationPairs} pairs. ` +
     (sets ? `Calibration sets: the range of the reduction over ${sets} disjoint sets of ${r.setup.calibrationPairs} calibration pairs (w8a8).` : '');
+}
+
+const METHOD_NAMES: Record<CalibrationMethod, string> = {
+  minmax: 'MinMax',
+  percentile: 'percentile (99.99 % of each tensor\'s values inside its range)',
+  entropy: 'entropy (KL)',
 }
 
 /** The curve ablation (every hilbert model of a family at one scheme) as Markdown. */
