@@ -22,11 +22,23 @@ export interface StereoPairResult {
   modelWidth: number;
 }
 
-/** Interleaved 8-bit RGB to planar [3, h, w] floats in [0, 1], as the models take it. */
+/** v / 255 for every 8-bit value, rounded to float32 as the planar maps store it. */
+const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
+/**
+ * Interleaved 8-bit RGB to planar [3, h, w] floats in [0, 1], as the models take it. A table
+ * look-up per value and the image's bytes read once: the straightforward loop (a division per
+ * value, `image.data` looked up each time) took 1.2 ms per 128x256 image, a sixth of a w8a8 run.
+ */
 export function rgbToPlanar(image: RgbImage): Float32Array {
   const hw = image.width * image.height;
+  const data = image.data;
   const out = new Float32Array(3 * hw);
-  for (let p = 0; p < hw; p++) for (let c = 0; c < 3; c++) out[c * hw + p] = image.data[p * 3 + c] / 255;
+  for (let p = 0, i = 0; p < hw; p++, i += 3) {
+    out[p] = UNIT[data[i]];
+    out[hw + p] = UNIT[data[i + 1]];
+    out[2 * hw + p] = UNIT[data[i + 2]];
+  }
   return out;
 }
 
