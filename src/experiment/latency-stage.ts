@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { SceneStyle } from '../data/types.js';
 import { syntheticTestSet } from '../eval/evaluate.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
-import { interleavedLatency } from '../infer/latency.js';
+import { interleavedLatency, LATENCY_WARMUP } from '../infer/latency.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { CODE_VERSION, type ModelEvaluation, type Precision } from './evaluate-model.js';
 
@@ -18,47 +18,53 @@ export interface LatencyResults {
 
 const LATENCY_FILE = 'latency.json';
 
+/** Bumped when the way latency is measured changes, so that cached figures are measured again. */
+const METHOD = 'every model and precision of one input size interleaved, in a random order per round';
+
 /**
- * Latency of every model in every precision, after all evaluations: the models of one precision
- * (and input size) run interleaved, so the hilbert-vs-direct overhead is not skewed by whatever
- * else the host does meanwhile. Cached in workDir/latency.json.
+ * Latency of every model in every precision, after all evaluations: every model in every
+ * precision of one input size runs interleaved (A B C ... A B C ...), so that neither the
+ * hilbert-vs-direct overhead nor the int8-vs-fp32 speed-up is skewed by whatever else the host
+ * does meanwhile (timing one precision after the other once put a 1.11x where interleaved runs
+ * measure 1.4x). Cached in workDir/latency.json. `onProgress` counts interleaved rounds.
  */
 export async function measureLatencies(
   evaluations: ModelEvaluation[],
   runs: number,
   workDir: string,
-  onGroup: (what: string) => void,
+  onProgress: (done: number, total: number, what: string) => void,
   useCache = true,
 ): Promise<LatencyResults> {
   // Latency belongs to the host too: another CPU (or the same folder on another machine) measures again.
   const host = `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`;
-  const fingerprint = createHash('sha256').update(JSON.stringify([runs, host, CODE_VERSION, evaluations.map((e) => e.fingerprint)])).digest('hex');
+  const fingerprint = createHash('sha256').update(JSON.stringify([runs, host, CODE_VERSION, METHOD, evaluations.map((e) => e.fingerprint)])).digest('hex');
   const file = join(workDir, LATENCY_FILE);
   if (useCache && existsSync(file)) {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as LatencyResults;
     if (cached.fingerprint === fingerprint) return cached;
   }
-  // One group per precision, input geometry and scene style: only models fed the same pair run interleaved.
+  // One group per input geometry and scene style: only models fed the same pair run interleaved.
   interface Group {
-    precision: Precision;
     height: number;
     width: number;
     maxDisp: number;
     scenes: SceneStyle;
-    members: { model: string; onnxFile: string }[];
+    members: { model: string; precision: Precision; onnxFile: string }[];
   }
   const groups = new Map<string, Group>();
   for (const e of evaluations) {
     const { height, width, scenes } = e.model.trainingSize;
     const maxDisp = e.model.config.maxDisp;
     for (const p of e.precisions) {
-      const key = JSON.stringify([p.precision, height, width, maxDisp, scenes]);
-      if (!groups.has(key)) groups.set(key, { precision: p.precision, height, width, maxDisp, scenes, members: [] });
-      groups.get(key)?.members.push({ model: e.model.name, onnxFile: p.onnxFile });
+      const key = JSON.stringify([height, width, maxDisp, scenes]);
+      if (!groups.has(key)) groups.set(key, { height, width, maxDisp, scenes, members: [] });
+      groups.get(key)?.members.push({ model: e.model.name, precision: p.precision, onnxFile: p.onnxFile });
     }
   }
   const medianMs: LatencyResults['medianMs'] = {};
-  for (const { precision, height, width, maxDisp, scenes, members } of groups.values()) {
+  const total = groups.size * (LATENCY_WARMUP + runs);
+  let done = 0;
+  for (const { height, width, maxDisp, scenes, members } of groups.values()) {
     // A pair like the models' own: a curve head's decode takes its slower exact path for outputs
     // far off the curve, which scenes unlike the training ones make common (the precision unet on
     // a mixed scene: 13 % of pixels, +1.4 ms; on a precision scene 0.7 %).
@@ -68,14 +74,14 @@ export async function measureLatencies(
     const predictors: DepthPredictor[] = [];
     try {
       for (const m of members) predictors.push(await DepthPredictor.load(m.onnxFile, { threads: 1 }));
-      const medians = await interleavedLatency(predictors, left, right, runs);
+      const what = `latency ${height}x${width}, ${members.length} models and precisions interleaved`;
+      const medians = await interleavedLatency(predictors, left, right, runs, LATENCY_WARMUP, () => onProgress(++done, total, what));
       members.forEach((m, i) => {
-        medianMs[m.model] = { ...medianMs[m.model], [precision]: medians[i] };
+        medianMs[m.model] = { ...medianMs[m.model], [m.precision]: medians[i] };
       });
     } finally {
       for (const p of predictors) await p.release();
     }
-    onGroup(`latency ${precision}`);
   }
   const results: LatencyResults = { fingerprint, runs, medianMs };
   writeFileAtomic(file, `${JSON.stringify(results, null, 1)}\n`);

@@ -66,9 +66,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       }, o.resume),
     );
   }
-  const precisions = new Set(evaluations.flatMap((e) => e.precisions.map((p) => p.precision)));
-  let groups = 0;
-  const latency = await measureLatencies(evaluations, o.preset.latencyRuns, workDir, (what) => o.onProgress('latency', ++groups, precisions.size, what), o.resume);
+  const latency = await measureLatencies(evaluations, o.preset.latencyRuns, workDir, (done, total, what) => o.onProgress('latency', done, total, what), o.resume);
   o.onProgress('real pair', 0, 1, ALOE.name);
   const realPair = await evaluateRealPair(evaluations, ALOE);
   o.onProgress('real pair', 1, 1, ALOE.name);

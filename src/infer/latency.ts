@@ -1,25 +1,45 @@
 import type { RgbImage } from '../data/types.js';
+import { Rng } from '../util/rng.js';
 import type { DepthPredictor } from './depth-predictor.js';
+
+/** The seed of the rounds' random order: the same order on every run. */
+const LATENCY_ORDER_SEED = 20_261_206;
+
+/** Warm-up rounds of interleavedLatency, not timed. */
+export const LATENCY_WARMUP = 5;
 
 /**
  * Median wall time of DepthPredictor.predict (padding, the ORT run, the head's decoding) for
- * several models, with their runs interleaved (A B C A B C ...), so that load drift on the host
- * hits every model alike and the overhead of one over another is fair.
+ * several models, with their runs interleaved (every model once per round), so that load drift
+ * on the host hits every model alike and the overhead of one over another is fair. Each round
+ * takes the models in a fresh (seeded) random order: in a fixed order a model always follows
+ * the same one and inherits its garbage and cache evictions (in one demo run with a fixed order,
+ * the vit curve head, timed right after its own FP32 variant, whose float decode allocates much,
+ * measured 9.0 % over its direct twin; in random order 5.6 %, and 4 % timed in pairs).
+ * `onRound` is called after each round (warm-up rounds included).
  */
 export async function interleavedLatency(
   predictors: DepthPredictor[],
   left: RgbImage,
   right: RgbImage,
   runs: number,
-  warmup = 5,
+  warmup = LATENCY_WARMUP,
+  onRound?: () => void,
 ): Promise<number[]> {
   const times = predictors.map(() => [] as number[]);
+  const rng = new Rng(LATENCY_ORDER_SEED);
+  const order = predictors.map((_, k) => k);
   for (let i = 0; i < warmup + runs; i++) {
-    for (let k = 0; k < predictors.length; k++) {
+    for (let j = order.length - 1; j > 0; j--) {
+      const swap = Math.floor(rng.next() * (j + 1));
+      [order[j], order[swap]] = [order[swap], order[j]];
+    }
+    for (const k of order) {
       const t = performance.now();
       await predictors[k].predict(left, right);
       if (i >= warmup) times[k].push(performance.now() - t);
     }
+    onRound?.();
   }
   return times.map(median);
 }

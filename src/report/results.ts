@@ -202,7 +202,7 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
       calibrationMethod: s.calibrationMethod,
       reduceRange: s.reduceRange,
       vnni: lacksVnni === null ? null : !lacksVnni,
-      latency: `median of ${s.latencyRuns} DepthPredictor.predict calls per model, batch 1, ORT CPU EP with 1 thread, runs of one precision interleaved across models`,
+      latency: `median of ${s.latencyRuns} DepthPredictor.predict calls per model, batch 1, ORT CPU EP with 1 thread, every model and precision interleaved in a random order per round`,
       // A fine-tuned model: the command that trained its starting point, then the fine-tuning.
       trainingCommands: Object.fromEntries(
         evaluations.map((e) => [e.model.name, e.model.baseCommand && e.model.command ? `${e.model.baseCommand}\n${e.model.command}` : e.model.command]),
