@@ -49,8 +49,16 @@ export class CubeWalk {
    * q of the nearest point, from p's corner and its inward distances (per coordinate, from the
    * corner's coordinate towards 1/2; negative outside the cube). NaN when that point may not be
    * the nearest (farther than spacing / 2): the caller searches exactly then.
+   *
+   * `blend` > 0 (at most 1) makes the decode continuous at the corner: the nearest point jumps
+   * from one segment to the other where p is equally far along both (a point that cuts the
+   * corner by a third of the spacing jumps by two thirds of a segment). With r = (before -
+   * after) / (before + after) in [-1, 1] (inward distances, clamped at 0), the two segments'
+   * projections are mixed with weight w = clamp(1/2 + r / (2 blend), 0, 1) on the one before:
+   * the nearest point itself where |r| >= blend, so every point on the curve still decodes
+   * exactly, and the vertex where p is equally far along both.
    */
-  decode(corner: number, inward: ArrayLike<number>): number {
+  decode(corner: number, inward: ArrayLike<number>, blend = 0): number {
     const k = this.vertexOf[corner];
     let far2 = 0;
     for (let c = 0; c < this.dims; c++) far2 += inward[c] * inward[c];
@@ -60,6 +68,14 @@ export class CubeWalk {
     const along = Math.max(before, after, 0);
     if (far2 - along * along > this.bound2) return NaN;
     if (along === 0) return k / this.segments;
+    if (blend > 0) {
+      const b = Math.max(0, before);
+      const a = Math.max(0, after);
+      const w = Math.min(1, Math.max(0, 0.5 + (b - a) / (b + a) / (2 * blend)));
+      const tb = Math.min(1, b / this.spacing);
+      const ta = Math.min(1, a / this.spacing);
+      return (k + ta - w * (ta + tb)) / this.segments;
+    }
     const t = Math.min(1, along / this.spacing);
     // Ties go to the lower segment, as in the exact search.
     return (after > before ? k + t : k - t) / this.segments;

@@ -11,7 +11,8 @@
 ;;   0 vertex of each corner (16 x i8), 16 axis of the segment before each vertex, 32 after
 ;;   (an absent segment's axis is 4, a lane that always reads -1),
 ;;   48 scale per component (4 x f32), 64 zero point per component (4 x f32),
-;;   80 margin, 84 1 - margin, 88 1 / spacing, 92 (spacing / 2)^2, 96 outputScale / segments.
+;;   80 margin, 84 1 - margin, 88 1 / spacing, 92 (spacing / 2)^2, 96 outputScale / segments,
+;;   100 1 / (2 blend) for CubeWalk.decode's corner blend, 0 for the nearest point.
 ;; Then the codes ($dims planes of $n bytes), the output ($n f32) and the list ($n i32 at most).
 ;; $n a multiple of 4.
 ;; Compiled to cube-walk.wasm.ts by `npm run build:wasm`.
@@ -25,6 +26,8 @@
     (local $along v128) (local $t v128) (local $q v128) (local $high v128) (local $axis v128)
     (local $vertexTable v128) (local $beforeTable v128) (local $afterTable v128) (local $minus1 v128)
     (local $zero v128) (local $one v128) (local $two v128) (local $three v128)
+    (local $a v128) (local $b v128) (local $ta v128) (local $tb v128) (local $sum v128) (local $w v128)
+    (local $blend v128) (local $blendOn v128)
     ;; Lane bytes 1-3 are 0x80 so that a swizzle writes 0 there: each i32 lane reads one table byte.
     (local.set $high (i32x4.splat (i32.const 0x80808000)))
     (local.set $vertexTable (v128.load (i32.const 0)))
@@ -36,6 +39,8 @@
     (local.set $three (i32x4.splat (i32.const 3)))
     (local.set $lo (f32x4.splat (f32.load offset=80 (i32.const 0))))
     (local.set $hi (f32x4.splat (f32.load offset=84 (i32.const 0))))
+    (local.set $blend (f32x4.splat (f32.load offset=100 (i32.const 0))))
+    (local.set $blendOn (f32x4.gt (local.get $blend) (f32x4.splat (f32.const 0))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
@@ -107,12 +112,31 @@
             (i32x4.eq (local.get $axis) (local.get $zero))))
         (local.set $along (f32x4.pmax (f32x4.pmax (local.get $before) (local.get $after)) (f32x4.splat (f32.const 0))))
         (local.set $t (f32x4.pmin (f32x4.mul (local.get $along) (f32x4.splat (f32.load offset=88 (i32.const 0)))) (f32x4.splat (f32.const 1))))
+        ;; The corner blend (CubeWalk.decode): ta - w (ta + tb), w = clamp(1/2 + r / (2 blend), 0, 1),
+        ;; r = (b - a) / (b + a) over the inward distances clamped at 0 (r = 0 where both are 0).
+        (local.set $b (f32x4.pmax (local.get $before) (f32x4.splat (f32.const 0))))
+        (local.set $a (f32x4.pmax (local.get $after) (f32x4.splat (f32.const 0))))
+        (local.set $tb (f32x4.pmin (f32x4.mul (local.get $b) (f32x4.splat (f32.load offset=88 (i32.const 0)))) (f32x4.splat (f32.const 1))))
+        (local.set $ta (f32x4.pmin (f32x4.mul (local.get $a) (f32x4.splat (f32.load offset=88 (i32.const 0)))) (f32x4.splat (f32.const 1))))
+        (local.set $sum (f32x4.add (local.get $b) (local.get $a)))
+        (local.set $w
+          (f32x4.pmin
+            (f32x4.pmax
+              (f32x4.add (f32x4.splat (f32.const 0.5))
+                (f32x4.mul (local.get $blend)
+                  (v128.and (f32x4.div (f32x4.sub (local.get $b) (local.get $a)) (local.get $sum))
+                    (f32x4.gt (local.get $sum) (f32x4.splat (f32.const 0))))))
+              (f32x4.splat (f32.const 0)))
+            (f32x4.splat (f32.const 1))))
         ;; q = k + t towards the next vertex when after > before, else k - t (ties to the lower segment,
-        ;; as in the exact search); in output units.
+        ;; as in the exact search), or the blend's signed t; in output units.
         (local.set $q
           (f32x4.mul
             (f32x4.add (f32x4.convert_i32x4_s (local.get $k))
-              (v128.bitselect (local.get $t) (f32x4.neg (local.get $t)) (f32x4.gt (local.get $after) (local.get $before))))
+              (v128.bitselect
+                (f32x4.sub (local.get $ta) (f32x4.mul (local.get $w) (f32x4.add (local.get $ta) (local.get $tb))))
+                (v128.bitselect (local.get $t) (f32x4.neg (local.get $t)) (f32x4.gt (local.get $after) (local.get $before)))
+                (local.get $blendOn)))
             (f32x4.splat (f32.load offset=96 (i32.const 0)))))
         ;; Beyond the exactness bound: NaN, and the index on the list for the caller's exact decode.
         (local.set $beyond

@@ -18,6 +18,24 @@ export interface HilbertCurveOptions {
 
 export const MAX_VERTEX_COUNT = 2 ** 20;
 
+export interface DecodeOptions {
+  /**
+   * Order 1 in dims >= 3 only (the cube walk): mix the two segments at a corner instead of
+   * jumping between them, over the band where their inward distances differ by less than this
+   * share of their sum (0 < blend <= 1; see CubeWalk.decode). Points on the curve still decode
+   * exactly; a point that cuts a corner decodes near the corner instead of on either side of it.
+   * Default 0: the exact nearest point.
+   */
+  cornerBlend?: number;
+}
+
+/** Validates DecodeOptions.cornerBlend: 0 (off) or in (0, 1]. */
+export function cornerBlendOf(options: DecodeOptions = {}): number {
+  const blend = options.cornerBlend ?? 0;
+  if (!(blend >= 0 && blend <= 1)) throw new ConfigError('cornerBlend', blend, 'must be in [0, 1] (0: the exact nearest point)');
+  return blend;
+}
+
 /** Above this many vertices (dims >= 3) the grid's cells list so many segments that HilbertSearch is faster. */
 const GRID_VERTICES = 512;
 
@@ -102,9 +120,11 @@ export class HilbertCurve {
 
   /**
    * Planar points to q of the nearest point on the polyline (exact, ties to the lower segment).
-   * A sample with any non-finite component decodes to NaN.
+   * A sample with any non-finite component decodes to NaN. `options.cornerBlend` smooths the
+   * cube walk's corners (order 1, dims >= 3; ignored otherwise).
    */
-  decode(points: Float32Array | Float64Array): Float32Array {
+  decode(points: Float32Array | Float64Array, options: DecodeOptions = {}): Float32Array {
+    const blend = cornerBlendOf(options);
     const d = this.dims;
     if (points.length % d !== 0) {
       throw new ConfigError('points.length', points.length, `must be a multiple of dims = ${d}`);
@@ -116,7 +136,7 @@ export class HilbertCurve {
       return out;
     }
     if (this.order === 1) {
-      this.decodeCubeWalk(points, n, out);
+      this.decodeCubeWalk(points, n, out, blend);
       return out;
     }
     const scale = 1 / (this.vertexCount - 1);
@@ -206,7 +226,7 @@ export class HilbertCurve {
    * Points farther out (rare for a trained head on scenes like its training ones) take a scan of
    * every edge (CubeWalk.nearest) up to 4 dims, the exact search beyond.
    */
-  private decodeCubeWalk(points: Float32Array | Float64Array, n: number, out: Float32Array): void {
+  private decodeCubeWalk(points: Float32Array | Float64Array, n: number, out: Float32Array, blend: number): void {
     const d = this.dims;
     const lo = this.margin;
     const hi = 1 - this.margin;
@@ -231,7 +251,7 @@ export class HilbertCurve {
         out[i] = NaN;
         continue;
       }
-      const q = walk.decode(corner, inward);
+      const q = walk.decode(corner, inward, blend);
       if (q === q) {
         out[i] = q;
       } else if (d <= SCAN_MAX_DIMS) {

@@ -1,5 +1,5 @@
 import { ConfigError } from '../util/errors.js';
-import type { HilbertCurve } from './hilbert-curve.js';
+import { cornerBlendOf, type HilbertCurve } from './hilbert-curve.js';
 import { CUBE_WALK_BLOCK, WasmCubeWalk } from './wasm-cube-walk.js';
 import { SCAN_MAX_DIMS } from './cube-walk.js';
 import { WASM_BLOCK, WasmTableDecoder } from './wasm-table-decoder.js';
@@ -12,6 +12,8 @@ export interface QuantizedDecoderOptions {
   zeroPoints: ArrayLike<number>;
   /** Every decoded q is multiplied by this (default 1), e.g. the largest disparity to decode straight to pixels. */
   outputScale?: number;
+  /** As HilbertCurve.decode's option: smooth the cube walk's corners (default 0, the exact nearest point). */
+  cornerBlend?: number;
 }
 
 /**
@@ -33,6 +35,7 @@ export function buildQuantizedDecoder(curve: HilbertCurve, options: QuantizedDec
   const { bits, scales, zeroPoints, outputScale = 1 } = options;
   const d = curve.dims;
   validate(bits, scales, zeroPoints, d);
+  const blend = cornerBlendOf(options);
   if (!(outputScale > 0 && Number.isFinite(outputScale))) throw new ConfigError('outputScale', outputScale, 'must be a finite number > 0');
   const levels = 2 ** bits;
   const dequant: Float64Array[] = [];
@@ -41,8 +44,8 @@ export function buildQuantizedDecoder(curve: HilbertCurve, options: QuantizedDec
     for (let v = 0; v < levels; v++) table[v] = (v - zeroPoints[c]) * scales[c];
     dequant.push(table);
   }
-  if (d * bits <= MAX_TABLE_BITS) return jointTableDecoder(curve, bits, dequant, outputScale);
-  if (curve.order === 1) return cubeWalkDecoder(curve, bits, dequant, outputScale, scales, zeroPoints);
+  if (d * bits <= MAX_TABLE_BITS) return jointTableDecoder(curve, bits, dequant, outputScale, blend);
+  if (curve.order === 1) return cubeWalkDecoder(curve, bits, dequant, outputScale, scales, zeroPoints, blend);
   return dequantizingDecoder(curve, bits, dequant, outputScale);
 }
 
@@ -83,7 +86,7 @@ function checkCodes(codes: Uint8Array | Uint16Array, dims: number, bits: number)
   return codes.length / dims;
 }
 
-function jointTableDecoder(curve: HilbertCurve, bits: number, dequant: Float64Array[], outputScale: number): QuantizedDecoder {
+function jointTableDecoder(curve: HilbertCurve, bits: number, dequant: Float64Array[], outputScale: number, blend: number): QuantizedDecoder {
   const d = curve.dims;
   const levels = 2 ** bits;
   const entries = levels ** d;
@@ -96,7 +99,7 @@ function jointTableDecoder(curve: HilbertCurve, bits: number, dequant: Float64Ar
       rest = Math.floor(rest / levels);
     }
   }
-  const table = curve.decode(points);
+  const table = curve.decode(points, { cornerBlend: blend });
   if (outputScale !== 1) for (let e = 0; e < table.length; e++) table[e] *= outputScale;
   if (d === 2 && bits === 8) return byteTableDecoder(table);
   return (codes, out) => {
@@ -197,6 +200,7 @@ function cubeWalkDecoder(
   outputScale: number,
   scales: ArrayLike<number>,
   zeroPoints: ArrayLike<number>,
+  blend: number,
 ): QuantizedDecoder {
   const d = curve.dims;
   const levels = 2 ** bits;
@@ -215,7 +219,7 @@ function cubeWalkDecoder(
   // WebAssembly SIMD for 3 or 4 dims of 8-bit codes; JS for the rest, the tail, and where it cannot run.
   const wasm =
     bits === 8
-      ? WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: outputScale / (curve.vertexCount - 1) })
+      ? WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: outputScale / (curve.vertexCount - 1), blend })
       : null;
   const point = new Float64Array(d);
   // Beyond the exactness bound: a scan of every edge (CubeWalk.nearest) in few dims, else the search.
@@ -240,7 +244,7 @@ function cubeWalkDecoder(
         corner |= cornerBit[key];
         inward[c] = inwardOf[key];
       }
-      const q = walk.decode(corner, inward);
+      const q = walk.decode(corner, inward, blend);
       result[i] = (q === q ? q : scan(codes, n, i)) * outputScale;
     }
     return result;

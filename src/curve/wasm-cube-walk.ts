@@ -15,6 +15,8 @@ export interface CubeWalkParams {
   spacing: number;
   /** outputScale / segments: q in output units per vertex step. */
   perVertex: number;
+  /** CubeWalk.decode's corner blend (0: the nearest point). */
+  blend?: number;
 }
 
 /**
@@ -55,7 +57,9 @@ export class WasmCubeWalk {
       floats[c] = p.scales[c];
       floats[4 + c] = p.zeroPoints[c];
     }
-    floats.set([p.margin, 1 - p.margin, 1 / p.spacing, (p.spacing / 2) ** 2, p.perVertex], 8);
+    const blend = p.blend ?? 0;
+    // 1 / (2 blend), or 0 for the nearest point (the module reads 0 as "no blend").
+    floats.set([p.margin, 1 - p.margin, 1 / p.spacing, (p.spacing / 2) ** 2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0], 8);
     return decoder;
   }
 

@@ -1,4 +1,4 @@
-import { curveOf, decodeHeadOutput } from '../eval/decode-head.js';
+import { curveOf, decodeHeadOutput, headDecodeOptions } from '../eval/decode-head.js';
 import type { ModelConfig } from '../models/model.js';
 import { ConfigError } from '../util/errors.js';
 import type { QuantizedDecoder } from '../curve/quantized-decoder.js';
@@ -28,6 +28,7 @@ export class OutputDecoder {
         scales: new Array<number>(curve.dims).fill(encoding.scale),
         zeroPoints: new Array<number>(curve.dims).fill(encoding.zeroPoint),
         outputScale: config.maxDisp,
+        ...headDecodeOptions(config),
       });
     }
   }
