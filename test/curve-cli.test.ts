@@ -55,6 +55,20 @@ test('hilbertq curve rejects bad values with the option name', async () => {
   await assert.rejects(runCli(['curve', '--order', '0']), /invalid order = 0/);
   await assert.rejects(runCli(['curve', '--noise', '1,abc']), /invalid --noise = 1,abc/);
   await assert.rejects(runCli(['curve', '--bits', '20']), /invalid --bits = 20/);
+  await assert.rejects(runCli(['curve', '--dims', '4', '--order', '1', '--corner-blend', '2']), /invalid --corner-blend = 2: must be 0/);
+});
+
+test('hilbertq curve --corner-blend reaches the decoder: the same channel on the curve, another one off it', async () => {
+  const run = async (blend: string) =>
+    JSON.parse(await runCli(['curve', '--dims', '4', '--order', '1', '--noise', '0,40', '--samples', '20000', '--json', '--corner-blend', blend])) as {
+      rows: { curve: { robustStd: number } }[];
+    };
+  const [nearest, blended] = [await run('0'), await run('0.25')];
+  // Rounding alone keeps points within half an LSB of the curve, where the blend is the nearest point.
+  const [a, b] = [nearest.rows[0].curve.robustStd, blended.rows[0].curve.robustStd];
+  assert.ok(Math.abs(a - b) < 0.01 * a, `noiseless: ${b} vs ${a}`);
+  // 40 LSB of noise puts points across corners, where the blend mixes the two segments.
+  assert.notEqual(blended.rows[1].curve.robustStd, nearest.rows[1].curve.robustStd);
 });
 
 test('hilbertq curve caps --samples instead of running out of memory', async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HilbertCurve } from '../src/curve/hilbert-curve.js';
 import { WasmCubeWalk } from '../src/curve/wasm-cube-walk.js';
-import { decodeHeadOutput, HEAD_CORNER_BLEND } from '../src/eval/decode-head.js';
+import { decodeHeadOutput, HEAD_CORNER_BLEND, headDecodeOptions } from '../src/models/head-decode.js';
 import { OutputDecoder } from '../src/infer/output-decoder.js';
 import type { ModelConfig } from '../src/models/model.js';
 import { Rng } from '../src/util/rng.js';
@@ -42,7 +42,9 @@ test('corner blend: exact on the curve, continuous where the nearest point jumps
   // Away from the bisector (|r| >= blend) it is the nearest point again.
   const off = planar([cut(k, 0.3, 0.1)]);
   assert.equal(curve.decode(off, { cornerBlend: 0.25 })[0], curve.decode(off)[0]);
-  assert.throws(() => curve.decode(off, { cornerBlend: 1.5 }), /cornerBlend = 1.5: must be in \[0, 1\]/);
+  assert.throws(() => curve.decode(off, { cornerBlend: 1.5 }), /cornerBlend = 1.5: must be 0 \(the exact nearest point\) or in \[1e-6, 1\]/);
+  // A blend so small that 1 / (2 blend) overflows float32 would give NaN in the SIMD module.
+  assert.throws(() => curve.quantizedDecoder({ bits: 8, scales: [1, 1, 1, 1], zeroPoints: [0, 0, 0, 0], cornerBlend: 1e-40 }), /cornerBlend = 1e-40/);
 });
 
 test('corner blend: the SIMD module, the JS tail and the float decode agree on 8-bit codes', () => {
@@ -87,8 +89,9 @@ test('a cube-walk head decodes with the corner blend in float and from codes; ot
   const points = new Float64Array(4).map((_, c) => codes[c] * scale);
   assert.ok(Math.abs(fromCodes - curve.decode(points, { cornerBlend: HEAD_CORNER_BLEND })[0] * 64) < 1e-3, 'codes: the same blend');
   assert.ok(Math.abs(fromCodes - curve.decode(points)[0] * 64) > 1, 'which is not the nearest point here');
-  const d2: ModelConfig = { ...config, dims: 2, order: 3 };
-  const two = new HilbertCurve({ dims: 2, order: 3, margin: 0.1 });
-  const pt = Float32Array.from([0.3, 0.52]);
-  assert.equal(decodeHeadOutput(pt, 1, 1, 1, d2)[0], two.decode(pt)[0] * 64);
+  // Only cube-walk heads blend: the 2D curves, the 3D order-2 curve and direct heads decode as before.
+  assert.deepEqual(headDecodeOptions(config), { cornerBlend: HEAD_CORNER_BLEND });
+  assert.deepEqual(headDecodeOptions({ ...config, dims: 3 }), { cornerBlend: HEAD_CORNER_BLEND });
+  for (const other of [{ dims: 2, order: 3 }, { dims: 2, order: 1 }, { dims: 3, order: 2 }]) assert.deepEqual(headDecodeOptions({ ...config, ...other }), {});
+  assert.deepEqual(headDecodeOptions({ ...config, head: 'direct' }), {});
 });

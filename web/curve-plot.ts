@@ -1,5 +1,5 @@
 import { colorizeDisparity } from '../src/data/colorize.js';
-import { curveOf } from '../src/eval/decode-head.js';
+import { curveOf } from '../src/models/head-decode.js';
 import type { ModelConfig } from '../src/models/model.js';
 
 const VIEW = { min: -0.2, max: 1.2 };

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { HilbertCurve } from '../curve/hilbert-curve.js';
 import { simulateChannel, type ChannelReport } from '../curve/channel-sim.js';
+import { MIN_CORNER_BLEND } from '../curve/cube-walk.js';
 import { curveSvg } from '../curve/plot-svg.js';
 import { ConfigError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -17,6 +18,7 @@ interface CurveCommandOptions {
   noise: number[];
   samples: number;
   seed: number;
+  cornerBlend: number;
   json?: boolean;
   plot?: string;
 }
@@ -32,6 +34,7 @@ export function registerCurveCommand(program: Command): void {
     .option('--noise <list>', 'noise levels, Gaussian sigma in LSB', parseNumberList('--noise'), [0, 0.5, 1, 2, 4])
     .option('--samples <n>', `samples per noise level (at most ${MAX_SAMPLES})`, parseIntOption('--samples'), 200_000)
     .option('--seed <n>', 'random seed', parseIntOption('--seed'), 1)
+    .option('--corner-blend <b>', 'order 1 in 3+ dims: mix the two segments at a corner (0: the nearest point; the zoo heads use 0.25)', parseNumberOption('--corner-blend'), 0)
     .option('--json', 'print the report as JSON')
     .option('--plot <file.svg>', 'draw the curve over the quantization grid')
     .action((opts: CurveCommandOptions) => runCurveCommand(opts));
@@ -42,8 +45,11 @@ function runCurveCommand(opts: CurveCommandOptions): void {
   if (opts.noise.some((s) => s < 0)) throw new ConfigError('--noise', opts.noise.join(','), 'sigmas must be >= 0');
   // Each sample holds a few float arrays of dims values per noise level: 10^7 is about 1 GB at 4 dims.
   if (opts.samples < 1 || opts.samples > MAX_SAMPLES) throw new ConfigError('--samples', opts.samples, `must be in [1, ${MAX_SAMPLES}]`);
+  if (!(opts.cornerBlend === 0 || (opts.cornerBlend >= MIN_CORNER_BLEND && opts.cornerBlend <= 1))) {
+    throw new ConfigError('--corner-blend', opts.cornerBlend, `must be 0 (the nearest point) or in [${MIN_CORNER_BLEND.toExponential()}, 1]`);
+  }
   const curve = new HilbertCurve({ dims: opts.dims, order: opts.order, margin: opts.margin });
-  const report = simulateChannel(curve, { bits: opts.bits, noise: opts.noise, samples: opts.samples, seed: opts.seed });
+  const report = simulateChannel(curve, { bits: opts.bits, noise: opts.noise, samples: opts.samples, seed: opts.seed, cornerBlend: opts.cornerBlend });
   if (opts.plot) writeFileAtomic(opts.plot, curveSvg(curve, opts.bits));
   if (opts.json) {
     console.log(JSON.stringify(report, null, 2));

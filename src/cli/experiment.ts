@@ -42,7 +42,7 @@ export function addPipelineOptions(command: Command, defaultOut: string): Comman
     .option('--pairs <n>', "held-out synthetic test pairs (overrides the preset's)", parseIntOption('--pairs'))
     .option('--calibration <n>', 'synthetic calibration pairs per model and scheme', parseIntOption('--calibration'))
     .option('--calibration-sets <n>', 'w8a8 calibration sets per headline model, for the spread of the reduction (default 3)', parseIntOption('--calibration-sets'))
-    .option('--calibration-method <method>', `calibrator of every quantized model: ${CALIBRATION_METHODS.join(' | ')} (default: the preset's, percentile for the precision zoo, minmax for the mixed one)`)
+    .option('--calibration-method <method>', `calibrator of every quantized model: ${CALIBRATION_METHODS.join(' | ')} (default: the preset's: percentile for precision and demo, minmax for mixed, demo-mixed and paper)`)
     .option('--latency-runs <n>', 'timed runs per model and precision', parseIntOption('--latency-runs'))
     .option('--pictures <n>', 'test pairs shown as pictures', parseIntOption('--pictures'))
     .option('--schemes <list>', `comma-separated schemes for the headline models (${QUANT_SCHEMES.join(', ')})`)

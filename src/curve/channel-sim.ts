@@ -12,6 +12,8 @@ export interface ChannelOptions {
   noise: number[];
   samples?: number;
   seed?: number;
+  /** HilbertCurve.decode's corner blend for the cube walk (default 0, the nearest point). */
+  cornerBlend?: number;
 }
 
 export interface ErrorSummary {
@@ -46,7 +48,7 @@ export interface ChannelReport {
 }
 
 export function simulateChannel(curve: HilbertCurve, options: ChannelOptions): ChannelReport {
-  const { bits, noise, samples = 200_000, seed = 1 } = options;
+  const { bits, noise, samples = 200_000, seed = 1, cornerBlend = 0 } = options;
   const maxCode = 2 ** bits - 1;
   const scale = 1 / maxCode;
   const d = curve.dims;
@@ -54,6 +56,7 @@ export function simulateChannel(curve: HilbertCurve, options: ChannelOptions): C
     bits,
     scales: new Array<number>(d).fill(scale),
     zeroPoints: new Array<number>(d).fill(0),
+    cornerBlend,
   });
   const quantize = (x: number, sigma: number, rng: Rng): number => {
     const c = Math.round(x / scale + sigma * rng.gaussian());

@@ -1,4 +1,31 @@
+import { ConfigError } from '../util/errors.js';
 import { TIE } from './hilbert-search.js';
+
+export interface DecodeOptions {
+  /**
+   * Order 1 in dims >= 3 only (the cube walk): mix the two segments at a corner instead of
+   * jumping between them, over the band where their inward distances differ by less than this
+   * share of their sum (0 < blend <= 1; see CubeWalk.decode). Points on the curve still decode
+   * exactly; a point that cuts a corner decodes near the corner instead of on either side of it.
+   * Default 0: the exact nearest point.
+   */
+  cornerBlend?: number;
+}
+
+/** The smallest corner blend other than 0: 1 / (2 blend) must stay finite in float32 (wasm-cube-walk.ts). */
+export const MIN_CORNER_BLEND = 1e-6;
+
+/** Validates DecodeOptions.cornerBlend: 0 (off) or in [MIN_CORNER_BLEND, 1]. */
+export function cornerBlendOf(options: DecodeOptions = {}): number {
+  const blend = options.cornerBlend ?? 0;
+  if (!(blend === 0 || (blend >= MIN_CORNER_BLEND && blend <= 1))) {
+    throw new ConfigError('cornerBlend', blend, `must be 0 (the exact nearest point) or in [${MIN_CORNER_BLEND.toExponential()}, 1]`);
+  }
+  return blend;
+}
+
+/** Up to this many dims the off-curve fallback scans every edge (CubeWalk.nearest); beyond, the search. */
+export const SCAN_MAX_DIMS = 4;
 
 /**
  * The order-1 curve in dims >= 3 walks the corners of the cube [margin, 1 - margin]^dims in Gray
@@ -6,8 +33,6 @@ import { TIE } from './hilbert-search.js';
  * the per-corner facts that decode reads: the corner's vertex index and the axes of its two
  * segments (to the previous and the next vertex).
  */
-/** Up to this many dims the off-curve fallback scans every edge (CubeWalk.nearest); beyond, the search. */
-export const SCAN_MAX_DIMS = 4;
 
 export class CubeWalk {
   /** Corner bits (bit c: coordinate c above 1/2) -> vertex index. */

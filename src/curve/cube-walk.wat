@@ -2,7 +2,8 @@
 ;; WebAssembly SIMD, four samples per step and no branch per sample: each component's codes are
 ;; dequantized, thresholded at 1/2 into a corner bit, and turned into the inward distance from
 ;; that corner; byte swizzles look up the corner's vertex and its two segments' axes (16-entry
-;; tables); selects pick those axes' inward distances; the nearer segment's projection gives q.
+;; tables); selects pick those axes' inward distances; the nearer segment's projection gives q,
+;; or with a corner blend (header byte 100) the mix of both projections that CubeWalk.decode makes.
 ;; A sample farther than spacing / 2 from that projection gets NaN, and its index goes to a list
 ;; at $list (i32 each; decode returns how many): the caller decodes those exactly without
 ;; scanning the whole output for NaN.

@@ -1,11 +1,11 @@
 import { ConfigError } from '../util/errors.js';
 import { hilbertCells } from './hilbert-order.js';
-import { CubeWalk, SCAN_MAX_DIMS } from './cube-walk.js';
+import { cornerBlendOf, CubeWalk, SCAN_MAX_DIMS, type DecodeOptions } from './cube-walk.js';
 import { HilbertSearch } from './hilbert-search.js';
 import { PolylineIndex, type Nearest } from './polyline-index.js';
 import { buildQuantizedDecoder, type QuantizedDecoder, type QuantizedDecoderOptions } from './quantized-decoder.js';
 
-export type { QuantizedDecoder, QuantizedDecoderOptions };
+export type { DecodeOptions, QuantizedDecoder, QuantizedDecoderOptions };
 
 export interface HilbertCurveOptions {
   /** Number of output channels the curve lives in (>= 2). */
@@ -17,24 +17,6 @@ export interface HilbertCurveOptions {
 }
 
 export const MAX_VERTEX_COUNT = 2 ** 20;
-
-export interface DecodeOptions {
-  /**
-   * Order 1 in dims >= 3 only (the cube walk): mix the two segments at a corner instead of
-   * jumping between them, over the band where their inward distances differ by less than this
-   * share of their sum (0 < blend <= 1; see CubeWalk.decode). Points on the curve still decode
-   * exactly; a point that cuts a corner decodes near the corner instead of on either side of it.
-   * Default 0: the exact nearest point.
-   */
-  cornerBlend?: number;
-}
-
-/** Validates DecodeOptions.cornerBlend: 0 (off) or in (0, 1]. */
-export function cornerBlendOf(options: DecodeOptions = {}): number {
-  const blend = options.cornerBlend ?? 0;
-  if (!(blend >= 0 && blend <= 1)) throw new ConfigError('cornerBlend', blend, 'must be in [0, 1] (0: the exact nearest point)');
-  return blend;
-}
 
 /** Above this many vertices (dims >= 3) the grid's cells list so many segments that HilbertSearch is faster. */
 const GRID_VERTICES = 512;
@@ -119,9 +101,9 @@ export class HilbertCurve {
   }
 
   /**
-   * Planar points to q of the nearest point on the polyline (exact, ties to the lower segment).
-   * A sample with any non-finite component decodes to NaN. `options.cornerBlend` smooths the
-   * cube walk's corners (order 1, dims >= 3; ignored otherwise).
+   * Planar points to q of the nearest point on the polyline (exact, ties to the lower segment),
+   * unless `options.cornerBlend` smooths the cube walk's corners (order 1, dims >= 3; ignored
+   * otherwise). A sample with any non-finite component decodes to NaN.
    */
   decode(points: Float32Array | Float64Array, options: DecodeOptions = {}): Float32Array {
     const blend = cornerBlendOf(options);

@@ -1,7 +1,7 @@
 import { ConfigError } from '../util/errors.js';
-import { cornerBlendOf, type HilbertCurve } from './hilbert-curve.js';
+import type { HilbertCurve } from './hilbert-curve.js';
 import { CUBE_WALK_BLOCK, WasmCubeWalk } from './wasm-cube-walk.js';
-import { SCAN_MAX_DIMS } from './cube-walk.js';
+import { cornerBlendOf, SCAN_MAX_DIMS } from './cube-walk.js';
 import { WASM_BLOCK, WasmTableDecoder } from './wasm-table-decoder.js';
 
 export interface QuantizedDecoderOptions {

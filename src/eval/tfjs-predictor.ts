@@ -3,7 +3,7 @@ import type { StereoBatch } from '../data/types.js';
 import type { ModelGraph } from '../models/ir.js';
 import type { ModelConfig } from '../models/model.js';
 import { runGraph, type ParamMap } from '../models/tfjs-build.js';
-import { decodeHeadOutput } from './decode-head.js';
+import { decodeHeadOutput } from '../models/head-decode.js';
 
 /**
  * FP32 reference inference with tfjs: images of any size are padded (edge replication) to the

@@ -7,7 +7,7 @@ import { makeBatch } from '../data/batches.js';
 import { syntheticTestSet } from '../eval/evaluate.js';
 import { StereoMetricsAccumulator, type StereoMetrics } from '../eval/metrics.js';
 import { CurveDistanceAccumulator, type CurveDistanceStats } from '../eval/curve-distance.js';
-import { curveOf } from '../eval/decode-head.js';
+import { curveOf } from '../models/head-decode.js';
 import type { PairErrorSummary } from '../eval/bootstrap.js';
 import { errorHistogram, QuantErrorAccumulator, type QuantErrorStats } from '../eval/quant-error.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';

@@ -18,9 +18,6 @@ export interface LatencyResults {
 
 const LATENCY_FILE = 'latency.json';
 
-/** Bumped when the way latency is measured changes, so that cached figures are measured again. */
-const METHOD = 'every model and precision of one input size interleaved, in a random order per round';
-
 /**
  * Latency of every model in every precision, after all evaluations: every model in every
  * precision of one input size runs interleaved (A B C ... A B C ...), so that neither the
@@ -37,7 +34,7 @@ export async function measureLatencies(
 ): Promise<LatencyResults> {
   // Latency belongs to the host too: another CPU (or the same folder on another machine) measures again.
   const host = `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`;
-  const fingerprint = createHash('sha256').update(JSON.stringify([runs, host, CODE_VERSION, METHOD, evaluations.map((e) => e.fingerprint)])).digest('hex');
+  const fingerprint = createHash('sha256').update(JSON.stringify([runs, host, CODE_VERSION, evaluations.map((e) => e.fingerprint)])).digest('hex');
   const file = join(workDir, LATENCY_FILE);
   if (useCache && existsSync(file)) {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as LatencyResults;

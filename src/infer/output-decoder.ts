@@ -1,4 +1,4 @@
-import { curveOf, decodeHeadOutput, headDecodeOptions } from '../eval/decode-head.js';
+import { curveOf, decodeHeadOutput, headDecodeOptions } from '../models/head-decode.js';
 import type { ModelConfig } from '../models/model.js';
 import { ConfigError } from '../util/errors.js';
 import type { QuantizedDecoder } from '../curve/quantized-decoder.js';
@@ -11,8 +11,10 @@ export type OutputEncoding =
 /**
  * Turns one image's head output (planar [channels, h, w]) into disparity in model pixels. A
  * quantized hilbert head's codes go to HilbertCurve.quantizedDecoder: one joint-table look-up
- * per pixel where the table fits (two channels of up to 10 bits, e.g. w8a8), else an exact
- * per-pixel decode of the dequantized codes (uint16 outputs of w8a16, or dims >= 3 at 8 bits).
+ * per pixel where the table fits (two channels of up to 10 bits, e.g. w8a8), else a per-pixel
+ * decode of the dequantized codes (uint16 outputs of w8a16, or dims >= 3 at 8 bits). Either way
+ * with the head's decode options (headDecodeOptions: the corner blend of cube-walk heads), as
+ * its float output is decoded, so that quantized minus float is the quantization's doing alone.
  */
 export class OutputDecoder {
   private readonly table: QuantizedDecoder | null = null;

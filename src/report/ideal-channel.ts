@@ -1,5 +1,5 @@
 import { simulateChannel } from '../curve/channel-sim.js';
-import { HilbertCurve } from '../curve/hilbert-curve.js';
+import { HilbertCurve, type DecodeOptions } from '../curve/hilbert-curve.js';
 
 export interface IdealChannel {
   curveLength: number;
@@ -21,9 +21,15 @@ const SAMPLES = 100_000;
  * of the output codes (robust std in px / (maxDisp / (2^bits - 1)), its rounding part taken out,
  * since the simulation rounds again).
  */
-export function idealChannel(curve: { dims: number; order: number; margin: number }, bits: number, noiseLsb: number): IdealChannel {
+export function idealChannel(
+  curve: { dims: number; order: number; margin: number },
+  bits: number,
+  noiseLsb: number,
+  decode: DecodeOptions = {},
+): IdealChannel {
   const c = new HilbertCurve(curve);
-  const report = simulateChannel(c, { bits, noise: [0, noiseLsb], samples: SAMPLES, seed: 1 });
+  // Decoded as the model's head is (the corner blend of cube-walk heads), so the two compare.
+  const report = simulateChannel(c, { bits, noise: [0, noiseLsb], samples: SAMPLES, seed: 1, ...decode });
   return {
     curveLength: c.length,
     spacingLsb: report.spacingLsb,

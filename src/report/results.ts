@@ -9,8 +9,9 @@ import { loadPairErrors, type ModelEvaluation, type Precision } from '../experim
 import type { LatencyResults } from '../experiment/latency-stage.js';
 import type { RealPairOutcome } from '../experiment/real-pair.js';
 import { CALIBRATION_SEED } from '../quant/calibration-data.js';
-import type { CalibrationMethod } from '../quant/calibrators/index.js';
+import { DEFAULT_PERCENTILE, type CalibrationMethod } from '../quant/calibrators/index.js';
 import { hostLacksVnni } from '../quant/host-cpu.js';
+import { headDecodeOptions } from '../models/head-decode.js';
 import { TEST_SEED } from '../train/config.js';
 import { idealChannel, outputBits, type IdealChannel } from './ideal-channel.js';
 import { summarizeRealPair, type RealPairSummary } from './real-pair.js';
@@ -179,7 +180,7 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
       rmseReduction: direct.quantError.rmse / row.quantError.rmse,
       over1px: row.quantError.over1px,
       hedging: fp32.curveDistance?.hedging ?? null,
-      ideal: idealChannel(row.curve, bits, noiseLsb),
+      ideal: idealChannel(row.curve, bits, noiseLsb, headDecodeOptions({ head: 'hilbert', ...row.curve })),
     });
   }
   return {
@@ -279,9 +280,9 @@ export function reductionNote(r: ExperimentResults): string {
 
 const METHOD_NAMES: Record<CalibrationMethod, string> = {
   minmax: 'MinMax',
-  percentile: 'percentile (99.99 % of each tensor\'s values inside its range)',
+  percentile: `percentile (${DEFAULT_PERCENTILE} % of each tensor's values inside its range)`,
   entropy: 'entropy (KL)',
-}
+};
 
 /** The curve ablation (every hilbert model of a family at one scheme) as Markdown. */
 export function ablationMarkdown(r: ExperimentResults, precision: Precision = 'w8a8'): string {

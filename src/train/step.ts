@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { StereoBatch } from '../data/types.js';
-import { curveOf } from '../eval/decode-head.js';
+import { curveOf } from '../models/head-decode.js';
 import type { ModelGraph } from '../models/ir.js';
 import { runGraph, type ParamMap } from '../models/tfjs-build.js';
 import type { Adam } from './adam.js';

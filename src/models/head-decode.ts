@@ -1,5 +1,5 @@
 import { HilbertCurve, type DecodeOptions } from '../curve/hilbert-curve.js';
-import type { ModelConfig } from '../models/model.js';
+import type { ModelConfig } from './model.js';
 
 /**
  * How a cube-walk head (order 1, dims >= 3) mixes the two segments at a corner when its output
