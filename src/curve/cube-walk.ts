@@ -33,7 +33,6 @@ export const SCAN_MAX_DIMS = 4;
  * the per-corner facts that decode reads: the corner's vertex index and the axes of its two
  * segments (to the previous and the next vertex).
  */
-
 export class CubeWalk {
   /** Corner bits (bit c: coordinate c above 1/2) -> vertex index. */
   readonly vertexOf: Int32Array;
