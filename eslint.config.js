@@ -1,6 +1,28 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// ARCHITECTURE.md's layers, lowest first: a folder under src/ imports only from folders before it.
+const LAYERS = ['util', 'curve', 'data', 'models', 'train', 'onnx', 'quant', 'infer', 'eval', 'experiment', 'report', 'web', 'cli'];
+// The one allowed upward edge: training validates and publishes with src/eval's metrics and predictors.
+const ALLOWED_UP = { train: ['eval'] };
+
+const layerRules = LAYERS.map((layer, i) => ({
+  files: [`src/${layer}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: LAYERS.slice(i + 1)
+          .filter((above) => !(ALLOWED_UP[layer] ?? []).includes(above))
+          .map((above) => ({
+            group: [`../${above}/*`, `../../${above}/*`],
+            message: `src/${layer} sits below src/${above} in ARCHITECTURE.md's layers: move the shared code down instead.`,
+          })),
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'runs/', 'report/', 'web/dist/', 'scratch/', 'site/', 'test-output/'] },
   js.configs.recommended,
@@ -15,4 +37,5 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  ...layerRules,
 );

@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { runPipeline } from '../experiment/pipeline.js';
+import { runPipeline } from './pipeline.js';
 import { PRESETS, presetByName, type ExperimentPreset } from '../experiment/presets.js';
 import { CALIBRATION_METHODS, type CalibrationMethod } from '../quant/calibrators/index.js';
 import { QUANT_SCHEMES, type QuantScheme } from '../quant/schemes.js';

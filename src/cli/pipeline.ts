@@ -2,17 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportHtml } from '../report/html.js';
 import { realPairMarkdown } from '../report/real-pair.js';
-import { ALOE, evaluateRealPair } from './real-pair.js';
+import { ALOE, evaluateRealPair } from '../experiment/real-pair.js';
 import { ablationMarkdown, collectResults, headlineMarkdown, targetsMarkdown, type ExperimentResults } from '../report/results.js';
 import { initTrainingBackend } from '../train/backend/index.js';
 import { publishModel } from '../train/publish.js';
 import { ConfigError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { evaluateZooModel, type ModelEvaluation } from './evaluate-model.js';
-import { measureLatencies } from './latency-stage.js';
-import type { ExperimentPreset } from './presets.js';
-import { stepsOf, trainJobs, zooTrainingJobs } from './train-zoo.js';
-import { listZoo, type ZooModel } from './zoo.js';
+import { evaluateZooModel, type ModelEvaluation } from '../experiment/evaluate-model.js';
+import { measureLatencies } from '../experiment/latency-stage.js';
+import type { ExperimentPreset } from '../experiment/presets.js';
+import { stepsOf, trainJobs, zooTrainingJobs } from '../experiment/train-zoo.js';
+import { listZoo, type ZooModel } from '../experiment/zoo.js';
 
 export interface PipelineOptions {
   preset: ExperimentPreset;
