@@ -88,7 +88,7 @@ test('experiment refuses the paper preset without --train, a bad scheme and a ba
     await assert.rejects(runCli(['experiment', '--preset', 'paper', '--out', join(dir, 'p')]), /--preset = paper: its models are not shipped/);
     await assert.rejects(runCli(['experiment', '--preset', 'nope', '--out', join(dir, 'p')]), /expected one of precision, mixed, demo, demo-mixed, paper/);
     await assert.rejects(runCli(['demo', '--schemes', 'w4a4', '--out', join(dir, 'p')]), /w4a4 is not one of/);
-    await assert.rejects(runCli(['demo', '--calibration-method', 'median', '--out', join(dir, 'p')]), /--calibration-method = median: expected one of minmax, percentile, entropy/);
+    await assert.rejects(runCli(['demo', '--calibration-method', 'median', '--out', join(dir, 'p')]), /--calibration-method = median: must be one of minmax, percentile, entropy/);
     assert.ok(!existsSync(join(dir, 'p')));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { HilbertCurve } from '../curve/hilbert-curve.js';
 import { simulateChannel, type ChannelReport } from '../curve/channel-sim.js';
-import { MIN_CORNER_BLEND } from '../curve/cube-walk.js';
+import { cornerBlendOf } from '../curve/cube-walk.js';
 import { curveSvg } from '../curve/plot-svg.js';
 import { ConfigError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -45,9 +45,7 @@ function runCurveCommand(opts: CurveCommandOptions): void {
   if (opts.noise.some((s) => s < 0)) throw new ConfigError('--noise', opts.noise.join(','), 'sigmas must be >= 0');
   // Each sample holds a few float arrays of dims values per noise level: 10^7 is about 1 GB at 4 dims.
   if (opts.samples < 1 || opts.samples > MAX_SAMPLES) throw new ConfigError('--samples', opts.samples, `must be in [1, ${MAX_SAMPLES}]`);
-  if (!(opts.cornerBlend === 0 || (opts.cornerBlend >= MIN_CORNER_BLEND && opts.cornerBlend <= 1))) {
-    throw new ConfigError('--corner-blend', opts.cornerBlend, `must be 0 (the nearest point) or in [${MIN_CORNER_BLEND.toExponential()}, 1]`);
-  }
+  cornerBlendOf({ cornerBlend: opts.cornerBlend }, '--corner-blend');
   const curve = new HilbertCurve({ dims: opts.dims, order: opts.order, margin: opts.margin });
   const report = simulateChannel(curve, { bits: opts.bits, noise: opts.noise, samples: opts.samples, seed: opts.seed, cornerBlend: opts.cornerBlend });
   if (opts.plot) writeFileAtomic(opts.plot, curveSvg(curve, opts.bits));

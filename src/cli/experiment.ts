@@ -3,11 +3,11 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { runPipeline } from './pipeline.js';
 import { PRESETS, presetByName, type ExperimentPreset } from '../experiment/presets.js';
-import { CALIBRATION_METHODS, type CalibrationMethod } from '../quant/calibrators/index.js';
+import { CALIBRATION_METHODS } from '../quant/calibrators/index.js';
 import { QUANT_SCHEMES, type QuantScheme } from '../quant/schemes.js';
 import { hostLacksVnni } from '../quant/host-cpu.js';
 import { ConfigError } from '../util/errors.js';
-import { parseIntOption } from './options.js';
+import { choice, parseIntOption } from './options.js';
 import { ProgressReporter } from './progress.js';
 
 export interface PipelineFlags {
@@ -75,10 +75,7 @@ export function withFlags(preset: ExperimentPreset, f: PipelineFlags): Experimen
   for (const [name, value] of Object.entries(counts)) if (value !== undefined && value < 1) throw new ConfigError(name, value, 'must be >= 1');
   if (f.pictures !== undefined && f.pictures < 0) throw new ConfigError('--pictures', f.pictures, 'must be >= 0');
   if (!(f.jobs >= 1)) throw new ConfigError('--jobs', f.jobs, 'must be >= 1');
-  const method = f.calibrationMethod ?? preset.calibrationMethod;
-  if (!CALIBRATION_METHODS.includes(method as CalibrationMethod)) {
-    throw new ConfigError('--calibration-method', method, `expected one of ${CALIBRATION_METHODS.join(', ')}`);
-  }
+  const method = choice('--calibration-method', f.calibrationMethod ?? preset.calibrationMethod, CALIBRATION_METHODS);
   return {
     ...preset,
     schemes,
@@ -87,7 +84,7 @@ export function withFlags(preset: ExperimentPreset, f: PipelineFlags): Experimen
     testPairs: f.pairs ?? preset.testPairs,
     calibrationPairs: f.calibration ?? preset.calibrationPairs,
     calibrationSets: f.calibrationSets ?? preset.calibrationSets,
-    calibrationMethod: method as CalibrationMethod,
+    calibrationMethod: method,
     latencyRuns: f.latencyRuns ?? preset.latencyRuns,
     pictures: f.pictures ?? preset.pictures,
     trainOverrides: f.steps === undefined ? preset.trainOverrides : { ...preset.trainOverrides, '--steps': String(f.steps) },

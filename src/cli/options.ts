@@ -27,3 +27,9 @@ export function parseNumberList(name: string): (text: string) => number[] {
     return values;
   };
 }
+
+/** `value` if it is one of `allowed`, else a ConfigError naming the flag and the choices. */
+export function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T {
+  if (value === undefined || !allowed.includes(value as T)) throw new ConfigError(flag, value ?? '(none)', `must be one of ${allowed.join(', ')}`);
+  return value as T;
+}

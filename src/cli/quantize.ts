@@ -15,7 +15,7 @@ import type { QuantSummary } from '../quant/summary.js';
 import { readFloatModel } from '../quant/validate.js';
 import { ConfigError, FileFormatError } from '../util/errors.js';
 import { readFileBytes, writeFileAtomic } from '../util/fs.js';
-import { parseIntOption, parseNumberOption } from './options.js';
+import { choice, parseIntOption, parseNumberOption } from './options.js';
 import { ProgressReporter } from './progress.js';
 
 interface QuantizeFlags {
@@ -99,11 +99,6 @@ async function runQuantize(modelFile: string, flags: QuantizeFlags): Promise<voi
   if (summary.output.dtype === 'uint8' && !flags.reduceRange && hostLacksVnni()) {
     console.log('  note:        this CPU has no VNNI: ORT\'s uint8 x int8 kernels can saturate here; quantize with --reduce-range (weights in -64..64) to evaluate on this host');
   }
-}
-
-function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T {
-  if (value === undefined || !allowed.includes(value as T)) throw new ConfigError(flag, value ?? '(none)', `must be one of ${allowed.join(', ')}`);
-  return value as T;
 }
 
 function defaultOutput(modelFile: string, scheme: QuantScheme): string {

@@ -15,11 +15,11 @@ export interface DecodeOptions {
 /** The smallest corner blend other than 0: 1 / (2 blend) must stay finite in float32 (wasm-cube-walk.ts). */
 export const MIN_CORNER_BLEND = 1e-6;
 
-/** Validates DecodeOptions.cornerBlend: 0 (off) or in [MIN_CORNER_BLEND, 1]. */
-export function cornerBlendOf(options: DecodeOptions = {}): number {
+/** Validates DecodeOptions.cornerBlend: 0 (off) or in [MIN_CORNER_BLEND, 1]; `name` is what an error calls it. */
+export function cornerBlendOf(options: DecodeOptions = {}, name = 'cornerBlend'): number {
   const blend = options.cornerBlend ?? 0;
   if (!(blend === 0 || (blend >= MIN_CORNER_BLEND && blend <= 1))) {
-    throw new ConfigError('cornerBlend', blend, `must be 0 (the exact nearest point) or in [${MIN_CORNER_BLEND.toExponential()}, 1]`);
+    throw new ConfigError(name, blend, `must be 0 (the exact nearest point) or in [${MIN_CORNER_BLEND.toExponential()}, 1]`);
   }
   return blend;
 }

@@ -30,8 +30,9 @@ export function decodeHeadOutput(output: Float32Array, n: number, h: number, w: 
   }
   const curve = curveOf(config);
   const d = curve.dims;
+  const options = headDecodeOptions(config);
   for (let k = 0; k < n; k++) {
-    const q = curve.decode(output.subarray(k * d * hw, (k + 1) * d * hw), headDecodeOptions(config));
+    const q = curve.decode(output.subarray(k * d * hw, (k + 1) * d * hw), options);
     for (let i = 0; i < hw; i++) disp[k * hw + i] = q[i] * config.maxDisp;
   }
   return disp;

@@ -66,8 +66,9 @@ export const SCHEMES: Readonly<Record<QuantScheme, SchemeSpec>> = {
     floatConvMaxInputChannels: 3,
     // Faster and more precise than the integer form on the ORT CPU EP at the precision size
     // (at the mixed zoo's 64x128 the fully integer w8a8-pt measured faster in the last demo, 1.40
-    // against 1.64 ms for unet-direct). Precision unet at 128x256, 1 thread, 20 test pairs: 6.5 ms, q-err robust std 0.292 px, against 9.2 ms and 0.300 px
-    // (grouped conv in 8 bits) and 7.3 ms and 0.316 px (band MatMul in 8 bits); fp32 9.1 ms.
+    // against 1.64 ms for unet-direct). Precision unet at 128x256, 1 thread, 20 test pairs:
+    // 6.5 ms, q-err robust std 0.292 px, against 9.2 ms and 0.300 px (grouped conv in 8 bits)
+    // and 7.3 ms and 0.316 px (band MatMul in 8 bits); fp32 9.1 ms.
     matchingCost: 'float',
   },
   'w8a8-pt': {
