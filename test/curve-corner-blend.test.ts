@@ -47,34 +47,38 @@ test('corner blend: exact on the curve, continuous where the nearest point jumps
   assert.throws(() => curve.quantizedDecoder({ bits: 8, scales: [1, 1, 1, 1], zeroPoints: [0, 0, 0, 0], cornerBlend: 1e-40 }), /cornerBlend = 1e-40/);
 });
 
-test('corner blend: the SIMD module, the JS tail and the float decode agree on 8-bit codes', () => {
-  const scales = [1 / 250, 1 / 247, 1 / 252, 1 / 249];
-  const zeroPoints = [3, 4, 2, 5];
-  const rng = new Rng(9, 4);
-  const n = 4096 + 4 * 37 + 3;
-  const q = Float32Array.from({ length: n }, () => rng.next());
-  const near = curve.encode(q);
-  const codes = new Uint8Array(4 * n);
-  for (let i = 0; i < codes.length; i++) {
-    const c = Math.floor(i / n);
-    codes[i] = Math.max(0, Math.min(255, Math.round((near[i] + rng.uniform(-0.2, 0.2)) / scales[c] + zeroPoints[c])));
+test('corner blend: the SIMD module, the JS tail and the float decode agree on 8-bit codes, in 4 and 5 dims', () => {
+  for (const dims of [4, 5]) {
+    const walkCurve = new HilbertCurve({ dims, order: 1, margin: 0.1 });
+    const segments = walkCurve.vertexCount - 1;
+    const scales = [1 / 250, 1 / 247, 1 / 252, 1 / 249, 1 / 251].slice(0, dims);
+    const zeroPoints = [3, 4, 2, 5, 1].slice(0, dims);
+    const rng = new Rng(9, dims);
+    const n = 4096 + 4 * 37 + 3;
+    const q = Float32Array.from({ length: n }, () => rng.next());
+    const near = walkCurve.encode(q);
+    const codes = new Uint8Array(dims * n);
+    for (let i = 0; i < codes.length; i++) {
+      const c = Math.floor(i / n);
+      codes[i] = Math.max(0, Math.min(255, Math.round((near[i] + rng.uniform(-0.2, 0.2)) / scales[c] + zeroPoints[c])));
+    }
+    const wasm = WasmCubeWalk.create({ walk: walkCurve.cubeWalk(), scales, zeroPoints, margin: walkCurve.margin, spacing: walkCurve.spacing, perVertex: 1 / segments, blend: 0.25 });
+    assert.ok(wasm, `dims ${dims}: the module must load here`);
+    const raw = new Float32Array(n);
+    const listed = new Set(wasm.decode(codes, n, n - (n % 4), raw));
+    const decoded = walkCurve.quantizedDecoder({ bits: 8, scales, zeroPoints, cornerBlend: 0.25 })(codes);
+    const points = new Float64Array(dims * n);
+    for (let i = 0; i < points.length; i++) points[i] = (codes[i] - zeroPoints[Math.floor(i / n)]) * scales[Math.floor(i / n)];
+    const float = walkCurve.decode(points, { cornerBlend: 0.25 });
+    const exact = walkCurve.decode(points);
+    let blendedSamples = 0;
+    for (let i = 0; i < n; i++) {
+      assert.ok(Math.abs(decoded[i] - float[i]) < 1e-5, `dims ${dims}, sample ${i}: ${decoded[i]} vs ${float[i]}`);
+      if (i < n - (n % 4) && !listed.has(i)) assert.ok(Math.abs(raw[i] - float[i]) < 1e-5, `SIMD, dims ${dims}, sample ${i}: ${raw[i]} vs ${float[i]}`);
+      if (Math.abs(float[i] - exact[i]) > 1e-4) blendedSamples++;
+    }
+    assert.ok(blendedSamples > n / 100, `dims ${dims}: the blend changed ${blendedSamples} samples: the test reaches corners`);
   }
-  const wasm = WasmCubeWalk.create({ walk: curve.cubeWalk(), scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: 1 / S, blend: 0.25 });
-  assert.ok(wasm, 'the module must load here');
-  const raw = new Float32Array(n);
-  const listed = new Set(wasm.decode(codes, n, n - (n % 4), raw));
-  const decoded = curve.quantizedDecoder({ bits: 8, scales, zeroPoints, cornerBlend: 0.25 })(codes);
-  const points = new Float64Array(4 * n);
-  for (let i = 0; i < points.length; i++) points[i] = (codes[i] - zeroPoints[Math.floor(i / n)]) * scales[Math.floor(i / n)];
-  const float = curve.decode(points, { cornerBlend: 0.25 });
-  const exact = curve.decode(points);
-  let blendedSamples = 0;
-  for (let i = 0; i < n; i++) {
-    assert.ok(Math.abs(decoded[i] - float[i]) < 1e-5, `sample ${i}: ${decoded[i]} vs ${float[i]}`);
-    if (i < n - (n % 4) && !listed.has(i)) assert.ok(Math.abs(raw[i] - float[i]) < 1e-5, `SIMD, sample ${i}: ${raw[i]} vs ${float[i]}`);
-    if (Math.abs(float[i] - exact[i]) > 1e-4) blendedSamples++;
-  }
-  assert.ok(blendedSamples > n / 100, `the blend changed ${blendedSamples} samples: the test reaches corners`);
 });
 
 test('a cube-walk head decodes with the corner blend in float and from codes; other heads decode to the nearest point', () => {

@@ -28,8 +28,8 @@ test('the SIMD table decoder equals the JS loop and exact decode, for chunked, o
   }
 });
 
-test('the SIMD cube-walk decoder runs for 3 and 4 dims and agrees with the JS path; samples beyond its bound are listed for the exact decode', () => {
-  for (const dims of [3, 4]) {
+test('the SIMD cube-walk decoder runs for 3, 4 and 5 dims and agrees with the JS path; samples beyond its bound are listed for the exact decode', () => {
+  for (const dims of [3, 4, 5]) {
     const curve = new HilbertCurve({ dims, order: 1, margin: 0.1 });
     const scales = Array.from({ length: dims }, (_, c) => 1 / (245 + c));
     const zeroPoints = Array.from({ length: dims }, (_, c) => 3 + c);
@@ -93,7 +93,7 @@ function nearestQ(curve: HilbertCurve, p: Float64Array): number {
 }
 
 test('cube walk: a point equally far along both segments of a corner decodes to the lower one, on every path', () => {
-  for (const dims of [3, 4]) {
+  for (const dims of [3, 4, 5]) {
     // Margin, offset and scale are powers of two: the tie is exact in float32 and float64 alike.
     const curve = new HilbertCurve({ dims, order: 1, margin: 0.125 });
     const walk = curve.cubeWalk();

@@ -3,7 +3,7 @@ import type { CubeWalk } from './cube-walk.js';
 import { CUBE_WALK_WASM } from './cube-walk.wasm.js';
 import { decodeInChunks } from './wasm-chunks.js';
 
-const HEADER = 128;
+const HEADER = 160;
 /** Samples per SIMD step of cube-walk.wat. */
 export const CUBE_WALK_BLOCK = 4;
 
@@ -20,7 +20,7 @@ export interface CubeWalkParams {
 }
 
 /**
- * cube-walk.wat for one quantized decoder (order-1 curve, 3 or 4 dims, 8-bit codes): the
+ * cube-walk.wat for one quantized decoder (order-1 curve, 3 to 5 dims, 8-bit codes): the
  * corner tables and the dequantization constants live in the instance's header; decode() runs it
  * over a block-aligned prefix of the codes (decodeInChunks). Samples the
  * module cannot vouch for come back NaN, and their indices are returned, for the caller's exact
@@ -40,7 +40,7 @@ export class WasmCubeWalk {
 
   static create(p: CubeWalkParams): WasmCubeWalk | null {
     const dims = p.walk.dims;
-    if (dims !== 3 && dims !== 4) return null;
+    if (dims < 3 || dims > 5) return null;
     const module = compileWasm(CUBE_WALK_WASM);
     if (!module || !WASM) return null;
     const decoder = new WasmCubeWalk(new WASM.Instance(module, {}), dims);
@@ -48,18 +48,18 @@ export class WasmCubeWalk {
     const count = p.walk.vertexOf.length;
     for (let corner = 0; corner < count; corner++) bytes[corner] = p.walk.vertexOf[corner];
     for (let k = 0; k < count; k++) {
-      // An absent segment (before the first vertex, after the last) names axis 4: a lane of -1.
-      bytes[16 + k] = p.walk.axisBefore[k] >= 0 ? p.walk.axisBefore[k] : 4;
-      bytes[32 + k] = p.walk.axisAfter[k] >= 0 ? p.walk.axisAfter[k] : 4;
+      // An absent segment (before the first vertex, after the last) names axis 5: a lane of -1.
+      bytes[32 + k] = p.walk.axisBefore[k] >= 0 ? p.walk.axisBefore[k] : 5;
+      bytes[64 + k] = p.walk.axisAfter[k] >= 0 ? p.walk.axisAfter[k] : 5;
     }
-    const floats = new Float32Array(decoder.memory.buffer, 48, 20);
+    const floats = new Float32Array(decoder.memory.buffer, 96, 16);
     for (let c = 0; c < dims; c++) {
       floats[c] = p.scales[c];
-      floats[4 + c] = p.zeroPoints[c];
+      floats[5 + c] = p.zeroPoints[c];
     }
     const blend = p.blend ?? 0;
     // 1 / (2 blend), or 0 for the nearest point (the module reads 0 as "no blend").
-    floats.set([p.margin, 1 - p.margin, 1 / p.spacing, (p.spacing / 2) ** 2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0], 8);
+    floats.set([p.margin, 1 - p.margin, 1 / p.spacing, (p.spacing / 2) ** 2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0], 10);
     return decoder;
   }
 
