@@ -14,14 +14,15 @@
 ;;   96 scale per component (5 x f32), 116 zero point per component (5 x f32),
 ;;   136 margin, 140 1 - margin, 144 1 / spacing, 148 (spacing / 2)^2, 152 outputScale / segments,
 ;;   156 1 / (2 blend) for CubeWalk.decode's corner blend, 0 for the nearest point.
-;; Then the codes ($dims planes of $n bytes), the output ($n f32) and the list ($n i32 at most).
+;; Then the input ($dims planes of $n samples: u8 codes for $kind 0, f32 values for 1, u16 codes
+;; for 2), the output ($n f32) and the list ($n i32 at most).
 ;; $n a multiple of 4.
 ;; Compiled to cube-walk.wasm.ts by `npm run build:wasm`.
 (module
   (memory (export "memory") 1)
 
-  (func (export "decode") (param $codes i32) (param $n i32) (param $dims i32) (param $out i32) (param $list i32) (result i32)
-    (local $i i32) (local $count i32) (local $beyond v128) (local $x v128) (local $above v128) (local $lo v128) (local $hi v128)
+  (func (export "decode") (param $codes i32) (param $n i32) (param $dims i32) (param $out i32) (param $list i32) (param $kind i32) (result i32)
+    (local $i i32) (local $count i32) (local $at i32) (local $isFloat i32) (local $isWide i32) (local $beyond v128) (local $x v128) (local $above v128) (local $lo v128) (local $hi v128)
     (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $sixteen v128)
     (local $corner v128) (local $far2 v128) (local $k v128) (local $before v128) (local $after v128)
     (local $along v128) (local $t v128) (local $q v128) (local $high v128) (local $axis v128)
@@ -31,6 +32,9 @@
     (local $a v128) (local $b v128) (local $ta v128) (local $tb v128) (local $sum v128) (local $w v128)
     (local $blend v128) (local $blendOn v128)
     ;; Lane bytes 1-3 are 0x80 so that a swizzle writes 0 there: each i32 lane reads one table byte.
+    ;; The input's kind is the same for a whole call: its branches are always predicted.
+    (local.set $isFloat (i32.eq (local.get $kind) (i32.const 1)))
+    (local.set $isWide (i32.eq (local.get $kind) (i32.const 2)))
     (local.set $high (i32x4.splat (i32.const 0x80808000)))
     (local.set $vertexTable (v128.load (i32.const 0)))
     (local.set $vertexTable2 (v128.load (i32.const 16)))
@@ -56,31 +60,55 @@
         (local.set $w3 (f32x4.splat (f32.const -1)))
         (local.set $w4 (f32x4.splat (f32.const -1)))
         ;; component 0: x, its corner bit (1), its inward distance
-        (local.set $x
-          (f32x4.mul
-            (f32x4.sub (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $codes) (i32.add (i32.mul (i32.const 0) (local.get $n)) (local.get $i)))))))
-              (f32x4.splat (f32.load offset=116 (i32.const 0))))
-            (f32x4.splat (f32.load offset=96 (i32.const 0)))))
+        (local.set $at (i32.add (i32.mul (i32.const 0) (local.get $n)) (local.get $i)))
+          (local.set $x
+            (if (result v128) (local.get $isFloat)
+              (then (v128.load (i32.add (local.get $codes) (i32.shl (local.get $at) (i32.const 2)))))
+              (else
+                (f32x4.mul
+                  (f32x4.sub
+                    (f32x4.convert_i32x4_s
+                      (if (result v128) (local.get $isWide)
+                        (then (i32x4.extend_low_i16x8_u (v128.load64_zero (i32.add (local.get $codes) (i32.shl (local.get $at) (i32.const 1))))))
+                        (else (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $codes) (local.get $at))))))))
+                    (f32x4.splat (f32.load offset=116 (i32.const 0))))
+                  (f32x4.splat (f32.load offset=96 (i32.const 0)))))))
         (local.set $above (f32x4.gt (local.get $x) (f32x4.splat (f32.const 0.5))))
         (local.set $corner (v128.or (local.get $corner) (v128.and (local.get $above) (i32x4.splat (i32.const 1)))))
         (local.set $w0 (v128.bitselect (f32x4.sub (local.get $hi) (local.get $x)) (f32x4.sub (local.get $x) (local.get $lo)) (local.get $above)))
         (local.set $far2 (f32x4.add (local.get $far2) (f32x4.mul (local.get $w0) (local.get $w0))))
         ;; component 1: x, its corner bit (2), its inward distance
-        (local.set $x
-          (f32x4.mul
-            (f32x4.sub (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $codes) (i32.add (i32.mul (i32.const 1) (local.get $n)) (local.get $i)))))))
-              (f32x4.splat (f32.load offset=120 (i32.const 0))))
-            (f32x4.splat (f32.load offset=100 (i32.const 0)))))
+        (local.set $at (i32.add (i32.mul (i32.const 1) (local.get $n)) (local.get $i)))
+          (local.set $x
+            (if (result v128) (local.get $isFloat)
+              (then (v128.load (i32.add (local.get $codes) (i32.shl (local.get $at) (i32.const 2)))))
+              (else
+                (f32x4.mul
+                  (f32x4.sub
+                    (f32x4.convert_i32x4_s
+                      (if (result v128) (local.get $isWide)
+                        (then (i32x4.extend_low_i16x8_u (v128.load64_zero (i32.add (local.get $codes) (i32.shl (local.get $at) (i32.const 1))))))
+                        (else (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $codes) (local.get $at))))))))
+                    (f32x4.splat (f32.load offset=120 (i32.const 0))))
+                  (f32x4.splat (f32.load offset=100 (i32.const 0)))))))
         (local.set $above (f32x4.gt (local.get $x) (f32x4.splat (f32.const 0.5))))
         (local.set $corner (v128.or (local.get $corner) (v128.and (local.get $above) (i32x4.splat (i32.const 2)))))
         (local.set $w1 (v128.bitselect (f32x4.sub (local.get $hi) (local.get $x)) (f32x4.sub (local.get $x) (local.get $lo)) (local.get $above)))
         (local.set $far2 (f32x4.add (local.get $far2) (f32x4.mul (local.get $w1) (local.get $w1))))
         ;; component 2: x, its corner bit (4), its inward distance
-        (local.set $x
-          (f32x4.mul
-            (f32x4.sub (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $codes) (i32.add (i32.mul (i32.const 2) (local.get $n)) (local.get $i)))))))
-              (f32x4.splat (f32.load offset=124 (i32.const 0))))
-            (f32x4.splat (f32.load offset=104 (i32.const 0)))))
+        (local.set $at (i32.add (i32.mul (i32.const 2) (local.get $n)) (local.get $i)))
+          (local.set $x
+            (if (result v128) (local.get $isFloat)
+              (then (v128.load (i32.add (local.get $codes) (i32.shl (local.get $at) (i32.const 2)))))
+              (else
+                (f32x4.mul
+                  (f32x4.sub
+                    (f32x4.convert_i32x4_s
+                      (if (result v128) (local.get $isWide)
+                        (then (i32x4.extend_low_i16x8_u (v128.load64_zero (i32.add (local.get $codes) (i32.shl (local.get $at) (i32.const 1))))))
+                        (else (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $codes) (local.get $at))))))))
+                    (f32x4.splat (f32.load offset=124 (i32.const 0))))
+                  (f32x4.splat (f32.load offset=104 (i32.const 0)))))))
         (local.set $above (f32x4.gt (local.get $x) (f32x4.splat (f32.const 0.5))))
         (local.set $corner (v128.or (local.get $corner) (v128.and (local.get $above) (i32x4.splat (i32.const 4)))))
         (local.set $w2 (v128.bitselect (f32x4.sub (local.get $hi) (local.get $x)) (f32x4.sub (local.get $x) (local.get $lo)) (local.get $above)))
@@ -88,11 +116,19 @@
         (if (i32.ge_u (local.get $dims) (i32.const 4))
           (then
           ;; component 3: x, its corner bit (8), its inward distance
-          (local.set $x
-            (f32x4.mul
-              (f32x4.sub (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $codes) (i32.add (i32.mul (i32.const 3) (local.get $n)) (local.get $i)))))))
-                (f32x4.splat (f32.load offset=128 (i32.const 0))))
-              (f32x4.splat (f32.load offset=108 (i32.const 0)))))
+          (local.set $at (i32.add (i32.mul (i32.const 3) (local.get $n)) (local.get $i)))
+            (local.set $x
+              (if (result v128) (local.get $isFloat)
+                (then (v128.load (i32.add (local.get $codes) (i32.shl (local.get $at) (i32.const 2)))))
+                (else
+                  (f32x4.mul
+                    (f32x4.sub
+                      (f32x4.convert_i32x4_s
+                        (if (result v128) (local.get $isWide)
+                          (then (i32x4.extend_low_i16x8_u (v128.load64_zero (i32.add (local.get $codes) (i32.shl (local.get $at) (i32.const 1))))))
+                          (else (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $codes) (local.get $at))))))))
+                      (f32x4.splat (f32.load offset=128 (i32.const 0))))
+                    (f32x4.splat (f32.load offset=108 (i32.const 0)))))))
           (local.set $above (f32x4.gt (local.get $x) (f32x4.splat (f32.const 0.5))))
           (local.set $corner (v128.or (local.get $corner) (v128.and (local.get $above) (i32x4.splat (i32.const 8)))))
           (local.set $w3 (v128.bitselect (f32x4.sub (local.get $hi) (local.get $x)) (f32x4.sub (local.get $x) (local.get $lo)) (local.get $above)))
@@ -101,11 +137,19 @@
         (if (i32.eq (local.get $dims) (i32.const 5))
           (then
           ;; component 4: x, its corner bit (16), its inward distance
-          (local.set $x
-            (f32x4.mul
-              (f32x4.sub (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $codes) (i32.add (i32.mul (i32.const 4) (local.get $n)) (local.get $i)))))))
-                (f32x4.splat (f32.load offset=132 (i32.const 0))))
-              (f32x4.splat (f32.load offset=112 (i32.const 0)))))
+          (local.set $at (i32.add (i32.mul (i32.const 4) (local.get $n)) (local.get $i)))
+            (local.set $x
+              (if (result v128) (local.get $isFloat)
+                (then (v128.load (i32.add (local.get $codes) (i32.shl (local.get $at) (i32.const 2)))))
+                (else
+                  (f32x4.mul
+                    (f32x4.sub
+                      (f32x4.convert_i32x4_s
+                        (if (result v128) (local.get $isWide)
+                          (then (i32x4.extend_low_i16x8_u (v128.load64_zero (i32.add (local.get $codes) (i32.shl (local.get $at) (i32.const 1))))))
+                          (else (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $codes) (local.get $at))))))))
+                      (f32x4.splat (f32.load offset=132 (i32.const 0))))
+                    (f32x4.splat (f32.load offset=112 (i32.const 0)))))))
           (local.set $above (f32x4.gt (local.get $x) (f32x4.splat (f32.const 0.5))))
           (local.set $corner (v128.or (local.get $corner) (v128.and (local.get $above) (i32x4.splat (i32.const 16)))))
           (local.set $w4 (v128.bitselect (f32x4.sub (local.get $hi) (local.get $x)) (f32x4.sub (local.get $x) (local.get $lo)) (local.get $above)))
@@ -168,10 +212,13 @@
                 (local.get $blendOn)))
             (f32x4.splat (f32.load offset=152 (i32.const 0)))))
         ;; Beyond the exactness bound: NaN, and the index on the list for the caller's exact decode.
+        ;; A NaN component (float input only) makes far2 NaN: listed too, for the caller to reject.
         (local.set $beyond
-          (f32x4.gt
-            (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along)))
-            (f32x4.splat (f32.load offset=148 (i32.const 0)))))
+          (v128.or
+            (f32x4.gt
+              (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along)))
+              (f32x4.splat (f32.load offset=148 (i32.const 0))))
+            (f32x4.ne (local.get $far2) (local.get $far2))))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
           (v128.bitselect (f32x4.splat (f32.const nan)) (local.get $q) (local.get $beyond)))
         ;; Rare (under 1 % of samples on the scenes a model was trained for): a branch per block.

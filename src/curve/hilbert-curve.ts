@@ -4,6 +4,7 @@ import { cornerBlendOf, CubeWalk, SCAN_MAX_DIMS, type DecodeOptions } from './cu
 import { HilbertSearch } from './hilbert-search.js';
 import { PolylineIndex, type Nearest } from './polyline-index.js';
 import { buildQuantizedDecoder, type QuantizedDecoder, type QuantizedDecoderOptions } from './quantized-decoder.js';
+import { CUBE_WALK_BLOCK, WasmCubeWalk } from './wasm-cube-walk.js';
 
 export type { DecodeOptions, QuantizedDecoder, QuantizedDecoderOptions };
 
@@ -37,6 +38,8 @@ export class HilbertCurve {
   private indexCache: PolylineIndex | undefined;
   private cubeWalkCache: CubeWalk | undefined;
   private searchCache: HilbertSearch | undefined;
+  /** The cube walk's SIMD decoders of float32 points, one per corner blend (null: cannot run here). */
+  private readonly wasmWalks = new Map<number, WasmCubeWalk | null>();
 
   constructor(options: HilbertCurveOptions = {}) {
     const { dims = 2, order = 3, margin = 0.1 } = options;
@@ -215,7 +218,7 @@ export class HilbertCurve {
     const walk = this.cubeWalk();
     const inward = new Float64Array(d);
     const p = new Float64Array(d);
-    for (let i = 0; i < n; i++) {
+    const decodeOne = (i: number): number => {
       let corner = 0;
       let finite = true;
       for (let c = 0; c < d; c++) {
@@ -229,20 +232,33 @@ export class HilbertCurve {
           inward[c] = x - lo;
         }
       }
-      if (!finite) {
-        out[i] = NaN;
-        continue;
-      }
+      if (!finite) return NaN;
       const q = walk.decode(corner, inward, blend);
-      if (q === q) {
-        out[i] = q;
-      } else if (d <= SCAN_MAX_DIMS) {
-        out[i] = walk.nearest(p);
-      } else {
-        const r = this.search().nearest(p);
-        out[i] = (r.segment + r.t) / (this.vertexCount - 1);
-      }
+      if (q === q) return q;
+      if (d <= SCAN_MAX_DIMS) return walk.nearest(p);
+      const r = this.search().nearest(p);
+      return (r.segment + r.t) / (this.vertexCount - 1);
+    };
+    // A float model's output (float32): the SIMD module on the block-aligned prefix; it lists the
+    // samples beyond its exactness bound or not finite, which take the exact path here.
+    const wasm = points instanceof Float32Array ? this.wasmCubeWalk(blend) : null;
+    let from = 0;
+    if (wasm) {
+      from = n - (n % CUBE_WALK_BLOCK);
+      for (const i of wasm.decode(points as Float32Array, n, from, out)) out[i] = decodeOne(i);
     }
+    for (let i = from; i < n; i++) out[i] = decodeOne(i);
+  }
+
+  /** The cube walk's SIMD module for float32 points, per corner blend; null where it cannot run. */
+  private wasmCubeWalk(blend: number): WasmCubeWalk | null {
+    if (!this.wasmWalks.has(blend)) {
+      const ones = new Array<number>(this.dims).fill(1);
+      const zeros = new Array<number>(this.dims).fill(0);
+      const params = { walk: this.cubeWalk(), scales: ones, zeroPoints: zeros, margin: this.margin, spacing: this.spacing, perVertex: 1 / (this.vertexCount - 1), blend };
+      this.wasmWalks.set(blend, WasmCubeWalk.create(params));
+    }
+    return this.wasmWalks.get(blend) ?? null;
   }
 
   /** Order 1: the cube walk's tables (see CubeWalk), built on first use. */

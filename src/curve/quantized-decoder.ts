@@ -216,11 +216,8 @@ function cubeWalkDecoder(
       inwardOf[c * levels + v] = x > 0.5 ? hi - x : x - lo;
     }
   }
-  // WebAssembly SIMD for 3 to 5 dims of 8-bit codes; JS for the rest, the tail, and where it cannot run.
-  const wasm =
-    bits === 8
-      ? WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: outputScale / (curve.vertexCount - 1), blend })
-      : null;
+  // WebAssembly SIMD for 3 to 5 dims of 8- or 16-bit codes; JS for the rest, the tail, and where it cannot run.
+  const wasm = WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: outputScale / (curve.vertexCount - 1), blend });
   const point = new Float64Array(d);
   // Beyond the exactness bound: a scan of every edge (CubeWalk.nearest) in few dims, else the search.
   const scan = (codes: Uint8Array | Uint16Array, n: number, i: number): number => {
@@ -231,7 +228,7 @@ function cubeWalkDecoder(
     const n = checkCodes(codes, d, bits);
     const result = outputBuffer(out, n);
     let from = 0;
-    if (wasm && codes instanceof Uint8Array) {
+    if (wasm) {
       from = n - (n % CUBE_WALK_BLOCK);
       // The module lists the samples beyond its exactness bound (left NaN).
       for (const i of wasm.decode(codes, n, from, result)) result[i] = scan(codes, n, i) * outputScale;

@@ -1,7 +1,7 @@
 import { compileWasm, WASM, type WasmMemory } from '../util/wasm.js';
 import type { CubeWalk } from './cube-walk.js';
 import { CUBE_WALK_WASM } from './cube-walk.wasm.js';
-import { decodeInChunks } from './wasm-chunks.js';
+import { decodeInChunks, type PlanarSamples } from './wasm-chunks.js';
 
 const HEADER = 160;
 /** Samples per SIMD step of cube-walk.wat. */
@@ -20,7 +20,7 @@ export interface CubeWalkParams {
 }
 
 /**
- * cube-walk.wat for one quantized decoder (order-1 curve, 3 to 5 dims, 8-bit codes): the
+ * cube-walk.wat for one decoder (order-1 curve, 3 to 5 dims; 8- or 16-bit codes or float32): the
  * corner tables and the dequantization constants live in the instance's header; decode() runs it
  * over a block-aligned prefix of the codes (decodeInChunks). Samples the
  * module cannot vouch for come back NaN, and their indices are returned, for the caller's exact
@@ -28,14 +28,14 @@ export interface CubeWalkParams {
  */
 export class WasmCubeWalk {
   private readonly memory: WasmMemory;
-  private readonly run: (codes: number, n: number, dims: number, out: number, list: number) => number;
+  private readonly run: (codes: number, n: number, dims: number, out: number, list: number, kind: number) => number;
 
   private constructor(
     instance: { exports: Record<string, unknown> },
     private readonly dims: number,
   ) {
     this.memory = instance.exports.memory as WasmMemory;
-    this.run = instance.exports.decode as (codes: number, n: number, dims: number, out: number, list: number) => number;
+    this.run = instance.exports.decode as (codes: number, n: number, dims: number, out: number, list: number, kind: number) => number;
   }
 
   static create(p: CubeWalkParams): WasmCubeWalk | null {
@@ -64,12 +64,16 @@ export class WasmCubeWalk {
   }
 
   /**
-   * The first n samples (n a multiple of CUBE_WALK_BLOCK) of planar codes with `total` samples
-   * per plane; returns the indices of those left NaN (beyond the exactness bound), ascending.
+   * The first n samples (n a multiple of CUBE_WALK_BLOCK) of planar input with `total` samples
+   * per plane: 8- or 16-bit codes, dequantized with the instance's scales and zero points, or
+   * float32 points as they are (a float model's output; create it with scales 1 and zero points 0
+   * for clarity, they are not read). Returns the indices of the samples left NaN (beyond the
+   * exactness bound), ascending.
    */
-  decode(codes: Uint8Array, total: number, n: number, out: Float32Array): number[] {
-    return decodeInChunks(this.memory, HEADER, this.dims, codes, total, n, out, (codesAt, m, outAt, listAt) =>
-      this.run(codesAt, m, this.dims, outAt, listAt),
+  decode(input: PlanarSamples, total: number, n: number, out: Float32Array): number[] {
+    const kind = input instanceof Uint8Array ? 0 : input instanceof Float32Array ? 1 : 2;
+    return decodeInChunks(this.memory, HEADER, this.dims, input, total, n, out, (codesAt, m, outAt, listAt) =>
+      this.run(codesAt, m, this.dims, outAt, listAt, kind),
     );
   }
 }
