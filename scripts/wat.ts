@@ -4,6 +4,7 @@ import wabtInit from 'wabt';
 export const WASM_MODULES = [
   { wat: 'src/curve/table-decoder.wat', constant: 'TABLE_DECODER_WASM' },
   { wat: 'src/curve/cube-walk.wat', constant: 'CUBE_WALK_WASM' },
+  { wat: 'src/infer/head-tail.wat', constant: 'HEAD_TAIL_WASM' },
   { wat: 'src/train/adam.wat', constant: 'ADAM_WASM' },
   { wat: 'src/train/backend/resize-grad.wat', constant: 'RESIZE_GRAD_WASM' },
   { wat: 'src/train/backend/matching-cost-grad.wat', constant: 'MATCHING_COST_GRAD_WASM' },

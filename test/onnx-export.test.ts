@@ -43,7 +43,8 @@ function randomNchw(dims: number[], seed: number): NchwTensor {
 /** Runs the IR with tfjs and the export with ORT at each [N, H, W]; returns the max abs difference per size. */
 async function parity(graph: ModelGraph, values: Map<string, Float32Array>, sizes: number[][], opset?: number, opts: Pick<ExportOptions, 'matchingCost'> = {}): Promise<number[]> {
   for (const n of graph.nodes) covered.add(n.op);
-  const session = await createOrtSession(exportOnnx(graph, values, { opset, ...opts }));
+  // The IR graph as tfjs runs it, the head's tail included.
+  const session = await createOrtSession(exportOnnx(graph, values, { opset, headTail: 'graph', ...opts }));
   const params = paramsFromValues(graph, values);
   const diffs: number[] = [];
   try {

@@ -29,13 +29,9 @@ export class WebModel {
     return predictStereoPair(left, right, { stride: this.entry.stride, decoder: this.decoder, run: (l, r, h, w) => this.runRaw(l, r, h, w) }, resize);
   }
 
-  /** The head's raw output as curve-space values: codes dequantized, floats as they are. */
+  /** The head's output (as predict() returns it) as curve-space values: codes dequantized, floats as they are. */
   dequantize(raw: HeadOutput): Float32Array {
-    const { encoding } = this.entry;
-    if (encoding.kind === 'float') return raw as Float32Array;
-    const out = new Float32Array(raw.length);
-    for (let i = 0; i < raw.length; i++) out[i] = (raw[i] - encoding.zeroPoint) * encoding.scale;
-    return out;
+    return this.decoder.points(raw);
   }
 
   private async runRaw(left: Float32Array, right: Float32Array, height: number, width: number): Promise<HeadOutput> {

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_OPSET, MAX_OPSET } from '../onnx/export.js';
+import { DEFAULT_OPSET, HEAD_TAIL_PLACES, MAX_OPSET } from '../onnx/export.js';
 import { exportModelDir, type ExportSummary } from '../onnx/export-dir.js';
-import { parseIntOption } from './options.js';
+import { choice, parseIntOption } from './options.js';
 
 interface ExportFlags {
   out?: string;
   opset: number;
+  headTail: string;
 }
 
 export function registerExportCommand(program: Command): void {
@@ -16,8 +17,14 @@ export function registerExportCommand(program: Command): void {
     .argument('<modelDir>', 'model folder, e.g. models/unet-hilbert')
     .option('--out <file>', 'ONNX file to write (default: <modelDir>/model.onnx)')
     .option('--opset <n>', `ONNX opset, ${DEFAULT_OPSET}..${MAX_OPSET}`, parseIntOption('--opset'), DEFAULT_OPSET)
+    .option(
+      '--head-tail <place>',
+      `where the head's bilinear x2 and sigmoid run: ${HEAD_TAIL_PLACES.join(' or ')}; decoder (faster) leaves them to hilbertq's runtime, graph makes a self-contained ONNX for other runtimes`,
+      'decoder',
+    )
     .action((modelDir: string, flags: ExportFlags) => {
-      const summary = exportModelDir(modelDir, flags.out ?? join(modelDir, 'model.onnx'), { opset: flags.opset });
+      const headTail = choice('--head-tail', flags.headTail, HEAD_TAIL_PLACES);
+      const summary = exportModelDir(modelDir, flags.out ?? join(modelDir, 'model.onnx'), { opset: flags.opset, headTail });
       console.log(formatExportSummary(summary));
     });
 }

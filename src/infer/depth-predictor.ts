@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import type { RgbImage, StereoBatch, TrainingScenes } from '../data/types.js';
 import { validateModelConfig, type ModelConfig } from '../models/model.js';
-import { METADATA_KEYS, readOnnxMetadata, trainingSizeOf } from '../onnx/metadata.js';
+import { HEAD_TAIL_KEY, METADATA_KEYS, readOnnxMetadata, trainingSizeOf } from '../onnx/metadata.js';
+import { HEAD_TAIL } from '../models/heads.js';
 import { QUANT_METADATA_KEYS } from '../quant/metadata.js';
 import { createOrtSession, firstLine } from '../onnx/ort.js';
 import { FileFormatError } from '../util/errors.js';
@@ -134,12 +135,16 @@ function parseMetadata(file: string, meta: Record<string, string>): { config: Mo
   }
   const stride = Number(meta[METADATA_KEYS.stride]);
   if (!Number.isInteger(stride) || stride < 1) throw new FileFormatError(file, `has invalid ${METADATA_KEYS.stride}`);
+  const tail = meta[HEAD_TAIL_KEY];
+  if (tail !== undefined && tail !== HEAD_TAIL) throw new FileFormatError(file, `has an unknown ${HEAD_TAIL_KEY} "${tail}" (this hilbertq applies "${HEAD_TAIL}")`);
+  if (tail !== undefined && stride % 2 !== 0) throw new FileFormatError(file, `leaves the head's x2 to the decoder but has an odd stride ${stride}`);
+  const headTail = tail !== undefined ? { headTail: true } : {};
   const dtype = meta[QUANT_METADATA_KEYS.outputDtype];
-  if (dtype === undefined) return { config, stride, encoding: { kind: 'float' } };
+  if (dtype === undefined) return { config, stride, encoding: { kind: 'float', ...headTail } };
   const scale = Number(meta[QUANT_METADATA_KEYS.outputScale]);
   const zeroPoint = Number(meta[QUANT_METADATA_KEYS.outputZeroPoint]);
   if ((dtype !== 'uint8' && dtype !== 'uint16') || !(scale > 0) || !Number.isInteger(zeroPoint)) {
     throw new FileFormatError(file, `has inconsistent output quantization metadata (dtype ${dtype}, scale ${scale}, zero point ${zeroPoint})`);
   }
-  return { config, stride, encoding: { kind: 'quantized', dtype, scale, zeroPoint } };
+  return { config, stride, encoding: { kind: 'quantized', dtype, scale, zeroPoint, ...headTail } };
 }

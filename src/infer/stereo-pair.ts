@@ -1,12 +1,12 @@
 import type { RgbImage } from '../data/types.js';
 import { ConfigError } from '../util/errors.js';
-import type { OutputDecoder } from './output-decoder.js';
+import type { HeadOutput, OutputDecoder } from './output-decoder.js';
 import { cropPlanes, edgePadPlanes, resizePlanes } from './resample.js';
 
 // Browser-safe (no node: imports): the web page runs a pair through these same steps on
 // onnxruntime-web that DepthPredictor runs on onnxruntime-node.
 
-export type HeadOutput = Float32Array | Uint8Array | Uint16Array;
+export type { HeadOutput };
 
 /** Runs the model on one planar pair whose size is a multiple of its stride. */
 export type RawRunner = (left: Float32Array, right: Float32Array, height: number, width: number) => Promise<HeadOutput>;
@@ -86,8 +86,9 @@ export async function runPlanarPair(
   const s = model.stride;
   const ph = Math.ceil(height / s) * s;
   const pw = Math.ceil(width / s) * s;
-  const padded = await model.run(edgePadPlanes(left, 3, height, width, ph, pw), edgePadPlanes(right, 3, height, width, ph, pw), ph, pw);
-  const raw = cropPlanes(padded, model.decoder.channels, ph, pw, height, width);
+  const output = await model.run(edgePadPlanes(left, 3, height, width, ph, pw), edgePadPlanes(right, 3, height, width, ph, pw), ph, pw);
+  // The head's tail (when the graph leaves it to the decoder) runs on the padded logits, as the graph would.
+  const raw = cropPlanes(model.decoder.expand(output, ph, pw), model.decoder.channels, ph, pw, height, width);
   onRaw?.(raw);
   return model.decoder.decode(raw, height, width);
 }

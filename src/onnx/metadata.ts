@@ -27,6 +27,12 @@ export const TRAINING_SIZE_KEY = 'hilbertq.training_size';
  */
 export const WEIGHTS_SHA256_KEY = 'hilbertq.weights_sha256';
 
+/**
+ * Optional: the graph ends at the head's logits and the runtime applies this tail (models/heads.ts
+ * HEAD_TAIL); absent, the graph's output is the head's output itself.
+ */
+export const HEAD_TAIL_KEY = 'hilbertq.head_tail';
+
 /** Optional: the synthetic scene style a model was trained on (absent: 'mixed'). */
 export const TRAINING_SCENES_KEY = 'hilbertq.training_scenes';
 

@@ -2,7 +2,7 @@ import { buildModelGraph, type ModelConfig } from '../models/model.js';
 import type { ModelGraph } from '../models/ir.js';
 import { buildOnnxModel, type ExportOptions } from './export.js';
 import { floatValues } from './initializers.js';
-import { METADATA_KEYS } from './metadata.js';
+import { HEAD_TAIL_KEY, METADATA_KEYS } from './metadata.js';
 import type { ModelProto } from './onnx-proto.js';
 
 /**
@@ -75,7 +75,7 @@ export function loweredNodesOf(model: ModelProto, op: ModelGraph['nodes'][number
 /**
  * The same model lowered again from its one description (the config in its metadata) with other
  * export options, e.g. the matching cost as a grouped conv for a fully integer graph. Metadata and
- * opset are kept. Null when the file is not a hilbertq export whose parameters all read back.
+ * opset are kept, and so is where the head's tail runs. Null when the file is not a hilbertq export whose parameters all read back.
  */
 export function reexportOnnx(model: ModelProto, opts: Pick<ExportOptions, 'matchingCost'>): ModelProto | null {
   const graph = irGraphOf(model);
@@ -83,7 +83,8 @@ export function reexportOnnx(model: ModelProto, opts: Pick<ExportOptions, 'match
   const values = irValuesOf(model, graph);
   if (!values) return null;
   const opset = model.opset_import.find((o) => (o.domain ?? '') === '')?.version;
-  const rebuilt = buildOnnxModel(graph, values, { ...opts, ...(opset !== undefined ? { opset: Number(opset) } : {}) });
+  const tailInDecoder = (model.metadata_props ?? []).some((p) => p.key === HEAD_TAIL_KEY);
+  const rebuilt = buildOnnxModel(graph, values, { ...opts, headTail: tailInDecoder ? 'decoder' : 'graph', ...(opset !== undefined ? { opset: Number(opset) } : {}) });
   rebuilt.metadata_props = model.metadata_props;
   return rebuilt;
 }

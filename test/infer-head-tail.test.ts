@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildModelGraph, type ModelConfig } from '../src/models/model.js';
+import { initialParamValues } from '../src/models/init.js';
+import { HEAD_TAIL, withoutHeadTail } from '../src/models/heads.js';
+import { buildOnnxModel, exportOnnx } from '../src/onnx/export.js';
+import { HEAD_TAIL_KEY, readOnnxMetadata } from '../src/onnx/metadata.js';
+import { encodeModel } from '../src/onnx/onnx-proto.js';
+import { CodeTail, floatTail, SIGMOID_CODES } from '../src/infer/head-tail.js';
+import { DepthPredictor } from '../src/infer/depth-predictor.js';
+import { quantizeModel } from '../src/quant/quantize.js';
+import { syntheticCalibration } from '../src/quant/calibration-data.js';
+import { Rng } from '../src/util/rng.js';
+
+const TINY: ModelConfig = { family: 'unet', head: 'hilbert', dims: 4, order: 1, margin: 0.1, maxDisp: 12, width: 0.25 };
+const dir = mkdtempSync(join(tmpdir(), 'hilbertq-tail-'));
+
+test('the head tail: the graph without it ends at the head conv, and an export says so in its metadata', () => {
+  for (const head of ['direct', 'hilbert'] as const) {
+    const graph = buildModelGraph({ ...TINY, head });
+    const cut = withoutHeadTail(graph);
+    assert.ok(cut, `${head}: the graph ends in the tail`);
+    assert.equal(cut.output, 'head');
+    assert.equal(cut.nodes.length, graph.nodes.length - 2);
+    const values = initialParamValues(graph, 1);
+    const meta = readOnnxMetadata(exportOnnx(graph, values));
+    assert.equal(meta[HEAD_TAIL_KEY], HEAD_TAIL, 'the default export leaves the tail to the decoder');
+    assert.equal(readOnnxMetadata(exportOnnx(graph, values, { headTail: 'graph' }))[HEAD_TAIL_KEY], undefined);
+    const model = buildOnnxModel(graph, values);
+    assert.ok(!model.graph.node.some((n) => n.name === 'head.up' || n.op_type === 'Sigmoid'), 'no Resize or Sigmoid of the head in the graph');
+  }
+  // A graph that does not end in the tail cannot leave it to the decoder.
+  const graph = buildModelGraph(TINY);
+  const headless = { ...graph, nodes: graph.nodes.slice(0, -1), output: 'head.up' };
+  assert.throws(() => exportOnnx(headless, initialParamValues(graph, 1), { headTail: 'decoder' }), /does not end in the head's bilinear x2 and sigmoid/);
+});
+
+test('the 8-bit tail: WebAssembly and JS give the same codes, equal to the rounded sigmoid of the float x2', () => {
+  const rng = new Rng(3, 1);
+  for (const [channels, h, w] of [[4, 8, 16], [1, 5, 13], [5, 3, 9]] as const) {
+    const scale = 0.04;
+    const zeroPoint = 120;
+    const codes = Uint8Array.from({ length: channels * h * w }, () => Math.floor(rng.next() * 256));
+    const tail = new CodeTail(scale, zeroPoint);
+    assert.ok(tail.simd, 'the WebAssembly tail must load here; JS is 4-6x slower');
+    const simd = tail.expand(codes, channels, h, w);
+    assert.deepEqual(simd, tail.expandJs(codes, channels, h, w), `${channels}x${h}x${w}`);
+    const float = floatTail(Float32Array.from(codes, (c) => (c - zeroPoint) * scale), channels, h, w);
+    for (let i = 0; i < float.length; i++) {
+      const exact = float[i] / SIGMOID_CODES.scale + SIGMOID_CODES.zeroPoint;
+      assert.ok(Math.abs(simd[i] - exact) <= 0.5 + 1e-4, `${channels}x${h}x${w} sample ${i}: code ${simd[i]} for ${exact}`);
+    }
+  }
+});
+
+test('a model with the tail in the decoder predicts what the self-contained graph predicts, float and w8a8, at a padded size', async () => {
+  for (const head of ['direct', 'hilbert'] as const) {
+    const graph = buildModelGraph({ ...TINY, head });
+    const values = initialParamValues(graph, 5);
+    const calibration = syntheticCalibration({ height: 32, width: 64, maxDisp: TINY.maxDisp, count: 4 });
+    const predictions: Record<string, Float32Array> = {};
+    for (const headTail of ['graph', 'decoder'] as const) {
+      const fp32 = encodeModel(buildOnnxModel(graph, values, { headTail }));
+      const w8a8 = (await quantizeModel(fp32, { scheme: 'w8a8', calibration })).model;
+      for (const [precision, bytes] of [['fp32', fp32], ['w8a8', w8a8]] as const) {
+        const file = join(dir, `${head}-${headTail}-${precision}.onnx`);
+        writeFileSync(file, bytes);
+        const predictor = await DepthPredictor.load(file, { threads: 1 });
+        assert.equal(predictor.encoding.headTail === true, headTail === 'decoder');
+        const rng = new Rng(7, 1);
+        const image = () => ({ width: 50, height: 30, data: Uint8Array.from({ length: 50 * 30 * 3 }, () => Math.floor(rng.next() * 256)) });
+        predictions[`${headTail} ${precision}`] = (await predictor.predict(image(), image())).disparity;
+      }
+    }
+    const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    assert.ok(maxDiff(predictions['graph fp32'], predictions['decoder fp32']) < 1e-4, `${head} fp32: the same function`);
+    // w8a8: the graph rounds the upsampled logits and the sigmoid to its calibrated scales, the decoder's tail does not round the logits.
+    const mean = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length;
+    const q = mean(predictions['graph w8a8'], predictions['decoder w8a8']);
+    assert.ok(q < 0.05 * TINY.maxDisp, `${head} w8a8: mean |graph - decoder| ${q} px`);
+  }
+});
