@@ -18,7 +18,7 @@ import { Rng } from '../src/util/rng.js';
 const TINY: ModelConfig = { family: 'unet', head: 'hilbert', dims: 4, order: 1, margin: 0.1, maxDisp: 12, width: 0.25 };
 const dir = mkdtempSync(join(tmpdir(), 'hilbertq-tail-'));
 
-test('the head tail: the graph without it ends at the head conv, and an export says so in its metadata', () => {
+test('the head tail: the graph without it ends at the head conv, and an export that leaves it out says so', () => {
   for (const head of ['direct', 'hilbert'] as const) {
     const graph = buildModelGraph({ ...TINY, head });
     const cut = withoutHeadTail(graph);
@@ -26,10 +26,9 @@ test('the head tail: the graph without it ends at the head conv, and an export s
     assert.equal(cut.output, 'head');
     assert.equal(cut.nodes.length, graph.nodes.length - 2);
     const values = initialParamValues(graph, 1);
-    const meta = readOnnxMetadata(exportOnnx(graph, values));
-    assert.equal(meta[HEAD_TAIL_KEY], HEAD_TAIL, 'the default export leaves the tail to the decoder');
-    assert.equal(readOnnxMetadata(exportOnnx(graph, values, { headTail: 'graph' }))[HEAD_TAIL_KEY], undefined);
-    const model = buildOnnxModel(graph, values);
+    assert.equal(readOnnxMetadata(exportOnnx(graph, values))[HEAD_TAIL_KEY], undefined, 'the default export is self-contained');
+    assert.equal(readOnnxMetadata(exportOnnx(graph, values, { headTail: 'decoder' }))[HEAD_TAIL_KEY], HEAD_TAIL);
+    const model = buildOnnxModel(graph, values, { headTail: 'decoder' });
     assert.ok(!model.graph.node.some((n) => n.name === 'head.up' || n.op_type === 'Sigmoid'), 'no Resize or Sigmoid of the head in the graph');
   }
   // A graph that does not end in the tail cannot leave it to the decoder.
@@ -64,7 +63,7 @@ test('a model with the tail in the decoder predicts what the self-contained grap
     const predictions: Record<string, Float32Array> = {};
     for (const headTail of ['graph', 'decoder'] as const) {
       const fp32 = encodeModel(buildOnnxModel(graph, values, { headTail }));
-      const w8a8 = (await quantizeModel(fp32, { scheme: 'w8a8', calibration })).model;
+      const w8a8 = (await quantizeModel(fp32, { scheme: 'w8a8', calibration, headTail })).model;
       for (const [precision, bytes] of [['fp32', fp32], ['w8a8', w8a8]] as const) {
         const file = join(dir, `${head}-${headTail}-${precision}.onnx`);
         writeFileSync(file, bytes);
@@ -81,5 +80,15 @@ test('a model with the tail in the decoder predicts what the self-contained grap
     const mean = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length;
     const q = mean(predictions['graph w8a8'], predictions['decoder w8a8']);
     assert.ok(q < 0.05 * TINY.maxDisp, `${head} w8a8: mean |graph - decoder| ${q} px`);
+  }
+});
+
+test('the quantizer leaves the tail to the decoder for 8-bit activations and keeps it for 16-bit ones', async () => {
+  const graph = buildModelGraph(TINY);
+  const fp32 = exportOnnx(graph, initialParamValues(graph, 2));
+  const calibration = syntheticCalibration({ height: 32, width: 64, maxDisp: TINY.maxDisp, count: 2 });
+  for (const [scheme, tail] of [['w8a8', HEAD_TAIL], ['w8a8-pt', HEAD_TAIL], ['w8a16', undefined]] as const) {
+    const { model } = await quantizeModel(fp32, { scheme, calibration });
+    assert.equal(readOnnxMetadata(model)[HEAD_TAIL_KEY], tail, scheme);
   }
 });

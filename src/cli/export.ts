@@ -19,8 +19,8 @@ export function registerExportCommand(program: Command): void {
     .option('--opset <n>', `ONNX opset, ${DEFAULT_OPSET}..${MAX_OPSET}`, parseIntOption('--opset'), DEFAULT_OPSET)
     .option(
       '--head-tail <place>',
-      `where the head's bilinear x2 and sigmoid run: ${HEAD_TAIL_PLACES.join(' or ')}; decoder (faster) leaves them to hilbertq's runtime, graph makes a self-contained ONNX for other runtimes`,
-      'decoder',
+      `where the head's bilinear x2 and sigmoid run: ${HEAD_TAIL_PLACES.join(' or ')}; graph makes a self-contained ONNX, decoder leaves them to hilbertq's runtime (hilbertq quantize does so for 8-bit activations)`,
+      'graph',
     )
     .action((modelDir: string, flags: ExportFlags) => {
       const headTail = choice('--head-tail', flags.headTail, HEAD_TAIL_PLACES);

@@ -23,9 +23,10 @@ export function addHead(b: GraphBuilder, features: string, head: HeadKind, dims:
 
 /**
  * The head's tail (the bilinear x2 and the sigmoid) is parameter-free, so a runtime may apply it
- * after the graph instead of in it: ExportOptions.headTail 'decoder' exports the graph up to the
- * logits, at half resolution, and the decoder (src/infer/head-tail.ts) upsamples, squashes and
- * decodes in one pass. This names that tail in the ONNX metadata.
+ * after the graph instead of in it: ExportOptions.headTail 'decoder' (the quantizer's choice for
+ * 8-bit activations) exports the graph up to the logits, at half resolution, and the decoder
+ * (src/infer/head-tail.ts) upsamples and squashes the codes before decoding. This names that
+ * tail in the ONNX metadata.
  */
 export const HEAD_TAIL = 'bilinear-x2-sigmoid';
 

@@ -75,16 +75,19 @@ export function loweredNodesOf(model: ModelProto, op: ModelGraph['nodes'][number
 /**
  * The same model lowered again from its one description (the config in its metadata) with other
  * export options, e.g. the matching cost as a grouped conv for a fully integer graph. Metadata and
- * opset are kept, and so is where the head's tail runs. Null when the file is not a hilbertq export whose parameters all read back.
+ * opset are kept, and so is where the head's tail runs unless `opts.headTail` moves it. Null when the file is not a hilbertq export whose parameters all read back.
  */
-export function reexportOnnx(model: ModelProto, opts: Pick<ExportOptions, 'matchingCost'>): ModelProto | null {
+export function reexportOnnx(model: ModelProto, opts: Pick<ExportOptions, 'matchingCost' | 'headTail'>): ModelProto | null {
   const graph = irGraphOf(model);
   if (!graph) return null;
   const values = irValuesOf(model, graph);
   if (!values) return null;
   const opset = model.opset_import.find((o) => (o.domain ?? '') === '')?.version;
-  const tailInDecoder = (model.metadata_props ?? []).some((p) => p.key === HEAD_TAIL_KEY);
-  const rebuilt = buildOnnxModel(graph, values, { ...opts, headTail: tailInDecoder ? 'decoder' : 'graph', ...(opset !== undefined ? { opset: Number(opset) } : {}) });
-  rebuilt.metadata_props = model.metadata_props;
+  const given = model.metadata_props ?? [];
+  // Unless asked otherwise, the head's tail stays where the given file has it.
+  const headTail = opts.headTail ?? (given.some((p) => p.key === HEAD_TAIL_KEY) ? 'decoder' : 'graph');
+  const rebuilt = buildOnnxModel(graph, values, { ...opts, headTail, ...(opset !== undefined ? { opset: Number(opset) } : {}) });
+  const tail = (rebuilt.metadata_props ?? []).filter((p) => p.key === HEAD_TAIL_KEY);
+  rebuilt.metadata_props = [...given.filter((p) => p.key !== HEAD_TAIL_KEY), ...tail];
   return rebuilt;
 }
