@@ -12,6 +12,7 @@ import { encodeModel } from '../src/onnx/onnx-proto.js';
 import { CodeTail, floatTail, SIGMOID_CODES } from '../src/infer/head-tail.js';
 import { DepthPredictor } from '../src/infer/depth-predictor.js';
 import { quantizeModel } from '../src/quant/quantize.js';
+import { readQuantizedOutputInfo } from '../src/quant/metadata.js';
 import { syntheticCalibration } from '../src/quant/calibration-data.js';
 import { Rng } from '../src/util/rng.js';
 
@@ -91,4 +92,14 @@ test('the quantizer leaves the tail to the decoder for 8-bit activations and kee
     const { model } = await quantizeModel(fp32, { scheme, calibration });
     assert.equal(readOnnxMetadata(model)[HEAD_TAIL_KEY], tail, scheme);
   }
+});
+
+test('the head tail cannot be claimed without being done: reserved metadata, and an explicit request the quantizer cannot honour', async () => {
+  const graph = buildModelGraph(TINY);
+  const values = initialParamValues(graph, 2);
+  assert.throws(() => exportOnnx(graph, values, { metadata: { [HEAD_TAIL_KEY]: HEAD_TAIL } }), /written by the exporter/);
+  const calibration = syntheticCalibration({ height: 32, width: 64, maxDisp: TINY.maxDisp, count: 1 });
+  await assert.rejects(quantizeModel(exportOnnx(graph, values), { scheme: 'w8a8', calibration, headTail: 'decoder', schemeMatchingCost: false }), /headTail/);
+  const { model } = await quantizeModel(exportOnnx(graph, values), { scheme: 'w8a8', calibration });
+  assert.equal(readQuantizedOutputInfo(model)?.headTail, true, 'the output info says the codes are logits');
 });

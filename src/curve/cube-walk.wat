@@ -1,9 +1,9 @@
-;; The cube-walk decoder of quantized-decoder.ts (order-1 curves in 3 to 5 dims, 8-bit codes) in
-;; WebAssembly SIMD, four samples per step and no branch per sample: each component's codes are
-;; dequantized, thresholded at 1/2 into a corner bit, and turned into the inward distance from
+;; The cube-walk decoder of quantized-decoder.ts and HilbertCurve.decode (order-1 curves in 3 to 5
+;; dims; 8- or 16-bit codes or float32 points) in WebAssembly SIMD, four samples per step and no
+;; branch per sample: each component's codes are dequantized (floats read as they are), thresholded at 1/2 into a corner bit, and turned into the inward distance from
 ;; that corner; byte swizzles look up the corner's vertex and its two segments' axes (32-entry
 ;; tables, two 16-byte halves each); selects pick those axes' inward distances; the nearer segment's projection gives q,
-;; or with a corner blend (header byte 100) the mix of both projections that CubeWalk.decode makes.
+;; or with a corner blend (header byte 156) the mix of both projections that CubeWalk.decode makes.
 ;; A sample farther than spacing / 2 from that projection gets NaN, and its index goes to a list
 ;; at $list (i32 each; decode returns how many): the caller decodes those exactly without
 ;; scanning the whole output for NaN.

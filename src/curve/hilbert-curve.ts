@@ -209,7 +209,7 @@ export class HilbertCurve {
    * cube's centre). That projection is exact whenever it lies within spacing / 2 of p: every
    * other edge has a coordinate on the far side of 1/2 from p's, so lies at least that far.
    * Points farther out (rare for a trained head on scenes like its training ones) take a scan of
-   * every edge (CubeWalk.nearest) up to 4 dims, the exact search beyond.
+   * every edge (CubeWalk.nearest, O(1) per edge) up to SCAN_MAX_DIMS, the exact search beyond.
    */
   private decodeCubeWalk(points: Float32Array | Float64Array, n: number, out: Float32Array, blend: number): void {
     const d = this.dims;

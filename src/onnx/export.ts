@@ -3,7 +3,7 @@ import { HEAD_TAIL, withoutHeadTail } from '../models/heads.js';
 import { ConfigError } from '../util/errors.js';
 import { EmitContext, OUTPUT_NAME } from './emit-context.js';
 import { ONNX_EMITTERS, type OnnxEmitter } from './emitters.js';
-import { exportMetadata, HEAD_TAIL_KEY } from './metadata.js';
+import { exportMetadata } from './metadata.js';
 import { DataType, encodeModel, type DimProto, type ModelProto, type ValueInfoProto } from './onnx-proto.js';
 
 export interface ExportOptions {
@@ -60,7 +60,6 @@ export function buildOnnxModel(model: ModelGraph, values: ReadonlyMap<string, Fl
   if (opts.headTail === 'decoder' && !cut) throw new ConfigError('headTail', 'decoder', `graph ${model.name} does not end in the head's bilinear x2 and sigmoid`);
   const tailInDecoder = cut !== null;
   const graph = cut ?? model;
-  const metadata = tailInDecoder ? { ...opts.metadata, [HEAD_TAIL_KEY]: HEAD_TAIL } : opts.metadata;
   if (graph.nodes.some((n) => n.name === OUTPUT_NAME && n.name !== graph.output)) {
     throw new Error(`node ${OUTPUT_NAME} is not the graph output; the name is reserved for it`);
   }
@@ -84,7 +83,7 @@ export function buildOnnxModel(model: ModelGraph, values: ReadonlyMap<string, Fl
       input: model.inputs.map((i) => mapValueInfo(i.name, i.channels, DIMS.height, DIMS.width)),
       output: [tailInDecoder ? mapValueInfo(OUTPUT_NAME, model.outputChannels, 'H/2', 'W/2') : mapValueInfo(OUTPUT_NAME, model.outputChannels, DIMS.height, DIMS.width)],
     },
-    metadata_props: exportMetadata(model, metadata),
+    metadata_props: exportMetadata(model, opts.metadata, tailInDecoder ? HEAD_TAIL : undefined),
   };
 }
 

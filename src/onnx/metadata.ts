@@ -44,14 +44,16 @@ export function trainingSizeOf(meta: Record<string, string>): TrainingScenes | n
   return { height: Number(m[1]), width: Number(m[2]), scenes: SCENE_STYLES.includes(scenes as SceneStyle) ? (scenes as SceneStyle) : 'mixed' };
 }
 
-const RESERVED = new Set<string>(Object.values(METADATA_KEYS));
+// The head's tail key is written by the exporter from ExportOptions.headTail, never passed through.
+const RESERVED = new Set<string>([...Object.values(METADATA_KEYS), HEAD_TAIL_KEY]);
 
-export function exportMetadata(graph: ModelGraph, extra: Readonly<Record<string, string>> = {}): { key: string; value: string }[] {
+export function exportMetadata(graph: ModelGraph, extra: Readonly<Record<string, string>> = {}, headTail?: string): { key: string; value: string }[] {
   const own: Record<string, string> = {
     [METADATA_KEYS.formatVersion]: String(ONNX_FORMAT_VERSION),
     [METADATA_KEYS.graph]: graph.name,
     [METADATA_KEYS.stride]: String(graph.stride),
     ...(graph.meta.config !== undefined ? { [METADATA_KEYS.config]: JSON.stringify(graph.meta.config) } : {}),
+    ...(headTail !== undefined ? { [HEAD_TAIL_KEY]: headTail } : {}),
   };
   for (const key of Object.keys(extra)) {
     // Overriding the exporter's own facts would make the file describe another model.

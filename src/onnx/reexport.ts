@@ -75,7 +75,8 @@ export function loweredNodesOf(model: ModelProto, op: ModelGraph['nodes'][number
 /**
  * The same model lowered again from its one description (the config in its metadata) with other
  * export options, e.g. the matching cost as a grouped conv for a fully integer graph. Metadata and
- * opset are kept, and so is where the head's tail runs unless `opts.headTail` moves it. Null when the file is not a hilbertq export whose parameters all read back.
+ * opset are kept, and so is where the head's tail runs unless `opts.headTail` moves it. Null
+ * when the file is not a hilbertq export whose parameters all read back.
  */
 export function reexportOnnx(model: ModelProto, opts: Pick<ExportOptions, 'matchingCost' | 'headTail'>): ModelProto | null {
   const graph = irGraphOf(model);

@@ -1,4 +1,4 @@
-import { readOnnxMetadata } from '../onnx/metadata.js';
+import { HEAD_TAIL_KEY, readOnnxMetadata } from '../onnx/metadata.js';
 import type { ActivationDtype } from './schemes.js';
 
 /** metadata_props the quantizer adds; the float model's hilbertq.* keys stay as they were. */
@@ -30,6 +30,11 @@ export interface QuantizedOutputInfo {
   zeroPoint: number;
   /** Code width, as HilbertCurve.quantizedDecoder wants it. */
   bits: 8 | 16;
+  /**
+   * The output is the head's logits at half resolution, its tail (bilinear x2, sigmoid) left to
+   * the decoder (src/infer/output-decoder.ts expand): the codes are not curve points yet.
+   */
+  headTail: boolean;
 }
 
 /** The output quantization of a model written by quantizeModel, or null for a float model. */
@@ -43,5 +48,6 @@ export function readQuantizedOutputInfo(model: Uint8Array): QuantizedOutputInfo 
     scale: Number(meta[QUANT_METADATA_KEYS.outputScale]),
     zeroPoint: Number(meta[QUANT_METADATA_KEYS.outputZeroPoint]),
     bits: dtype === 'uint8' ? 8 : 16,
+    headTail: meta[HEAD_TAIL_KEY] !== undefined,
   };
 }

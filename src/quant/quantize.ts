@@ -80,6 +80,10 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   if (unknown.length > 0) throw new ConfigError('nodesToExclude', unknown.join(', '), 'no node of the model has this name');
   const lowered = relowered && [...exclude].every((name) => opOf(given, name) === undefined || opOf(relowered, name) === opOf(given, name)) ? relowered : null;
   const original = lowered ?? given;
+  // The default moves the tail where it can; an explicit request that cannot hold is an error.
+  if (opts.headTail === 'decoder' && !lowered) {
+    throw new ConfigError('headTail', 'decoder', opts.schemeMatchingCost === false ? 'needs the re-lowering (schemeMatchingCost must not be false)' : 'cannot hold: an excluded node exists only in the given graph');
+  }
   // A name only the lowered graph has, while another name kept the given graph: both cannot hold.
   const dropped = [...exclude].filter((name) => opOf(original, name) === undefined);
   if (dropped.length > 0) {
