@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { HilbertCurve } from '../src/curve/hilbert-curve.js';
 import { ConfigError } from '../src/util/errors.js';
 import { Rng } from '../src/util/rng.js';
+import { jsLoop } from './curve-support.js';
 
 const CONFIGS = [
   { dims: 2, order: 1 },
@@ -49,17 +50,6 @@ function pointOf(curve: HilbertCurve, q: number): number[] {
 function distanceToCurvePoint(curve: HilbertCurve, p: number[], q: number): number {
   const c = pointOf(curve, q);
   return Math.hypot(...p.map((x, k) => x - c[k]));
-}
-
-/** Decodes sample by sample: one sample per call is below the SIMD block, so the JS loop decodes it. */
-function jsLoop(dec: (codes: Uint8Array) => Float32Array, codes: Uint8Array, dims: number, n: number): Float32Array {
-  const out = new Float32Array(n);
-  const one = new Uint8Array(dims);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < dims; c++) one[c] = codes[c * n + i];
-    out[i] = dec(one)[0];
-  }
-  return out;
 }
 
 test('geometry: vertex count, spacing and length follow the formulas', () => {

@@ -4,17 +4,7 @@ import { HilbertCurve } from '../src/curve/hilbert-curve.js';
 import { decodeByteTableJs } from '../src/curve/quantized-decoder.js';
 import { WasmCubeWalk } from '../src/curve/wasm-cube-walk.js';
 import { Rng } from '../src/util/rng.js';
-
-/** Decodes sample by sample: one sample per call is below the SIMD block, so the JS loop decodes it. */
-function jsLoop(dec: (codes: Uint8Array) => Float32Array, codes: Uint8Array, dims: number, n: number): Float32Array {
-  const out = new Float32Array(n);
-  const one = new Uint8Array(dims);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < dims; c++) one[c] = codes[c * n + i];
-    out[i] = dec(one)[0];
-  }
-  return out;
-}
+import { jsLoop } from './curve-support.js';
 
 test('the SIMD table decoder equals the JS loop and exact decode, for chunked, odd-sized and unaligned code buffers', () => {
   const curve = new HilbertCurve({ dims: 2, order: 3, margin: 0.1 });

@@ -118,7 +118,7 @@ export class CodeTail {
   }
 }
 
-/** Dequantized 16-bit logit codes (w8a16), for the float tail. */
+/** Codes dequantized to floats: 16-bit logit codes for the float tail, any codes for OutputDecoder.points. */
 export function dequantizeCodes(codes: Uint16Array | Uint8Array, scale: number, zeroPoint: number): Float32Array {
   const out = new Float32Array(codes.length);
   for (let i = 0; i < codes.length; i++) out[i] = (codes[i] - zeroPoint) * scale;

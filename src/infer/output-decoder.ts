@@ -91,9 +91,7 @@ export class OutputDecoder {
   points(output: HeadOutput): Float32Array {
     if (output instanceof Float32Array) return output;
     const { scale, zeroPoint } = this.codesOf(output);
-    const out = new Float32Array(output.length);
-    for (let i = 0; i < output.length; i++) out[i] = (output[i] - zeroPoint) * scale;
-    return out;
+    return dequantizeCodes(output, scale, zeroPoint);
   }
 
   /** The head's output at h x w (after expand) to disparity in model pixels. */
