@@ -122,3 +122,60 @@ test('cube walk: a point equally far along both segments of a corner decodes to 
     }
   }
 });
+
+test('cube walk: hedged points beyond spacing / 2 of the curve are vouched for by the sharper test, and exact', () => {
+  for (const dims of [3, 4, 5]) {
+    const curve = new HilbertCurve({ dims, order: 1, margin: 0.1 });
+    const ones = new Array<number>(dims).fill(1);
+    const zeros = new Array<number>(dims).fill(0);
+    const simd = WasmCubeWalk.create({ walk: curve.cubeWalk(), scales: ones, zeroPoints: zeros, margin: curve.margin, spacing: curve.spacing, perVertex: 1 / (curve.vertexCount - 1) });
+    assert.ok(simd, `dims ${dims}: the module must load here`);
+    const rng = new Rng(9, dims);
+    const n = 4096;
+    // Points on the curve moved off it by 0.3 to 0.7 spacings in a random direction: a head
+    // hedging between folds. The spacing / 2 bound alone would leave the farther half to the scan.
+    const onCurve = curve.encode(Float32Array.from({ length: n }, () => rng.next()));
+    const points = new Float32Array(dims * n);
+    for (let i = 0; i < n; i++) {
+      const dir = Array.from({ length: dims }, () => rng.uniform(-1, 1));
+      const norm = Math.hypot(...dir);
+      const r = rng.uniform(0.3, 0.7) * curve.spacing;
+      for (let c = 0; c < dims; c++) points[c * n + i] = onCurve[c * n + i] + (r * dir[c]) / norm;
+    }
+    const out = new Float32Array(n);
+    const listed = simd.decode(points, n, n, out);
+    const js = curve.cubeWalk();
+    let beyondHalf = 0;
+    let jsListed = 0;
+    for (let i = 0; i < n; i++) {
+      const p = Float64Array.from({ length: dims }, (_, c) => points[c * n + i]);
+      const exact = nearestQ(curve, p);
+      if (distanceToCurvePoint(curve, p, exact) > curve.spacing / 2) beyondHalf++;
+      if (!Number.isNaN(out[i])) assert.ok(Math.abs(out[i] - exact) < 1e-5, `SIMD, dims ${dims}, sample ${i}: ${out[i]} vs ${exact}`);
+      // The float64 test (CubeWalk.decode) vouches for the same samples, bar float32 rounding at the margin.
+      let corner = 0;
+      const inward = p.map((x, c) => {
+        if (x > 0.5) corner |= 1 << c;
+        return x > 0.5 ? 1 - curve.margin - x : x - curve.margin;
+      });
+      const q = js.decode(corner, inward);
+      if (Number.isNaN(q)) jsListed++;
+      else assert.ok(Math.abs(q - exact) < 1e-9, `JS, dims ${dims}, sample ${i}: ${q} vs ${exact}`);
+    }
+    assert.ok(beyondHalf > n / 10, `dims ${dims}: only ${beyondHalf} samples beyond spacing / 2; the test needs them`);
+    assert.ok(listed.length < beyondHalf / 10, `dims ${dims}: ${listed.length} of ${beyondHalf} samples beyond spacing / 2 left to the scan`);
+    assert.ok(Math.abs(jsListed - listed.length) <= Math.max(2, listed.length / 50), `dims ${dims}: JS leaves ${jsListed}, SIMD ${listed.length}`);
+  }
+});
+
+/** Distance from p to the curve point at q (the vertices joined by straight segments). */
+function distanceToCurvePoint(curve: HilbertCurve, p: Float64Array, q: number): number {
+  const v = curve.vertices();
+  const d = curve.dims;
+  const at = q * (curve.vertexCount - 1);
+  const s = Math.min(Math.floor(at), curve.vertexCount - 2);
+  const t = at - s;
+  let sum = 0;
+  for (let k = 0; k < d; k++) sum += (p[k] - v[s * d + k] - t * (v[(s + 1) * d + k] - v[s * d + k])) ** 2;
+  return Math.sqrt(sum);
+}

@@ -4,23 +4,24 @@
 ;; that corner; byte swizzles look up the corner's vertex and its two segments' axes (32-entry
 ;; tables, two 16-byte halves each); selects pick those axes' inward distances; the nearer segment's projection gives q,
 ;; or with a corner blend (header byte 156) the mix of both projections that CubeWalk.decode makes.
-;; A sample farther than spacing / 2 from that projection gets NaN, and its index goes to a list
+;; A sample farther than spacing / 2 from that projection, and not clearly nearer it than every
+;; other segment (CubeWalk.clearOfOthers), gets NaN, and its index goes to a list
 ;; at $list (i32 each; decode returns how many): the caller decodes those exactly without
 ;; scanning the whole output for NaN.
 ;;
-;; Memory: a 160-byte header at 0 (written by wasm-cube-walk.ts):
+;; Memory: a 176-byte header at 0 (written by wasm-cube-walk.ts):
 ;;   0 vertex of each corner (32 x i8), 32 axis of the segment before each vertex, 64 after
 ;;   (an absent segment's axis is 5, a lane that always reads -1),
 ;;   96 scale per component (5 x f32), 116 zero point per component (5 x f32),
 ;;   136 margin, 140 1 - margin, 144 1 / spacing, 148 (spacing / 2)^2, 152 outputScale / segments,
-;;   156 1 / (2 blend) for CubeWalk.decode's corner blend, 0 for the nearest point.
+;;   156 1 / (2 blend) for CubeWalk.decode's corner blend, 0 for the nearest point,
+;;   160 spacing, 164 spacing^2 (CubeWalk.clearOfOthers).
 ;; Then the input ($dims planes of $n samples: u8 codes for $kind 0, f32 values for 1, u16 codes
 ;; for 2), the output ($n f32) and the list ($n i32 at most).
 ;; $n a multiple of 4.
 ;; Compiled to cube-walk.wasm.ts by `npm run build:wasm`.
 (module
   (memory (export "memory") 1)
-
   (func (export "decode") (param $codes i32) (param $n i32) (param $dims i32) (param $out i32) (param $list i32) (param $kind i32) (result i32)
     (local $i i32) (local $count i32) (local $at i32) (local $isFloat i32) (local $isWide i32) (local $beyond v128) (local $x v128) (local $above v128) (local $lo v128) (local $hi v128)
     (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $sixteen v128)
@@ -31,6 +32,7 @@
     (local $zero v128) (local $one v128) (local $two v128) (local $three v128)
     (local $a v128) (local $b v128) (local $ta v128) (local $tb v128) (local $sum v128) (local $w v128)
     (local $blend v128) (local $blendOn v128)
+    (local $first v128) (local $second v128) (local $worst v128) (local $sp2 v128) (local $sq v128) (local $twoSp v128) (local $zerof v128)
     ;; Lane bytes 1-3 are 0x80 so that a swizzle writes 0 there: each i32 lane reads one table byte.
     ;; The input's kind is the same for a whole call: its branches are always predicted.
     (local.set $isFloat (i32.eq (local.get $kind) (i32.const 1)))
@@ -52,6 +54,9 @@
     (local.set $hi (f32x4.splat (f32.load offset=140 (i32.const 0))))
     (local.set $blend (f32x4.splat (f32.load offset=156 (i32.const 0))))
     (local.set $blendOn (f32x4.gt (local.get $blend) (f32x4.splat (f32.const 0))))
+    (local.set $sp2 (f32x4.splat (f32.load offset=164 (i32.const 0))))
+    (local.set $twoSp (f32x4.splat (f32.mul (f32.const 2) (f32.load offset=160 (i32.const 0)))))
+    (local.set $zerof (f32x4.splat (f32.const 0)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
@@ -212,13 +217,48 @@
                 (local.get $blendOn)))
             (f32x4.splat (f32.load offset=152 (i32.const 0)))))
         ;; Beyond the exactness bound: NaN, and the index on the list for the caller's exact decode.
-        ;; A NaN component (float input only) makes far2 NaN: listed too, for the caller to reject.
+        ;; Vouched for: within spacing / 2 of the projection, or (tested only in the rare blocks
+        ;; where some sample is not) clear of every other segment: along^2 + spacing^2 - worst >
+        ;; CLEAR_MARGIN, 1e-5, as CubeWalk.clearOfOthers in cube-walk.ts.
+        ;; A non-finite component (float input only) makes far2 NaN or infinite: listed too, for the
+        ;; caller to reject.
         (local.set $beyond
-          (v128.or
-            (f32x4.gt
-              (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along)))
-              (f32x4.splat (f32.load offset=148 (i32.const 0))))
-            (f32x4.ne (local.get $far2) (local.get $far2))))
+          (f32x4.gt
+            (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along)))
+            (f32x4.splat (f32.load offset=148 (i32.const 0)))))
+        (if (v128.any_true (local.get $beyond))
+          (then
+            ;; CubeWalk.clearOfOthers: the largest and second largest max(0, w_c)^2 (absent axes: w = -1
+            ;; gives 0), then the worst 2 spacing w_a + (the largest of the others) over the present axes.
+            (local.set $first (local.get $zerof))
+            (local.set $second (local.get $zerof))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $worst (f32x4.pmax (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w0)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))) (local.get $first)))) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w1)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))) (local.get $first))))))
+            (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w2)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))) (local.get $first))))))
+            (if (i32.ge_u (local.get $dims) (i32.const 4))
+              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w3)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))) (local.get $first))))))))
+            (if (i32.eq (local.get $dims) (i32.const 5))
+              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w4)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))) (local.get $first))))))))
+            (local.set $beyond
+              (v128.andnot (local.get $beyond)
+                (f32x4.gt
+                  (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (local.get $sp2)) (local.get $worst))
+                  (f32x4.splat (f32.const 1e-5)))))))
+        (local.set $beyond (v128.or (local.get $beyond) (v128.not (f32x4.lt (local.get $far2) (f32x4.splat (f32.const inf))))))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
           (v128.bitselect (f32x4.splat (f32.const nan)) (local.get $q) (local.get $beyond)))
         ;; Rare (under 1 % of samples on the scenes a model was trained for): a branch per block.

@@ -3,7 +3,7 @@ import type { CubeWalk } from './cube-walk.js';
 import { CUBE_WALK_WASM } from './cube-walk.wasm.js';
 import { decodeInChunks, type PlanarSamples } from './wasm-chunks.js';
 
-const HEADER = 160;
+const HEADER = 176;
 /** Samples per SIMD step of cube-walk.wat. */
 export const CUBE_WALK_BLOCK = 4;
 
@@ -52,14 +52,14 @@ export class WasmCubeWalk {
       bytes[32 + k] = p.walk.axisBefore[k] >= 0 ? p.walk.axisBefore[k] : 5;
       bytes[64 + k] = p.walk.axisAfter[k] >= 0 ? p.walk.axisAfter[k] : 5;
     }
-    const floats = new Float32Array(decoder.memory.buffer, 96, 16);
+    const floats = new Float32Array(decoder.memory.buffer, 96, 20);
     for (let c = 0; c < dims; c++) {
       floats[c] = p.scales[c];
       floats[5 + c] = p.zeroPoints[c];
     }
     const blend = p.blend ?? 0;
     // 1 / (2 blend), or 0 for the nearest point (the module reads 0 as "no blend").
-    floats.set([p.margin, 1 - p.margin, 1 / p.spacing, (p.spacing / 2) ** 2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0], 10);
+    floats.set([p.margin, 1 - p.margin, 1 / p.spacing, (p.spacing / 2) ** 2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0, p.spacing, p.spacing ** 2], 10);
     return decoder;
   }
 
