@@ -46,11 +46,13 @@ export class WasmCubeWalk {
     const decoder = new WasmCubeWalk(new WASM.Instance(module, {}), dims);
     const bytes = new Int8Array(decoder.memory.buffer, 0, HEADER);
     const count = p.walk.vertexOf.length;
-    for (let corner = 0; corner < count; corner++) bytes[corner] = p.walk.vertexOf[corner];
-    for (let k = 0; k < count; k++) {
-      // An absent segment (before the first vertex, after the last) names axis 5: a lane of -1.
-      bytes[32 + k] = p.walk.axisBefore[k] >= 0 ? p.walk.axisBefore[k] : 5;
-      bytes[64 + k] = p.walk.axisAfter[k] >= 0 ? p.walk.axisAfter[k] : 5;
+    // Per corner: its vertex and that vertex's two segments' axes. An absent segment (before the
+    // first vertex, after the last) names axis 5, which no component matches: it reads 0.
+    for (let corner = 0; corner < count; corner++) {
+      const k = p.walk.vertexOf[corner];
+      bytes[corner] = k;
+      bytes[32 + corner] = p.walk.axisBefore[k] >= 0 ? p.walk.axisBefore[k] : 5;
+      bytes[64 + corner] = p.walk.axisAfter[k] >= 0 ? p.walk.axisAfter[k] : 5;
     }
     const floats = new Float32Array(decoder.memory.buffer, 96, 20);
     for (let c = 0; c < dims; c++) {
