@@ -67,19 +67,19 @@ export const PRESETS: Record<string, ExperimentPreset> = {
   demo: {
     ...PRECISION,
     name: 'demo',
-    summary: 'the precision zoo, 60 test pairs, 32 percentile calibration pairs (3 sets for w8a8), 30 latency runs',
+    summary: 'the precision zoo, 60 test pairs, 32 percentile calibration pairs (3 sets for w8a8), 100 latency runs',
     testPairs: 60,
     calibrationPairs: 32,
-    latencyRuns: 30,
+    latencyRuns: 100,
     pictures: 3,
   },
   'demo-mixed': {
     ...MIXED,
     name: 'demo-mixed',
-    summary: 'the mixed zoo and curve ablation, 60 test pairs, 32 calibration pairs (3 sets for the headline w8a8), 30 latency runs',
+    summary: 'the mixed zoo and curve ablation, 60 test pairs, 32 calibration pairs (3 sets for the headline w8a8), 100 latency runs',
     testPairs: 60,
     calibrationPairs: 32,
-    latencyRuns: 30,
+    latencyRuns: 100,
     pictures: 2,
   },
   paper: {
