@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { FileFormatError } from '../src/util/errors.js';
 import { OutputDecoder } from '../src/infer/output-decoder.js';
 import { HilbertCurve } from '../src/curve/hilbert-curve.js';
 import type { ModelConfig } from '../src/models/model.js';
@@ -35,4 +36,10 @@ test('a float head and the wrong output type are told apart', () => {
   const quantized = new OutputDecoder(BASE, { kind: 'quantized', dtype: 'uint8', scale: 0.01, zeroPoint: 0 });
   assert.throws(() => quantized.decode(new Float32Array([0.5]), 1, 1), /metadata says uint8 codes/);
   assert.throws(() => quantized.decode(new Uint8Array([1, 2]), 1, 1), /expected 1 x 1 x 1 values/);
+  // A model's decoder names its file: the fault is the file's metadata, not a setting.
+  const named = new OutputDecoder(BASE, { kind: 'quantized', dtype: 'uint8', scale: 0.01, zeroPoint: 0 }, 'zoo/unet-direct.w8a8.onnx');
+  assert.throws(
+    () => named.decode(new Float32Array([0.5]), 1, 1),
+    (err: Error) => err instanceof FileFormatError && /^zoo\/unet-direct\.w8a8\.onnx: gives an output its metadata does not describe: float32, the model metadata says uint8 codes$/.test(err.message),
+  );
 });

@@ -22,7 +22,7 @@ export class WebModel {
    */
   static async load(entry: SiteModelFile, optimization: GraphOptimization = 'all'): Promise<WebModel> {
     const session = await ort.InferenceSession.create(entry.file, { executionProviders: ['wasm'], graphOptimizationLevel: optimization });
-    return new WebModel(entry, session, new OutputDecoder(entry.config, entry.encoding));
+    return new WebModel(entry, session, new OutputDecoder(entry.config, entry.encoding, entry.file));
   }
 
   predict(left: RgbImage, right: RgbImage, resize?: { width: number; height: number }): Promise<StereoPairResult> {

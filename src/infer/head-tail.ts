@@ -25,8 +25,20 @@ function sources(y: number, size: number): [number, number] {
   return [near, far];
 }
 
+/**
+ * The tail reads channels x h x w logits: a shorter input would read past it (into whatever the
+ * WebAssembly memory holds), a longer one would be cut without notice.
+ */
+function checkShape(length: number, channels: number, h: number, w: number): void {
+  const whole = (n: number): boolean => Number.isInteger(n) && n >= 1;
+  if (!whole(channels) || !whole(h) || !whole(w) || length !== channels * h * w) {
+    throw new RangeError(`head tail: ${length} logits for ${channels} x ${h} x ${w}`);
+  }
+}
+
 /** Float logits [channels, h, w] to the sigmoid of their bilinear x2, [channels, 2h, 2w]. */
 export function floatTail(logits: Float32Array, channels: number, h: number, w: number): Float32Array {
+  checkShape(logits.length, channels, h, w);
   const H = 2 * h;
   const W = 2 * w;
   const out = new Float32Array(channels * H * W);
@@ -78,6 +90,7 @@ export class CodeTail {
   }
 
   expand(codes: Uint8Array, channels: number, h: number, w: number): Uint8Array {
+    checkShape(codes.length, channels, h, w);
     if (!this.wasm) return this.expandJs(codes, channels, h, w);
     const { memory, run } = this.wasm;
     const row = TABLE_BYTES;
@@ -90,6 +103,7 @@ export class CodeTail {
   }
 
   expandJs(codes: Uint8Array, channels: number, h: number, w: number): Uint8Array {
+    checkShape(codes.length, channels, h, w);
     const H = 2 * h;
     const W = 2 * w;
     const out = new Uint8Array(channels * H * W);

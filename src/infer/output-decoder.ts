@@ -1,6 +1,6 @@
 import { curveOf, decodeHeadOutput, headDecodeOptions } from '../models/head-decode.js';
 import type { ModelConfig } from '../models/model.js';
-import { ConfigError } from '../util/errors.js';
+import { ConfigError, FileFormatError } from '../util/errors.js';
 import type { QuantizedDecoder } from '../curve/quantized-decoder.js';
 import { CodeTail, dequantizeCodes, floatTail, SIGMOID_CODES } from './head-tail.js';
 
@@ -43,6 +43,8 @@ export class OutputDecoder {
   constructor(
     readonly config: ModelConfig,
     readonly encoding: OutputEncoding,
+    /** The model file whose outputs these are: errors about an output that does not fit name it. */
+    private readonly source?: string,
   ) {
     this.codes = decodedCodes(encoding);
     if (encoding.headTail && encoding.kind === 'quantized' && encoding.dtype === 'uint8') this.codeTail = new CodeTail(encoding.scale, encoding.zeroPoint);
@@ -75,14 +77,14 @@ export class OutputDecoder {
     if (!this.headTail) return output;
     const [lh, lw] = [h / 2, w / 2];
     if (output.length !== this.channels * lh * lw) {
-      throw new ConfigError('output', output.length, `expected ${this.channels} x ${lh} x ${lw} logits`);
+      throw this.mismatch(output.length, `expected ${this.channels} x ${lh} x ${lw} logits`);
     }
     const { encoding } = this;
     if (encoding.kind === 'float') {
-      if (!(output instanceof Float32Array)) throw new ConfigError('output', output.constructor.name, 'a float model must output float32');
+      if (!(output instanceof Float32Array)) throw this.mismatch(output.constructor.name, 'a float model must output float32');
       return floatTail(output, this.channels, lh, lw);
     }
-    if (output instanceof Float32Array) throw new ConfigError('output', 'float32', `the model metadata says ${encoding.dtype} codes`);
+    if (output instanceof Float32Array) throw this.mismatch('float32', `the model metadata says ${encoding.dtype} codes`);
     if (this.codeTail && output instanceof Uint8Array) return this.codeTail.expand(output, this.channels, lh, lw);
     return floatTail(dequantizeCodes(output, encoding.scale, encoding.zeroPoint), this.channels, lh, lw);
   }
@@ -98,10 +100,10 @@ export class OutputDecoder {
   decode(output: HeadOutput, h: number, w: number): Float32Array {
     const { config } = this;
     if (output.length !== this.channels * h * w) {
-      throw new ConfigError('output', output.length, `expected ${this.channels} x ${h} x ${w} values`);
+      throw this.mismatch(output.length, `expected ${this.channels} x ${h} x ${w} values`);
     }
     if (output instanceof Float32Array) {
-      if (this.codes) throw new ConfigError('output', 'float32', `the model metadata says uint${this.codes.bits} codes`);
+      if (this.codes) throw this.mismatch('float32', `the model metadata says uint${this.codes.bits} codes`);
       return decodeHeadOutput(output, 1, h, w, config);
     }
     const codes = this.codesOf(output);
@@ -113,10 +115,16 @@ export class OutputDecoder {
     return disp;
   }
 
+  /** An output that does not fit the model's metadata: the model file's fault when there is one. */
+  private mismatch(value: unknown, reason: string): Error {
+    if (this.source) return new FileFormatError(this.source, `gives an output its metadata does not describe: ${String(value)}, ${reason}`);
+    return new ConfigError('output', value, reason);
+  }
+
   private codesOf(output: Uint8Array | Uint16Array): Codes {
     const bits = output instanceof Uint8Array ? 8 : 16;
     if (!this.codes || this.codes.bits !== bits) {
-      throw new ConfigError('output', `${bits}-bit codes`, this.codes ? `the model's decoder reads ${this.codes.bits}-bit codes` : 'a float model must output float32');
+      throw this.mismatch(`${bits}-bit codes`, this.codes ? `the model's decoder reads ${this.codes.bits}-bit codes` : 'a float model must output float32');
     }
     return this.codes;
   }
