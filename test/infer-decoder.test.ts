@@ -35,11 +35,16 @@ test('a float head and the wrong output type are told apart', () => {
   assert.throws(() => decoder.decode(new Uint8Array([1]), 1, 1), /float model must output float32/);
   const quantized = new OutputDecoder(BASE, { kind: 'quantized', dtype: 'uint8', scale: 0.01, zeroPoint: 0 });
   assert.throws(() => quantized.decode(new Float32Array([0.5]), 1, 1), /metadata says uint8 codes/);
-  assert.throws(() => quantized.decode(new Uint8Array([1, 2]), 1, 1), /expected 1 x 1 x 1 values/);
+  assert.throws(() => quantized.decode(new Uint8Array([1, 2]), 1, 1), /invalid output = 2 values: expected 1 x 1 x 1$/);
   // A model's decoder names its file: the fault is the file's metadata, not a setting.
   const named = new OutputDecoder(BASE, { kind: 'quantized', dtype: 'uint8', scale: 0.01, zeroPoint: 0 }, 'zoo/unet-direct.w8a8.onnx');
   assert.throws(
     () => named.decode(new Float32Array([0.5]), 1, 1),
     (err: Error) => err instanceof FileFormatError && /^zoo\/unet-direct\.w8a8\.onnx: gives an output its metadata does not describe: float32, the model metadata says uint8 codes$/.test(err.message),
+  );
+  const tailed = new OutputDecoder(BASE, { kind: 'quantized', dtype: 'uint8', scale: 0.01, zeroPoint: 0, headTail: true }, 'zoo/unet-direct.w8a8.onnx');
+  assert.throws(
+    () => tailed.expand(new Uint8Array(3), 4, 4),
+    (err: Error) => err instanceof FileFormatError && /^zoo\/unet-direct\.w8a8\.onnx: gives an output its metadata does not describe: 3 logits, expected 1 x 2 x 2$/.test(err.message),
   );
 });

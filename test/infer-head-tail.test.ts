@@ -59,7 +59,7 @@ test('the 8-bit tail: WebAssembly and JS give the same codes, equal to the round
 test('the tail refuses logits that do not match their shape, in every path', () => {
   const tail = new CodeTail(0.04, 120);
   const codes = new Uint8Array(4 * 8 * 16);
-  for (const [channels, h, w] of [[4, 8, 15], [4, 8, 17], [3, 8, 16], [4, 0, 16], [4, 8.5, 16]] as const) {
+  for (const [channels, h, w] of [[4, 8, 15], [4, 8, 17], [3, 8, 16], [4, 0, 16], [4, 8.5, 16], [-4, -8, 16], [1, 0.5, 1024]] as const) {
     assert.throws(() => tail.expand(codes, channels, h, w), /head tail: 512 logits for/);
     assert.throws(() => tail.expandJs(codes, channels, h, w), /head tail: 512 logits for/);
     assert.throws(() => floatTail(new Float32Array(codes.length), channels, h, w), /head tail: 512 logits for/);

@@ -1,5 +1,6 @@
 import { ConfigError } from '../util/errors.js';
 import { TIE } from './hilbert-search.js';
+import type { Nearest } from './polyline-index.js';
 
 export interface DecodeOptions {
   /**
@@ -25,9 +26,11 @@ export function cornerBlendOf(options: DecodeOptions = {}, name = 'cornerBlend')
 }
 
 /**
- * CubeWalk.clearOfOthers' margin, in squared coordinate units (distances are below 2): far above
- * the float32 rounding of the SIMD module's same test (cube-walk.wat), so that both agree but
- * within a hair of it.
+ * CubeWalk.clearOfOthers' margin, in squared coordinate units: far above the float32 rounding of
+ * the SIMD module's same test (cube-walk.wat, which reads it from its header), so that both
+ * agree but within a hair of it. The terms that cancel near the threshold stay below about 1.25
+ * spacing^2 for points inside the unit cube, where a model's sigmoid outputs lie; where the two
+ * tests part, CubeWalk.beyond gives the same decode anyway.
  */
 export const CLEAR_MARGIN = 1e-5;
 
@@ -48,6 +51,8 @@ export class CubeWalk {
   readonly axisAfter: Int32Array;
   private readonly segments: number;
   private readonly bound2: number;
+  /** The segment (its lower vertex) of nearest()'s last result, -1 for none: read by beyond(). */
+  private scanned = -1;
 
   constructor(
     private readonly verts: Float64Array,
@@ -94,11 +99,47 @@ export class CubeWalk {
     const k = this.vertexOf[corner];
     let far2 = 0;
     for (let c = 0; c < this.dims; c++) far2 += inward[c] * inward[c];
+    const along = this.alongOf(k, inward);
+    if (far2 - along * along > this.bound2 && !this.clearOfOthers(inward, along)) return NaN;
+    return this.project(k, inward, blend);
+  }
+
+  /**
+   * decode()'s fallback where it cannot vouch: the exact nearest point of p (a scan of every
+   * edge up to SCAN_MAX_DIMS, else `search`), blended as decode() blends it when its segment is
+   * one of the corner's two. So a point decodes the same whichever test vouched for it: the SIMD
+   * module's float32 one and decode()'s float64 one part within a hair of CLEAR_MARGIN, and
+   * the unblended nearest point would differ from the blend by up to a third of a segment there.
+   */
+  beyond(p: ArrayLike<number>, corner: number, inward: ArrayLike<number>, blend: number, search: () => Nearest): number {
+    let q: number;
+    let segment: number;
+    if (this.dims <= SCAN_MAX_DIMS) {
+      q = this.nearest(p);
+      segment = this.scanned;
+    } else {
+      const r = search();
+      q = r.segment >= 0 ? (r.segment + r.t) / this.segments : NaN;
+      segment = r.segment;
+    }
+    const k = this.vertexOf[corner];
+    if (blend === 0 || q !== q || (segment !== k && segment !== k - 1)) return q;
+    return this.project(k, inward, blend);
+  }
+
+  /** How far p's projection onto vertex k's nearer segment moves along it: its inward distance on that axis (0 if none is positive). */
+  private alongOf(k: number, inward: ArrayLike<number>): number {
     const before = this.axisBefore[k] >= 0 ? inward[this.axisBefore[k]] : -Infinity;
     const after = this.axisAfter[k] >= 0 ? inward[this.axisAfter[k]] : -Infinity;
     // Along a segment's own axis the projection removes p's offset; off it, the offset stays.
+    return Math.max(before, after, 0);
+  }
+
+  /** q of p projected onto vertex k's segments (blended at the corner when blend > 0), whether or not that is the nearest point. */
+  private project(k: number, inward: ArrayLike<number>, blend: number): number {
+    const before = this.axisBefore[k] >= 0 ? inward[this.axisBefore[k]] : -Infinity;
+    const after = this.axisAfter[k] >= 0 ? inward[this.axisAfter[k]] : -Infinity;
     const along = Math.max(before, after, 0);
-    if (far2 - along * along > this.bound2 && !this.clearOfOthers(inward, along)) return NaN;
     if (along === 0) return k / this.segments;
     if (blend > 0) {
       const b = Math.max(0, before);
@@ -117,11 +158,12 @@ export class CubeWalk {
    * Whether the projection onto vertex k's segments (p's squared distance far2 - along^2) is
    * nearer than every other segment, by more than CLEAR_MARGIN: a sharper test than spacing / 2
    * that vouches for 97 % of the samples the latter leaves to the scan (the precision vit's
-   * 5-dim head: 961 of 32768 at 128x256 -> 24). Any other segment, along some axis b, has a
-   * coordinate a != b on the far side of 1/2 from p's: there its distance is spacing - w_a (w the
-   * inward distances, all at most spacing / 2), on the other axes but b at least w_c, and along b
-   * at least w_b where w_b < 0. So its squared distance is at least far2 + spacing^2 - 2 spacing
-   * w_a - max over c != a of max(0, w_c)^2, and far2 cancels from the comparison.
+   * 5-dim head: 961 of 32768 at 128x256 -> 24). Only vertex k's two segments contain p's corner;
+   * any other segment, along some axis b, has a coordinate a != b on the far side of 1/2 from
+   * p's: there its distance is spacing - w_a (w the inward distances, all at most spacing / 2), on
+   * the other axes but b at least |w_c|, and along b at least -w_b where w_b < 0 (else 0). So its
+   * squared distance is at least far2 + spacing^2 - 2 spacing w_a - max over c != a of max(0,
+   * w_c)^2, and far2 cancels from the comparison.
    */
   private clearOfOthers(inward: ArrayLike<number>, along: number): boolean {
     const s = this.spacing;
@@ -156,6 +198,7 @@ export class CubeWalk {
     const v = this.verts;
     let best = Infinity;
     let bestQ = NaN;
+    let bestSegment = -1;
     // Squared distance from p to the current vertex.
     let toVertex = 0;
     for (let c = 0; c < d; c++) toVertex += (p[c] - v[c]) * (p[c] - v[c]);
@@ -172,9 +215,11 @@ export class CubeWalk {
       if (bestQ !== bestQ || dist2 < best - TIE * (1 + best)) {
         best = dist2;
         bestQ = (k + t) / this.segments;
+        bestSegment = k;
       }
       toVertex = offAxis + (x - to) * (x - to);
     }
+    this.scanned = bestSegment;
     return bestQ;
   }
 }

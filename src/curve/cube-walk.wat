@@ -20,7 +20,7 @@
 ;;   96 scale per component (5 x f32), 116 zero point per component (5 x f32),
 ;;   136 margin, 140 1 - margin, 144 1 / spacing, 148 (spacing / 2)^2, 152 outputScale / segments,
 ;;   156 1 / (2 blend) for CubeWalk.decode's corner blend, 0 for the nearest point,
-;;   160 spacing, 164 spacing^2 (CubeWalk.clearOfOthers).
+;;   160 spacing, 164 spacing^2, 168 CLEAR_MARGIN (CubeWalk.clearOfOthers).
 ;; Then the input ($dims planes of $n samples: u8 codes for $kind 0, f32 values for 1, u16 codes
 ;; for 2), the output ($n f32) and the list ($n i32 at most).
 ;; $n a multiple of 4.
@@ -40,7 +40,7 @@
     (local $high v128) (local $sixteen v128) (local $one v128) (local $two v128) (local $three v128) (local $four v128)
     (local $zerof v128) (local $onef v128) (local $half v128) (local $inner v128) (local $invS v128) (local $bound2 v128)
     (local $perVertex v128) (local $blend v128) (local $inf v128)
-    (local $first v128) (local $second v128) (local $worst v128) (local $sp2 v128) (local $sq v128) (local $twoSp v128)
+    (local $first v128) (local $second v128) (local $worst v128) (local $sp2 v128) (local $sq v128) (local $twoSp v128) (local $clear v128)
     ;; The input's kind is the same for a whole call: its branches are always predicted.
     (local.set $isFloat (i32.eq (local.get $kind) (i32.const 1)))
     (local.set $isWide (i32.eq (local.get $kind) (i32.const 2)))
@@ -86,6 +86,7 @@
     (local.set $inf (f32x4.splat (f32.const inf)))
     (local.set $sp2 (f32x4.splat (f32.load offset=164 (i32.const 0))))
     (local.set $twoSp (f32x4.splat (f32.mul (f32.const 2) (f32.load offset=160 (i32.const 0)))))
+    (local.set $clear (f32x4.splat (f32.load offset=168 (i32.const 0))))
     ;; Components beyond $dims: an inward distance of 0 adds nothing to clearOfOthers' largest squares.
     (local.set $w3 (local.get $zerof))
     (local.set $w4 (local.get $zerof))
@@ -260,7 +261,7 @@
         ;; Beyond the exactness bound: NaN, and the index on the list for the caller's exact decode.
         ;; Vouched for: within spacing / 2 of the projection, or (tested only in the rare blocks
         ;; where some sample is not) clear of every other segment: along^2 + spacing^2 - worst >
-        ;; CLEAR_MARGIN, 1e-5, as CubeWalk.clearOfOthers in cube-walk.ts.
+        ;; CLEAR_MARGIN (header 168), as CubeWalk.clearOfOthers in cube-walk.ts.
         (local.set $beyond
           (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
         (if (v128.any_true (local.get $beyond))
@@ -295,7 +296,7 @@
               (v128.andnot (local.get $beyond)
                 (f32x4.gt
                   (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (local.get $sp2)) (local.get $worst))
-                  (f32x4.splat (f32.const 1e-5)))))))
+                  (local.get $clear))))))
         ;; A non-finite component (float input only) makes far2 NaN or infinite: listed too, for the
         ;; caller to reject.
         (if (local.get $isFloat)

@@ -1,6 +1,6 @@
 import { ConfigError } from '../util/errors.js';
 import { hilbertCells } from './hilbert-order.js';
-import { cornerBlendOf, CubeWalk, SCAN_MAX_DIMS, type DecodeOptions } from './cube-walk.js';
+import { cornerBlendOf, CubeWalk, type DecodeOptions } from './cube-walk.js';
 import { HilbertSearch } from './hilbert-search.js';
 import { PolylineIndex, type Nearest } from './polyline-index.js';
 import { buildQuantizedDecoder, type QuantizedDecoder, type QuantizedDecoderOptions } from './quantized-decoder.js';
@@ -209,8 +209,9 @@ export class HilbertCurve {
    * cube's centre). That projection is exact whenever it lies within spacing / 2 of p: every
    * other edge has a coordinate on the far side of 1/2 from p's, so lies at least that far; and
    * beyond, wherever a sharper lower bound on every other edge's distance (CubeWalk.clearOfOthers)
-   * still leaves it the nearest. The rest (0.07 % of the precision vit's 5-dim outputs) take a scan of
-   * every edge (CubeWalk.nearest, O(1) per edge) up to SCAN_MAX_DIMS, the exact search beyond.
+   * still leaves it the nearest. The rest (0.07 % of the precision vit's 5-dim outputs) take
+   * CubeWalk.beyond: a scan of every edge (O(1) per edge) up to SCAN_MAX_DIMS, the exact search
+   * beyond, blended as decode blends where the nearest segment is one of the corner's two.
    */
   private decodeCubeWalk(points: Float32Array | Float64Array, n: number, out: Float32Array, blend: number): void {
     const d = this.dims;
@@ -235,10 +236,7 @@ export class HilbertCurve {
       }
       if (!finite) return NaN;
       const q = walk.decode(corner, inward, blend);
-      if (q === q) return q;
-      if (d <= SCAN_MAX_DIMS) return walk.nearest(p);
-      const r = this.search().nearest(p);
-      return (r.segment + r.t) / (this.vertexCount - 1);
+      return q === q ? q : walk.beyond(p, corner, inward, blend, () => this.search().nearest(p));
     };
     // A float model's output (float32): the SIMD module on the block-aligned prefix; it lists the
     // samples beyond its exactness bound or not finite, which take the exact path here.

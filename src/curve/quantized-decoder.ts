@@ -1,7 +1,7 @@
 import { ConfigError } from '../util/errors.js';
 import type { HilbertCurve } from './hilbert-curve.js';
 import { CUBE_WALK_BLOCK, WasmCubeWalk } from './wasm-cube-walk.js';
-import { cornerBlendOf, SCAN_MAX_DIMS } from './cube-walk.js';
+import { cornerBlendOf } from './cube-walk.js';
 import { WASM_BLOCK, WasmTableDecoder } from './wasm-table-decoder.js';
 
 export interface QuantizedDecoderOptions {
@@ -219,10 +219,18 @@ function cubeWalkDecoder(
   // WebAssembly SIMD for 3 to 5 dims of 8- or 16-bit codes; JS for the rest, the tail, and where it cannot run.
   const wasm = WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: outputScale / (curve.vertexCount - 1), blend });
   const point = new Float64Array(d);
-  // Beyond the exactness bound: a scan of every edge (CubeWalk.nearest) in few dims, else the search.
-  const scan = (codes: Uint8Array | Uint16Array, n: number, i: number): number => {
-    for (let c = 0; c < d; c++) point[c] = dequant[c][codes[c * n + i]];
-    return d <= SCAN_MAX_DIMS ? walk.nearest(point) : curve.decode(point)[0];
+  const inward = new Float64Array(d);
+  // Where decode cannot vouch: the exact nearest point, blended as decode blends (CubeWalk.beyond).
+  const settle = (codes: Uint8Array | Uint16Array, n: number, i: number): number => {
+    let corner = 0;
+    for (let c = 0; c < d; c++) {
+      const key = c * levels + codes[c * n + i];
+      point[c] = dequant[c][codes[c * n + i]];
+      corner |= cornerBit[key];
+      inward[c] = inwardOf[key];
+    }
+    const q = walk.decode(corner, inward, blend);
+    return q === q ? q : walk.beyond(point, corner, inward, blend, () => curve.search().nearest(point));
   };
   return (codes, out) => {
     const n = checkCodes(codes, d, bits);
@@ -231,19 +239,9 @@ function cubeWalkDecoder(
     if (wasm) {
       from = n - (n % CUBE_WALK_BLOCK);
       // The module lists the samples beyond its exactness bound (left NaN).
-      for (const i of wasm.decode(codes, n, from, result)) result[i] = scan(codes, n, i) * outputScale;
+      for (const i of wasm.decode(codes, n, from, result)) result[i] = settle(codes, n, i) * outputScale;
     }
-    const inward = new Float64Array(d);
-    for (let i = from; i < n; i++) {
-      let corner = 0;
-      for (let c = 0; c < d; c++) {
-        const key = c * levels + codes[c * n + i];
-        corner |= cornerBit[key];
-        inward[c] = inwardOf[key];
-      }
-      const q = walk.decode(corner, inward, blend);
-      result[i] = (q === q ? q : scan(codes, n, i)) * outputScale;
-    }
+    for (let i = from; i < n; i++) result[i] = settle(codes, n, i) * outputScale;
     return result;
   };
 }

@@ -1,5 +1,5 @@
 import { compileWasm, WASM, type WasmMemory } from '../util/wasm.js';
-import type { CubeWalk } from './cube-walk.js';
+import { CLEAR_MARGIN, type CubeWalk } from './cube-walk.js';
 import { CUBE_WALK_WASM } from './cube-walk.wasm.js';
 import { decodeInChunks, type PlanarSamples } from './wasm-chunks.js';
 
@@ -61,7 +61,7 @@ export class WasmCubeWalk {
     }
     const blend = p.blend ?? 0;
     // 1 / (2 blend), or 0 for the nearest point (the module reads 0 as "no blend").
-    floats.set([p.margin, 1 - p.margin, 1 / p.spacing, (p.spacing / 2) ** 2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0, p.spacing, p.spacing ** 2], 10);
+    floats.set([p.margin, 1 - p.margin, 1 / p.spacing, (p.spacing / 2) ** 2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0, p.spacing, p.spacing ** 2, CLEAR_MARGIN], 10);
     return decoder;
   }
 
@@ -69,8 +69,9 @@ export class WasmCubeWalk {
    * The first n samples (n a multiple of CUBE_WALK_BLOCK) of planar input with `total` samples
    * per plane: 8- or 16-bit codes, dequantized with the instance's scales and zero points, or
    * float32 points as they are (a float model's output; create it with scales 1 and zero points 0
-   * for clarity, they are not read). Returns the indices of the samples left NaN (beyond the
-   * exactness bound), ascending.
+   * for clarity, they are not read). Returns the indices of the samples left NaN, ascending: those
+   * the module cannot vouch for (farther than spacing / 2 from the projection and not clear of
+   * every other segment) and, for float input, those with a non-finite component.
    */
   decode(input: PlanarSamples, total: number, n: number, out: Float32Array): number[] {
     const kind = input instanceof Uint8Array ? 0 : input instanceof Float32Array ? 1 : 2;

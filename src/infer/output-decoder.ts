@@ -77,7 +77,7 @@ export class OutputDecoder {
     if (!this.headTail) return output;
     const [lh, lw] = [h / 2, w / 2];
     if (output.length !== this.channels * lh * lw) {
-      throw this.mismatch(output.length, `expected ${this.channels} x ${lh} x ${lw} logits`);
+      throw this.mismatch(`${output.length} logits`, `expected ${this.channels} x ${lh} x ${lw}`);
     }
     const { encoding } = this;
     if (encoding.kind === 'float') {
@@ -100,7 +100,7 @@ export class OutputDecoder {
   decode(output: HeadOutput, h: number, w: number): Float32Array {
     const { config } = this;
     if (output.length !== this.channels * h * w) {
-      throw this.mismatch(output.length, `expected ${this.channels} x ${h} x ${w} values`);
+      throw this.mismatch(`${output.length} values`, `expected ${this.channels} x ${h} x ${w}`);
     }
     if (output instanceof Float32Array) {
       if (this.codes) throw this.mismatch('float32', `the model metadata says uint${this.codes.bits} codes`);
