@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, type ModelProto, type ValueInfoProto } from '../src/onnx/onnx-proto.js';
 import { createOrtSession } from '../src/onnx/ort.js';
 import { calibrateRanges } from '../src/quant/calibrate.js';
-import type { CalibrationPair } from '../src/quant/calibration-data.js';
+import { syntheticCalibration, type CalibrationPair } from '../src/quant/calibration-data.js';
 import { EntropyCollector } from '../src/quant/calibrators/entropy.js';
 import { MinMaxCollector } from '../src/quant/calibrators/minmax.js';
 import { PercentileCollector } from '../src/quant/calibrators/percentile.js';
@@ -64,7 +64,10 @@ test('collector state does not grow with the number of calibration pairs (stream
 
 test('histogram methods reject pair sources that cannot be walked twice', async () => {
   const model = decodeModel(tinyModel('unet'));
-  const once = calibrationPairs(2).pairs();
+  // A one-shot iterator: a second walk sees no pairs.
+  const once = (function* () {
+    yield* calibrationPairs(2).pairs();
+  })();
   await assert.rejects(calibrateRanges(model, ['output'], { pairs: () => once }, { method: 'percentile' }), /pass 2 saw another number of pairs/);
 });
 
@@ -94,4 +97,15 @@ test('pairs must match the 3 x H x W layout', async () => {
   const model = decodeModel(tinyModel('unet'));
   const bad = { left: new Float32Array(10), right: new Float32Array(10), height: HEIGHT, width: WIDTH };
   await assert.rejects(calibrateRanges(model, ['output'], { pairs: () => [bad] }, { method: 'minmax' }), /3 \* height \* width/);
+});
+
+test('synthetic calibration pairs are rendered once and walked again as the same pairs', () => {
+  const data = syntheticCalibration({ height: 16, width: 32, maxDisp: 8, count: 3, seed: 5, scenes: 'precision' });
+  const first = [...data.pairs()];
+  const second = [...data.pairs()];
+  assert.equal(first.length, 3);
+  first.forEach((p, i) => assert.equal(second[i], p, `pair ${i} is rendered again`));
+  // The same pairs as rendering them afresh.
+  const fresh = [...syntheticCalibration({ height: 16, width: 32, maxDisp: 8, count: 3, seed: 5, scenes: 'precision' }).pairs()];
+  first.forEach((p, i) => assert.deepEqual(p.left, fresh[i].left));
 });

@@ -13,7 +13,7 @@ import { errorHistogram, QuantErrorAccumulator, type QuantErrorStats } from '../
 import { DepthPredictor } from '../infer/depth-predictor.js';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '../models/weights-io.js';
 import { exportModelDir } from '../onnx/export-dir.js';
-import { CALIBRATION_SEED, syntheticCalibration } from '../quant/calibration-data.js';
+import { CALIBRATION_SEED, syntheticCalibration, type CalibrationData } from '../quant/calibration-data.js';
 import type { CalibrationMethod } from '../quant/calibrators/index.js';
 import { quantizeModel } from '../quant/quantize.js';
 import type { QuantScheme } from '../quant/schemes.js';
@@ -112,8 +112,18 @@ export async function evaluateZooModel(
   onProgress(`${zoo.name}: export`);
   const { height, width, scenes } = zoo.trainingSize;
   const fp32Bytes = readFileSync(files.get('fp32') as string);
+  // One set of pairs per calibration seed, rendered once for every scheme quantized on it.
+  const calibrations = new Map<number, CalibrationData>();
+  const calibrationOf = (set: number): CalibrationData => {
+    let data = calibrations.get(set);
+    if (!data) {
+      data = syntheticCalibration({ height, width, maxDisp: zoo.config.maxDisp, count: settings.calibrationPairs, scenes, seed: calibrationSeed(set) });
+      calibrations.set(set, data);
+    }
+    return data;
+  };
   const quantize = async (scheme: QuantScheme, set: number): Promise<string> => {
-    const calibration = syntheticCalibration({ height, width, maxDisp: zoo.config.maxDisp, count: settings.calibrationPairs, scenes, seed: calibrationSeed(set) });
+    const calibration = calibrationOf(set);
     const { model } = await quantizeModel(fp32Bytes, { scheme, method: settings.calibrationMethod, calibration, reduceRange: settings.reduceRange });
     const file = join(dir, set === 0 ? `${scheme}.onnx` : `${scheme}.calibration-${set}.onnx`);
     writeFileAtomic(file, model);
