@@ -2,7 +2,7 @@ import { buildModelGraph, type ModelConfig } from '../src/models/model.js';
 import { initialParamValues } from '../src/models/init.js';
 import { exportOnnx } from '../src/onnx/export.js';
 import { decodeModel, type ModelProto, type NodeProto, type TensorProto } from '../src/onnx/onnx-proto.js';
-import { syntheticCalibration, type CalibrationData } from '../src/quant/calibration-data.js';
+import { syntheticCalibration, type RenderedCalibration } from '../src/quant/calibration-data.js';
 import { numericValues } from '../src/quant/tensors.js';
 
 /** Helpers shared by the quant-*.test.ts files: tiny models, calibration and test pairs, graph lookups. */
@@ -27,14 +27,14 @@ export function tinyModel(family: 'unet' | 'vit', head: 'direct' | 'hilbert' = '
   return bytes;
 }
 
-export function calibrationPairs(count: number, seed?: number): CalibrationData {
+export function calibrationPairs(count: number, seed?: number): RenderedCalibration {
   return syntheticCalibration({ height: HEIGHT, width: WIDTH, maxDisp: TINY.maxDisp, count, seed });
 }
 
 /** Pairs of the held-out test seed, as NCHW tensors for runStereo / runQuantizedStereo. */
 export function testInputs(count: number): { left: { data: Float32Array; dims: number[] }; right: { data: Float32Array; dims: number[] } }[] {
   const dims = [1, 3, HEIGHT, WIDTH];
-  return [...(calibrationPairs(count, TEST_PAIR_SEED).pairs() as Iterable<{ left: Float32Array; right: Float32Array }>)].map((p) => ({
+  return calibrationPairs(count, TEST_PAIR_SEED).pairs().map((p) => ({
     left: { data: p.left, dims },
     right: { data: p.right, dims },
   }));

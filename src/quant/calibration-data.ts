@@ -22,10 +22,15 @@ export interface CalibrationData {
   description?: string;
 }
 
+/** Calibration data whose pairs are in memory: an array, walked as often as needed. */
+export interface RenderedCalibration extends Omit<CalibrationData, 'pairs'> {
+  pairs(): CalibrationPair[];
+}
+
 /** Distinct from the validation (1_000_003) and test (2_000_003) seeds, so calibration never sees evaluation pairs. */
 export const CALIBRATION_SEED = 3_000_003;
 
-export function syntheticCalibration(opts: { height: number; width: number; maxDisp: number; count: number; seed?: number; scenes?: SceneStyle }): CalibrationData {
+export function syntheticCalibration(opts: { height: number; width: number; maxDisp: number; count: number; seed?: number; scenes?: SceneStyle }): RenderedCalibration {
   const { height, width, maxDisp, count } = opts;
   const scenes = opts.scenes ?? 'mixed';
   if (!Number.isInteger(count) || count < 1) throw new ConfigError('calibration pairs', count, 'must be an integer >= 1');
