@@ -99,9 +99,12 @@ export class CubeWalk {
     const k = this.vertexOf[corner];
     let far2 = 0;
     for (let c = 0; c < this.dims; c++) far2 += inward[c] * inward[c];
-    const along = this.alongOf(k, inward);
+    const before = inwardAlong(this.axisBefore[k], inward);
+    const after = inwardAlong(this.axisAfter[k], inward);
+    // Along a segment's own axis the projection removes p's offset; off it, the offset stays.
+    const along = Math.max(before, after, 0);
     if (far2 - along * along > this.bound2 && !this.clearOfOthers(inward, along)) return NaN;
-    return this.project(k, inward, blend);
+    return this.project(k, before, after, blend);
   }
 
   /**
@@ -124,21 +127,14 @@ export class CubeWalk {
     }
     const k = this.vertexOf[corner];
     if (blend === 0 || q !== q || (segment !== k && segment !== k - 1)) return q;
-    return this.project(k, inward, blend);
+    return this.project(k, inwardAlong(this.axisBefore[k], inward), inwardAlong(this.axisAfter[k], inward), blend);
   }
 
-  /** How far p's projection onto vertex k's nearer segment moves along it: its inward distance on that axis (0 if none is positive). */
-  private alongOf(k: number, inward: ArrayLike<number>): number {
-    const before = this.axisBefore[k] >= 0 ? inward[this.axisBefore[k]] : -Infinity;
-    const after = this.axisAfter[k] >= 0 ? inward[this.axisAfter[k]] : -Infinity;
-    // Along a segment's own axis the projection removes p's offset; off it, the offset stays.
-    return Math.max(before, after, 0);
-  }
-
-  /** q of p projected onto vertex k's segments (blended at the corner when blend > 0), whether or not that is the nearest point. */
-  private project(k: number, inward: ArrayLike<number>, blend: number): number {
-    const before = this.axisBefore[k] >= 0 ? inward[this.axisBefore[k]] : -Infinity;
-    const after = this.axisAfter[k] >= 0 ? inward[this.axisAfter[k]] : -Infinity;
+  /**
+   * q of p projected onto vertex k's segments (blended at the corner when blend > 0), whether or
+   * not that is the nearest point; `before` and `after` are p's inward distances along their axes.
+   */
+  private project(k: number, before: number, after: number, blend: number): number {
     const along = Math.max(before, after, 0);
     if (along === 0) return k / this.segments;
     if (blend > 0) {
@@ -222,4 +218,9 @@ export class CubeWalk {
     this.scanned = bestSegment;
     return bestQ;
   }
+}
+
+/** p's inward distance along a segment's axis; -Infinity where the vertex has no such segment (axis -1, at the ends). */
+function inwardAlong(axis: number, inward: ArrayLike<number>): number {
+  return axis >= 0 ? inward[axis] : -Infinity;
 }

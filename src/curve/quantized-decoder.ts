@@ -224,8 +224,9 @@ function cubeWalkDecoder(
   const settle = (codes: Uint8Array | Uint16Array, n: number, i: number): number => {
     let corner = 0;
     for (let c = 0; c < d; c++) {
-      const key = c * levels + codes[c * n + i];
-      point[c] = dequant[c][codes[c * n + i]];
+      const code = codes[c * n + i];
+      const key = c * levels + code;
+      point[c] = dequant[c][code];
       corner |= cornerBit[key];
       inward[c] = inwardOf[key];
     }

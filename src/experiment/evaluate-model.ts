@@ -137,6 +137,8 @@ export async function evaluateZooModel(
   if (settings.schemes.includes('w8a8')) {
     for (let set = 1; set < settings.calibrationSets; set++) extraSets.push({ seed: calibrationSeed(set), file: await quantize('w8a8', set) });
   }
+  // The rendered pairs (25 MB a set at 128x256) are not needed while evaluating.
+  calibrations.clear();
   const predictors = new Map<Precision, DepthPredictor>();
   const variants: { seed: number; predictor: DepthPredictor }[] = [];
   try {
