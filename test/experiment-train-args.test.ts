@@ -81,6 +81,23 @@ test('trainArgsFromConfig refuses, in one line naming the model, what no flag ca
   }
 });
 
+test('a body-only fine-tune (init.newHead) is rebuilt with --new-head, and only then', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hilbertq-new-head-'));
+  try {
+    const graph = buildModelGraph({ ...MODEL, head: 'direct' });
+    const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), {});
+    writeWeightsDir(join(dir, 'base'), manifest, bin);
+    const init = { model: 'models/gone', weightsSha256: 'f'.repeat(64), training: {} };
+    for (const newHead of [true, false]) {
+      const args = trainArgsFromConfig(recorded({ init: { ...init, ...(newHead ? { newHead } : {}) } }), { '--init': join(dir, 'base') }, 'm');
+      assert.equal(args.includes('--new-head'), newHead);
+      assert.equal(parsedByTrain(args).init?.newHead, newHead ? true : undefined);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('experiment --train follows the recorded config, not a recorded command that says otherwise', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hilbertq-zoo-config-'));
   try {

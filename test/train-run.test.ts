@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initTrainingBackend } from '../src/train/backend/index.js';
 import { TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.js';
 import { initRecord, train, weightsSha256 } from '../src/train/trainer.js';
+import { loadWeights } from '../src/models/tfjs-build.js';
 import { generateDataset } from '../src/data/generate.js';
 import { LOCK_FILE } from '../src/util/lock.js';
 import { runCli } from './cli-support.js';
@@ -144,6 +145,33 @@ test('fine-tuning (init) starts from the given weights, records them, and refuse
     await train(tinyConfig('hilbert', 1), { runDir: join(dir, 'changed-source') });
     writeFileSync(join(model, 'weights.bin'), readFileSync(join(dir, 'changed-source', 'model', 'weights.bin')));
     await assert.rejects(train(frozen, { runDir: join(dir, 'stale') }), /holds other weights than this run started from/);
+  }));
+
+test('a new-head fine-tune takes the body from --init and a fresh head from its seed', () =>
+  withRunDir(async (dir) => {
+    await train(tinyConfig('direct', 3), { runDir: join(dir, 'base') });
+    const base = join(dir, 'base', 'model');
+    // Zero learning rate: the run's weights are what it started from.
+    const still = { lr: 1e-12, warmup: 0 };
+    const curve = { ...tinyConfig('hilbert', 1), ...still, seed: 7, init: initRecord(base, true) };
+    await train(curve, { runDir: join(dir, 'curve') });
+    await train({ ...curve, init: undefined }, { runDir: join(dir, 'fresh') });
+    const [b, c, f] = ['base', 'curve', 'fresh'].map((r) => loadWeights(join(dir, r, 'model')));
+    let body = 0;
+    for (const [name, v] of c.params) {
+      const want = name.startsWith('head.') ? f.params.get(name) : b.params.get(name);
+      assert.ok(want, `no reference for ${name}`);
+      assert.deepEqual(v.shape, want.shape, name);
+      const gap = tf.tidy(() => tf.max(tf.abs(tf.sub(v, want))).dataSync()[0]);
+      assert.ok(gap < 1e-6, `${name} is ${gap} from its source`);
+      if (!name.startsWith('head.')) body++;
+    }
+    assert.ok(body > 10 && body < c.params.size, `${body} body parameters of ${c.params.size}`);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'curve', 'model', 'model.json'), 'utf8')).meta.training.config.init.newHead, true);
+    for (const m of [b, c, f]) for (const v of m.params.values()) v.dispose();
+    // Another family or range has another body: refused before a step.
+    const wide = { ...curve, model: { ...curve.model, maxDisp: 16 } };
+    await assert.rejects(train(wide, { runDir: join(dir, 'wide') }), /is a unet-direct \(width 0.25, 12 px\) model, whose body differs from the unet-hilbert/);
   }));
 
 test('a second process on a running training folder is refused, the running one ends bit-exact; a stale lock is taken over', () =>

@@ -31,6 +31,7 @@ interface TrainFlags {
   headNoise: number;
   outputNoise: number;
   init?: string;
+  newHead?: boolean;
   data?: string;
   valEvery: number;
   valCount: number;
@@ -62,6 +63,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--head-noise <std>', 'Gaussian noise std injected before the head while training', parseNumberOption('--head-noise'), 0)
     .option('--output-noise <std>', 'hilbert loss: take the decoded L1 in expectation over output noise of this std (curve units; 0 = exact decode)', parseNumberOption('--output-noise'), 0)
     .option('--init <model>', 'fine-tune: start from the weights of this model folder (same model config)')
+    .option('--new-head', 'with --init: take only the body (same family, width, range) and start the head fresh, e.g. for another curve')
     .option('--data <dir>', 'train on a dataset folder (random crops) instead of the synthetic stream')
     .option('--scenes <style>', `synthetic scene style: ${SCENE_STYLES.join(' | ')} (see hilbertq data generate --help)`)
     .option('--val-every <n>', 'validate every n steps', parseIntOption('--val-every'), TRAIN_DEFAULTS.valEvery)
@@ -96,6 +98,7 @@ function refuseRunFlags(command: Command): void {
 export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
   if (f.model !== 'unet' && f.model !== 'vit') throw new ConfigError('--model', f.model, "expected 'unet' or 'vit'");
   if (f.head !== 'direct' && f.head !== 'hilbert') throw new ConfigError('--head', f.head, "expected 'direct' or 'hilbert'");
+  if (f.newHead === true && f.init === undefined) throw new ConfigError('--new-head', true, 'needs --init: the model folder whose body the run starts from');
   const { height, width } = parseSize(f.size, '--size');
   // Before the run folder exists: a batch that cannot fit in memory fails in one line.
   checkBatchPixels(f.batch, height, width);
@@ -122,7 +125,7 @@ export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
     beta: f.beta,
     headNoise: f.headNoise,
     ...(f.outputNoise > 0 ? { outputNoise: f.outputNoise } : {}),
-    ...(f.init !== undefined ? { init: initRecord(f.init) } : {}),
+    ...(f.init !== undefined ? { init: initRecord(f.init, f.newHead === true) } : {}),
     data: trainingData(f),
     valEvery: f.valEvery,
     valCount: f.valCount,

@@ -73,7 +73,9 @@ export function trainArgsFromConfig(config: unknown, overrides: Record<string, s
   if (config.init !== undefined && !('--init' in overrides)) refuse('was fine-tuned (init) but the model to start from was not given');
   const merged = args.map(([flag, v]): [string, string] => [flag, flag in overrides ? overrides[flag] : v]);
   for (const [flag, v] of Object.entries(overrides)) if (!args.some(([f]) => f === flag)) merged.push([flag, v]);
-  return merged.filter(([flag]) => flag !== '--out' && flag !== '--resume').flat();
+  // A body-only fine-tune (init.newHead) is another run than a whole-model one: its flag has no value.
+  const newHead = isObject(config.init) && config.init.newHead === true ? ['--new-head'] : [];
+  return [...merged.filter(([flag]) => flag !== '--out' && flag !== '--resume').flat(), ...newHead];
 }
 
 function dataArgs(data: unknown, refuse: (what: string) => never, value: (v: unknown, field: string) => string): [string, string][] {

@@ -32,9 +32,11 @@ export interface TrainConfig {
   /**
    * Start from the weights of a trained model folder instead of random ones (fine-tuning). The
    * folder's own training record and a hash of its weights are kept here, so the run says what
-   * it was fine-tuned from even after that folder changes.
+   * it was fine-tuned from even after that folder changes. With `newHead`, only the body is
+   * taken (the folder may hold another head of the same family, width and range) and the head's
+   * parameters start fresh from the seed: a trained body re-used for another curve.
    */
-  init?: { model: string; weightsSha256: string; training: unknown };
+  init?: { model: string; weightsSha256: string; training: unknown; newHead?: boolean };
   /**
    * Training data: the synthetic generator (streamed; `scenes` absent means 'mixed') or a dataset
    * folder (random crops). Validation uses the same scene style.

@@ -9,7 +9,7 @@ import { evaluateDataset } from '../eval/evaluate.js';
 import type { StereoMetrics } from '../eval/metrics.js';
 import { TfjsPredictor } from '../eval/tfjs-predictor.js';
 import { buildModelGraph } from '../models/model.js';
-import { createParams, loadWeights, saveWeights, type ParamMap } from '../models/tfjs-build.js';
+import { createParams, disposeParams, loadWeights, saveWeights, type ParamMap } from '../models/tfjs-build.js';
 import type { ModelGraph } from '../models/ir.js';
 import { readWeightsDir, WEIGHTS_FILE } from '../models/weights-io.js';
 import { ConfigError, FileFormatError, HilbertqError, onFileSystem } from '../util/errors.js';
@@ -225,6 +225,9 @@ function withSegment(code: CodeProvenance[], next: CodeProvenance): CodeProvenan
   return last && last.version === next.version && last.commit === next.commit ? code : [...code, next];
 }
 
+/** Parameters of the output head; the rest is the body a `newHead` fine-tune keeps. */
+const HEAD_PREFIX = 'head.';
+
 /**
  * The weights a fine-tuning run starts from: its init folder's, which must describe the same
  * model and still hold the weights recorded when the run began (a resume never starts from
@@ -238,12 +241,44 @@ function initialParams(config: TrainConfig, graph: ModelGraph): ParamMap {
     throw new ConfigError('--init', init.model, `holds other weights than this run started from (sha256 ${sha.slice(0, 12)}, recorded ${init.weightsSha256.slice(0, 12)})`);
   }
   const loaded = loadWeights(init.model);
-  if (JSON.stringify(loaded.config) !== JSON.stringify(config.model)) {
-    for (const v of loaded.params.values()) v.dispose();
-    throw new ConfigError('--init', init.model, `is a ${describe(loaded.config)} model, the run trains a ${describe(config.model)} one`);
+  const mismatch = init.newHead ? bodyMismatch(loaded.config, config.model) : JSON.stringify(loaded.config) !== JSON.stringify(config.model);
+  if (mismatch) {
+    disposeParams(loaded.params);
+    const why = init.newHead ? `whose body differs from the ${describe(config.model)} one this run trains` : `the run trains a ${describe(config.model)} one`;
+    throw new ConfigError('--init', init.model, `is a ${describe(loaded.config)} model, ${why}`);
   }
-  if (loaded.graph.params.length !== graph.params.length) throw new ConfigError('--init', init.model, 'has other parameters than the model');
-  return loaded.params;
+  if (!init.newHead) {
+    if (loaded.graph.params.length !== graph.params.length) throw new ConfigError('--init', init.model, 'has other parameters than the model');
+    return loaded.params;
+  }
+  return withFreshHead(graph, config.seed, loaded.params, init.model);
+}
+
+/** Why a body cannot be shared: another family, width or range (the head is free to differ). */
+function bodyMismatch(a: TrainConfig['model'], b: TrainConfig['model']): boolean {
+  return a.family !== b.family || a.width !== b.width || a.maxDisp !== b.maxDisp;
+}
+
+/**
+ * The trained body's weights with the head's parameters fresh from `seed`. Every body parameter
+ * must come from the init model with its shape, or the "body" would be partly random unnoticed.
+ */
+function withFreshHead(graph: ModelGraph, seed: number, loaded: ParamMap, source: string): ParamMap {
+  const fresh = createParams(graph, seed);
+  try {
+    for (const p of graph.params) {
+      if (p.name.startsWith(HEAD_PREFIX)) continue;
+      const v = loaded.get(p.name);
+      if (!v || v.shape.join('x') !== p.shape.join('x')) throw new ConfigError('--init', source, `has no ${p.name} of shape [${p.shape.join(', ')}] for the body`);
+      (fresh.get(p.name) as tf.Variable).assign(v);
+    }
+  } catch (e) {
+    disposeParams(fresh);
+    throw e;
+  } finally {
+    disposeParams(loaded);
+  }
+  return fresh;
 }
 
 function describe(m: TrainConfig['model']): string {
@@ -256,11 +291,11 @@ export function weightsSha256(modelDir: string): string {
 }
 
 /** The init record of a fine-tuning run: the folder, its weights' hash and its own training record. */
-export function initRecord(modelDir: string): NonNullable<TrainConfig['init']> {
+export function initRecord(modelDir: string, newHead = false): NonNullable<TrainConfig['init']> {
   const dir = resolve(modelDir);
   if (!existsSync(join(dir, WEIGHTS_FILE))) throw new ConfigError('--init', modelDir, 'is not a model folder (model.json + weights.bin)');
   const { manifest } = readWeightsDir(dir);
-  return { model: dir, weightsSha256: weightsSha256(dir), training: (manifest.meta as { training?: unknown } | undefined)?.training ?? null };
+  return { model: dir, weightsSha256: weightsSha256(dir), training: (manifest.meta as { training?: unknown } | undefined)?.training ?? null, ...(newHead ? { newHead } : {}) };
 }
 
 /** The synthetic scene style a run trains and validates on (a dataset folder validates on mixed scenes). */
