@@ -108,6 +108,11 @@ test('experiment --train follows the recorded config, not a recorded command tha
       ['unet-direct', recorded({ model: { ...MODEL, head: 'direct' } })],
       // Fine-tuned: its base is rebuilt from the config recorded in its init.
       ['unet-hilbert', recorded({ seed: 2, init: { model: 'models/gone', weightsSha256: 'f'.repeat(64), training: { command: 'hilbertq train --model vit --steps 9', config: base } } })],
+      // Three stages: a direct base, a new-head fine-tune onto a 4-dim curve, then a fine-tune of that.
+      ['unet-hilbert-d4o1', recorded({ seed: 5, model: { ...MODEL, dims: 4, order: 1 }, init: { model: 'runs/x', weightsSha256: 'e'.repeat(64), training: {
+        command: null,
+        config: recorded({ seed: 4, model: { ...MODEL, dims: 4, order: 1 }, init: { model: 'runs/y', weightsSha256: 'd'.repeat(64), newHead: true, training: { config: { ...base, model: { ...MODEL, head: 'direct' } } } } }),
+      } } })],
     ];
     for (const [name, config] of models) {
       const graph = buildModelGraph(config.model);
@@ -119,17 +124,26 @@ test('experiment --train follows the recorded config, not a recorded command tha
     const runs = join(dir, 'runs');
     const { bases, jobs } = zooTrainingJobs(listZoo(zoo), runs, { '--steps': '2' });
     const flag = (args: string[], name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-    assert.deepEqual(bases.map((b) => b.name), ['unet-hilbert.base']);
-    assert.deepEqual(jobs.map((j) => j.name), ['unet-direct', 'unet-hilbert']);
-    for (const job of [...bases, ...jobs]) {
+    // Rounds farthest from the end first: every run's --init is a run of an earlier round.
+    assert.deepEqual(bases.map((r) => r.map((b) => b.name)), [['unet-hilbert-d4o1.base2'], ['unet-hilbert.base', 'unet-hilbert-d4o1.base']]);
+    assert.deepEqual(jobs.map((j) => j.name), ['unet-direct', 'unet-hilbert', 'unet-hilbert-d4o1']);
+    for (const job of [...bases.flat(), ...jobs]) {
       assert.equal(flag(job.args, '--model'), 'unet', `${job.name}: the config's backbone`);
       assert.equal(flag(job.args, '--size'), '32x64', `${job.name}: the config's size`);
       assert.equal(flag(job.args, '--steps'), '2', `${job.name}: the preset's override`);
     }
     assert.equal(flag(jobs[0].args, '--head'), 'direct');
-    assert.equal(flag(bases[0].args, '--seed'), '1');
-    assert.equal(flag(bases[0].args, '--output-noise'), undefined);
-    assert.equal(flag(bases[0].args, '--init'), undefined);
+    const [hilbertBase, chainBase] = bases[1];
+    assert.equal(flag(hilbertBase.args, '--seed'), '1');
+    assert.equal(flag(hilbertBase.args, '--output-noise'), undefined);
+    assert.equal(flag(hilbertBase.args, '--init'), undefined);
+    const [chainRoot] = bases[0];
+    assert.equal(flag(chainRoot.args, '--head'), 'direct');
+    assert.equal(flag(chainRoot.args, '--init'), undefined);
+    assert.equal(flag(chainBase.args, '--init'), join(runs, 'unet-hilbert-d4o1.base2', 'model'));
+    assert.ok(chainBase.args.includes('--new-head') && !jobs[2].args.includes('--new-head'));
+    assert.equal(flag(jobs[2].args, '--seed'), '5');
+    assert.equal(flag(jobs[2].args, '--init'), join(runs, 'unet-hilbert-d4o1.base', 'model'));
     assert.equal(flag(jobs[1].args, '--seed'), '2');
     assert.equal(flag(jobs[1].args, '--output-noise'), '0.03');
     assert.equal(flag(jobs[1].args, '--init'), join(runs, 'unet-hilbert.base', 'model'));

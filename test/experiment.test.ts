@@ -32,6 +32,12 @@ test('experiment --train retrains a tiny zoo with its recorded commands, reports
       const init = { model: 'models/gone', weightsSha256: 'f'.repeat(64), training: { command: `${base} --out runs/${name}-base`, config: baseConfig } };
       const graph = buildModelGraph(config);
       const record = { command, config: fineTuned ? { ...baseConfig, seed: 2, outputNoise: 0.05, init } : baseConfig };
+      // The ablation model: three stages, a direct base whose body a new-head run took, fine-tuned again.
+      if (name === 'unet-hilbert-d3o2') {
+        const direct = { ...baseConfig, model: { ...config, head: 'direct' } };
+        const newHead = { ...baseConfig, seed: 3, init: { model: 'runs/gone-direct', weightsSha256: 'e'.repeat(64), newHead: true, training: { command: `${base} --out runs/d`, config: direct } } };
+        record.config = { ...baseConfig, seed: 4, init: { ...init, training: { command: `${base} --init runs/d/model --new-head --out runs/nh`, config: newHead } } };
+      }
       const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), { training: record });
       writeWeightsDir(join(zoo, name), manifest, bin);
     }
@@ -46,6 +52,11 @@ test('experiment --train retrains a tiny zoo with its recorded commands, reports
     }
     // The fine-tuned model: its base trained first, then the fine-tuning started from that base's weights.
     assert.ok(existsSync(join(out, 'runs', 'unet-hilbert.base', 'model', 'weights.bin')));
+    // The three-stage one: each stage from the one before, the middle one with the body only.
+    assert.match(readFileSync(join(out, 'runs', 'unet-hilbert-d3o2.base2.log'), 'utf8'), /--head direct/);
+    assert.match(readFileSync(join(out, 'runs', 'unet-hilbert-d3o2.base.log'), 'utf8'), /--init \S*runs\/unet-hilbert-d3o2\.base2\/model --new-head/);
+    assert.match(readFileSync(join(out, 'runs', 'unet-hilbert-d3o2.log'), 'utf8'), /--init \S*runs\/unet-hilbert-d3o2\.base\/model/);
+    assert.match(readFileSync(join(out, 'models', 'unet-hilbert-d3o2', 'README.md'), 'utf8'), /itself fine-tuned \(its body only/);
     assert.match(readFileSync(join(out, 'runs', 'unet-hilbert.log'), 'utf8'), /--init \S*runs\/unet-hilbert\.base\/model/);
     const tuned = JSON.parse(readFileSync(join(out, 'models', 'unet-hilbert', 'model.json'), 'utf8')).meta.training;
     assert.equal(tuned.config.outputNoise, 0.05);

@@ -120,7 +120,7 @@ async function trainZoo(o: PipelineOptions): Promise<ZooModel[]> {
   const shipped = listZoo(o.zooDir);
   const runsDir = join(o.out, 'runs');
   // Each model rebuilt from its recorded TrainConfig (the preset's flags on top); a fine-tuned one
-  // in two stages: the model it started from, then the fine-tuning from that.
+  // stage by stage: the model it started from (and what that started from), then the fine-tuning.
   const { bases, jobs } = zooTrainingJobs(shipped, runsDir, o.preset.trainOverrides);
   const recorded = trainedWith(o.out);
   if (recorded !== null && recorded !== presetKey(o.preset)) {
@@ -128,12 +128,12 @@ async function trainZoo(o: PipelineOptions): Promise<ZooModel[]> {
   }
   writeFileAtomic(join(o.out, PRESET_FILE), `${presetKey(o.preset)}\n`);
   const done = new Map<string, number>();
-  const total = [...bases, ...jobs].reduce((n, job) => n + stepsOf(job), 0);
+  const total = [...bases.flat(), ...jobs].reduce((n, job) => n + stepsOf(job), 0);
   const progress = (name: string, step: number): void => {
     done.set(name, step);
     o.onProgress('train', [...done.values()].reduce((n, s) => n + s, 0), total, `${name} step ${step}`);
   };
-  if (bases.length > 0) await trainJobs(bases, runsDir, o.jobs, progress);
+  for (const round of bases) await trainJobs(round, runsDir, o.jobs, progress);
   await trainJobs(jobs, runsDir, o.jobs, progress);
   await initTrainingBackend('wasm');
   for (const job of jobs) {

@@ -20,27 +20,32 @@ export interface TrainingJob {
 
 /**
  * The trainings that retrain `zoo`, each rebuilt from its recorded TrainConfig with `overrides`
- * (a preset's flags) on top: `bases` first (for a fine-tuned model, the model it started from,
- * into runsDir/NAME.base), then `jobs` (a fine-tuned one with --init on its base's result).
- * A model without a recorded config, or one no flags can reproduce, is refused in one line.
+ * (a preset's flags) on top. A fine-tuned model is retrained stage by stage as its record
+ * chains them: the run before the last into runsDir/NAME.base, the one before that into
+ * NAME.base2, and so on, each later one with --init on its predecessor's result. `bases` are
+ * those earlier stages in rounds, farthest from the end first (a round's runs are independent);
+ * `jobs` are the models themselves. A model without a recorded config, or one no flags can
+ * reproduce, is refused in one line.
  */
-export function zooTrainingJobs(zoo: ZooModel[], runsDir: string, overrides: Record<string, string>): { bases: TrainingJob[]; jobs: TrainingJob[] } {
-  const bases: TrainingJob[] = [];
+export function zooTrainingJobs(zoo: ZooModel[], runsDir: string, overrides: Record<string, string>): { bases: TrainingJob[][]; jobs: TrainingJob[] } {
+  const rounds: TrainingJob[][] = [];
   const jobs: TrainingJob[] = [];
   for (const m of zoo) {
-    if (!m.fineTuned) {
-      jobs.push({ name: m.name, args: trainArgsFromConfig(m.trainingConfig, overrides, m.name) });
-      continue;
-    }
-    const base = m.baseTrainingConfig as { init?: unknown } | undefined;
-    if (base !== undefined && base !== null && typeof base === 'object' && base.init !== undefined) {
-      throw new ConfigError('recorded training config', m.name, 'was fine-tuned from a fine-tuned model, which --train cannot retrain');
-    }
-    const baseName = `${m.name}.base`;
-    bases.push({ name: baseName, args: trainArgsFromConfig(m.baseTrainingConfig, overrides, `${m.name} (the model it was fine-tuned from)`) });
-    jobs.push({ name: m.name, args: trainArgsFromConfig(m.trainingConfig, { ...overrides, '--init': join(runsDir, baseName, 'model') }, m.name) });
+    // A model without any record still gets its job, which refuses it in one line.
+    const stages = m.stages.length > 0 ? m.stages : [{ command: null, config: undefined }];
+    const last = stages.length - 1;
+    let previous: string | null = null;
+    stages.forEach((stage, i) => {
+      const before = last - i;
+      const name = before === 0 ? m.name : `${m.name}.base${before === 1 ? '' : before}`;
+      const label = before === 0 ? m.name : `${m.name} (training stage ${i + 1} of ${stages.length})`;
+      const args = trainArgsFromConfig(stage.config, previous === null ? overrides : { ...overrides, '--init': join(runsDir, previous, 'model') }, label);
+      if (before === 0) jobs.push({ name, args });
+      else (rounds[before - 1] ??= []).push({ name, args });
+      previous = name;
+    });
   }
-  return { bases, jobs };
+  return { bases: rounds.filter((r) => r !== undefined).reverse(), jobs };
 }
 
 export function runFinished(runDir: string): boolean {

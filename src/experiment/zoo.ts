@@ -10,6 +10,12 @@ import { ConfigError, FileFormatError } from '../util/errors.js';
  * (the curve head the zoo ships as its best; which curve that is, its config says); every other
  * hilbert model is a curve-ablation variant, compared with its family's direct model.
  */
+/** One training run in a model's history: the command and TrainConfig it recorded (either may be missing). */
+export interface TrainingStage {
+  command: string | null;
+  config: unknown;
+}
+
 export interface ZooModel {
   name: string;
   dir: string;
@@ -18,16 +24,11 @@ export interface ZooModel {
   /** The `hilbertq train ...` command recorded when the model was trained, if any. */
   command: string | null;
   /**
-   * For a fine-tuned model (trained with --init): the command that trained the model it started
-   * from, as recorded with it; retraining the zoo runs that first.
+   * The runs that made it, first to last, each as it recorded itself: a fine-tuned model's
+   * (--init) record holds the record of the model it started from, and so on. `experiment
+   * --train` retrains them in this order; the last is the model's own.
    */
-  baseCommand: string | null;
-  /** Whether it was trained with --init (then baseCommand must be known to retrain it). */
-  fineTuned: boolean;
-  /** The TrainConfig recorded with it (meta.training.config): what `experiment --train` rebuilds from. */
-  trainingConfig: unknown;
-  /** For a fine-tuned model: the TrainConfig of the model it started from (config.init.training.config). */
-  baseTrainingConfig: unknown;
+  stages: TrainingStage[];
   trainingSize: TrainingScenes;
 }
 
@@ -51,18 +52,29 @@ function readZooModel(dir: string, name: string): ZooModel {
   }
   const config = manifest.config;
   if (!config || typeof config !== 'object') throw new FileFormatError(file, 'has no model config');
-  const training = manifest.meta?.training as { command?: string; config?: { init?: { training?: { command?: string; config?: unknown } } } } | undefined;
-  const baseCommand = training?.config?.init?.training?.command;
+  const training = manifest.meta?.training as { command?: unknown } | undefined;
   return {
     name,
     dir,
     config,
     role: name === `${config.family}-${config.head}` ? 'headline' : 'ablation',
     command: typeof training?.command === 'string' ? training.command : null,
-    baseCommand: typeof baseCommand === 'string' ? baseCommand : null,
-    fineTuned: training?.config?.init !== undefined,
-    trainingConfig: training?.config,
-    baseTrainingConfig: training?.config?.init?.training?.config,
+    stages: trainingStages(training),
     trainingSize: recordedTrainingSize(manifest.meta) ?? { height: 64, width: 128, scenes: 'mixed' },
   };
+}
+
+/** A training record and the records its --init chain holds, oldest first. */
+function trainingStages(training: unknown): TrainingStage[] {
+  const stages: TrainingStage[] = [];
+  for (let t = training; isRecord(t); ) {
+    stages.unshift({ command: typeof t.command === 'string' ? t.command : null, config: t.config });
+    const init = isRecord(t.config) ? t.config.init : undefined;
+    t = isRecord(init) ? init.training : undefined;
+  }
+  return stages;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -82,18 +82,30 @@ function weightsFormatLink(target: string): string {
   return inModels < 0 ? '../../src/models/README.md' : `${'../'.repeat(inModels + 1)}src/models/README.md`;
 }
 
-/** For a fine-tuned model: what it started from, and the command that trained that. */
-function fineTuneNote(init: { model: string; weightsSha256: string; training?: { command?: string; config?: { seed?: number } } | null } | undefined): string {
+interface InitRecord {
+  model: string;
+  weightsSha256: string;
+  newHead?: boolean;
+  training?: { command?: string; config?: { seed?: number; init?: InitRecord } } | null;
+}
+
+/** For a fine-tuned model: what it started from and the command that trained that, back to the first run. */
+function fineTuneNote(init: InitRecord | undefined): string {
   if (!init) return '';
-  const base = init.training?.command ?? '(no recorded command)';
-  return `
-Fine-tuned (\`--init\`) from the weights then in \`${init.model}\` (weights sha256 ${init.weightsSha256.slice(0, 12)}), which were made by
-(seed ${init.training?.config?.seed ?? '?'}):
+  const stages: string[] = [];
+  for (let from: InitRecord | undefined = init; from; from = from.training?.config?.init) {
+    const how = from.newHead ? 'its body only (`--init --new-head`; the head started fresh)' : '`--init`';
+    stages.push(`${stages.length === 0 ? 'Fine-tuned' : 'That was itself fine-tuned'} (${how}) from the weights then in \`${from.model}\` (weights sha256 ${from.weightsSha256.slice(0, 12)}), which were made by
+(seed ${from.training?.config?.seed ?? '?'}):
 
 \`\`\`sh
-${base}
+${from.training?.command ?? '(no recorded command)'}
 \`\`\`
-
-\`hilbertq experiment --train\` retrains both stages in that order.
+`);
+  }
+  return `
+${stages.join('\n')}
+\`hilbertq experiment --train\` retrains ${stages.length === 1 ? 'both stages' : `all ${stages.length + 1} stages`} in order, first to last.
 `;
 }
+
