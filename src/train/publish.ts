@@ -51,7 +51,7 @@ export async function publishModel(runDir: string, target: string, testPairs = Z
 
 ${manifest.graph}: ${c.family} backbone, ${c.head} head${c.head === 'hilbert' ? ` (dims ${c.dims}, order ${c.order}, margin ${c.margin})` : ''}, max disparity ${c.maxDisp} px, ${(manifest.byteLength / 4).toLocaleString('en-US')} parameters.
 
-Made by (seed ${training.config.seed}; ${Math.round(training.seconds / 60)} min wall clock on one thread, while a second training ran on the other core${codeNote(training.code)}):
+Made by (seed ${training.config.seed}; ${Math.round(training.seconds / 60)} min wall clock on one thread, while a second training ran on the other core${codeNote(training.code)}${chainMinutes(training)}):
 
 \`\`\`sh
 ${training.command ?? '(the command was not recorded)'}
@@ -86,7 +86,19 @@ interface InitRecord {
   model: string;
   weightsSha256: string;
   newHead?: boolean;
-  training?: { command?: string; config?: { seed?: number; init?: InitRecord } } | null;
+  training?: { command?: string; seconds?: number; config?: { seed?: number; init?: InitRecord } } | null;
+}
+
+/** For a fine-tuned model: the wall clock of all its stages, where each recorded it. */
+function chainMinutes(training: { seconds: number; config: { init?: InitRecord } }): string {
+  let seconds = training.seconds;
+  let stages = 1;
+  for (let from = training.config.init; from; from = from.training?.config?.init) {
+    if (typeof from.training?.seconds !== 'number') return '';
+    seconds += from.training.seconds;
+    stages++;
+  }
+  return stages === 1 ? '' : `; all ${stages} stages: ${Math.round(seconds / 60)} min`;
 }
 
 /** For a fine-tuned model: what it started from and the command that trained that, back to the first run. */
@@ -94,8 +106,8 @@ function fineTuneNote(init: InitRecord | undefined): string {
   if (!init) return '';
   const stages: string[] = [];
   for (let from: InitRecord | undefined = init; from; from = from.training?.config?.init) {
-    const how = from.newHead ? 'its body only (`--init --new-head`; the head started fresh)' : '`--init`';
-    stages.push(`${stages.length === 0 ? 'Fine-tuned' : 'That was itself fine-tuned'} (${how}) from the weights then in \`${from.model}\` (weights sha256 ${from.weightsSha256.slice(0, 12)}), which were made by
+    const how = from.newHead ? 'with a fresh head (`--init` and `--new-head`: only the body was taken)' : '(`--init`)';
+    stages.push(`${stages.length === 0 ? 'Fine-tuned' : 'That was itself fine-tuned'} ${how} from the weights then in \`${from.model}\` (weights sha256 ${from.weightsSha256.slice(0, 12)}), which were made by
 (seed ${from.training?.config?.seed ?? '?'}):
 
 \`\`\`sh
