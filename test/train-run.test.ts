@@ -172,6 +172,8 @@ test('a new-head fine-tune takes the body from --init and a fresh head from its 
     // Another family or range has another body: refused before a step.
     const wide = { ...curve, model: { ...curve.model, maxDisp: 16 } };
     await assert.rejects(train(wide, { runDir: join(dir, 'wide') }), /is a unet-direct \(width 0.25, 12 px\) model, whose body differs from the unet-hilbert/);
+    // Refused before the folder was written: the corrected command can use it.
+    assert.ok(!existsSync(join(dir, 'wide', 'config.json')), 'a refused --init left a run behind');
   }));
 
 test('a second process on a running training folder is refused, the running one ends bit-exact; a stale lock is taken over', () =>

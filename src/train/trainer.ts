@@ -74,6 +74,9 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
   }
   const feed = trainingFeed(config);
   feed(0);
+  // An --init that does not fit the model is refused before the folder is written, too (read
+  // again under the lock: the weights stay loaded only while the run owns them).
+  if (config.init && !options.resume) disposeParams(initialParams(config, graph));
   const release = lockFolder(runDir);
   try {
     return await trainLocked(config, options, graph, feed);
