@@ -89,9 +89,17 @@ test('a body-only fine-tune (init.newHead) is rebuilt with --new-head, and only 
     writeWeightsDir(join(dir, 'base'), manifest, bin);
     const init = { model: 'models/gone', weightsSha256: 'f'.repeat(64), training: {} };
     for (const newHead of [true, false]) {
-      const args = trainArgsFromConfig(recorded({ init: { ...init, ...(newHead ? { newHead } : {}) } }), { '--init': join(dir, 'base') }, 'm');
+      const config = recorded({ init: { ...init, ...(newHead ? { newHead } : {}) } });
+      const args = trainArgsFromConfig(config, { '--init': join(dir, 'base') }, 'm');
       assert.equal(args.includes('--new-head'), newHead);
-      assert.equal(parsedByTrain(args).init?.newHead, newHead ? true : undefined);
+      // The same config back, but for the init folder, which is the caller's.
+      const parsed = parsedByTrain(args);
+      assert.equal(parsed.init?.model, join(dir, 'base'));
+      assert.deepEqual({ ...parsed, init: { ...parsed.init, model: 'x', weightsSha256: 'x', training: null } }, { ...config, init: { ...config.init, model: 'x', weightsSha256: 'x', training: null } });
+    }
+    // An init record with fields no flag reproduces is refused, not rebuilt as a whole-model fine-tune.
+    for (const [bad, message] of [[{ ...init, newHead: 'true' }, /init\.newHead = "true"/], [{ ...init, frozen: ['enc1'] }, /init field 'frozen'/]] as const) {
+      assert.throws(() => trainArgsFromConfig(recorded({ init: bad as unknown as TrainConfig['init'] }), { '--init': 'x' }, 'm'), message);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -124,6 +132,9 @@ test('experiment --train follows the recorded config, not a recorded command tha
     const runs = join(dir, 'runs');
     const { bases, jobs } = zooTrainingJobs(listZoo(zoo), runs, { '--steps': '2' });
     const flag = (args: string[], name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+    // A zoo folder named like another model's stage would share its run folder: refused.
+    const clash = listZoo(zoo).map((m) => (m.name === 'unet-direct' ? { ...m, name: 'unet-hilbert.base' } : m));
+    assert.throws(() => zooTrainingJobs(clash, runs, {}), /unet-hilbert\.base: names both a zoo model and a training stage/);
     // Rounds farthest from the end first: every run's --init is a run of an earlier round.
     assert.deepEqual(bases.map((r) => r.map((b) => b.name)), [['unet-hilbert-d4o1.base2'], ['unet-hilbert.base', 'unet-hilbert-d4o1.base']]);
     assert.deepEqual(jobs.map((j) => j.name), ['unet-direct', 'unet-hilbert', 'unet-hilbert-d4o1']);

@@ -9,6 +9,9 @@ import { initTrainingBackend } from '../src/train/backend/index.js';
 import { TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.js';
 import { initRecord, train, weightsSha256 } from '../src/train/trainer.js';
 import { loadWeights } from '../src/models/tfjs-build.js';
+import { buildModelGraph } from '../src/models/model.js';
+import { initialParamValues } from '../src/models/init.js';
+import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
 import { generateDataset } from '../src/data/generate.js';
 import { LOCK_FILE } from '../src/util/lock.js';
 import { runCli } from './cli-support.js';
@@ -174,6 +177,13 @@ test('a new-head fine-tune takes the body from --init and a fresh head from its 
     await assert.rejects(train(wide, { runDir: join(dir, 'wide') }), /is a unet-direct \(width 0.25, 12 px\) model, whose body differs from the unet-hilbert/);
     // Refused before the folder was written: the corrected command can use it.
     assert.ok(!existsSync(join(dir, 'wide', 'config.json')), 'a refused --init left a run behind');
+    // A ViT with fewer blocks has the same parameter names as far as they go: still another body.
+    const vit = { ...curve.model, family: 'vit' as const, head: 'direct' as const, blocks: 1 };
+    const graph = buildModelGraph(vit);
+    const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), {});
+    writeWeightsDir(join(dir, 'vit1'), manifest, bin);
+    const deeper = { ...curve, model: { ...vit, head: 'hilbert' as const, blocks: 2 }, init: initRecord(join(dir, 'vit1'), true) };
+    await assert.rejects(train(deeper, { runDir: join(dir, 'deeper') }), /whose body differs/);
   }));
 
 test('a second process on a running training folder is refused, the running one ends bit-exact; a stale lock is taken over', () =>

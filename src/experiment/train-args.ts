@@ -12,6 +12,8 @@ const CONFIG_FIELDS = new Set([
   'headNoise', 'outputNoise', 'init', 'data', 'valEvery', 'valCount', 'checkpointEvery', 'logEvery',
 ]);
 const MODEL_FIELDS = ['family', 'head', 'dims', 'order', 'margin', 'maxDisp', 'width'] as const;
+/** Fields of an init record (TrainConfig.init); the folder itself comes from the caller's --init. */
+const INIT_FIELDS: readonly string[] = ['model', 'weightsSha256', 'training', 'newHead'];
 
 /** Scalar TrainConfig fields and their flags, in the order the arguments list them. */
 const SCALAR_FLAGS = [
@@ -70,7 +72,12 @@ export function trainArgsFromConfig(config: unknown, overrides: Record<string, s
   // Absent and 0 are the same run (the train command records 0 as absent).
   if (config.outputNoise !== undefined) args.push(['--output-noise', value(config.outputNoise, 'outputNoise')]);
   args.push(...dataArgs(config.data, refuse, value));
-  if (config.init !== undefined && !('--init' in overrides)) refuse('was fine-tuned (init) but the model to start from was not given');
+  if (config.init !== undefined) {
+    if (!('--init' in overrides)) refuse('was fine-tuned (init) but the model to start from was not given');
+    if (!isObject(config.init)) return refuse(`has init = ${JSON.stringify(config.init)}`);
+    for (const key of Object.keys(config.init)) if (!INIT_FIELDS.includes(key)) refuse(`has the init field '${key}'`);
+    if (config.init.newHead !== undefined && config.init.newHead !== true) refuse(`has init.newHead = ${JSON.stringify(config.init.newHead)}`);
+  }
   const merged = args.map(([flag, v]): [string, string] => [flag, flag in overrides ? overrides[flag] : v]);
   for (const [flag, v] of Object.entries(overrides)) if (!args.some(([f]) => f === flag)) merged.push([flag, v]);
   // A body-only fine-tune (init.newHead) is another run than a whole-model one: its flag has no value.

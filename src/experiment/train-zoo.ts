@@ -45,6 +45,10 @@ export function zooTrainingJobs(zoo: ZooModel[], runsDir: string, overrides: Rec
       previous = name;
     });
   }
+  // A zoo folder named like another model's stage (X.base) would share its run folder.
+  const names = [...rounds.flat(), ...jobs].map((j) => j.name);
+  const clash = names.find((n, i) => names.indexOf(n) !== i);
+  if (clash !== undefined) throw new ConfigError('--models', clash, 'names both a zoo model and a training stage of another; rename the model folder');
   return { bases: rounds.filter((r) => r !== undefined).reverse(), jobs };
 }
 

@@ -71,6 +71,8 @@ function trainingStages(training: unknown): TrainingStage[] {
     stages.unshift({ command: typeof t.command === 'string' ? t.command : null, config: t.config });
     const init = isRecord(t.config) ? t.config.init : undefined;
     t = isRecord(init) ? init.training : undefined;
+    // Fine-tuned from a model without a record: that stage is there, unknown, and refused as such.
+    if (init !== undefined && !isRecord(t)) stages.unshift({ command: null, config: undefined });
   }
   return stages;
 }

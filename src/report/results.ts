@@ -204,12 +204,9 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
       reduceRange: s.reduceRange,
       vnni: lacksVnni === null ? null : !lacksVnni,
       latency: `median of ${s.latencyRuns} DepthPredictor.predict calls per model, batch 1, ORT CPU EP with 1 thread, every model and precision interleaved in a random order per round`,
-      // A fine-tuned model: the commands of its training stages, first to last (null where one is unrecorded).
+      // A fine-tuned model: the commands of its training stages, first to last, one per line.
       trainingCommands: Object.fromEntries(
-        evaluations.map((e) => {
-          const commands = e.model.stages.map((s) => s.command);
-          return [e.model.name, commands.length > 0 && commands.every((c) => c !== null) ? commands.join('\n') : e.model.command];
-        }),
+        evaluations.map((e) => [e.model.name, e.model.stages.length > 1 ? e.model.stages.map((s) => s.command ?? '(command not recorded)').join('\n') : e.model.command]),
       ),
     },
     rows,

@@ -251,20 +251,28 @@ function initialParams(config: TrainConfig, graph: ModelGraph): ParamMap {
     throw new ConfigError('--init', init.model, `is a ${describe(loaded.config)} model, ${why}`);
   }
   if (!init.newHead) {
-    if (loaded.graph.params.length !== graph.params.length) throw new ConfigError('--init', init.model, 'has other parameters than the model');
+    if (loaded.graph.params.length !== graph.params.length) {
+      disposeParams(loaded.params);
+      throw new ConfigError('--init', init.model, 'has other parameters than the model');
+    }
     return loaded.params;
   }
   return withFreshHead(graph, config.seed, loaded.params, init.model);
 }
 
-/** Why a body cannot be shared: another family, width or range (the head is free to differ). */
+/** Whether two models have other bodies: any setting but the head's own differs (defaults filled in). */
 function bodyMismatch(a: TrainConfig['model'], b: TrainConfig['model']): boolean {
-  return a.family !== b.family || a.width !== b.width || a.maxDisp !== b.maxDisp;
+  const body = (m: TrainConfig['model']): string => {
+    const vit = m.family === 'vit' ? { blocks: m.blocks ?? 4, heads: m.heads ?? 4, tokenChannels: m.tokenChannels ?? 128 } : {};
+    return JSON.stringify({ family: m.family, width: m.width ?? 1, maxDisp: m.maxDisp, ...vit });
+  };
+  return body(a) !== body(b);
 }
 
 /**
  * The trained body's weights with the head's parameters fresh from `seed`. Every body parameter
- * must come from the init model with its shape, or the "body" would be partly random unnoticed.
+ * must come from the init model with its shape, and every one of its body parameters must be
+ * used, or the "body" would be partly random, or cut short, unnoticed.
  */
 function withFreshHead(graph: ModelGraph, seed: number, loaded: ParamMap, source: string): ParamMap {
   const fresh = createParams(graph, seed);
@@ -275,6 +283,8 @@ function withFreshHead(graph: ModelGraph, seed: number, loaded: ParamMap, source
       if (!v || v.shape.join('x') !== p.shape.join('x')) throw new ConfigError('--init', source, `has no ${p.name} of shape [${p.shape.join(', ')}] for the body`);
       (fresh.get(p.name) as tf.Variable).assign(v);
     }
+    const unused = [...loaded.keys()].filter((name) => !name.startsWith(HEAD_PREFIX) && !fresh.has(name));
+    if (unused.length > 0) throw new ConfigError('--init', source, `has body parameters the model lacks (${unused.slice(0, 3).join(', ')}${unused.length > 3 ? ', ...' : ''})`);
   } catch (e) {
     disposeParams(fresh);
     throw e;
