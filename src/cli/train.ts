@@ -63,7 +63,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--head-noise <std>', 'Gaussian noise std injected before the head while training', parseNumberOption('--head-noise'), 0)
     .option('--output-noise <std>', 'hilbert loss: take the decoded L1 in expectation over output noise of this std (curve units; 0 = exact decode)', parseNumberOption('--output-noise'), 0)
     .option('--init <model>', 'fine-tune: start from the weights of this model folder (same model config)')
-    .option('--new-head', 'with --init: take only the body (same family, width, range) and start the head fresh, e.g. for another curve')
+    .option('--new-head', 'with --init: take only the body (same family, width, range and ViT size) and start the head fresh, e.g. for another curve')
     .option('--data <dir>', 'train on a dataset folder (random crops) instead of the synthetic stream')
     .option('--scenes <style>', `synthetic scene style: ${SCENE_STYLES.join(' | ')} (see hilbertq data generate --help)`)
     .option('--val-every <n>', 'validate every n steps', parseIntOption('--val-every'), TRAIN_DEFAULTS.valEvery)
