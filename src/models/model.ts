@@ -2,8 +2,8 @@ import { ConfigError } from '../util/errors.js';
 import { GraphBuilder, widen } from './graph-builder.js';
 import { addHead, type HeadKind } from './heads.js';
 import type { ModelGraph } from './ir.js';
-import { buildUnetBackbone } from './unet.js';
-import { buildVitBackbone } from './vit.js';
+import { buildUnetBackbone, type UnetOptions } from './unet.js';
+import { buildVitBackbone, type VitOptions } from './vit.js';
 
 export type ModelFamily = 'unet' | 'vit';
 
@@ -29,21 +29,29 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   family: 'unet', head: 'hilbert', dims: 2, order: 3, margin: 0.1, maxDisp: 32, width: 1,
 };
 
+/** What the backbone is built from, defaults filled in: two configs with the same settings share a body. */
+export type BackboneSettings = ({ family: 'unet' } & UnetOptions) | ({ family: 'vit' } & VitOptions);
+
+export function backboneSettings(cfg: ModelConfig): BackboneSettings {
+  const width = cfg.width ?? 1;
+  return cfg.family === 'vit'
+    ? { family: 'vit', width, maxDisp: cfg.maxDisp, blocks: cfg.blocks ?? 4, heads: cfg.heads ?? 4, tokenChannels: cfg.tokenChannels ?? 128 }
+    : { family: 'unet', width, maxDisp: cfg.maxDisp };
+}
+
 export function validateModelConfig(cfg: ModelConfig): void {
   if (cfg.family !== 'unet' && cfg.family !== 'vit') throw new ConfigError('family', cfg.family, "expected 'unet' or 'vit'");
   if (cfg.head !== 'direct' && cfg.head !== 'hilbert') throw new ConfigError('head', cfg.head, "expected 'direct' or 'hilbert'");
   if (!Number.isInteger(cfg.dims) || cfg.dims < 2 || cfg.dims > 8) throw new ConfigError('dims', cfg.dims, 'expected an integer in 2..8');
   if (!Number.isInteger(cfg.maxDisp) || cfg.maxDisp < 4) throw new ConfigError('maxDisp', cfg.maxDisp, 'expected an integer >= 4');
-  const width = cfg.width ?? 1;
-  if (!(width > 0 && width <= 4)) throw new ConfigError('width', width, 'expected a multiplier in (0, 4]');
-  if (cfg.family === 'vit') {
-    const heads = cfg.heads ?? 4;
-    const tokens = widen(cfg.tokenChannels ?? 128, width);
-    if (!Number.isInteger(heads) || heads < 1 || tokens % heads !== 0) {
-      throw new ConfigError('heads', heads, `must divide the ${tokens} token channels`);
+  const body = backboneSettings(cfg);
+  if (!(body.width > 0 && body.width <= 4)) throw new ConfigError('width', body.width, 'expected a multiplier in (0, 4]');
+  if (body.family === 'vit') {
+    const tokens = widen(body.tokenChannels, body.width);
+    if (!Number.isInteger(body.heads) || body.heads < 1 || tokens % body.heads !== 0) {
+      throw new ConfigError('heads', body.heads, `must divide the ${tokens} token channels`);
     }
-    const blocks = cfg.blocks ?? 4;
-    if (!Number.isInteger(blocks) || blocks < 1) throw new ConfigError('blocks', blocks, 'expected an integer >= 1');
+    if (!Number.isInteger(body.blocks) || body.blocks < 1) throw new ConfigError('blocks', body.blocks, 'expected an integer >= 1');
   }
 }
 
@@ -53,12 +61,8 @@ export function buildModelGraph(cfg: ModelConfig): ModelGraph {
   const b = new GraphBuilder();
   const left = b.input('left', 3);
   const right = b.input('right', 3);
-  const width = cfg.width ?? 1;
-  const features = cfg.family === 'unet'
-    ? buildUnetBackbone(b, left, right, { width, maxDisp: cfg.maxDisp })
-    : buildVitBackbone(b, left, right, {
-      width, maxDisp: cfg.maxDisp, blocks: cfg.blocks ?? 4, heads: cfg.heads ?? 4, tokenChannels: cfg.tokenChannels ?? 128,
-    });
+  const body = backboneSettings(cfg);
+  const features = body.family === 'unet' ? buildUnetBackbone(b, left, right, body) : buildVitBackbone(b, left, right, body);
   const output = addHead(b, features, cfg.head, cfg.dims);
   return b.build(output, features, { config: { ...cfg } }, `${cfg.family}-${cfg.head}${cfg.head === 'hilbert' ? cfg.dims : ''}`);
 }

@@ -8,7 +8,7 @@ import type { SceneStyle } from '../data/types.js';
 import { evaluateDataset } from '../eval/evaluate.js';
 import type { StereoMetrics } from '../eval/metrics.js';
 import { TfjsPredictor } from '../eval/tfjs-predictor.js';
-import { buildModelGraph } from '../models/model.js';
+import { backboneSettings, buildModelGraph } from '../models/model.js';
 import { createParams, disposeParams, loadWeights, saveWeights, type ParamMap } from '../models/tfjs-build.js';
 import type { ModelGraph } from '../models/ir.js';
 import { readWeightsDir, WEIGHTS_FILE } from '../models/weights-io.js';
@@ -260,13 +260,9 @@ function initialParams(config: TrainConfig, graph: ModelGraph): ParamMap {
   return withFreshHead(graph, config.seed, loaded.params, init.model);
 }
 
-/** Whether two models have other bodies: any setting but the head's own differs (defaults filled in). */
+/** Whether two models have other bodies: their backbone settings differ (defaults filled in). */
 function bodyMismatch(a: TrainConfig['model'], b: TrainConfig['model']): boolean {
-  const body = (m: TrainConfig['model']): string => {
-    const vit = m.family === 'vit' ? { blocks: m.blocks ?? 4, heads: m.heads ?? 4, tokenChannels: m.tokenChannels ?? 128 } : {};
-    return JSON.stringify({ family: m.family, width: m.width ?? 1, maxDisp: m.maxDisp, ...vit });
-  };
-  return body(a) !== body(b);
+  return JSON.stringify(backboneSettings(a)) !== JSON.stringify(backboneSettings(b));
 }
 
 /**
