@@ -74,32 +74,46 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
   }
   const feed = trainingFeed(config);
   feed(0);
-  // An --init that does not fit the model is refused before the folder is written, too (read
-  // again under the lock: the weights stay loaded only while the run owns them).
-  if (config.init && !options.resume) disposeParams(initialParams(config, graph));
-  const release = lockFolder(runDir);
+  // An --init that does not fit the model is refused before the folder is written, too; the
+  // weights it loads are the run's (trainLocked owns them from here).
+  const initial = config.init && !options.resume ? initialParams(config, graph) : null;
+  let release: () => void;
   try {
-    return await trainLocked(config, options, graph, feed);
+    release = lockFolder(runDir);
+  } catch (err) {
+    if (initial) disposeParams(initial);
+    throw err;
+  }
+  try {
+    return await trainLocked(config, options, graph, feed, initial);
   } finally {
     release();
   }
 }
 
-async function trainLocked(config: TrainConfig, options: TrainOptions, graph: ModelGraph, feed: BatchFeed): Promise<TrainResult> {
+async function trainLocked(config: TrainConfig, options: TrainOptions, graph: ModelGraph, feed: BatchFeed, initial: ParamMap | null): Promise<TrainResult> {
   const { runDir } = options;
   const configFile = join(runDir, 'config.json');
   const metricsFile = join(runDir, 'metrics.jsonl');
   const commandFile = join(runDir, COMMAND_FILE);
   // Under the lock, so that no other process can write the folder between this check and ours.
   const checkpointDir = findCheckpoint(runDir);
-  if (!options.resume && (checkpointDir || existsSync(configFile))) {
-    throw new ConfigError('--out', runDir, 'already holds a run; pass --resume to continue it or choose another folder');
-  }
-  if (!options.resume) {
-    // metrics.jsonl first: where it cannot be written, no config.json is left to refuse the next start.
-    writeFileAtomic(metricsFile, '');
-    writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
-    writeFileAtomic(commandFile, `${JSON.stringify({ command: options.command ?? null })}\n`);
+  // A resume takes every weight from the checkpoint; one interrupted before its first checkpoint
+  // starts again from the init folder, read now.
+  const params: ParamMap = initial ?? (config.init && options.resume && !checkpointDir ? initialParams(config, graph) : createParams(graph, config.seed));
+  try {
+    if (!options.resume && (checkpointDir || existsSync(configFile))) {
+      throw new ConfigError('--out', runDir, 'already holds a run; pass --resume to continue it or choose another folder');
+    }
+    if (!options.resume) {
+      // metrics.jsonl first: where it cannot be written, no config.json is left to refuse the next start.
+      writeFileAtomic(metricsFile, '');
+      writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
+      writeFileAtomic(commandFile, `${JSON.stringify({ command: options.command ?? null })}\n`);
+    }
+  } catch (err) {
+    disposeParams(params);
+    throw err;
   }
   // The command that started the run stays its command; a resume is recorded beside it.
   const startedBy = existsSync(commandFile) ? readJson<{ command: string | null }>(commandFile).command : null;
@@ -107,8 +121,6 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
   // Taken now: commits may land while a long run trains.
   let code: CodeProvenance[] = [codeProvenance()];
   let resumes: ResumeRecord[] = [];
-  // A resume takes every weight from the checkpoint: the init folder is read only at the start.
-  const params: ParamMap = config.init && !(options.resume && checkpointDir) ? initialParams(config, graph) : createParams(graph, config.seed);
   const adam = new Adam(params, { clipNorm: config.clipNorm });
   try {
     let startStep = 0;
