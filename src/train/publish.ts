@@ -89,23 +89,26 @@ interface InitRecord {
   training?: { command?: string; seconds?: number; config?: { seed?: number; init?: InitRecord } } | null;
 }
 
+/** The models a run started from, nearest first, back to the first run. */
+function initChain(init: InitRecord | undefined): InitRecord[] {
+  const chain: InitRecord[] = [];
+  for (let from = init; from; from = from.training?.config?.init) chain.push(from);
+  return chain;
+}
+
 /** For a fine-tuned model: the wall clock of all its stages, where each recorded it. */
 function chainMinutes(training: { seconds: number; config: { init?: InitRecord } }): string {
-  let seconds = training.seconds;
-  let stages = 1;
-  for (let from = training.config.init; from; from = from.training?.config?.init) {
-    if (typeof from.training?.seconds !== 'number') return '';
-    seconds += from.training.seconds;
-    stages++;
-  }
-  return stages === 1 ? '' : `; all ${stages} stages: ${Math.round(seconds / 60)} min`;
+  const chain = initChain(training.config.init);
+  if (chain.length === 0 || chain.some((from) => typeof from.training?.seconds !== 'number')) return '';
+  const seconds = chain.reduce((sum, from) => sum + (from.training?.seconds as number), training.seconds);
+  return `; all ${chain.length + 1} stages: ${Math.round(seconds / 60)} min`;
 }
 
 /** For a fine-tuned model: what it started from and the command that trained that, back to the first run. */
 function fineTuneNote(init: InitRecord | undefined): string {
   if (!init) return '';
   const stages: string[] = [];
-  for (let from: InitRecord | undefined = init; from; from = from.training?.config?.init) {
+  for (const from of initChain(init)) {
     const how = from.newHead ? 'with a fresh head (`--init` and `--new-head`: only the body was taken)' : '(`--init`)';
     stages.push(`${stages.length === 0 ? 'Fine-tuned' : 'That was itself fine-tuned'} ${how} from the weights then in \`${from.model}\` (weights sha256 ${from.weightsSha256.slice(0, 12)}), which were made by
 (seed ${from.training?.config?.seed ?? '?'}):
