@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { HilbertCurve } from '../src/curve/hilbert-curve.js';
 import { decodeByteTableJs } from '../src/curve/quantized-decoder.js';
 import { WasmCubeWalk } from '../src/curve/wasm-cube-walk.js';
+import { SIGMOID_CODES } from '../src/infer/head-tail.js';
 import { Rng } from '../src/util/rng.js';
 import { jsLoop } from './curve-support.js';
 
@@ -37,6 +38,7 @@ test('the SIMD cube-walk decoder runs for 3, 4 and 5 dims and agrees with the JS
     const walk = curve.cubeWalk();
     const simd = WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: 24 / (curve.vertexCount - 1) });
     assert.ok(simd, `dims ${dims}: the module must load here; a silent JS fallback would be 10x slower`);
+    assert.ok(!simd.decodesBytesBy16, `dims ${dims}: codes centred off 127.5 take the four-sample loop`);
     const rng = new Rng(4, dims);
     const n = 2 * 4096 + 36; // two chunks and a tail
     const q = Float32Array.from({ length: n }, () => rng.next());
@@ -66,6 +68,45 @@ test('the SIMD cube-walk decoder runs for 3, 4 and 5 dims and agrees with the JS
     // The list names exactly the NaN samples, in order, across chunks: the caller scans nothing else.
     const nan = [...raw.keys()].filter((i) => Number.isNaN(raw[i]));
     assert.deepEqual(listed, nan, `dims ${dims}: listed samples`);
+  }
+});
+
+test('the cube walk decodes the head tail\'s sigmoid codes (scale 1/255, zero point 0) sixteen at a time, as the exact decode does, blended or not, ties included', () => {
+  for (const dims of [3, 4, 5]) {
+    const curve = new HilbertCurve({ dims, order: 1, margin: 0.1 });
+    // The codes OutputDecoder hands the cube walk of a w8a8 model whose graph leaves the tail to it.
+    const scales = new Array<number>(dims).fill(SIGMOID_CODES.scale);
+    const zeroPoints = new Array<number>(dims).fill(SIGMOID_CODES.zeroPoint);
+    const rng = new Rng(5, dims);
+    const n = 2 * 4096 + 36; // two chunks, and 4 samples past the last 16 for the four-sample loop
+    const q = Float32Array.from({ length: n }, () => rng.next());
+    const onCurve = curve.encode(q);
+    const codes = new Uint8Array(dims * n);
+    for (let i = 0; i < codes.length; i++) {
+      // Every 10th sample anywhere in the cube, so that some lie beyond the module's bound.
+      const x = (i % n) % 10 === 0 ? rng.uniform(0, 1) : onCurve[i] + rng.uniform(-0.15, 0.15);
+      codes[i] = Math.max(0, Math.min(255, Math.round(x * 255)));
+    }
+    // Exact ties, which go to the lower segment: the same code, and the mirrored code (127.5 apart alike).
+    for (let i = 0; i < n; i += 5) codes[2 * n + i] = i % 10 === 0 ? codes[n + i] : 255 - codes[n + i];
+    const points = Float64Array.from(codes, (c) => c / 255);
+    for (const blend of [0, 0.25]) {
+      const simd = WasmCubeWalk.create({ walk: curve.cubeWalk(), scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: 1 / (curve.vertexCount - 1), blend });
+      assert.ok(simd?.decodesBytesBy16, `dims ${dims}: sigmoid codes must take decode8`);
+      const raw = new Float32Array(n);
+      const listed = simd.decode(codes, n, n, raw);
+      // Nearest point: the independent scan, whose ties go to the lower segment in exact arithmetic
+      // (curve.decode's float64 inward distances of mirrored codes differ in the last bit).
+      const exact = blend > 0 ? curve.decode(points, { cornerBlend: blend }) : Float64Array.from(q, (_, i) => nearestQ(curve, Float64Array.from({ length: dims }, (_, c) => points[c * n + i])));
+      let bounded = 0;
+      for (let i = 0; i < n; i++) {
+        if (Number.isNaN(raw[i])) bounded++;
+        else assert.ok(Math.abs(raw[i] - exact[i]) < 1e-5, `dims ${dims}, blend ${blend}, sample ${i}: ${raw[i]} vs ${exact[i]}`);
+      }
+      // In 3 dims the sharper test vouches for nearly every point of the cube.
+      assert.ok((dims === 3 || bounded > 0) && bounded < n / 50, `dims ${dims}: ${bounded} samples left to the exact decode`);
+      assert.deepEqual(listed, [...raw.keys()].filter((i) => Number.isNaN(raw[i])), `dims ${dims}: listed samples`);
+    }
   }
 });
 

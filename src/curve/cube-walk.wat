@@ -324,4 +324,314 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $next)))
     (local.get $count))
+;; decode8: the same decode for 8-bit codes whose dequantized centre 1/2 falls at code 127.5 in
+;; every component, with one scale (the head tail's sigmoid codes, head-tail.ts SIGMOID_CODES:
+;; scale 1/255, zero point 0), sixteen samples per step. A component's corner bit is then its
+;; code's top bit, and its inward distance C - m s, with m = |code - 127.5| - 1/2 = max(code - 128,
+;; 127 - code) a byte and C = (1/2 - margin) - s/2. So the corner, the table look-ups and the
+;; selection of the segments' axes run on bytes, 16 lanes at a time, and |p - corner|^2 =
+;; sum (C - m s)^2 = dims C^2 - 2 C s sum m + s^2 sum m^2 on integer sums; only the projection
+;; runs in f32x4, four lanes at a time, as in decode (about 40 % of its operations per sample).
+;; Scratch at 176..399: 176 the vertices k, 192 the before axis's m, 208 the after axis's m
+;; (bytes, an absent segment's 255, which gives a negative distance: it reads 0), 224 sum m (i16
+;; per sample), 256 sum m^2 (i32 per sample), 320 each component's m (16 bytes each).
+;; $n a multiple of 16; planes at $codes, $n bytes each (so the input starts at 400 or later).
+  (func (export "decode8") (param $codes i32) (param $n i32) (param $dims i32) (param $out i32) (param $list i32) (result i32)
+    (local $i i32) (local $g i32) (local $g4 i32) (local $at i32) (local $count i32) (local $blendOn i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $p4 i32)
+    (local $v v128) (local $m v128) (local $lo v128) (local $hi v128) (local $sumLo v128) (local $sumHi v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local $corner v128) (local $corner2 v128) (local $axisB v128) (local $axisA v128) (local $k v128) (local $bm v128) (local $am v128)
+    (local $kTable v128) (local $kTable2 v128) (local $bTable v128) (local $bTable2 v128) (local $aTable v128) (local $aTable2 v128)
+    (local $c127 v128) (local $c128 v128) (local $sixteen v128) (local $absent v128)
+    (local $s v128) (local $C v128) (local $dC2 v128) (local $twoCs v128) (local $s2 v128)
+    (local $zerof v128) (local $onef v128) (local $half v128) (local $invS v128) (local $bound2 v128)
+    (local $perVertex v128) (local $blend v128) (local $sp2 v128) (local $twoSp v128) (local $clear v128)
+    (local $before v128) (local $after v128) (local $a v128) (local $b v128) (local $along v128)
+    (local $ta v128) (local $tb v128) (local $sum v128) (local $w v128) (local $dq v128) (local $far2 v128) (local $beyond v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128)
+    (local $first v128) (local $second v128) (local $worst v128) (local $sq v128)
+    (local $cs f32)
+    (local.set $p0 (local.get $codes))
+    (local.set $p1 (i32.add (local.get $p0) (local.get $n)))
+    (local.set $p2 (i32.add (local.get $p1) (local.get $n)))
+    (local.set $p3 (i32.add (local.get $p2) (local.get $n)))
+    (local.set $p4 (i32.add (local.get $p3) (local.get $n)))
+    (local.set $kTable (v128.load (i32.const 0)))
+    (local.set $kTable2 (v128.load (i32.const 16)))
+    (local.set $bTable (v128.load (i32.const 32)))
+    (local.set $bTable2 (v128.load (i32.const 48)))
+    (local.set $aTable (v128.load (i32.const 64)))
+    (local.set $aTable2 (v128.load (i32.const 80)))
+    (local.set $c127 (i8x16.splat (i32.const 127)))
+    (local.set $c128 (i8x16.splat (i32.const 128)))
+    (local.set $sixteen (i8x16.splat (i32.const 16)))
+    (local.set $absent (i8x16.splat (i32.const 5)))
+    ;; C = (1/2 - margin) - s/2 in f32, s the scale of component 0 (the caller checks they are one).
+    (local.set $cs (f32.sub (f32.sub (f32.const 0.5) (f32.load offset=136 (i32.const 0))) (f32.mul (f32.const 0.5) (f32.load offset=96 (i32.const 0)))))
+    (local.set $C (f32x4.splat (local.get $cs)))
+    (local.set $s (f32x4.splat (f32.load offset=96 (i32.const 0))))
+    (local.set $dC2 (f32x4.splat (f32.mul (f32.convert_i32_u (local.get $dims)) (f32.mul (local.get $cs) (local.get $cs)))))
+    (local.set $twoCs (f32x4.splat (f32.mul (f32.mul (f32.const 2) (local.get $cs)) (f32.load offset=96 (i32.const 0)))))
+    (local.set $s2 (f32x4.mul (local.get $s) (local.get $s)))
+    (local.set $zerof (f32x4.splat (f32.const 0)))
+    (local.set $onef (f32x4.splat (f32.const 1)))
+    (local.set $half (f32x4.splat (f32.const 0.5)))
+    (local.set $invS (f32x4.splat (f32.load offset=144 (i32.const 0))))
+    (local.set $bound2 (f32x4.splat (f32.load offset=148 (i32.const 0))))
+    (local.set $perVertex (f32x4.splat (f32.load offset=152 (i32.const 0))))
+    (local.set $blend (f32x4.splat (f32.load offset=156 (i32.const 0))))
+    (local.set $blendOn (f32.gt (f32.load offset=156 (i32.const 0)) (f32.const 0)))
+    (local.set $sp2 (f32x4.splat (f32.load offset=164 (i32.const 0))))
+    (local.set $twoSp (f32x4.splat (f32.mul (f32.const 2) (f32.load offset=160 (i32.const 0)))))
+    (local.set $clear (f32x4.splat (f32.load offset=168 (i32.const 0))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $corner (v128.const i32x4 0 0 0 0))
+        (local.set $sumLo (v128.const i32x4 0 0 0 0))
+        (local.set $sumHi (v128.const i32x4 0 0 0 0))
+        (local.set $q0 (v128.const i32x4 0 0 0 0))
+        (local.set $q1 (v128.const i32x4 0 0 0 0))
+        (local.set $q2 (v128.const i32x4 0 0 0 0))
+        (local.set $q3 (v128.const i32x4 0 0 0 0))
+        ;; component 0: its corner bit (code >= 128) and m = |code - 127.5| - 1/2, kept for the selection
+        (local.set $v (v128.load (i32.add (local.get $p0) (local.get $i))))
+        (local.set $corner (v128.or (local.get $corner) (i8x16.shl (i8x16.shr_u (local.get $v) (i32.const 7)) (i32.const 0))))
+        (local.set $m (v128.or (i8x16.sub_sat_u (local.get $v) (local.get $c128)) (i8x16.sub_sat_u (local.get $c127) (local.get $v))))
+        (v128.store offset=320 (i32.const 0) (local.get $m))
+        ;; sum m and sum m^2 per sample (i16 and i32: at most 5 x 127 and 5 x 127^2)
+        (local.set $lo (i16x8.extend_low_i8x16_u (local.get $m)))
+        (local.set $hi (i16x8.extend_high_i8x16_u (local.get $m)))
+        (local.set $sumLo (i16x8.add (local.get $sumLo) (local.get $lo)))
+        (local.set $sumHi (i16x8.add (local.get $sumHi) (local.get $hi)))
+        (local.set $q0 (i32x4.add (local.get $q0) (i32x4.extmul_low_i16x8_u (local.get $lo) (local.get $lo))))
+        (local.set $q1 (i32x4.add (local.get $q1) (i32x4.extmul_high_i16x8_u (local.get $lo) (local.get $lo))))
+        (local.set $q2 (i32x4.add (local.get $q2) (i32x4.extmul_low_i16x8_u (local.get $hi) (local.get $hi))))
+        (local.set $q3 (i32x4.add (local.get $q3) (i32x4.extmul_high_i16x8_u (local.get $hi) (local.get $hi))))
+        ;; component 1: its corner bit (code >= 128) and m = |code - 127.5| - 1/2, kept for the selection
+        (local.set $v (v128.load (i32.add (local.get $p1) (local.get $i))))
+        (local.set $corner (v128.or (local.get $corner) (i8x16.shl (i8x16.shr_u (local.get $v) (i32.const 7)) (i32.const 1))))
+        (local.set $m (v128.or (i8x16.sub_sat_u (local.get $v) (local.get $c128)) (i8x16.sub_sat_u (local.get $c127) (local.get $v))))
+        (v128.store offset=336 (i32.const 0) (local.get $m))
+        ;; sum m and sum m^2 per sample (i16 and i32: at most 5 x 127 and 5 x 127^2)
+        (local.set $lo (i16x8.extend_low_i8x16_u (local.get $m)))
+        (local.set $hi (i16x8.extend_high_i8x16_u (local.get $m)))
+        (local.set $sumLo (i16x8.add (local.get $sumLo) (local.get $lo)))
+        (local.set $sumHi (i16x8.add (local.get $sumHi) (local.get $hi)))
+        (local.set $q0 (i32x4.add (local.get $q0) (i32x4.extmul_low_i16x8_u (local.get $lo) (local.get $lo))))
+        (local.set $q1 (i32x4.add (local.get $q1) (i32x4.extmul_high_i16x8_u (local.get $lo) (local.get $lo))))
+        (local.set $q2 (i32x4.add (local.get $q2) (i32x4.extmul_low_i16x8_u (local.get $hi) (local.get $hi))))
+        (local.set $q3 (i32x4.add (local.get $q3) (i32x4.extmul_high_i16x8_u (local.get $hi) (local.get $hi))))
+        ;; component 2: its corner bit (code >= 128) and m = |code - 127.5| - 1/2, kept for the selection
+        (local.set $v (v128.load (i32.add (local.get $p2) (local.get $i))))
+        (local.set $corner (v128.or (local.get $corner) (i8x16.shl (i8x16.shr_u (local.get $v) (i32.const 7)) (i32.const 2))))
+        (local.set $m (v128.or (i8x16.sub_sat_u (local.get $v) (local.get $c128)) (i8x16.sub_sat_u (local.get $c127) (local.get $v))))
+        (v128.store offset=352 (i32.const 0) (local.get $m))
+        ;; sum m and sum m^2 per sample (i16 and i32: at most 5 x 127 and 5 x 127^2)
+        (local.set $lo (i16x8.extend_low_i8x16_u (local.get $m)))
+        (local.set $hi (i16x8.extend_high_i8x16_u (local.get $m)))
+        (local.set $sumLo (i16x8.add (local.get $sumLo) (local.get $lo)))
+        (local.set $sumHi (i16x8.add (local.get $sumHi) (local.get $hi)))
+        (local.set $q0 (i32x4.add (local.get $q0) (i32x4.extmul_low_i16x8_u (local.get $lo) (local.get $lo))))
+        (local.set $q1 (i32x4.add (local.get $q1) (i32x4.extmul_high_i16x8_u (local.get $lo) (local.get $lo))))
+        (local.set $q2 (i32x4.add (local.get $q2) (i32x4.extmul_low_i16x8_u (local.get $hi) (local.get $hi))))
+        (local.set $q3 (i32x4.add (local.get $q3) (i32x4.extmul_high_i16x8_u (local.get $hi) (local.get $hi))))
+        (if (i32.ge_u (local.get $dims) (i32.const 4))
+          (then
+            ;; component 3: its corner bit (code >= 128) and m = |code - 127.5| - 1/2, kept for the selection
+            (local.set $v (v128.load (i32.add (local.get $p3) (local.get $i))))
+            (local.set $corner (v128.or (local.get $corner) (i8x16.shl (i8x16.shr_u (local.get $v) (i32.const 7)) (i32.const 3))))
+            (local.set $m (v128.or (i8x16.sub_sat_u (local.get $v) (local.get $c128)) (i8x16.sub_sat_u (local.get $c127) (local.get $v))))
+            (v128.store offset=368 (i32.const 0) (local.get $m))
+            ;; sum m and sum m^2 per sample (i16 and i32: at most 5 x 127 and 5 x 127^2)
+            (local.set $lo (i16x8.extend_low_i8x16_u (local.get $m)))
+            (local.set $hi (i16x8.extend_high_i8x16_u (local.get $m)))
+            (local.set $sumLo (i16x8.add (local.get $sumLo) (local.get $lo)))
+            (local.set $sumHi (i16x8.add (local.get $sumHi) (local.get $hi)))
+            (local.set $q0 (i32x4.add (local.get $q0) (i32x4.extmul_low_i16x8_u (local.get $lo) (local.get $lo))))
+            (local.set $q1 (i32x4.add (local.get $q1) (i32x4.extmul_high_i16x8_u (local.get $lo) (local.get $lo))))
+            (local.set $q2 (i32x4.add (local.get $q2) (i32x4.extmul_low_i16x8_u (local.get $hi) (local.get $hi))))
+            (local.set $q3 (i32x4.add (local.get $q3) (i32x4.extmul_high_i16x8_u (local.get $hi) (local.get $hi))))
+          ))
+        (if (i32.eq (local.get $dims) (i32.const 5))
+          (then
+            ;; component 4: its corner bit (code >= 128) and m = |code - 127.5| - 1/2, kept for the selection
+            (local.set $v (v128.load (i32.add (local.get $p4) (local.get $i))))
+            (local.set $corner (v128.or (local.get $corner) (i8x16.shl (i8x16.shr_u (local.get $v) (i32.const 7)) (i32.const 4))))
+            (local.set $m (v128.or (i8x16.sub_sat_u (local.get $v) (local.get $c128)) (i8x16.sub_sat_u (local.get $c127) (local.get $v))))
+            (v128.store offset=384 (i32.const 0) (local.get $m))
+            ;; sum m and sum m^2 per sample (i16 and i32: at most 5 x 127 and 5 x 127^2)
+            (local.set $lo (i16x8.extend_low_i8x16_u (local.get $m)))
+            (local.set $hi (i16x8.extend_high_i8x16_u (local.get $m)))
+            (local.set $sumLo (i16x8.add (local.get $sumLo) (local.get $lo)))
+            (local.set $sumHi (i16x8.add (local.get $sumHi) (local.get $hi)))
+            (local.set $q0 (i32x4.add (local.get $q0) (i32x4.extmul_low_i16x8_u (local.get $lo) (local.get $lo))))
+            (local.set $q1 (i32x4.add (local.get $q1) (i32x4.extmul_high_i16x8_u (local.get $lo) (local.get $lo))))
+            (local.set $q2 (i32x4.add (local.get $q2) (i32x4.extmul_low_i16x8_u (local.get $hi) (local.get $hi))))
+            (local.set $q3 (i32x4.add (local.get $q3) (i32x4.extmul_high_i16x8_u (local.get $hi) (local.get $hi))))
+          ))
+        ;; The corner's vertex and its segments' axes, 16 lanes: indices 16-31 read the high halves
+        ;; (a swizzle gives 0 for an index of 16 or more, and corner - 16 wraps to 240-255 below 16).
+        (local.set $k (i8x16.swizzle (local.get $kTable) (local.get $corner)))
+        (local.set $axisB (i8x16.swizzle (local.get $bTable) (local.get $corner)))
+        (local.set $axisA (i8x16.swizzle (local.get $aTable) (local.get $corner)))
+        (if (i32.eq (local.get $dims) (i32.const 5))
+          (then
+            (local.set $corner2 (i8x16.sub (local.get $corner) (local.get $sixteen)))
+            (local.set $k (v128.or (local.get $k) (i8x16.swizzle (local.get $kTable2) (local.get $corner2))))
+            (local.set $axisB (v128.or (local.get $axisB) (i8x16.swizzle (local.get $bTable2) (local.get $corner2))))
+            (local.set $axisA (v128.or (local.get $axisA) (i8x16.swizzle (local.get $aTable2) (local.get $corner2))))))
+        ;; m of the axis of the segment before / after vertex k (255 where that segment is absent).
+        (local.set $bm
+          (v128.or (i8x16.eq (local.get $axisB) (local.get $absent))
+            (v128.or
+              (v128.or
+                (v128.and (v128.load offset=320 (i32.const 0)) (i8x16.eq (local.get $axisB) (v128.const i8x16 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0)))
+                (v128.and (v128.load offset=336 (i32.const 0)) (i8x16.eq (local.get $axisB) (v128.const i8x16 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1))))
+              (v128.and (v128.load offset=352 (i32.const 0)) (i8x16.eq (local.get $axisB) (v128.const i8x16 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2))))))
+        (local.set $am
+          (v128.or (i8x16.eq (local.get $axisA) (local.get $absent))
+            (v128.or
+              (v128.or
+                (v128.and (v128.load offset=320 (i32.const 0)) (i8x16.eq (local.get $axisA) (v128.const i8x16 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0)))
+                (v128.and (v128.load offset=336 (i32.const 0)) (i8x16.eq (local.get $axisA) (v128.const i8x16 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1))))
+              (v128.and (v128.load offset=352 (i32.const 0)) (i8x16.eq (local.get $axisA) (v128.const i8x16 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2))))))
+        (if (i32.ge_u (local.get $dims) (i32.const 4))
+          (then
+            (local.set $bm (v128.or (local.get $bm)
+              (v128.and (v128.load offset=368 (i32.const 0)) (i8x16.eq (local.get $axisB) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))
+            (local.set $am (v128.or (local.get $am)
+              (v128.and (v128.load offset=368 (i32.const 0)) (i8x16.eq (local.get $axisA) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))
+            (if (i32.eq (local.get $dims) (i32.const 5))
+              (then
+                (local.set $bm (v128.or (local.get $bm)
+                  (v128.and (v128.load offset=384 (i32.const 0)) (i8x16.eq (local.get $axisB) (v128.const i8x16 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4)))))
+                (local.set $am (v128.or (local.get $am)
+                  (v128.and (v128.load offset=384 (i32.const 0)) (i8x16.eq (local.get $axisA) (v128.const i8x16 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4)))))))))
+        (v128.store offset=176 (i32.const 0) (local.get $k))
+        (v128.store offset=192 (i32.const 0) (local.get $bm))
+        (v128.store offset=208 (i32.const 0) (local.get $am))
+        (v128.store offset=224 (i32.const 0) (local.get $sumLo))
+        (v128.store offset=240 (i32.const 0) (local.get $sumHi))
+        (v128.store offset=256 (i32.const 0) (local.get $q0))
+        (v128.store offset=272 (i32.const 0) (local.get $q1))
+        (v128.store offset=288 (i32.const 0) (local.get $q2))
+        (v128.store offset=304 (i32.const 0) (local.get $q3))
+        ;; Four samples at a time: the projection in f32x4, as decode does it.
+        (local.set $g (i32.const 0))
+        (block $groupsDone
+          (loop $group
+            (br_if $groupsDone (i32.ge_u (local.get $g) (i32.const 4)))
+            (local.set $g4 (i32.shl (local.get $g) (i32.const 2)))
+            (local.set $before (f32x4.sub (local.get $C) (f32x4.mul (local.get $s)
+              (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=192 (local.get $g4))))))))
+            (local.set $after (f32x4.sub (local.get $C) (f32x4.mul (local.get $s)
+              (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=208 (local.get $g4))))))))
+            ;; |p - corner|^2 from the integer sums (f32: within a few units in the last place of decode's)
+            (local.set $far2
+              (f32x4.add
+                (f32x4.sub (local.get $dC2)
+                  (f32x4.mul (local.get $twoCs) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (v128.load64_zero offset=224 (i32.shl (local.get $g) (i32.const 3)))))))
+                (f32x4.mul (local.get $s2) (f32x4.convert_i32x4_u (v128.load offset=256 (i32.shl (local.get $g) (i32.const 4)))))))
+            ;; Along a segment's own axis the projection removes p's offset; off it, the offset stays.
+            (local.set $b (f32x4.pmax (local.get $before) (local.get $zerof)))
+            (local.set $a (f32x4.pmax (local.get $after) (local.get $zerof)))
+            (local.set $along (f32x4.pmax (local.get $a) (local.get $b)))
+            (if (local.get $blendOn)
+              (then
+                ;; The corner blend (CubeWalk.decode): ta - w (ta + tb), w = clamp(1/2 + r / (2 blend), 0, 1),
+                ;; r = (b - a) / (b + a) (r = 0 where both are 0).
+                (local.set $tb (f32x4.pmin (f32x4.mul (local.get $b) (local.get $invS)) (local.get $onef)))
+                (local.set $ta (f32x4.pmin (f32x4.mul (local.get $a) (local.get $invS)) (local.get $onef)))
+                (local.set $sum (f32x4.add (local.get $b) (local.get $a)))
+                (local.set $w
+                  (f32x4.pmin
+                    (f32x4.pmax
+                      (f32x4.add (local.get $half)
+                        (f32x4.mul (local.get $blend)
+                          (v128.and (f32x4.div (f32x4.sub (local.get $b) (local.get $a)) (local.get $sum))
+                            (f32x4.gt (local.get $sum) (local.get $zerof)))))
+                      (local.get $zerof))
+                    (local.get $onef)))
+                (local.set $dq (f32x4.sub (local.get $ta) (f32x4.mul (local.get $w) (f32x4.add (local.get $ta) (local.get $tb))))))
+              (else
+                ;; q = k + t towards the next vertex when after > before, else k - t (ties to the lower
+                ;; segment, as in the exact search).
+                (local.set $ta (f32x4.pmin (f32x4.mul (local.get $along) (local.get $invS)) (local.get $onef)))
+                (local.set $dq (v128.bitselect (local.get $ta) (f32x4.neg (local.get $ta)) (f32x4.gt (local.get $after) (local.get $before))))))
+            (local.set $beyond
+              (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
+            (if (v128.any_true (local.get $beyond))
+              (then
+                ;; The inward distances themselves, for decode's sharper test (components beyond $dims: 0).
+                (local.set $w3 (local.get $zerof))
+                (local.set $w4 (local.get $zerof))
+                (local.set $w0 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=320 (local.get $g4))))))))
+                (local.set $w1 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=336 (local.get $g4))))))))
+                (local.set $w2 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=352 (local.get $g4))))))))
+                (if (i32.ge_u (local.get $dims) (i32.const 4))
+                  (then
+                (local.set $w3 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=368 (local.get $g4))))))))))
+                (if (i32.eq (local.get $dims) (i32.const 5))
+                  (then
+                (local.set $w4 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=384 (local.get $g4))))))))))
+                ;; CubeWalk.clearOfOthers: the largest and second largest max(0, w_c)^2 (components
+                ;; beyond $dims: w = 0 gives 0), then the worst 2 spacing w_a + (the largest of the
+                ;; others) over the present axes.
+                (local.set $first (local.get $zerof))
+                (local.set $second (local.get $zerof))
+                (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))))
+                (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+                (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+                (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))))
+                (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+                (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+                (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))))
+                (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+                (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+                (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))))
+                (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+                (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+                (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))))
+                (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+                (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+                (local.set $worst (f32x4.pmax (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w0)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))) (local.get $first)))) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w1)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))) (local.get $first))))))
+                (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w2)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))) (local.get $first))))))
+                (if (i32.ge_u (local.get $dims) (i32.const 4))
+                  (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w3)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))) (local.get $first))))))))
+                (if (i32.eq (local.get $dims) (i32.const 5))
+                  (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w4)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))) (local.get $first))))))))
+                (local.set $beyond
+                  (v128.andnot (local.get $beyond)
+                    (f32x4.gt
+                      (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (local.get $sp2)) (local.get $worst))
+                      (local.get $clear))))))
+            (local.set $at (i32.add (local.get $i) (local.get $g4)))
+            (v128.store (i32.add (local.get $out) (i32.shl (local.get $at) (i32.const 2)))
+              (v128.or
+                (f32x4.mul
+                  (f32x4.add (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=176 (local.get $g4)))))
+                    (local.get $dq))
+                  (local.get $perVertex))
+                (local.get $beyond)))
+            (if (v128.any_true (local.get $beyond))
+              (then
+                (if (i32x4.extract_lane 0 (local.get $beyond))
+                  (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (local.get $at))
+                        (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+                (if (i32x4.extract_lane 1 (local.get $beyond))
+                  (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 1)))
+                        (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+                (if (i32x4.extract_lane 2 (local.get $beyond))
+                  (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 2)))
+                        (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+                (if (i32x4.extract_lane 3 (local.get $beyond))
+                  (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 3)))
+                        (local.set $count (i32.add (local.get $count) (i32.const 1)))))))
+            (local.set $g (i32.add (local.get $g) (i32.const 1)))
+            (br $group)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next)))
+    (local.get $count))
 )

@@ -3,7 +3,8 @@ import { CLEAR_MARGIN, type CubeWalk } from './cube-walk.js';
 import { CUBE_WALK_WASM } from './cube-walk.wasm.js';
 import { decodeInChunks, type PlanarSamples } from './wasm-chunks.js';
 
-const HEADER = 176;
+/** The header (0..175) and decode8's scratch (176..399); the input starts after them. */
+const HEADER = 400;
 /** Samples per SIMD step of cube-walk.wat. */
 export const CUBE_WALK_BLOCK = 4;
 
@@ -29,6 +30,9 @@ export interface CubeWalkParams {
 export class WasmCubeWalk {
   private readonly memory: WasmMemory;
   private readonly run: (codes: number, n: number, dims: number, out: number, list: number, kind: number) => number;
+  private readonly run8: (codes: number, n: number, dims: number, out: number, list: number) => number;
+  /** Whether 8-bit codes go to decode8: one scale, and the centre 1/2 at code 127.5 in every component. */
+  private centred8 = false;
 
   private constructor(
     instance: { exports: Record<string, unknown> },
@@ -36,6 +40,7 @@ export class WasmCubeWalk {
   ) {
     this.memory = instance.exports.memory as WasmMemory;
     this.run = instance.exports.decode as (codes: number, n: number, dims: number, out: number, list: number, kind: number) => number;
+    this.run8 = instance.exports.decode8 as (codes: number, n: number, dims: number, out: number, list: number) => number;
   }
 
   static create(p: CubeWalkParams): WasmCubeWalk | null {
@@ -62,7 +67,13 @@ export class WasmCubeWalk {
     const blend = p.blend ?? 0;
     // 1 / (2 blend), or 0 for the nearest point (the module reads 0 as "no blend").
     floats.set([p.margin, 1 - p.margin, 1 / p.spacing, (p.spacing / 2) ** 2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0, p.spacing, p.spacing ** 2, CLEAR_MARGIN], 10);
+    decoder.centred8 = centredBytes(p.scales, p.zeroPoints, dims);
     return decoder;
+  }
+
+  /** Whether decode() takes 8-bit codes 16 at a time (cube-walk.wat's decode8): see centredBytes. */
+  get decodesBytesBy16(): boolean {
+    return this.centred8;
   }
 
   /**
@@ -74,9 +85,40 @@ export class WasmCubeWalk {
    * every other segment) and, for float input, those with a non-finite component.
    */
   decode(input: PlanarSamples, total: number, n: number, out: Float32Array): number[] {
+    if (!(input instanceof Uint8Array && this.centred8)) return this.decodeBlocks(input, total, n, out);
+    // decode8 takes 16 samples a step; the last few (a multiple of 4 under 16) go to decode.
+    const n16 = n - (n % DECODE8_BLOCK);
+    const beyond = n16 > 0 ? decodeInChunks(this.memory, HEADER, this.dims, input, total, n16, out, (codesAt, m, outAt, listAt) => this.run8(codesAt, m, this.dims, outAt, listAt)) : [];
+    if (n16 === n) return beyond;
+    const rest = n - n16;
+    const planes = new Uint8Array(this.dims * rest);
+    for (let c = 0; c < this.dims; c++) planes.set(input.subarray(c * total + n16, c * total + n), c * rest);
+    const tail = new Float32Array(rest);
+    for (const i of this.decodeBlocks(planes, rest, rest, tail)) beyond.push(n16 + i);
+    out.set(tail, n16);
+    return beyond;
+  }
+
+  /** decode.wat's four-sample loop over the first n samples (a multiple of 4). */
+  private decodeBlocks(input: PlanarSamples, total: number, n: number, out: Float32Array): number[] {
     const kind = input instanceof Uint8Array ? 0 : input instanceof Float32Array ? 1 : 2;
     return decodeInChunks(this.memory, HEADER, this.dims, input, total, n, out, (codesAt, m, outAt, listAt) =>
       this.run(codesAt, m, this.dims, outAt, listAt, kind),
     );
   }
+}
+
+/** Samples per step of cube-walk.wat's decode8. */
+const DECODE8_BLOCK = 16;
+
+/**
+ * Whether decode8 reads these 8-bit codes as decode does: one scale s for every component, and
+ * each zero point z with z + 1/(2 s) = 127.5, so that the centre 1/2 lies halfway between codes
+ * 127 and 128 (the head tail's sigmoid codes: s = 1/255, z = 0).
+ */
+function centredBytes(scales: ArrayLike<number>, zeroPoints: ArrayLike<number>, dims: number): boolean {
+  for (let c = 0; c < dims; c++) {
+    if (scales[c] !== scales[0] || Math.abs(zeroPoints[c] + 0.5 / scales[c] - 127.5) > 1e-6) return false;
+  }
+  return true;
 }
