@@ -4,6 +4,7 @@
  */
 import { HilbertCurve } from '../src/curve/hilbert-curve.js';
 import { Rng } from '../src/util/rng.js';
+import { headDecodeOptions } from '../src/models/head-decode.js';
 
 const N = 1 << 20;
 const MAP = 1 << 16;
@@ -39,6 +40,7 @@ for (const [dims, order] of [
   [3, 2],
   [3, 3],
   [4, 1], // the cube walk: no table at 3+ channels, decoded in WebAssembly SIMD
+  [5, 1], // the zoo's cube-walk heads: 5 dims, decoded with their corner blend
 ]) {
   const curve = new HilbertCurve({ dims, order, margin: 0.1 });
   const q = new Float32Array(N);
@@ -52,6 +54,7 @@ for (const [dims, order] of [
     bits: 8,
     scales: new Array<number>(dims).fill(1 / 255),
     zeroPoints: new Array<number>(dims).fill(0),
+    ...headDecodeOptions({ head: 'hilbert', dims, order }),
   });
   const enc = rate(() => curve.encode(q), N);
   const dec = rate(() => curve.decode(points), N);
