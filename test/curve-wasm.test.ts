@@ -83,10 +83,12 @@ test('the cube walk decodes the head tail\'s sigmoid codes (scale 1/255, zero po
     const onCurve = curve.encode(q);
     const codes = new Uint8Array(dims * n);
     for (let i = 0; i < codes.length; i++) {
-      // Every 10th sample anywhere in the cube, so that some lie beyond the module's bound.
-      const x = (i % n) % 10 === 0 ? rng.uniform(0, 1) : onCurve[i] + rng.uniform(-0.15, 0.15);
+      // Every 3rd sample anywhere in the cube (far off the curve too, where |p - corner|^2 decides
+      // what the module vouches for), the others near the curve.
+      const x = (i % n) % 3 === 0 ? rng.uniform(0, 1) : onCurve[i] + rng.uniform(-0.15, 0.15);
       codes[i] = Math.max(0, Math.min(255, Math.round(x * 255)));
     }
+
     // Exact ties, which go to the lower segment: the same code, and the mirrored code (127.5 apart alike).
     for (let i = 0; i < n; i += 5) codes[2 * n + i] = i % 10 === 0 ? codes[n + i] : 255 - codes[n + i];
     const points = Float64Array.from(codes, (c) => c / 255);
@@ -103,11 +105,24 @@ test('the cube walk decodes the head tail\'s sigmoid codes (scale 1/255, zero po
         if (Number.isNaN(raw[i])) bounded++;
         else assert.ok(Math.abs(raw[i] - exact[i]) < 1e-5, `dims ${dims}, blend ${blend}, sample ${i}: ${raw[i]} vs ${exact[i]}`);
       }
-      // In 3 dims the sharper test vouches for nearly every point of the cube.
-      assert.ok((dims === 3 || bounded > 0) && bounded < n / 50, `dims ${dims}: ${bounded} samples left to the exact decode`);
+      assert.ok(bounded > 0 && bounded < n / 10, `dims ${dims}: ${bounded} samples left to the exact decode`);
+      // A listed sample copied past the last 16 (to the four-sample loop) is listed at its index there.
+      const moved = Uint8Array.from(codes);
+      for (let c = 0; c < dims; c++) moved[c * n + n - 1] = codes[c * n + listed[0]];
+      assert.ok(simd.decode(moved, n, n, new Float32Array(n)).includes(n - 1), `dims ${dims}: sample ${listed[0]} moved to the end`);
       assert.deepEqual(listed, [...raw.keys()].filter((i) => Number.isNaN(raw[i])), `dims ${dims}: listed samples`);
     }
   }
+});
+
+test('codes decode8 would misread take the four-sample loop: a negative scale, or one too fine for its absent-segment mark', () => {
+  const curve = new HilbertCurve({ dims: 4, order: 1, margin: 0.1 });
+  const make = (scale: number, zeroPoint: number) =>
+    WasmCubeWalk.create({ walk: curve.cubeWalk(), scales: new Array<number>(4).fill(scale), zeroPoints: new Array<number>(4).fill(zeroPoint), margin: curve.margin, spacing: curve.spacing, perVertex: 1 });
+  assert.equal(make(1 / 255, 0)?.decodesBytesBy16, true);
+  // Centred at 127.5 both, but the corner bit flips with the sign, and m = 255 would read as inside.
+  assert.equal(make(-1 / 255, 255)?.decodesBytesBy16, false);
+  assert.equal(make(1 / 1000, -372.5)?.decodesBytesBy16, false);
 });
 
 /** q of the nearest point by scanning every segment (ties to the lower one): independent of the decoders under test. */

@@ -67,7 +67,7 @@ export class WasmCubeWalk {
     const blend = p.blend ?? 0;
     // 1 / (2 blend), or 0 for the nearest point (the module reads 0 as "no blend").
     floats.set([p.margin, 1 - p.margin, 1 / p.spacing, (p.spacing / 2) ** 2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0, p.spacing, p.spacing ** 2, CLEAR_MARGIN], 10);
-    decoder.centred8 = centredBytes(p.scales, p.zeroPoints, dims);
+    decoder.centred8 = centredBytes(p.scales, p.zeroPoints, dims, p.margin);
     return decoder;
   }
 
@@ -112,13 +112,17 @@ export class WasmCubeWalk {
 const DECODE8_BLOCK = 16;
 
 /**
- * Whether decode8 reads these 8-bit codes as decode does: one scale s for every component, and
- * each zero point z with z + 1/(2 s) = 127.5, so that the centre 1/2 lies halfway between codes
- * 127 and 128 (the head tail's sigmoid codes: s = 1/255, z = 0).
+ * Whether decode8 reads these 8-bit codes as decode does: one positive scale s for every
+ * component, and each zero point z with z + 1/(2 s) = 127.5, so that the centre 1/2 lies halfway
+ * between codes 127 and 128 (the head tail's sigmoid codes: s = 1/255, z = 0). decode8 also
+ * marks an absent segment with m = 255, whose inward distance C - 255 s must not be positive:
+ * 255.5 s >= 1/2 - margin.
  */
-function centredBytes(scales: ArrayLike<number>, zeroPoints: ArrayLike<number>, dims: number): boolean {
+function centredBytes(scales: ArrayLike<number>, zeroPoints: ArrayLike<number>, dims: number, margin: number): boolean {
+  const s = scales[0];
+  if (!(s > 0) || 255.5 * s < 0.5 - margin) return false;
   for (let c = 0; c < dims; c++) {
-    if (scales[c] !== scales[0] || Math.abs(zeroPoints[c] + 0.5 / scales[c] - 127.5) > 1e-6) return false;
+    if (scales[c] !== s || Math.abs(zeroPoints[c] + 0.5 / s - 127.5) > 1e-6) return false;
   }
   return true;
 }
