@@ -88,7 +88,6 @@ test('the cube walk decodes the head tail\'s sigmoid codes (scale 1/255, zero po
       const x = (i % n) % 3 === 0 ? rng.uniform(0, 1) : onCurve[i] + rng.uniform(-0.15, 0.15);
       codes[i] = Math.max(0, Math.min(255, Math.round(x * 255)));
     }
-
     // Exact ties, which go to the lower segment: the same code, and the mirrored code (127.5 apart alike).
     for (let i = 0; i < n; i += 5) codes[2 * n + i] = i % 10 === 0 ? codes[n + i] : 255 - codes[n + i];
     const points = Float64Array.from(codes, (c) => c / 255);

@@ -40,7 +40,7 @@ test('the head tail: the graph without it ends at the head conv, and an export t
 
 test('the 8-bit tail: WebAssembly and JS give the same codes, equal to the rounded sigmoid of the float x2', () => {
   const rng = new Rng(3, 1);
-  // Widths around the SIMD step of eight column pairs, and the single column.
+  // Widths around the vertical pass's SIMD step of eight columns, and the single column.
   for (const [channels, h, w] of [[4, 8, 16], [1, 5, 13], [5, 3, 9], [2, 4, 1], [3, 2, 8], [1, 3, 24], [5, 2, 130]] as const) {
     const scale = 0.04;
     const zeroPoint = 120;

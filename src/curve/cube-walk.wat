@@ -21,8 +21,9 @@
 ;;   136 margin, 140 1 - margin, 144 1 / spacing, 148 (spacing / 2)^2, 152 outputScale / segments,
 ;;   156 1 / (2 blend) for CubeWalk.decode's corner blend, 0 for the nearest point,
 ;;   160 spacing, 164 spacing^2, 168 CLEAR_MARGIN (CubeWalk.clearOfOthers).
-;; Then the input ($dims planes of $n samples: u8 codes for $kind 0, f32 values for 1, u16 codes
-;; for 2), the output ($n f32) and the list ($n i32 at most).
+;; Then decode8's scratch (176..399, see decode8 below), and from 400 on the input ($dims planes
+;; of $n samples: u8 codes for $kind 0, f32 values for 1, u16 codes for 2), the output ($n f32)
+;; and the list ($n i32 at most).
 ;; $n a multiple of 4.
 ;; Compiled to cube-walk.wasm.ts by `npm run build:wasm`.
 (module

@@ -99,7 +99,7 @@ export class WasmCubeWalk {
     return beyond;
   }
 
-  /** decode.wat's four-sample loop over the first n samples (a multiple of 4). */
+  /** cube-walk.wat's decode, four samples a step, over the first n samples (a multiple of 4). */
   private decodeBlocks(input: PlanarSamples, total: number, n: number, out: Float32Array): number[] {
     const kind = input instanceof Uint8Array ? 0 : input instanceof Float32Array ? 1 : 2;
     return decodeInChunks(this.memory, HEADER, this.dims, input, total, n, out, (codesAt, m, outAt, listAt) =>
