@@ -7,7 +7,8 @@
  * runs, fp32 and w8a8, are interleaved so that load drift hits them alike.
  * Uses the zoo's weights from models/ when present, else freshly initialised ones (latency does
  * not depend on the weights' values). Prints the CPU and whether it has VNNI, on which ORT's int8
- * kernels depend. Run: npm run bench:infer [-- --runs N] [--size HxW] [--zoo models/precision]
+ * kernels depend. For w8a8 it also times the ORT run, the head's tail and the decode apart.
+ * Run: npm run bench:infer [-- --runs N] [--size HxW] [--zoo models/precision]
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -16,6 +17,8 @@ import { parseSize } from '../src/data/options.js';
 import { SyntheticStereo } from '../src/data/synthetic/generator.js';
 import { DepthPredictor } from '../src/infer/depth-predictor.js';
 import { interleavedLatency } from '../src/infer/latency.js';
+import { OutputDecoder } from '../src/infer/output-decoder.js';
+import { rgbToPlanar } from '../src/infer/stereo-pair.js';
 import { initialParamValues } from '../src/models/init.js';
 import { buildModelGraph, type ModelConfig } from '../src/models/model.js';
 import { readWeightsDir, recordedTrainingSize } from '../src/models/weights-io.js';
@@ -89,9 +92,43 @@ try {
       );
     }
     console.log(`${family.padEnd(7)} w8a8 speed-up over fp32: direct ${(fp32.direct / w8a8.direct).toFixed(2)}x, hilbert ${(fp32.hilbert / w8a8.hilbert).toFixed(2)}x`);
+    const parts = await w8a8Parts(predictors.slice(2));
+    if (parts) console.log(`${family.padEnd(7)} w8a8 parts, direct / hilbert ms: ${parts}`);
     for (const p of predictors) await p.release();
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 console.log('targets: unet w8a8 >= 2x faster than fp32; hilbert <= 3 % slower than direct at w8a8');
+
+/**
+ * Where a w8a8 prediction's time goes, for the direct and the hilbert model: the ORT run, the
+ * head's tail (ExportOptions.headTail 'decoder': the x2 and sigmoid on the codes) and the decode,
+ * each timed apart (medians of RUNS rounds, the two models interleaved), on the probe image
+ * (its size a multiple of the stride: no padding). Null where the size needs padding.
+ */
+async function w8a8Parts([direct, hilbert]: DepthPredictor[]): Promise<string | null> {
+  if (HEIGHT % direct.stride !== 0 || WIDTH % direct.stride !== 0) return null;
+  const l = rgbToPlanar(left);
+  const r = rgbToPlanar(right);
+  const times = [direct, hilbert].map(() => ({ graph: [] as number[], tail: [] as number[], decode: [] as number[] }));
+  const decoders = [direct, hilbert].map((p) => new OutputDecoder(p.config, p.encoding, p.file));
+  for (let round = 0; round < RUNS + 5; round++) {
+    for (const [k, p] of [direct, hilbert].entries()) {
+      const t0 = performance.now();
+      const output = await p.rawOutput(l, r, HEIGHT, WIDTH);
+      const t1 = performance.now();
+      const expanded = decoders[k].expand(output, HEIGHT, WIDTH);
+      const t2 = performance.now();
+      decoders[k].decode(expanded, HEIGHT, WIDTH);
+      const t3 = performance.now();
+      if (round < 5) continue; // warm-up
+      times[k].graph.push(t1 - t0);
+      times[k].tail.push(t2 - t1);
+      times[k].decode.push(t3 - t2);
+    }
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const pair = (key: 'graph' | 'tail' | 'decode', digits: number): string => times.map((t) => median(t[key]).toFixed(digits)).join(' / ');
+  return `graph ${pair('graph', 2)}, tail ${pair('tail', 3)}, decode ${pair('decode', 3)}`;
+}
