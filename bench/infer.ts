@@ -4,7 +4,8 @@
  * hilbert heads, unet and vit. Each figure is the median of
  * `--runs` (>= 50) calls of DepthPredictor.predict, so it includes padding, the ORT run and the
  * head decoding (the curve's table look-up for a quantized hilbert head). Direct and hilbert
- * runs, fp32 and w8a8, are interleaved so that load drift hits them alike.
+ * runs, fp32 and w8a8, are interleaved so that load drift hits them alike; the hilbert overhead
+ * is the median of the per-round ratio of the two heads' times (pairedOverhead).
  * Uses the zoo's weights from models/ when present, else freshly initialised ones (latency does
  * not depend on the weights' values). Prints the CPU and whether it has VNNI, on which ORT's int8
  * kernels depend. For w8a8 it also times the ORT run, the head's tail and the decode apart.
@@ -16,7 +17,7 @@ import { join } from 'node:path';
 import { parseSize } from '../src/data/options.js';
 import { SyntheticStereo } from '../src/data/synthetic/generator.js';
 import { DepthPredictor } from '../src/infer/depth-predictor.js';
-import { interleavedLatency } from '../src/infer/latency.js';
+import { interleavedTimes, median, pairedOverhead } from '../src/infer/latency.js';
 import { OutputDecoder } from '../src/infer/output-decoder.js';
 import { rgbToPlanar } from '../src/infer/stereo-pair.js';
 import { initialParamValues } from '../src/models/init.js';
@@ -84,11 +85,12 @@ try {
       }
     }
     // All four models of a family in one interleaved loop: load drift hits fp32 and w8a8 alike.
-    const ms = await interleavedLatency(predictors, left, right, RUNS);
-    const [fp32, w8a8] = PRECISIONS.map((_, k) => ({ direct: ms[2 * k], hilbert: ms[2 * k + 1] }));
-    for (const [precision, { direct, hilbert }] of [['fp32', fp32], ['w8a8', w8a8]] as const) {
+    const times = await interleavedTimes(predictors, left, right, RUNS);
+    const ms = times.map(median);
+    const [fp32, w8a8] = PRECISIONS.map((_, k) => ({ direct: ms[2 * k], hilbert: ms[2 * k + 1], overhead: pairedOverhead(times[2 * k], times[2 * k + 1]) }));
+    for (const [precision, { direct, hilbert, overhead }] of [['fp32', fp32], ['w8a8', w8a8]] as const) {
       console.log(
-        `${family.padEnd(7)} ${precision.padEnd(9)} ${direct.toFixed(2).padStart(10)} ${hilbert.toFixed(2).padStart(11)} ${`${(((hilbert - direct) / direct) * 100).toFixed(1)} %`.padStart(17)}   ${[...sources].join(', ')}`,
+        `${family.padEnd(7)} ${precision.padEnd(9)} ${direct.toFixed(2).padStart(10)} ${hilbert.toFixed(2).padStart(11)} ${`${(overhead * 100).toFixed(1)} %`.padStart(17)}   ${[...sources].join(', ')}`,
       );
     }
     console.log(`${family.padEnd(7)} w8a8 speed-up over fp32: direct ${(fp32.direct / w8a8.direct).toFixed(2)}x, hilbert ${(fp32.hilbert / w8a8.hilbert).toFixed(2)}x`);
@@ -128,7 +130,6 @@ async function w8a8Parts([direct, hilbert]: DepthPredictor[]): Promise<string | 
       times[k].decode.push(t3 - t2);
     }
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const pair = (key: 'graph' | 'tail' | 'decode', digits: number): string => times.map((t) => median(t[key]).toFixed(digits)).join(' / ');
   return `graph ${pair('graph', 2)}, tail ${pair('tail', 3)}, decode ${pair('decode', 3)}`;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { buildModelGraph } from '../src/models/model.js';
 import { initialParamValues } from '../src/models/init.js';
 import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
+import { pairedOverheadOf } from '../src/experiment/latency-stage.js';
 import { runCli } from './cli-support.js';
 
 test('the demo pipeline on a tiny zoo: results.json has every field, index.html references nothing missing', async () => {
@@ -38,6 +39,10 @@ test('the demo pipeline on a tiny zoo: results.json has every field, index.html 
     if ('missing' in results.realPair) assert.match(results.realPair.origin, /opencv-doc/);
     else assert.equal(results.realPair.rows.length, 2 * 2);
     assert.equal(results.latencyOverhead.length, 2);
+    // The curve head's overhead pairs the two heads' runs round by round (the rounds are kept).
+    const latency = JSON.parse(readFileSync(join(out, 'work', 'latency.json'), 'utf8'));
+    const overhead = results.latencyOverhead.find((x: { precision: string }) => x.precision === 'w8a8').overhead;
+    assert.equal(overhead, pairedOverheadOf(latency, 'unet-direct', 'unet-hilbert', 'w8a8'));
     assert.equal(results.curves.length, 1);
     for (const key of ['reduction', 'rmseReduction', 'fp32Epe', 'quantizedEpe', 'over1px', 'hedging', 'ideal']) assert.ok(key in results.curves[0], key);
     // Whether the hilbert head commits: its FP32 outputs' distance to the curve, a histogram over every test pixel.

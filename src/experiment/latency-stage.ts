@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { SceneStyle } from '../data/types.js';
 import { syntheticTestSet } from '../eval/evaluate.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
-import { interleavedLatency, LATENCY_WARMUP } from '../infer/latency.js';
+import { interleavedTimes, LATENCY_WARMUP, median, pairedOverhead } from '../infer/latency.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { CODE_VERSION, type ModelEvaluation, type Precision } from './evaluate-model.js';
 
@@ -14,6 +14,21 @@ export interface LatencyResults {
   runs: number;
   /** model -> precision -> median ms of DepthPredictor.predict (batch 1, 1 ORT thread). */
   medianMs: Record<string, Partial<Record<Precision, number>>>;
+  /** Per interleaved group (one input geometry), each member's ms in every round, for pairedOverheadOf. */
+  rounds: { model: string; precision: Precision; ms: number[] }[][];
+}
+
+/**
+ * How much slower `model` runs than `baseline` in one precision (pairedOverhead of their rounds),
+ * or null when they did not run in the same interleaved loop.
+ */
+export function pairedOverheadOf(latency: LatencyResults, baseline: string, model: string, precision: Precision): number | null {
+  for (const group of latency.rounds ?? []) {
+    const find = (name: string) => group.find((m) => m.model === name && m.precision === precision);
+    const [a, b] = [find(baseline), find(model)];
+    if (a && b) return pairedOverhead(a.ms, b.ms);
+  }
+  return null;
 }
 
 const LATENCY_FILE = 'latency.json';
@@ -59,6 +74,7 @@ export async function measureLatencies(
     }
   }
   const medianMs: LatencyResults['medianMs'] = {};
+  const rounds: LatencyResults['rounds'] = [];
   const total = groups.size * (LATENCY_WARMUP + runs);
   let done = 0;
   for (const { height, width, maxDisp, scenes, members } of groups.values()) {
@@ -72,15 +88,16 @@ export async function measureLatencies(
     try {
       for (const m of members) predictors.push(await DepthPredictor.load(m.onnxFile, { threads: 1 }));
       const what = `latency ${height}x${width}, ${members.length} models and precisions interleaved`;
-      const medians = await interleavedLatency(predictors, left, right, runs, LATENCY_WARMUP, () => onProgress(++done, total, what));
+      const times = await interleavedTimes(predictors, left, right, runs, LATENCY_WARMUP, () => onProgress(++done, total, what));
       members.forEach((m, i) => {
-        medianMs[m.model] = { ...medianMs[m.model], [m.precision]: medians[i] };
+        medianMs[m.model] = { ...medianMs[m.model], [m.precision]: median(times[i]) };
       });
+      rounds.push(members.map((m, i) => ({ model: m.model, precision: m.precision, ms: times[i].map((t) => Number(t.toFixed(4))) })));
     } finally {
       for (const p of predictors) await p.release();
     }
   }
-  const results: LatencyResults = { fingerprint, runs, medianMs };
+  const results: LatencyResults = { fingerprint, runs, medianMs, rounds };
   writeFileAtomic(file, `${JSON.stringify(results, null, 1)}\n`);
   return results;
 }

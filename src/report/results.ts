@@ -6,7 +6,7 @@ import type { StereoMetrics } from '../eval/metrics.js';
 import type { CurveDistanceStats } from '../eval/curve-distance.js';
 import type { QuantErrorStats } from '../eval/quant-error.js';
 import { loadPairErrors, type ModelEvaluation, type Precision } from '../experiment/evaluate-model.js';
-import type { LatencyResults } from '../experiment/latency-stage.js';
+import { pairedOverheadOf, type LatencyResults } from '../experiment/latency-stage.js';
 import type { RealPairOutcome } from '../experiment/real-pair.js';
 import { CALIBRATION_SEED } from '../quant/calibration-data.js';
 import { DEFAULT_PERCENTILE, type CalibrationMethod } from '../quant/calibrators/index.js';
@@ -91,7 +91,11 @@ export interface ExperimentResults {
     interval: { robustStd: RatioInterval; rmse: RatioInterval } | null;
     calibrationSets: { seed: number; robustStd: number; rmse: number }[] | null;
   }[];
-  /** Hilbert latency over direct latency - 1, per family and precision (headline models, interleaved runs). */
+  /**
+   * How much slower the hilbert headline model runs than the direct one, per family and precision:
+   * the median over interleaved rounds of their per-round ratio, less 1 (pairedOverhead); the
+   * ratio of the two medians where they did not run in one loop.
+   */
   latencyOverhead: { family: string; precision: Precision; overhead: number }[];
   /** Every hilbert model (headline and ablation) in every scheme, with the ideal channel's prediction. */
   curves: CurveComparison[];
@@ -136,7 +140,10 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
       const direct = headline(family, 'direct', precision);
       const hilbert = headline(family, 'hilbert', precision);
       if (!direct || !hilbert) continue;
-      if (direct.latencyMs && hilbert.latencyMs) latencyOverhead.push({ family, precision, overhead: hilbert.latencyMs / direct.latencyMs - 1 });
+      if (direct.latencyMs && hilbert.latencyMs) {
+        const paired = pairedOverheadOf(latency, direct.model, hilbert.model, precision);
+        latencyOverhead.push({ family, precision, overhead: paired ?? hilbert.latencyMs / direct.latencyMs - 1 });
+      }
       // A zero error (e.g. a constant, untrained output) has no ratio: such a pair is left out.
       if (direct.quantError && hilbert.quantError && measurable(hilbert.quantError)) {
         const stored = (model: string) => evaluations.find((e) => e.model.name === model)?.precisions.find((p) => p.precision === precision);
@@ -203,7 +210,7 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
       calibrationMethod: s.calibrationMethod,
       reduceRange: s.reduceRange,
       vnni: lacksVnni === null ? null : !lacksVnni,
-      latency: `median of ${s.latencyRuns} DepthPredictor.predict calls per model, batch 1, ORT CPU EP with 1 thread, every model and precision interleaved in a random order per round`,
+      latency: `median of ${s.latencyRuns} DepthPredictor.predict calls per model, batch 1, ORT CPU EP with 1 thread, every model and precision interleaved in a random order per round; hilbert overhead: the median over rounds of the hilbert model's time over the direct model's in the same round, less 1`,
       // A fine-tuned model: the commands of its training stages, first to last, one per line.
       trainingCommands: Object.fromEntries(
         evaluations.map((e) => [e.model.name, e.model.stages.length > 1 ? e.model.stages.map((s) => s.command ?? '(command not recorded)').join('\n') : e.model.command]),
