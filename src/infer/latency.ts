@@ -5,7 +5,7 @@ import type { DepthPredictor } from './depth-predictor.js';
 /** The seed of the rounds' random order: the same order on every run. */
 const LATENCY_ORDER_SEED = 20_261_206;
 
-/** Warm-up rounds of interleavedLatency, not timed. */
+/** Warm-up rounds of interleavedTimes, not timed. */
 export const LATENCY_WARMUP = 5;
 
 /**
@@ -44,18 +44,6 @@ export async function interleavedTimes(
   return times;
 }
 
-/** Median wall time per model of interleavedTimes. */
-export async function interleavedLatency(
-  predictors: DepthPredictor[],
-  left: RgbImage,
-  right: RgbImage,
-  runs: number,
-  warmup = LATENCY_WARMUP,
-  onRound?: () => void,
-): Promise<number[]> {
-  return (await interleavedTimes(predictors, left, right, runs, warmup, onRound)).map(median);
-}
-
 /**
  * How much slower model b runs than model a, from their times in the same interleaved rounds:
  * the median over rounds of b / a - 1. Pairing the two runs of a round cancels what drifts from
@@ -69,6 +57,7 @@ export function pairedOverhead(a: number[], b: number[]): number {
   return median(b.map((x, i) => x / a[i])) - 1;
 }
 
+/** The middle value (the upper of the two middle ones for an even count). */
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
