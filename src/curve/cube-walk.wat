@@ -36,7 +36,7 @@
     (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128)
     (local $y v128) (local $corner v128) (local $idx v128) (local $idx2 v128) (local $far2 v128) (local $k v128)
     (local $axisB v128) (local $axisA v128) (local $before v128) (local $after v128) (local $along v128)
-    (local $a v128) (local $b v128) (local $ta v128) (local $tb v128) (local $sum v128) (local $w v128) (local $dq v128) (local $beyond v128)
+    (local $a v128) (local $b v128) (local $ta v128) (local $sum v128) (local $dq v128) (local $beyond v128)
     (local $kTable v128) (local $kTable2 v128) (local $bTable v128) (local $bTable2 v128) (local $aTable v128) (local $aTable2 v128)
     (local $high v128) (local $sixteen v128) (local $one v128) (local $two v128) (local $three v128) (local $four v128)
     (local $zerof v128) (local $onef v128) (local $half v128) (local $inner v128) (local $invS v128) (local $bound2 v128)
@@ -239,21 +239,20 @@
         (local.set $along (f32x4.pmax (local.get $a) (local.get $b)))
         (if (local.get $blendOn)
           (then
-            ;; The corner blend (CubeWalk.decode): ta - w (ta + tb), w = clamp(1/2 + r / (2 blend), 0, 1),
-            ;; r = (b - a) / (b + a) (r = 0 where both are 0).
-            (local.set $tb (f32x4.pmin (f32x4.mul (local.get $b) (local.get $invS)) (local.get $onef)))
-            (local.set $ta (f32x4.pmin (f32x4.mul (local.get $a) (local.get $invS)) (local.get $onef)))
+            ;; The corner blend (CubeWalk.decode): dq = ta - w (ta + tb), w = clamp(1/2 + r / (2 blend),
+            ;; 0, 1), r = (b - a) / (b + a). Here a, b <= 1/2 - margin = spacing / 2, so ta = a / spacing
+            ;; and tb = b / spacing need no clamp, and w (ta + tb) = clamp((a + b) / 2 + (b - a) / (2
+            ;; blend), 0, a + b) / spacing: no division (and a + b = 0 gives dq = 0, as r = 0 does).
             (local.set $sum (f32x4.add (local.get $b) (local.get $a)))
-            (local.set $w
-              (f32x4.pmin
-                (f32x4.pmax
-                  (f32x4.add (local.get $half)
-                    (f32x4.mul (local.get $blend)
-                      (v128.and (f32x4.div (f32x4.sub (local.get $b) (local.get $a)) (local.get $sum))
-                        (f32x4.gt (local.get $sum) (local.get $zerof)))))
-                  (local.get $zerof))
-                (local.get $onef)))
-            (local.set $dq (f32x4.sub (local.get $ta) (f32x4.mul (local.get $w) (f32x4.add (local.get $ta) (local.get $tb))))))
+            (local.set $dq
+              (f32x4.mul (local.get $invS)
+                (f32x4.sub (local.get $a)
+                  (f32x4.pmin
+                    (f32x4.pmax
+                      (f32x4.add (f32x4.mul (local.get $half) (local.get $sum))
+                        (f32x4.mul (local.get $blend) (f32x4.sub (local.get $b) (local.get $a))))
+                      (local.get $zerof))
+                    (local.get $sum))))))
           (else
             ;; q = k + t towards the next vertex when after > before, else k - t (ties to the lower
             ;; segment, as in the exact search).
@@ -332,13 +331,13 @@
 ;; 127 - code) a byte and C = (1/2 - margin) - s/2. So the corner, the table look-ups and the
 ;; selection of the segments' axes run on bytes, 16 lanes at a time, and |p - corner|^2 =
 ;; sum (C - m s)^2 = dims C^2 - 2 C s sum m + s^2 sum m^2 on integer sums; only the projection
-;; runs in f32x4, four lanes at a time, as in decode (about 40 % of its operations per sample).
+;; runs in f32x4, four lanes at a time (the four groups of a step unrolled), as in decode.
 ;; Scratch at 176..399: 176 the vertices k, 192 the before axis's m, 208 the after axis's m
 ;; (bytes, an absent segment's 255, which gives a negative distance: it reads 0), 224 sum m (i16
 ;; per sample), 256 sum m^2 (i32 per sample), 320 each component's m (16 bytes each).
 ;; $n a multiple of 16; planes at $codes, $n bytes each (so the input starts at 400 or later).
   (func (export "decode8") (param $codes i32) (param $n i32) (param $dims i32) (param $out i32) (param $list i32) (result i32)
-    (local $i i32) (local $g i32) (local $g4 i32) (local $at i32) (local $count i32) (local $blendOn i32)
+    (local $i i32) (local $at i32) (local $count i32) (local $blendOn i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $p4 i32)
     (local $v v128) (local $m v128) (local $lo v128) (local $hi v128) (local $sumLo v128) (local $sumHi v128)
     (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
@@ -349,7 +348,7 @@
     (local $zerof v128) (local $onef v128) (local $half v128) (local $invS v128) (local $bound2 v128)
     (local $perVertex v128) (local $blend v128) (local $sp2 v128) (local $twoSp v128) (local $clear v128)
     (local $before v128) (local $after v128) (local $a v128) (local $b v128) (local $along v128)
-    (local $ta v128) (local $tb v128) (local $sum v128) (local $w v128) (local $dq v128) (local $far2 v128) (local $beyond v128)
+    (local $ta v128) (local $sum v128) (local $dq v128) (local $far2 v128) (local $beyond v128)
     (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128)
     (local $first v128) (local $second v128) (local $worst v128) (local $sq v128)
     (local $cs f32)
@@ -519,119 +518,428 @@
         (v128.store offset=272 (i32.const 0) (local.get $q1))
         (v128.store offset=288 (i32.const 0) (local.get $q2))
         (v128.store offset=304 (i32.const 0) (local.get $q3))
-        ;; Four samples at a time: the projection in f32x4, as decode does it.
-        (local.set $g (i32.const 0))
-        (block $groupsDone
-          (loop $group
-            (br_if $groupsDone (i32.ge_u (local.get $g) (i32.const 4)))
-            (local.set $g4 (i32.shl (local.get $g) (i32.const 2)))
-            (local.set $before (f32x4.sub (local.get $C) (f32x4.mul (local.get $s)
-              (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=192 (local.get $g4))))))))
-            (local.set $after (f32x4.sub (local.get $C) (f32x4.mul (local.get $s)
-              (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=208 (local.get $g4))))))))
-            ;; |p - corner|^2 from the integer sums (f32: within a few units in the last place of decode's)
-            (local.set $far2
-              (f32x4.add
-                (f32x4.sub (local.get $dC2)
-                  (f32x4.mul (local.get $twoCs) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (v128.load64_zero offset=224 (i32.shl (local.get $g) (i32.const 3)))))))
-                (f32x4.mul (local.get $s2) (f32x4.convert_i32x4_u (v128.load offset=256 (i32.shl (local.get $g) (i32.const 4)))))))
-            ;; Along a segment's own axis the projection removes p's offset; off it, the offset stays.
-            (local.set $b (f32x4.pmax (local.get $before) (local.get $zerof)))
-            (local.set $a (f32x4.pmax (local.get $after) (local.get $zerof)))
-            (local.set $along (f32x4.pmax (local.get $a) (local.get $b)))
-            (if (local.get $blendOn)
-              (then
-                ;; The corner blend (CubeWalk.decode): ta - w (ta + tb), w = clamp(1/2 + r / (2 blend), 0, 1),
-                ;; r = (b - a) / (b + a) (r = 0 where both are 0).
-                (local.set $tb (f32x4.pmin (f32x4.mul (local.get $b) (local.get $invS)) (local.get $onef)))
-                (local.set $ta (f32x4.pmin (f32x4.mul (local.get $a) (local.get $invS)) (local.get $onef)))
-                (local.set $sum (f32x4.add (local.get $b) (local.get $a)))
-                (local.set $w
+        ;; Four samples at a time (unrolled: constant scratch offsets): the projection in f32x4, as
+        ;; decode does it.
+        ;; samples 0-3
+        (local.set $before (f32x4.sub (local.get $C) (f32x4.mul (local.get $s)
+          (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=192 (i32.const 0))))))))
+        (local.set $after (f32x4.sub (local.get $C) (f32x4.mul (local.get $s)
+          (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=208 (i32.const 0))))))))
+        ;; |p - corner|^2 from the integer sums (f32: within a few units in the last place of decode's)
+        (local.set $far2
+          (f32x4.add
+            (f32x4.sub (local.get $dC2)
+              (f32x4.mul (local.get $twoCs) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (v128.load64_zero offset=224 (i32.const 0))))))
+            (f32x4.mul (local.get $s2) (f32x4.convert_i32x4_u (v128.load offset=256 (i32.const 0))))))
+        ;; Along a segment's own axis the projection removes p's offset; off it, the offset stays.
+        (local.set $b (f32x4.pmax (local.get $before) (local.get $zerof)))
+        (local.set $a (f32x4.pmax (local.get $after) (local.get $zerof)))
+        (local.set $along (f32x4.pmax (local.get $a) (local.get $b)))
+        (if (local.get $blendOn)
+          (then
+            ;; The corner blend (CubeWalk.decode): dq = ta - w (ta + tb), w = clamp(1/2 + r / (2 blend),
+            ;; 0, 1), r = (b - a) / (b + a). Here a, b <= C < spacing, so ta = a / spacing and
+            ;; tb = b / spacing need no clamp, and w (ta + tb) = clamp((a + b) / 2 + (b - a) / (2 blend),
+            ;; 0, a + b) / spacing: no division (and a + b = 0 gives dq = 0, as r = 0 does).
+            (local.set $sum (f32x4.add (local.get $b) (local.get $a)))
+            (local.set $dq
+              (f32x4.mul (local.get $invS)
+                (f32x4.sub (local.get $a)
                   (f32x4.pmin
                     (f32x4.pmax
-                      (f32x4.add (local.get $half)
-                        (f32x4.mul (local.get $blend)
-                          (v128.and (f32x4.div (f32x4.sub (local.get $b) (local.get $a)) (local.get $sum))
-                            (f32x4.gt (local.get $sum) (local.get $zerof)))))
+                      (f32x4.add (f32x4.mul (local.get $half) (local.get $sum))
+                        (f32x4.mul (local.get $blend) (f32x4.sub (local.get $b) (local.get $a))))
                       (local.get $zerof))
-                    (local.get $onef)))
-                (local.set $dq (f32x4.sub (local.get $ta) (f32x4.mul (local.get $w) (f32x4.add (local.get $ta) (local.get $tb))))))
-              (else
-                ;; q = k + t towards the next vertex when after > before, else k - t (ties to the lower
-                ;; segment, as in the exact search).
-                (local.set $ta (f32x4.pmin (f32x4.mul (local.get $along) (local.get $invS)) (local.get $onef)))
-                (local.set $dq (v128.bitselect (local.get $ta) (f32x4.neg (local.get $ta)) (f32x4.gt (local.get $after) (local.get $before))))))
+                    (local.get $sum))))))
+          (else
+            ;; q = k + t towards the next vertex when after > before, else k - t (ties to the lower
+            ;; segment, as in the exact search).
+            (local.set $ta (f32x4.pmin (f32x4.mul (local.get $along) (local.get $invS)) (local.get $onef)))
+            (local.set $dq (v128.bitselect (local.get $ta) (f32x4.neg (local.get $ta)) (f32x4.gt (local.get $after) (local.get $before))))))
+        (local.set $beyond
+          (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
+        (if (v128.any_true (local.get $beyond))
+          (then
+            ;; The inward distances themselves, for decode's sharper test (components beyond $dims: 0).
+            (local.set $w3 (local.get $zerof))
+            (local.set $w4 (local.get $zerof))
+            (local.set $w0 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=320 (i32.const 0))))))))
+            (local.set $w1 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=336 (i32.const 0))))))))
+            (local.set $w2 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=352 (i32.const 0))))))))
+            (if (i32.ge_u (local.get $dims) (i32.const 4))
+              (then
+            (local.set $w3 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=368 (i32.const 0))))))))))
+            (if (i32.eq (local.get $dims) (i32.const 5))
+              (then
+            (local.set $w4 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=384 (i32.const 0))))))))))
+            ;; CubeWalk.clearOfOthers: the largest and second largest max(0, w_c)^2 (components
+            ;; beyond $dims: w = 0 gives 0), then the worst 2 spacing w_a + (the largest of the
+            ;; others) over the present axes.
+            (local.set $first (local.get $zerof))
+            (local.set $second (local.get $zerof))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $worst (f32x4.pmax (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w0)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))) (local.get $first)))) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w1)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))) (local.get $first))))))
+            (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w2)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))) (local.get $first))))))
+            (if (i32.ge_u (local.get $dims) (i32.const 4))
+              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w3)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))) (local.get $first))))))))
+            (if (i32.eq (local.get $dims) (i32.const 5))
+              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w4)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))) (local.get $first))))))))
             (local.set $beyond
-              (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
-            (if (v128.any_true (local.get $beyond))
+              (v128.andnot (local.get $beyond)
+                (f32x4.gt
+                  (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (local.get $sp2)) (local.get $worst))
+                  (local.get $clear))))))
+        (local.set $at (i32.add (local.get $i) (i32.const 0)))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $at) (i32.const 2)))
+          (v128.or
+            (f32x4.mul
+              (f32x4.add (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=176 (i32.const 0)))))
+                (local.get $dq))
+              (local.get $perVertex))
+            (local.get $beyond)))
+        (if (v128.any_true (local.get $beyond))
+          (then
+            (if (i32x4.extract_lane 0 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (local.get $at))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 1 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 1)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 2 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 2)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 3 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 3)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))))
+        ;; samples 4-7
+        (local.set $before (f32x4.sub (local.get $C) (f32x4.mul (local.get $s)
+          (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=196 (i32.const 0))))))))
+        (local.set $after (f32x4.sub (local.get $C) (f32x4.mul (local.get $s)
+          (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=212 (i32.const 0))))))))
+        ;; |p - corner|^2 from the integer sums (f32: within a few units in the last place of decode's)
+        (local.set $far2
+          (f32x4.add
+            (f32x4.sub (local.get $dC2)
+              (f32x4.mul (local.get $twoCs) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (v128.load64_zero offset=232 (i32.const 0))))))
+            (f32x4.mul (local.get $s2) (f32x4.convert_i32x4_u (v128.load offset=272 (i32.const 0))))))
+        ;; Along a segment's own axis the projection removes p's offset; off it, the offset stays.
+        (local.set $b (f32x4.pmax (local.get $before) (local.get $zerof)))
+        (local.set $a (f32x4.pmax (local.get $after) (local.get $zerof)))
+        (local.set $along (f32x4.pmax (local.get $a) (local.get $b)))
+        (if (local.get $blendOn)
+          (then
+            ;; The corner blend (CubeWalk.decode): dq = ta - w (ta + tb), w = clamp(1/2 + r / (2 blend),
+            ;; 0, 1), r = (b - a) / (b + a). Here a, b <= C < spacing, so ta = a / spacing and
+            ;; tb = b / spacing need no clamp, and w (ta + tb) = clamp((a + b) / 2 + (b - a) / (2 blend),
+            ;; 0, a + b) / spacing: no division (and a + b = 0 gives dq = 0, as r = 0 does).
+            (local.set $sum (f32x4.add (local.get $b) (local.get $a)))
+            (local.set $dq
+              (f32x4.mul (local.get $invS)
+                (f32x4.sub (local.get $a)
+                  (f32x4.pmin
+                    (f32x4.pmax
+                      (f32x4.add (f32x4.mul (local.get $half) (local.get $sum))
+                        (f32x4.mul (local.get $blend) (f32x4.sub (local.get $b) (local.get $a))))
+                      (local.get $zerof))
+                    (local.get $sum))))))
+          (else
+            ;; q = k + t towards the next vertex when after > before, else k - t (ties to the lower
+            ;; segment, as in the exact search).
+            (local.set $ta (f32x4.pmin (f32x4.mul (local.get $along) (local.get $invS)) (local.get $onef)))
+            (local.set $dq (v128.bitselect (local.get $ta) (f32x4.neg (local.get $ta)) (f32x4.gt (local.get $after) (local.get $before))))))
+        (local.set $beyond
+          (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
+        (if (v128.any_true (local.get $beyond))
+          (then
+            ;; The inward distances themselves, for decode's sharper test (components beyond $dims: 0).
+            (local.set $w3 (local.get $zerof))
+            (local.set $w4 (local.get $zerof))
+            (local.set $w0 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=324 (i32.const 0))))))))
+            (local.set $w1 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=340 (i32.const 0))))))))
+            (local.set $w2 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=356 (i32.const 0))))))))
+            (if (i32.ge_u (local.get $dims) (i32.const 4))
               (then
-                ;; The inward distances themselves, for decode's sharper test (components beyond $dims: 0).
-                (local.set $w3 (local.get $zerof))
-                (local.set $w4 (local.get $zerof))
-                (local.set $w0 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=320 (local.get $g4))))))))
-                (local.set $w1 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=336 (local.get $g4))))))))
-                (local.set $w2 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=352 (local.get $g4))))))))
-                (if (i32.ge_u (local.get $dims) (i32.const 4))
-                  (then
-                (local.set $w3 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=368 (local.get $g4))))))))))
-                (if (i32.eq (local.get $dims) (i32.const 5))
-                  (then
-                (local.set $w4 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=384 (local.get $g4))))))))))
-                ;; CubeWalk.clearOfOthers: the largest and second largest max(0, w_c)^2 (components
-                ;; beyond $dims: w = 0 gives 0), then the worst 2 spacing w_a + (the largest of the
-                ;; others) over the present axes.
-                (local.set $first (local.get $zerof))
-                (local.set $second (local.get $zerof))
-                (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))))
-                (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-                (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-                (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))))
-                (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-                (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-                (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))))
-                (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-                (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-                (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))))
-                (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-                (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-                (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))))
-                (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-                (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-                (local.set $worst (f32x4.pmax (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w0)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))) (local.get $first)))) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w1)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))) (local.get $first))))))
-                (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w2)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))) (local.get $first))))))
-                (if (i32.ge_u (local.get $dims) (i32.const 4))
-                  (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w3)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))) (local.get $first))))))))
-                (if (i32.eq (local.get $dims) (i32.const 5))
-                  (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w4)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))) (local.get $first))))))))
-                (local.set $beyond
-                  (v128.andnot (local.get $beyond)
-                    (f32x4.gt
-                      (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (local.get $sp2)) (local.get $worst))
-                      (local.get $clear))))))
-            (local.set $at (i32.add (local.get $i) (local.get $g4)))
-            (v128.store (i32.add (local.get $out) (i32.shl (local.get $at) (i32.const 2)))
-              (v128.or
-                (f32x4.mul
-                  (f32x4.add (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=176 (local.get $g4)))))
-                    (local.get $dq))
-                  (local.get $perVertex))
-                (local.get $beyond)))
-            (if (v128.any_true (local.get $beyond))
+            (local.set $w3 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=372 (i32.const 0))))))))))
+            (if (i32.eq (local.get $dims) (i32.const 5))
               (then
-                (if (i32x4.extract_lane 0 (local.get $beyond))
-                  (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (local.get $at))
-                        (local.set $count (i32.add (local.get $count) (i32.const 1)))))
-                (if (i32x4.extract_lane 1 (local.get $beyond))
-                  (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 1)))
-                        (local.set $count (i32.add (local.get $count) (i32.const 1)))))
-                (if (i32x4.extract_lane 2 (local.get $beyond))
-                  (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 2)))
-                        (local.set $count (i32.add (local.get $count) (i32.const 1)))))
-                (if (i32x4.extract_lane 3 (local.get $beyond))
-                  (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 3)))
-                        (local.set $count (i32.add (local.get $count) (i32.const 1)))))))
-            (local.set $g (i32.add (local.get $g) (i32.const 1)))
-            (br $group)))
+            (local.set $w4 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=388 (i32.const 0))))))))))
+            ;; CubeWalk.clearOfOthers: the largest and second largest max(0, w_c)^2 (components
+            ;; beyond $dims: w = 0 gives 0), then the worst 2 spacing w_a + (the largest of the
+            ;; others) over the present axes.
+            (local.set $first (local.get $zerof))
+            (local.set $second (local.get $zerof))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $worst (f32x4.pmax (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w0)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))) (local.get $first)))) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w1)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))) (local.get $first))))))
+            (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w2)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))) (local.get $first))))))
+            (if (i32.ge_u (local.get $dims) (i32.const 4))
+              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w3)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))) (local.get $first))))))))
+            (if (i32.eq (local.get $dims) (i32.const 5))
+              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w4)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))) (local.get $first))))))))
+            (local.set $beyond
+              (v128.andnot (local.get $beyond)
+                (f32x4.gt
+                  (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (local.get $sp2)) (local.get $worst))
+                  (local.get $clear))))))
+        (local.set $at (i32.add (local.get $i) (i32.const 4)))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $at) (i32.const 2)))
+          (v128.or
+            (f32x4.mul
+              (f32x4.add (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=180 (i32.const 0)))))
+                (local.get $dq))
+              (local.get $perVertex))
+            (local.get $beyond)))
+        (if (v128.any_true (local.get $beyond))
+          (then
+            (if (i32x4.extract_lane 0 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (local.get $at))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 1 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 1)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 2 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 2)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 3 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 3)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))))
+        ;; samples 8-11
+        (local.set $before (f32x4.sub (local.get $C) (f32x4.mul (local.get $s)
+          (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=200 (i32.const 0))))))))
+        (local.set $after (f32x4.sub (local.get $C) (f32x4.mul (local.get $s)
+          (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=216 (i32.const 0))))))))
+        ;; |p - corner|^2 from the integer sums (f32: within a few units in the last place of decode's)
+        (local.set $far2
+          (f32x4.add
+            (f32x4.sub (local.get $dC2)
+              (f32x4.mul (local.get $twoCs) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (v128.load64_zero offset=240 (i32.const 0))))))
+            (f32x4.mul (local.get $s2) (f32x4.convert_i32x4_u (v128.load offset=288 (i32.const 0))))))
+        ;; Along a segment's own axis the projection removes p's offset; off it, the offset stays.
+        (local.set $b (f32x4.pmax (local.get $before) (local.get $zerof)))
+        (local.set $a (f32x4.pmax (local.get $after) (local.get $zerof)))
+        (local.set $along (f32x4.pmax (local.get $a) (local.get $b)))
+        (if (local.get $blendOn)
+          (then
+            ;; The corner blend (CubeWalk.decode): dq = ta - w (ta + tb), w = clamp(1/2 + r / (2 blend),
+            ;; 0, 1), r = (b - a) / (b + a). Here a, b <= C < spacing, so ta = a / spacing and
+            ;; tb = b / spacing need no clamp, and w (ta + tb) = clamp((a + b) / 2 + (b - a) / (2 blend),
+            ;; 0, a + b) / spacing: no division (and a + b = 0 gives dq = 0, as r = 0 does).
+            (local.set $sum (f32x4.add (local.get $b) (local.get $a)))
+            (local.set $dq
+              (f32x4.mul (local.get $invS)
+                (f32x4.sub (local.get $a)
+                  (f32x4.pmin
+                    (f32x4.pmax
+                      (f32x4.add (f32x4.mul (local.get $half) (local.get $sum))
+                        (f32x4.mul (local.get $blend) (f32x4.sub (local.get $b) (local.get $a))))
+                      (local.get $zerof))
+                    (local.get $sum))))))
+          (else
+            ;; q = k + t towards the next vertex when after > before, else k - t (ties to the lower
+            ;; segment, as in the exact search).
+            (local.set $ta (f32x4.pmin (f32x4.mul (local.get $along) (local.get $invS)) (local.get $onef)))
+            (local.set $dq (v128.bitselect (local.get $ta) (f32x4.neg (local.get $ta)) (f32x4.gt (local.get $after) (local.get $before))))))
+        (local.set $beyond
+          (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
+        (if (v128.any_true (local.get $beyond))
+          (then
+            ;; The inward distances themselves, for decode's sharper test (components beyond $dims: 0).
+            (local.set $w3 (local.get $zerof))
+            (local.set $w4 (local.get $zerof))
+            (local.set $w0 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=328 (i32.const 0))))))))
+            (local.set $w1 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=344 (i32.const 0))))))))
+            (local.set $w2 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=360 (i32.const 0))))))))
+            (if (i32.ge_u (local.get $dims) (i32.const 4))
+              (then
+            (local.set $w3 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=376 (i32.const 0))))))))))
+            (if (i32.eq (local.get $dims) (i32.const 5))
+              (then
+            (local.set $w4 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=392 (i32.const 0))))))))))
+            ;; CubeWalk.clearOfOthers: the largest and second largest max(0, w_c)^2 (components
+            ;; beyond $dims: w = 0 gives 0), then the worst 2 spacing w_a + (the largest of the
+            ;; others) over the present axes.
+            (local.set $first (local.get $zerof))
+            (local.set $second (local.get $zerof))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $worst (f32x4.pmax (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w0)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))) (local.get $first)))) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w1)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))) (local.get $first))))))
+            (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w2)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))) (local.get $first))))))
+            (if (i32.ge_u (local.get $dims) (i32.const 4))
+              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w3)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))) (local.get $first))))))))
+            (if (i32.eq (local.get $dims) (i32.const 5))
+              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w4)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))) (local.get $first))))))))
+            (local.set $beyond
+              (v128.andnot (local.get $beyond)
+                (f32x4.gt
+                  (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (local.get $sp2)) (local.get $worst))
+                  (local.get $clear))))))
+        (local.set $at (i32.add (local.get $i) (i32.const 8)))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $at) (i32.const 2)))
+          (v128.or
+            (f32x4.mul
+              (f32x4.add (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=184 (i32.const 0)))))
+                (local.get $dq))
+              (local.get $perVertex))
+            (local.get $beyond)))
+        (if (v128.any_true (local.get $beyond))
+          (then
+            (if (i32x4.extract_lane 0 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (local.get $at))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 1 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 1)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 2 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 2)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 3 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 3)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))))
+        ;; samples 12-15
+        (local.set $before (f32x4.sub (local.get $C) (f32x4.mul (local.get $s)
+          (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=204 (i32.const 0))))))))
+        (local.set $after (f32x4.sub (local.get $C) (f32x4.mul (local.get $s)
+          (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=220 (i32.const 0))))))))
+        ;; |p - corner|^2 from the integer sums (f32: within a few units in the last place of decode's)
+        (local.set $far2
+          (f32x4.add
+            (f32x4.sub (local.get $dC2)
+              (f32x4.mul (local.get $twoCs) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (v128.load64_zero offset=248 (i32.const 0))))))
+            (f32x4.mul (local.get $s2) (f32x4.convert_i32x4_u (v128.load offset=304 (i32.const 0))))))
+        ;; Along a segment's own axis the projection removes p's offset; off it, the offset stays.
+        (local.set $b (f32x4.pmax (local.get $before) (local.get $zerof)))
+        (local.set $a (f32x4.pmax (local.get $after) (local.get $zerof)))
+        (local.set $along (f32x4.pmax (local.get $a) (local.get $b)))
+        (if (local.get $blendOn)
+          (then
+            ;; The corner blend (CubeWalk.decode): dq = ta - w (ta + tb), w = clamp(1/2 + r / (2 blend),
+            ;; 0, 1), r = (b - a) / (b + a). Here a, b <= C < spacing, so ta = a / spacing and
+            ;; tb = b / spacing need no clamp, and w (ta + tb) = clamp((a + b) / 2 + (b - a) / (2 blend),
+            ;; 0, a + b) / spacing: no division (and a + b = 0 gives dq = 0, as r = 0 does).
+            (local.set $sum (f32x4.add (local.get $b) (local.get $a)))
+            (local.set $dq
+              (f32x4.mul (local.get $invS)
+                (f32x4.sub (local.get $a)
+                  (f32x4.pmin
+                    (f32x4.pmax
+                      (f32x4.add (f32x4.mul (local.get $half) (local.get $sum))
+                        (f32x4.mul (local.get $blend) (f32x4.sub (local.get $b) (local.get $a))))
+                      (local.get $zerof))
+                    (local.get $sum))))))
+          (else
+            ;; q = k + t towards the next vertex when after > before, else k - t (ties to the lower
+            ;; segment, as in the exact search).
+            (local.set $ta (f32x4.pmin (f32x4.mul (local.get $along) (local.get $invS)) (local.get $onef)))
+            (local.set $dq (v128.bitselect (local.get $ta) (f32x4.neg (local.get $ta)) (f32x4.gt (local.get $after) (local.get $before))))))
+        (local.set $beyond
+          (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
+        (if (v128.any_true (local.get $beyond))
+          (then
+            ;; The inward distances themselves, for decode's sharper test (components beyond $dims: 0).
+            (local.set $w3 (local.get $zerof))
+            (local.set $w4 (local.get $zerof))
+            (local.set $w0 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=332 (i32.const 0))))))))
+            (local.set $w1 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=348 (i32.const 0))))))))
+            (local.set $w2 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=364 (i32.const 0))))))))
+            (if (i32.ge_u (local.get $dims) (i32.const 4))
+              (then
+            (local.set $w3 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=380 (i32.const 0))))))))))
+            (if (i32.eq (local.get $dims) (i32.const 5))
+              (then
+            (local.set $w4 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=396 (i32.const 0))))))))))
+            ;; CubeWalk.clearOfOthers: the largest and second largest max(0, w_c)^2 (components
+            ;; beyond $dims: w = 0 gives 0), then the worst 2 spacing w_a + (the largest of the
+            ;; others) over the present axes.
+            (local.set $first (local.get $zerof))
+            (local.set $second (local.get $zerof))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))))
+            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+            (local.set $worst (f32x4.pmax (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w0)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))) (local.get $first)))) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w1)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))) (local.get $first))))))
+            (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w2)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))) (local.get $first))))))
+            (if (i32.ge_u (local.get $dims) (i32.const 4))
+              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w3)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))) (local.get $first))))))))
+            (if (i32.eq (local.get $dims) (i32.const 5))
+              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w4)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))) (local.get $first))))))))
+            (local.set $beyond
+              (v128.andnot (local.get $beyond)
+                (f32x4.gt
+                  (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (local.get $sp2)) (local.get $worst))
+                  (local.get $clear))))))
+        (local.set $at (i32.add (local.get $i) (i32.const 12)))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $at) (i32.const 2)))
+          (v128.or
+            (f32x4.mul
+              (f32x4.add (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=188 (i32.const 0)))))
+                (local.get $dq))
+              (local.get $perVertex))
+            (local.get $beyond)))
+        (if (v128.any_true (local.get $beyond))
+          (then
+            (if (i32x4.extract_lane 0 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (local.get $at))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 1 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 1)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 2 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 2)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (if (i32x4.extract_lane 3 (local.get $beyond))
+              (then (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $at) (i32.const 3)))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next)))
     (local.get $count))
