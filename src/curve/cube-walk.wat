@@ -41,7 +41,7 @@
     (local $high v128) (local $sixteen v128) (local $one v128) (local $two v128) (local $three v128) (local $four v128)
     (local $zerof v128) (local $onef v128) (local $half v128) (local $inner v128) (local $invS v128) (local $bound2 v128)
     (local $perVertex v128) (local $blend v128) (local $inf v128)
-    (local $first v128) (local $second v128) (local $worst v128) (local $sp2 v128) (local $sq v128) (local $twoSp v128) (local $clear v128)
+   
     ;; The input's kind is the same for a whole call: its branches are always predicted.
     (local.set $isFloat (i32.eq (local.get $kind) (i32.const 1)))
     (local.set $isWide (i32.eq (local.get $kind) (i32.const 2)))
@@ -85,9 +85,6 @@
     (local.set $blend (f32x4.splat (f32.load offset=156 (i32.const 0))))
     (local.set $blendOn (f32.gt (f32.load offset=156 (i32.const 0)) (f32.const 0)))
     (local.set $inf (f32x4.splat (f32.const inf)))
-    (local.set $sp2 (f32x4.splat (f32.load offset=164 (i32.const 0))))
-    (local.set $twoSp (f32x4.splat (f32.mul (f32.const 2) (f32.load offset=160 (i32.const 0)))))
-    (local.set $clear (f32x4.splat (f32.load offset=168 (i32.const 0))))
     ;; Components beyond $dims: an inward distance of 0 adds nothing to clearOfOthers' largest squares.
     (local.set $w3 (local.get $zerof))
     (local.set $w4 (local.get $zerof))
@@ -266,37 +263,7 @@
           (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
         (if (v128.any_true (local.get $beyond))
           (then
-            ;; CubeWalk.clearOfOthers: the largest and second largest max(0, w_c)^2 (components
-            ;; beyond $dims: w = 0 gives 0), then the worst 2 spacing w_a + (the largest of the
-            ;; others) over the present axes.
-            (local.set $first (local.get $zerof))
-            (local.set $second (local.get $zerof))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $worst (f32x4.pmax (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w0)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))) (local.get $first)))) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w1)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))) (local.get $first))))))
-            (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w2)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))) (local.get $first))))))
-            (if (i32.ge_u (local.get $dims) (i32.const 4))
-              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w3)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))) (local.get $first))))))))
-            (if (i32.eq (local.get $dims) (i32.const 5))
-              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w4)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))) (local.get $first))))))))
-            (local.set $beyond
-              (v128.andnot (local.get $beyond)
-                (f32x4.gt
-                  (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (local.get $sp2)) (local.get $worst))
-                  (local.get $clear))))))
+            (local.set $beyond (v128.andnot (local.get $beyond) (call $clearOfOthers (local.get $w0) (local.get $w1) (local.get $w2) (local.get $w3) (local.get $w4) (local.get $along) (local.get $dims))))))
         ;; A non-finite component (float input only) makes far2 NaN or infinite: listed too, for the
         ;; caller to reject.
         (if (local.get $isFloat)
@@ -346,11 +313,11 @@
     (local $c127 v128) (local $c128 v128) (local $sixteen v128) (local $absent v128)
     (local $s v128) (local $C v128) (local $dC2 v128) (local $twoCs v128) (local $s2 v128)
     (local $zerof v128) (local $onef v128) (local $half v128) (local $invS v128) (local $bound2 v128)
-    (local $perVertex v128) (local $blend v128) (local $sp2 v128) (local $twoSp v128) (local $clear v128)
+    (local $perVertex v128) (local $blend v128)
     (local $before v128) (local $after v128) (local $a v128) (local $b v128) (local $along v128)
     (local $ta v128) (local $sum v128) (local $dq v128) (local $far2 v128) (local $beyond v128)
-    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128)
-    (local $first v128) (local $second v128) (local $worst v128) (local $sq v128)
+   
+   
     (local $cs f32)
     (local.set $p0 (local.get $codes))
     (local.set $p1 (i32.add (local.get $p0) (local.get $n)))
@@ -382,9 +349,6 @@
     (local.set $perVertex (f32x4.splat (f32.load offset=152 (i32.const 0))))
     (local.set $blend (f32x4.splat (f32.load offset=156 (i32.const 0))))
     (local.set $blendOn (f32.gt (f32.load offset=156 (i32.const 0)) (f32.const 0)))
-    (local.set $sp2 (f32x4.splat (f32.load offset=164 (i32.const 0))))
-    (local.set $twoSp (f32x4.splat (f32.mul (f32.const 2) (f32.load offset=160 (i32.const 0)))))
-    (local.set $clear (f32x4.splat (f32.load offset=168 (i32.const 0))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
@@ -560,49 +524,7 @@
           (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
         (if (v128.any_true (local.get $beyond))
           (then
-            ;; The inward distances themselves, for decode's sharper test (components beyond $dims: 0).
-            (local.set $w3 (local.get $zerof))
-            (local.set $w4 (local.get $zerof))
-            (local.set $w0 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=320 (i32.const 0))))))))
-            (local.set $w1 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=336 (i32.const 0))))))))
-            (local.set $w2 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=352 (i32.const 0))))))))
-            (if (i32.ge_u (local.get $dims) (i32.const 4))
-              (then
-            (local.set $w3 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=368 (i32.const 0))))))))))
-            (if (i32.eq (local.get $dims) (i32.const 5))
-              (then
-            (local.set $w4 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=384 (i32.const 0))))))))))
-            ;; CubeWalk.clearOfOthers: the largest and second largest max(0, w_c)^2 (components
-            ;; beyond $dims: w = 0 gives 0), then the worst 2 spacing w_a + (the largest of the
-            ;; others) over the present axes.
-            (local.set $first (local.get $zerof))
-            (local.set $second (local.get $zerof))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $worst (f32x4.pmax (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w0)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))) (local.get $first)))) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w1)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))) (local.get $first))))))
-            (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w2)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))) (local.get $first))))))
-            (if (i32.ge_u (local.get $dims) (i32.const 4))
-              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w3)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))) (local.get $first))))))))
-            (if (i32.eq (local.get $dims) (i32.const 5))
-              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w4)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))) (local.get $first))))))))
-            (local.set $beyond
-              (v128.andnot (local.get $beyond)
-                (f32x4.gt
-                  (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (local.get $sp2)) (local.get $worst))
-                  (local.get $clear))))))
+            (local.set $beyond (v128.andnot (local.get $beyond) (call $clearOfOthers8 (i32.const 0) (local.get $dims) (local.get $C) (local.get $s) (local.get $along))))))
         (local.set $at (i32.add (local.get $i) (i32.const 0)))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $at) (i32.const 2)))
           (v128.or
@@ -665,49 +587,7 @@
           (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
         (if (v128.any_true (local.get $beyond))
           (then
-            ;; The inward distances themselves, for decode's sharper test (components beyond $dims: 0).
-            (local.set $w3 (local.get $zerof))
-            (local.set $w4 (local.get $zerof))
-            (local.set $w0 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=324 (i32.const 0))))))))
-            (local.set $w1 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=340 (i32.const 0))))))))
-            (local.set $w2 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=356 (i32.const 0))))))))
-            (if (i32.ge_u (local.get $dims) (i32.const 4))
-              (then
-            (local.set $w3 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=372 (i32.const 0))))))))))
-            (if (i32.eq (local.get $dims) (i32.const 5))
-              (then
-            (local.set $w4 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=388 (i32.const 0))))))))))
-            ;; CubeWalk.clearOfOthers: the largest and second largest max(0, w_c)^2 (components
-            ;; beyond $dims: w = 0 gives 0), then the worst 2 spacing w_a + (the largest of the
-            ;; others) over the present axes.
-            (local.set $first (local.get $zerof))
-            (local.set $second (local.get $zerof))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $worst (f32x4.pmax (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w0)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))) (local.get $first)))) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w1)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))) (local.get $first))))))
-            (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w2)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))) (local.get $first))))))
-            (if (i32.ge_u (local.get $dims) (i32.const 4))
-              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w3)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))) (local.get $first))))))))
-            (if (i32.eq (local.get $dims) (i32.const 5))
-              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w4)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))) (local.get $first))))))))
-            (local.set $beyond
-              (v128.andnot (local.get $beyond)
-                (f32x4.gt
-                  (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (local.get $sp2)) (local.get $worst))
-                  (local.get $clear))))))
+            (local.set $beyond (v128.andnot (local.get $beyond) (call $clearOfOthers8 (i32.const 4) (local.get $dims) (local.get $C) (local.get $s) (local.get $along))))))
         (local.set $at (i32.add (local.get $i) (i32.const 4)))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $at) (i32.const 2)))
           (v128.or
@@ -770,49 +650,7 @@
           (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
         (if (v128.any_true (local.get $beyond))
           (then
-            ;; The inward distances themselves, for decode's sharper test (components beyond $dims: 0).
-            (local.set $w3 (local.get $zerof))
-            (local.set $w4 (local.get $zerof))
-            (local.set $w0 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=328 (i32.const 0))))))))
-            (local.set $w1 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=344 (i32.const 0))))))))
-            (local.set $w2 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=360 (i32.const 0))))))))
-            (if (i32.ge_u (local.get $dims) (i32.const 4))
-              (then
-            (local.set $w3 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=376 (i32.const 0))))))))))
-            (if (i32.eq (local.get $dims) (i32.const 5))
-              (then
-            (local.set $w4 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=392 (i32.const 0))))))))))
-            ;; CubeWalk.clearOfOthers: the largest and second largest max(0, w_c)^2 (components
-            ;; beyond $dims: w = 0 gives 0), then the worst 2 spacing w_a + (the largest of the
-            ;; others) over the present axes.
-            (local.set $first (local.get $zerof))
-            (local.set $second (local.get $zerof))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $worst (f32x4.pmax (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w0)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))) (local.get $first)))) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w1)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))) (local.get $first))))))
-            (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w2)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))) (local.get $first))))))
-            (if (i32.ge_u (local.get $dims) (i32.const 4))
-              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w3)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))) (local.get $first))))))))
-            (if (i32.eq (local.get $dims) (i32.const 5))
-              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w4)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))) (local.get $first))))))))
-            (local.set $beyond
-              (v128.andnot (local.get $beyond)
-                (f32x4.gt
-                  (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (local.get $sp2)) (local.get $worst))
-                  (local.get $clear))))))
+            (local.set $beyond (v128.andnot (local.get $beyond) (call $clearOfOthers8 (i32.const 8) (local.get $dims) (local.get $C) (local.get $s) (local.get $along))))))
         (local.set $at (i32.add (local.get $i) (i32.const 8)))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $at) (i32.const 2)))
           (v128.or
@@ -875,49 +713,7 @@
           (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
         (if (v128.any_true (local.get $beyond))
           (then
-            ;; The inward distances themselves, for decode's sharper test (components beyond $dims: 0).
-            (local.set $w3 (local.get $zerof))
-            (local.set $w4 (local.get $zerof))
-            (local.set $w0 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=332 (i32.const 0))))))))
-            (local.set $w1 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=348 (i32.const 0))))))))
-            (local.set $w2 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=364 (i32.const 0))))))))
-            (if (i32.ge_u (local.get $dims) (i32.const 4))
-              (then
-            (local.set $w3 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=380 (i32.const 0))))))))))
-            (if (i32.eq (local.get $dims) (i32.const 5))
-              (then
-            (local.set $w4 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=396 (i32.const 0))))))))))
-            ;; CubeWalk.clearOfOthers: the largest and second largest max(0, w_c)^2 (components
-            ;; beyond $dims: w = 0 gives 0), then the worst 2 spacing w_a + (the largest of the
-            ;; others) over the present axes.
-            (local.set $first (local.get $zerof))
-            (local.set $second (local.get $zerof))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))))
-            (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
-            (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
-            (local.set $worst (f32x4.pmax (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w0)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))) (local.get $first)))) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w1)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))) (local.get $first))))))
-            (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w2)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))) (local.get $first))))))
-            (if (i32.ge_u (local.get $dims) (i32.const 4))
-              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w3)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))) (local.get $first))))))))
-            (if (i32.eq (local.get $dims) (i32.const 5))
-              (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w4)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))) (local.get $first))))))))
-            (local.set $beyond
-              (v128.andnot (local.get $beyond)
-                (f32x4.gt
-                  (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (local.get $sp2)) (local.get $worst))
-                  (local.get $clear))))))
+            (local.set $beyond (v128.andnot (local.get $beyond) (call $clearOfOthers8 (i32.const 12) (local.get $dims) (local.get $C) (local.get $s) (local.get $along))))))
         (local.set $at (i32.add (local.get $i) (i32.const 12)))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $at) (i32.const 2)))
           (v128.or
@@ -943,4 +739,53 @@
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next)))
     (local.get $count))
+;; CubeWalk.clearOfOthers for four samples whose projection lies beyond spacing / 2: the lanes
+;; still vouched for, where along^2 + spacing^2 - worst > CLEAR_MARGIN (header 164, 160, 168).
+;; $w0..$w4 are the inward distances (0 for components beyond $dims). Called only for the rare
+;; blocks that need it, from both decode loops.
+  (func $clearOfOthers (param $w0 v128) (param $w1 v128) (param $w2 v128) (param $w3 v128) (param $w4 v128) (param $along v128) (param $dims i32) (result v128)
+    (local $zerof v128) (local $twoSp v128) (local $first v128) (local $second v128) (local $worst v128) (local $sq v128)
+    (local.set $zerof (f32x4.splat (f32.const 0)))
+    (local.set $twoSp (f32x4.splat (f32.mul (f32.const 2) (f32.load offset=160 (i32.const 0)))))
+    ;; CubeWalk.clearOfOthers: the largest and second largest max(0, w_c)^2 (components
+    ;; beyond $dims: w = 0 gives 0), then the worst 2 spacing w_a + (the largest of the
+    ;; others) over the present axes.
+    (local.set $first (local.get $zerof))
+    (local.set $second (local.get $zerof))
+    (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))))
+    (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+    (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+    (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))))
+    (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+    (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+    (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))))
+    (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+    (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+    (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))))
+    (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+    (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+    (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))))
+    (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+    (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+    (local.set $worst (f32x4.pmax (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w0)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))) (local.get $first)))) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w1)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))) (local.get $first))))))
+    (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w2)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))) (local.get $first))))))
+    (if (i32.ge_u (local.get $dims) (i32.const 4))
+      (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w3)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))) (local.get $first))))))))
+    (if (i32.eq (local.get $dims) (i32.const 5))
+      (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w4)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))) (local.get $first))))))))
+    (f32x4.gt
+      (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (f32x4.splat (f32.load offset=164 (i32.const 0)))) (local.get $worst))
+      (f32x4.splat (f32.load offset=168 (i32.const 0)))))
+;; clearOfOthers for decode8's group of four samples at scratch byte $g4 (0, 4, 8 or 12): their
+;; inward distances C - m s from each component's m (components beyond $dims: 0).
+  (func $clearOfOthers8 (param $g4 i32) (param $dims i32) (param $C v128) (param $s v128) (param $along v128) (result v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128)
+    (local.set $w0 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=320 (local.get $g4))))))))
+    (local.set $w1 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=336 (local.get $g4))))))))
+    (local.set $w2 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=352 (local.get $g4))))))))
+    (if (i32.ge_u (local.get $dims) (i32.const 4))
+      (then (local.set $w3 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=368 (local.get $g4))))))))))
+    (if (i32.eq (local.get $dims) (i32.const 5))
+      (then (local.set $w4 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=384 (local.get $g4))))))))))
+    (call $clearOfOthers (local.get $w0) (local.get $w1) (local.get $w2) (local.get $w3) (local.get $w4) (local.get $along) (local.get $dims)))
 )
