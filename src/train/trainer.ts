@@ -101,6 +101,8 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
   // A resume takes every weight from the checkpoint; one interrupted before its first checkpoint
   // starts again from the init folder, read now.
   const params: ParamMap = initial ?? (config.init && options.resume && !checkpointDir ? initialParams(config, graph) : createParams(graph, config.seed));
+  // The command that started the run stays its command; a resume is recorded beside it.
+  let startedBy: string | null;
   try {
     if (!options.resume && (checkpointDir || existsSync(configFile))) {
       throw new ConfigError('--out', runDir, 'already holds a run; pass --resume to continue it or choose another folder');
@@ -111,12 +113,12 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
       writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
       writeFileAtomic(commandFile, `${JSON.stringify({ command: options.command ?? null })}\n`);
     }
+    // Inside the guard: a resume's unreadable command file must not leave the weights allocated.
+    startedBy = existsSync(commandFile) ? readJson<{ command: string | null }>(commandFile).command : null;
   } catch (err) {
     disposeParams(params);
     throw err;
   }
-  // The command that started the run stays its command; a resume is recorded beside it.
-  const startedBy = existsSync(commandFile) ? readJson<{ command: string | null }>(commandFile).command : null;
 
   // Taken now: commits may land while a long run trains.
   let code: CodeProvenance[] = [codeProvenance()];
