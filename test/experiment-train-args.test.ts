@@ -56,6 +56,14 @@ test('trainArgsFromConfig rebuilds every recorded field, and the train command r
   assert.deepEqual(parsedByTrain(trainArgsFromConfig(folder, {}, 'm')), folder);
 });
 
+test('trainArgsFromConfig reproduces a direct head with a non-linear output map', () => {
+  const logDepth = recorded({ model: { ...MODEL, head: 'direct', outputMap: 'log', minDisp: 1.5 } });
+  const args = trainArgsFromConfig(logDepth, {}, 'm');
+  assert.equal(args[args.indexOf('--output-map') + 1], 'log');
+  assert.equal(args[args.indexOf('--min-disp') + 1], '1.5');
+  assert.deepEqual(parsedByTrain(args), logDepth);
+});
+
 test('trainArgsFromConfig applies the overrides by flag name, adds new ones and never passes --out', () => {
   const args = trainArgsFromConfig(recorded(), { '--size': '192x256', '--steps': '2', '--backend': 'cpu', '--out': 'x' }, 'm');
   const flag = (name: string): string | undefined => args[args.indexOf(name) + 1];

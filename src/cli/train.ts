@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { parseSize } from '../data/options.js';
 import { SCENE_STYLES, type SceneStyle } from '../data/types.js';
 import type { ModelConfig } from '../models/model.js';
+import { OUTPUT_MAPS, type OutputMap } from '../models/output-map.js';
 import { initTrainingBackend } from '../train/backend/index.js';
 import { checkBatchPixels } from '../train/batch-limit.js';
 import { DEFAULT_STEPS, TRAIN_DEFAULTS, type TrainConfig } from '../train/config.js';
@@ -21,6 +22,8 @@ interface TrainFlags {
   size: string;
   scenes?: string;
   maxDisp: number;
+  outputMap: string;
+  minDisp?: number;
   steps: number;
   batch: number;
   seed: number;
@@ -53,6 +56,8 @@ export function registerTrainCommand(program: Command): void {
     .option('--width <m>', 'channel multiplier', parseNumberOption('--width'), 1)
     .option('--size <HxW>', 'training crop size', '64x128')
     .option('--max-disp <d>', 'largest disparity in pixels', parseIntOption('--max-disp'), 24)
+    .option('--output-map <map>', `direct head: how its output q maps to disparity: ${OUTPUT_MAPS.join(' | ')} (q * max-disp; uniform in log depth; uniform in depth)`, 'linear')
+    .option('--min-disp <d>', "with --output-map log or inverse: the smallest disparity in pixels", parseNumberOption('--min-disp'))
     .option('--steps <n>', 'optimizer steps', parseIntOption('--steps'), DEFAULT_STEPS)
     .option('--batch <n>', 'batch size; batch x height x width at most 4194304 (HILBERTQ_MAX_BATCH_PIXELS)', parseIntOption('--batch'), 8)
     .option('--seed <n>', 'seed of weights, data and noise', parseIntOption('--seed'), 1)
@@ -110,6 +115,9 @@ export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
     margin: f.margin,
     maxDisp: f.maxDisp,
     width: f.width,
+    // Linear is recorded as absent, so the configs (and digests) of existing models stay as they were.
+    ...(f.outputMap !== 'linear' ? { outputMap: f.outputMap as OutputMap } : {}),
+    ...(f.minDisp !== undefined ? { minDisp: f.minDisp } : {}),
   };
   return {
     ...TRAIN_DEFAULTS,

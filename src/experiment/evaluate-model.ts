@@ -8,6 +8,7 @@ import { syntheticTestSet } from '../eval/evaluate.js';
 import { StereoMetricsAccumulator, type StereoMetrics } from '../eval/metrics.js';
 import { CurveDistanceAccumulator, type CurveDistanceStats } from '../eval/curve-distance.js';
 import { curveOf } from '../models/head-decode.js';
+import { isLinearOutput } from '../models/output-map.js';
 import type { PairErrorSummary } from '../eval/bootstrap.js';
 import { errorHistogram, QuantErrorAccumulator, type QuantErrorStats } from '../eval/quant-error.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
@@ -202,7 +203,8 @@ async function evaluatePrecisions(
       onnxFile: files.get(precision) as string,
       metrics: (metrics.get(precision) as StereoMetricsAccumulator).result(),
       quantError,
-      effectiveBits: quantError && quantError.robustStd > 0 ? Math.log2(zoo.config.maxDisp / quantError.robustStd) : null,
+      // Bits over a linear range only: with a log or depth output map a step's worth in pixels varies.
+      effectiveBits: quantError && quantError.robustStd > 0 && isLinearOutput(zoo.config) ? Math.log2(zoo.config.maxDisp / quantError.robustStd) : null,
       histogram: error ? errorHistogram(error.differences(), HISTOGRAM.extent, HISTOGRAM.bins) : null,
       pictures: pictures.get(precision) as string[],
       curveDistance: precision === 'fp32' ? (distances?.result() ?? null) : null,

@@ -11,7 +11,7 @@ const CONFIG_FIELDS = new Set([
   'model', 'height', 'width', 'steps', 'batch', 'seed', 'lr', 'warmup', 'clipNorm', 'alpha', 'beta',
   'headNoise', 'outputNoise', 'init', 'data', 'valEvery', 'valCount', 'checkpointEvery', 'logEvery',
 ]);
-const MODEL_FIELDS = ['family', 'head', 'dims', 'order', 'margin', 'maxDisp', 'width'] as const;
+const MODEL_FIELDS = ['family', 'head', 'dims', 'order', 'margin', 'maxDisp', 'width', 'outputMap', 'minDisp'] as const;
 /** Fields of an init record (TrainConfig.init); the folder itself comes from the caller's --init. */
 const INIT_FIELDS: readonly string[] = ['model', 'weightsSha256', 'training', 'newHead'];
 
@@ -69,6 +69,9 @@ export function trainArgsFromConfig(config: unknown, overrides: Record<string, s
     ['--size', `${value(config.height, 'height')}x${value(config.width, 'width')}`],
     ...SCALAR_FLAGS.map(([field, flag]): [string, string] => [flag, value(config[field], field)]),
   ];
+  // Absent and 'linear' are the same model (the train command records 'linear' as absent).
+  if (model.outputMap !== undefined) args.push(['--output-map', value(model.outputMap, 'model.outputMap')]);
+  if (model.minDisp !== undefined) args.push(['--min-disp', value(model.minDisp, 'model.minDisp')]);
   // Absent and 0 are the same run (the train command records 0 as absent).
   if (config.outputNoise !== undefined) args.push(['--output-noise', value(config.outputNoise, 'outputNoise')]);
   args.push(...dataArgs(config.data, refuse, value));

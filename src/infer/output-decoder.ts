@@ -1,5 +1,6 @@
 import { curveOf, decodeHeadOutput, headDecodeOptions } from '../models/head-decode.js';
 import type { ModelConfig } from '../models/model.js';
+import { isLinearOutput, outputToDisparity } from '../models/output-map.js';
 import { ConfigError, FileFormatError } from '../util/errors.js';
 import type { QuantizedDecoder } from '../curve/quantized-decoder.js';
 import { CodeTail, dequantizeCodes, floatTail, SIGMOID_CODES } from './head-tail.js';
@@ -39,6 +40,8 @@ export class OutputDecoder {
   /** The codes decode() reads, or null for floats. */
   private readonly codes: Codes | null;
   private readonly codeTail: CodeTail | null = null;
+  /** A direct head with a non-linear output map: the disparity of every code, one look-up each. */
+  private readonly codeDisparity: Float32Array | null = null;
 
   constructor(
     readonly config: ModelConfig,
@@ -57,6 +60,12 @@ export class OutputDecoder {
         outputScale: config.maxDisp,
         ...headDecodeOptions(config),
       });
+    }
+    if (this.codes && config.head === 'direct' && !isLinearOutput(config)) {
+      const { bits, scale, zeroPoint } = this.codes;
+      const toDisparity = outputToDisparity(config);
+      this.codeDisparity = new Float32Array(2 ** bits);
+      for (let c = 0; c < this.codeDisparity.length; c++) this.codeDisparity[c] = toDisparity((c - zeroPoint) * scale);
     }
   }
 
@@ -110,6 +119,10 @@ export class OutputDecoder {
     // The curve's table already holds disparities (outputScale = maxDisp): one look-up per pixel.
     if (this.table) return this.table(output);
     const disp = new Float32Array(h * w);
+    if (this.codeDisparity) {
+      for (let i = 0; i < disp.length; i++) disp[i] = this.codeDisparity[output[i]];
+      return disp;
+    }
     const scale = codes.scale * config.maxDisp;
     for (let i = 0; i < disp.length; i++) disp[i] = (output[i] - codes.zeroPoint) * scale;
     return disp;

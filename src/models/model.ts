@@ -1,6 +1,7 @@
 import { ConfigError } from '../util/errors.js';
 import { GraphBuilder, widen } from './graph-builder.js';
 import { addHead, type HeadKind } from './heads.js';
+import { validateOutputMap, type OutputMap } from './output-map.js';
 import type { ModelGraph } from './ir.js';
 import { buildUnetBackbone, type UnetOptions } from './unet.js';
 import { buildVitBackbone, type VitOptions } from './vit.js';
@@ -15,8 +16,12 @@ export interface ModelConfig {
   /** Hilbert curve order p and margin k: not part of the graph, kept so a checkpoint is self-describing. */
   order: number;
   margin: number;
-  /** Largest disparity in input pixels; q = disparity / maxDisp. */
+  /** Largest disparity in input pixels; q = disparity / maxDisp (with the linear output map). */
   maxDisp: number;
+  /** How q maps to disparity (output-map.ts); absent: 'linear'. */
+  outputMap?: OutputMap;
+  /** Smallest disparity of a 'log' or 'inverse' output map, in pixels. */
+  minDisp?: number;
   /** Channel multiplier (1 = the default sizes). */
   width?: number;
   /** ViT only: transformer blocks, attention heads, token channels (before `width`). */
@@ -44,6 +49,7 @@ export function validateModelConfig(cfg: ModelConfig): void {
   if (cfg.head !== 'direct' && cfg.head !== 'hilbert') throw new ConfigError('head', cfg.head, "expected 'direct' or 'hilbert'");
   if (!Number.isInteger(cfg.dims) || cfg.dims < 2 || cfg.dims > 8) throw new ConfigError('dims', cfg.dims, 'expected an integer in 2..8');
   if (!Number.isInteger(cfg.maxDisp) || cfg.maxDisp < 4) throw new ConfigError('maxDisp', cfg.maxDisp, 'expected an integer >= 4');
+  validateOutputMap(cfg);
   const body = backboneSettings(cfg);
   if (!(body.width > 0 && body.width <= 4)) throw new ConfigError('width', body.width, 'expected a multiplier in (0, 4]');
   if (body.family === 'vit') {

@@ -12,6 +12,7 @@ import { CALIBRATION_SEED } from '../quant/calibration-data.js';
 import { DEFAULT_PERCENTILE, type CalibrationMethod } from '../quant/calibrators/index.js';
 import { hostLacksVnni } from '../quant/host-cpu.js';
 import { headDecodeOptions } from '../models/head-decode.js';
+import { isLinearOutput } from '../models/output-map.js';
 import { TEST_SEED } from '../train/config.js';
 import { idealChannel, outputBits, type IdealChannel } from './ideal-channel.js';
 import { summarizeRealPair, type RealPairSummary } from './real-pair.js';
@@ -170,6 +171,9 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
     const direct = headline(row.family, 'direct', row.precision);
     const fp32 = rows.find((r) => r.model === row.model && r.precision === 'fp32');
     if (!row.curve || !row.quantError || !measurable(row.quantError) || !direct?.quantError || !fp32) continue;
+    const directConfig = evaluations.find((e) => e.model.name === direct.model)?.model.config;
+    // The ideal channel needs the direct head's error in steps of a linear output.
+    if (directConfig && !isLinearOutput(directConfig)) continue;
     const maxDisp = evaluations.find((e) => e.model.name === row.model)?.model.config.maxDisp as number;
     const bits = outputBits(row.precision);
     // The measured error already includes the rounding that the simulation adds again: take it out (1/12 LSB^2).

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HilbertCurve } from '../curve/hilbert-curve.js';
+import type { OutputMapConfig } from '../models/output-map.js';
 
 /**
  * Training losses. Predictions are NHWC maps: [N, H, W, 1] with q for the direct head,
@@ -33,14 +34,27 @@ export interface LossParts {
   curveTerm?: tf.Scalar;
 }
 
+/** outputToDisparity (models/output-map.ts) as tfjs ops, so that its gradient flows. */
+function qToDisparity(q: tf.Tensor3D, config: OutputMapConfig): tf.Tensor3D {
+  const map = config.outputMap ?? 'linear';
+  if (map === 'linear') return tf.mul(q, config.maxDisp);
+  const [lo, hi] = [config.minDisp as number, config.maxDisp];
+  const clamped = tf.clipByValue(q, 0, 1);
+  if (map === 'log') return tf.mul(tf.exp(tf.mul(clamped, Math.log(hi / lo))), lo);
+  return tf.div(1, tf.add(tf.mul(clamped, 1 / hi - 1 / lo), 1 / lo));
+}
+
 function maskedMean(values: tf.Tensor, valid: tf.Tensor): tf.Scalar {
   return tf.div(tf.sum(tf.mul(values, valid)), tf.maximum(tf.sum(valid), 1));
 }
 
-/** L1 on disparity over valid pixels. */
-export function directLoss(pred: tf.Tensor4D, targets: LossTargets, maxDisp: number): LossParts {
+/**
+ * L1 on disparity over valid pixels. `output` is the model's maxDisp (q * maxDisp), or its config
+ * when its output map may be non-linear (models/output-map.ts): the loss is on disparity either way.
+ */
+export function directLoss(pred: tf.Tensor4D, targets: LossTargets, output: number | OutputMapConfig): LossParts {
   return tf.tidy(() => {
-    const disp = tf.mul(tf.squeeze(pred, [3]), maxDisp);
+    const disp = qToDisparity(tf.squeeze(pred, [3]), typeof output === 'number' ? { head: 'direct', maxDisp: output } : output);
     const l1 = maskedMean(tf.abs(tf.sub(disp, targets.disp)), targets.valid);
     return { total: l1, disparityL1: l1 };
   });

@@ -49,7 +49,7 @@ export async function publishModel(runDir: string, target: string, testPairs = Z
   const c = model.config;
   const card = `# ${name}
 
-${manifest.graph}: ${c.family} backbone, ${c.head} head${c.head === 'hilbert' ? ` (dims ${c.dims}, order ${c.order}, margin ${c.margin})` : ''}, max disparity ${c.maxDisp} px, ${(manifest.byteLength / 4).toLocaleString('en-US')} parameters.
+${manifest.graph}: ${c.family} backbone, ${c.head} head${c.head === 'hilbert' ? ` (dims ${c.dims}, order ${c.order}, margin ${c.margin})` : ''}, max disparity ${c.maxDisp} px${c.outputMap !== undefined && c.outputMap !== 'linear' ? ` (output map ${c.outputMap} from ${c.minDisp} px)` : ''}, ${(manifest.byteLength / 4).toLocaleString('en-US')} parameters.
 
 Made by (seed ${training.config.seed}; ${Math.round(training.seconds / 60)} min wall clock on one thread, while a second training ran on the other core${codeNote(training.code)}${chainMinutes(training)}):
 

@@ -38,7 +38,7 @@ export function trainStep(
     });
     parts =
       config.model.head === 'direct'
-        ? directLoss(pred, targets, maxDisp)
+        ? directLoss(pred, targets, config.model)
         : hilbertLoss(pred, targets, curveOf(config.model), { maxDisp, alpha: config.alpha, beta: config.beta, outputNoise: config.outputNoise ?? 0 });
     tf.keep(parts.disparityL1);
     if (parts.curveTerm) tf.keep(parts.curveTerm);
