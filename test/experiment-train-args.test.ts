@@ -62,6 +62,9 @@ test('trainArgsFromConfig reproduces a direct head with a non-linear output map'
   assert.equal(args[args.indexOf('--output-map') + 1], 'log');
   assert.equal(args[args.indexOf('--min-disp') + 1], '1.5');
   assert.deepEqual(parsedByTrain(args), logDepth);
+  // The flags are checked by their own names before anything is built.
+  assert.throws(() => parsedByTrain(['--head', 'direct', '--output-map', 'cubic']), /--output-map = cubic: expected one of linear, log, inverse/);
+  assert.throws(() => parsedByTrain(['--head', 'direct', '--min-disp', '2']), /--min-disp = 2: needs --output-map log or inverse/);
 });
 
 test('trainArgsFromConfig applies the overrides by flag name, adds new ones and never passes --out', () => {

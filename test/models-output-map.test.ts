@@ -68,5 +68,8 @@ test('float outputs and quantized codes decode through the same map', () => {
     const codes = new Uint8Array([0, 3, 80, 200, 253, 255]);
     const decoded = new OutputDecoder(config, { kind: 'quantized', dtype: 'uint8', scale, zeroPoint }).decode(codes, 1, 6);
     assert.deepEqual(Array.from(decoded), Array.from(codes, (c) => Math.fround(map((c - zeroPoint) * scale))));
+    const wide = new Uint16Array([0, 12345, 65535]);
+    const decoded16 = new OutputDecoder(config, { kind: 'quantized', dtype: 'uint16', scale: 1 / 65535, zeroPoint: 0 }).decode(wide, 1, 3);
+    assert.deepEqual(Array.from(decoded16), Array.from(wide, (c) => Math.fround(map(c / 65535))));
   }
 });

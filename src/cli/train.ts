@@ -103,6 +103,8 @@ function refuseRunFlags(command: Command): void {
 export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
   if (f.model !== 'unet' && f.model !== 'vit') throw new ConfigError('--model', f.model, "expected 'unet' or 'vit'");
   if (f.head !== 'direct' && f.head !== 'hilbert') throw new ConfigError('--head', f.head, "expected 'direct' or 'hilbert'");
+  if (!(OUTPUT_MAPS as readonly string[]).includes(f.outputMap)) throw new ConfigError('--output-map', f.outputMap, `expected one of ${OUTPUT_MAPS.join(', ')}`);
+  if (f.minDisp !== undefined && f.outputMap === 'linear') throw new ConfigError('--min-disp', f.minDisp, 'needs --output-map log or inverse');
   if (f.newHead === true && f.init === undefined) throw new ConfigError('--new-head', true, 'needs --init: the model folder whose body the run starts from');
   const { height, width } = parseSize(f.size, '--size');
   // Before the run folder exists: a batch that cannot fit in memory fails in one line.

@@ -305,7 +305,8 @@ function withFreshHead(graph: ModelGraph, seed: number, loaded: ParamMap, source
 }
 
 function describe(m: TrainConfig['model']): string {
-  return m.head === 'hilbert' ? `${m.family}-hilbert (dims ${m.dims}, order ${m.order}, margin ${m.margin}, width ${m.width}, ${m.maxDisp} px)` : `${m.family}-direct (width ${m.width}, ${m.maxDisp} px)`;
+  const range = m.outputMap !== undefined && m.outputMap !== 'linear' ? `${m.maxDisp} px, ${m.outputMap} map from ${m.minDisp} px` : `${m.maxDisp} px`;
+  return m.head === 'hilbert' ? `${m.family}-hilbert (dims ${m.dims}, order ${m.order}, margin ${m.margin}, width ${m.width}, ${range})` : `${m.family}-direct (width ${m.width}, ${range})`;
 }
 
 /** sha256 of a model folder's weights.bin. */
