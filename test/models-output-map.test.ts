@@ -73,3 +73,41 @@ test('float outputs and quantized codes decode through the same map', () => {
     assert.deepEqual(Array.from(decoded16), Array.from(wide, (c) => Math.fround(map(c / 65535))));
   }
 });
+
+test('an exported model carries its output map: ONNX Runtime decodes it as tfjs does', async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { SyntheticStereo } = await import('../src/data/synthetic/generator.js');
+  const { makeBatch } = await import('../src/data/batches.js');
+  const { TfjsPredictor } = await import('../src/eval/tfjs-predictor.js');
+  const { initialParamValues } = await import('../src/models/init.js');
+  const { paramsFromValues, disposeParams } = await import('../src/models/tfjs-build.js');
+  const { exportOnnx } = await import('../src/onnx/export.js');
+  const { DepthPredictor } = await import('../src/infer/depth-predictor.js');
+  const config: ModelConfig = { ...INVERSE, maxDisp: 12, minDisp: 2, width: 0.25 };
+  const graph = buildModelGraph(config);
+  const values = initialParamValues(graph, 5);
+  const dir = mkdtempSync(join(tmpdir(), 'hilbertq-map-'));
+  const file = join(dir, 'model.onnx');
+  writeFileSync(file, exportOnnx(graph, values));
+  const predictor = await DepthPredictor.load(file);
+  try {
+    const sample = new SyntheticStereo({ height: 32, width: 64, maxDisp: 12, seed: 3 }).sample(0);
+    const rgb = (data: Uint8Array) => ({ width: 64, height: 32, data });
+    const ort = (await predictor.predict(rgb(sample.left), rgb(sample.right))).disparity;
+    const params = paramsFromValues(graph, values);
+    const reference = new TfjsPredictor(graph, params, config).predict(makeBatch([sample]));
+    disposeParams(params);
+    let worst = 0;
+    for (let i = 0; i < reference.length; i++) worst = Math.max(worst, Math.abs(reference[i] - ort[i]));
+    assert.ok(worst < 1e-3, `worst ${worst} px`);
+    // The agreement says something only where the map differs from q * maxDisp: q back from the
+    // inverse map, then what a decoder that ignored the map would give.
+    const asLinear = (d: number): number => ((1 / d - 1 / 2) / (1 / 12 - 1 / 2)) * 12;
+    assert.ok(ort.filter((d) => Math.abs(asLinear(d) - d) > 0.5).length > ort.length / 2, 'the map differs from linear on most pixels');
+  } finally {
+    await predictor.release();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
