@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { OutputDecoder } from '../src/infer/output-decoder.js';
 import { decodeHeadOutput } from '../src/models/head-decode.js';
@@ -7,6 +10,13 @@ import { buildModelGraph, type ModelConfig } from '../src/models/model.js';
 import { outputToDisparity } from '../src/models/output-map.js';
 import { initTrainingBackend } from '../src/train/backend/index.js';
 import { directLoss } from '../src/train/losses.js';
+import { SyntheticStereo } from '../src/data/synthetic/generator.js';
+import { makeBatch } from '../src/data/batches.js';
+import { TfjsPredictor } from '../src/eval/tfjs-predictor.js';
+import { initialParamValues } from '../src/models/init.js';
+import { paramsFromValues, disposeParams } from '../src/models/tfjs-build.js';
+import { exportOnnx } from '../src/onnx/export.js';
+import { DepthPredictor } from '../src/infer/depth-predictor.js';
 
 await initTrainingBackend('wasm');
 
@@ -55,8 +65,8 @@ test('the training loss is L1 on mapped disparity, with its gradient through the
     assert.ok(close(grad[0], (Math.sign(d0 - 10) * slope(0.5)) / 2, 1e-2), `${config.outputMap} d/dq0 ${grad[0]}`);
     assert.ok(close(grad[1], (Math.sign(d1 - 2) * slope(0.25)) / 2, 1e-2), `${config.outputMap} d/dq1 ${grad[1]}`);
   }
-  // A number is the linear map's maxDisp, as before.
-  assert.ok(close(directLoss(q, targets, 30).total.dataSync()[0], (Math.abs(15 - 10) + Math.abs(7.5 - 2)) / 2));
+  // The linear map: q * maxDisp, as before.
+  assert.ok(close(directLoss(q, targets, { head: 'direct', maxDisp: 30 }).total.dataSync()[0], (Math.abs(15 - 10) + Math.abs(7.5 - 2)) / 2));
 });
 
 test('float outputs and quantized codes decode through the same map', () => {
@@ -75,16 +85,6 @@ test('float outputs and quantized codes decode through the same map', () => {
 });
 
 test('an exported model carries its output map: ONNX Runtime decodes it as tfjs does', async () => {
-  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { SyntheticStereo } = await import('../src/data/synthetic/generator.js');
-  const { makeBatch } = await import('../src/data/batches.js');
-  const { TfjsPredictor } = await import('../src/eval/tfjs-predictor.js');
-  const { initialParamValues } = await import('../src/models/init.js');
-  const { paramsFromValues, disposeParams } = await import('../src/models/tfjs-build.js');
-  const { exportOnnx } = await import('../src/onnx/export.js');
-  const { DepthPredictor } = await import('../src/infer/depth-predictor.js');
   const config: ModelConfig = { ...INVERSE, maxDisp: 12, minDisp: 2, width: 0.25 };
   const graph = buildModelGraph(config);
   const values = initialParamValues(graph, 5);

@@ -47,7 +47,7 @@ test('invalid pixels contribute nothing to either loss', () => {
   const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => hilbertLoss(p as tf.Tensor4D, broken, curve, options).total)(nan);
   assert.equal(value.dataSync()[0], hilbertLoss(good, targets, curve, options).total.dataSync()[0]);
   assert.ok(grad.dataSync().every(Number.isFinite), `gradient ${grad.dataSync()}`);
-  const direct = directLoss(tf.tensor4d([0.5, 0.9], [1, 1, 2, 1]), targets, 30).total.dataSync()[0];
+  const direct = directLoss(tf.tensor4d([0.5, 0.9], [1, 1, 2, 1]), targets, { head: 'direct', maxDisp: 30 }).total.dataSync()[0];
   assert.ok(Math.abs(direct - 5) < 1e-5, `direct L1 ${direct}`); // |15 - 10|, the invalid pixel ignored
 });
 

@@ -1,6 +1,6 @@
 import { HilbertCurve, type DecodeOptions } from '../curve/hilbert-curve.js';
 import type { ModelConfig } from './model.js';
-import { isLinearOutput, outputToDisparity } from './output-map.js';
+import { outputToDisparity } from './output-map.js';
 
 /**
  * How a cube-walk head (order 1, dims >= 3) mixes the two segments at a corner when its output
@@ -26,12 +26,8 @@ export function decodeHeadOutput(output: Float32Array, n: number, h: number, w: 
   const hw = h * w;
   const disp = new Float32Array(n * hw);
   if (config.head === 'direct') {
-    if (isLinearOutput(config)) {
-      for (let i = 0; i < n * hw; i++) disp[i] = output[i] * config.maxDisp;
-    } else {
-      const toDisparity = outputToDisparity(config);
-      for (let i = 0; i < n * hw; i++) disp[i] = toDisparity(output[i]);
-    }
+    const toDisparity = outputToDisparity(config);
+    for (let i = 0; i < n * hw; i++) disp[i] = toDisparity(output[i]);
     return disp;
   }
   const curve = curveOf(config);

@@ -48,13 +48,10 @@ function maskedMean(values: tf.Tensor, valid: tf.Tensor): tf.Scalar {
   return tf.div(tf.sum(tf.mul(values, valid)), tf.maximum(tf.sum(valid), 1));
 }
 
-/**
- * L1 on disparity over valid pixels. `output` is the model's maxDisp (q * maxDisp), or its config
- * when its output map may be non-linear (models/output-map.ts): the loss is on disparity either way.
- */
-export function directLoss(pred: tf.Tensor4D, targets: LossTargets, output: number | OutputMapConfig): LossParts {
+/** L1 on disparity, through the model's output map (models/output-map.ts), over valid pixels. */
+export function directLoss(pred: tf.Tensor4D, targets: LossTargets, output: OutputMapConfig): LossParts {
   return tf.tidy(() => {
-    const disp = qToDisparity(tf.squeeze(pred, [3]), typeof output === 'number' ? { head: 'direct', maxDisp: output } : output);
+    const disp = qToDisparity(tf.squeeze(pred, [3]), output);
     const l1 = maskedMean(tf.abs(tf.sub(disp, targets.disp)), targets.valid);
     return { total: l1, disparityL1: l1 };
   });

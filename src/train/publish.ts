@@ -3,6 +3,7 @@ import { join, resolve, sep } from 'node:path';
 import { evaluateModels, syntheticTestSet } from '../eval/evaluate.js';
 import type { StereoMetrics } from '../eval/metrics.js';
 import { openPredictor } from '../eval/open-predictor.js';
+import { isLinearOutput } from '../models/output-map.js';
 import { MANIFEST_FILE, recordedTrainingSize, WEIGHTS_FILE } from '../models/weights-io.js';
 import { FileFormatError, onFileSystem } from '../util/errors.js';
 import { makeFolder, writeFileAtomic } from '../util/fs.js';
@@ -49,7 +50,7 @@ export async function publishModel(runDir: string, target: string, testPairs = Z
   const c = model.config;
   const card = `# ${name}
 
-${manifest.graph}: ${c.family} backbone, ${c.head} head${c.head === 'hilbert' ? ` (dims ${c.dims}, order ${c.order}, margin ${c.margin})` : ''}, max disparity ${c.maxDisp} px${c.outputMap !== undefined && c.outputMap !== 'linear' ? ` (output map ${c.outputMap} from ${c.minDisp} px)` : ''}, ${(manifest.byteLength / 4).toLocaleString('en-US')} parameters.
+${manifest.graph}: ${c.family} backbone, ${c.head} head${c.head === 'hilbert' ? ` (dims ${c.dims}, order ${c.order}, margin ${c.margin})` : ''}, max disparity ${c.maxDisp} px${!isLinearOutput(c) ? ` (output map ${c.outputMap} from ${c.minDisp} px)` : ''}, ${(manifest.byteLength / 4).toLocaleString('en-US')} parameters.
 
 Made by (seed ${training.config.seed}; ${Math.round(training.seconds / 60)} min wall clock on one thread, while a second training ran on the other core${codeNote(training.code)}${chainMinutes(training)}):
 

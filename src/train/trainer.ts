@@ -11,6 +11,7 @@ import { TfjsPredictor } from '../eval/tfjs-predictor.js';
 import { backboneSettings, buildModelGraph } from '../models/model.js';
 import { createParams, disposeParams, loadWeights, saveWeights, type ParamMap } from '../models/tfjs-build.js';
 import type { ModelGraph } from '../models/ir.js';
+import { isLinearOutput } from '../models/output-map.js';
 import { readWeightsDir, WEIGHTS_FILE } from '../models/weights-io.js';
 import { ConfigError, FileFormatError, HilbertqError, onFileSystem } from '../util/errors.js';
 import { appendToFile, writeFileAtomic } from '../util/fs.js';
@@ -305,7 +306,7 @@ function withFreshHead(graph: ModelGraph, seed: number, loaded: ParamMap, source
 }
 
 function describe(m: TrainConfig['model']): string {
-  const range = m.outputMap !== undefined && m.outputMap !== 'linear' ? `${m.maxDisp} px, ${m.outputMap} map from ${m.minDisp} px` : `${m.maxDisp} px`;
+  const range = !isLinearOutput(m) ? `${m.maxDisp} px, ${m.outputMap} map from ${m.minDisp} px` : `${m.maxDisp} px`;
   return m.head === 'hilbert' ? `${m.family}-hilbert (dims ${m.dims}, order ${m.order}, margin ${m.margin}, width ${m.width}, ${range})` : `${m.family}-direct (width ${m.width}, ${range})`;
 }
 
