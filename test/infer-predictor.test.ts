@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SyntheticStereo } from '../src/data/synthetic/generator.js';
@@ -13,6 +13,7 @@ import { initialParamValues } from '../src/models/init.js';
 import { paramsFromValues, disposeParams } from '../src/models/tfjs-build.js';
 import { exportOnnx } from '../src/onnx/export.js';
 import { encodeModel, decodeModel } from '../src/onnx/onnx-proto.js';
+import { METADATA_KEYS, ONNX_FORMAT_VERSION } from '../src/onnx/metadata.js';
 import { DepthPredictor } from '../src/infer/depth-predictor.js';
 import { initTrainingBackend } from '../src/train/backend/index.js';
 import { runCli } from './cli-support.js';
@@ -114,6 +115,15 @@ test('hilbertq infer writes the PFM at the input size, and bad input fails with 
     const plain = join(dir, 'plain.onnx');
     writeFileSync(plain, encodeModel(bare));
     await assert.rejects(runCli(['infer', '--model', plain, '--left', l, '--right', r, '--out', out]), /plain\.onnx: has no hilbertq metadata/);
+    // A file from a newer hilbertq may mean what this build would misread: refused by every reader.
+    const newer = decodeModel(exportOnnx(buildModelGraph(CONFIG), initialParamValues(buildModelGraph(CONFIG), 1)));
+    newer.metadata_props = (newer.metadata_props ?? []).map((p) => (p.key === METADATA_KEYS.formatVersion ? { key: p.key, value: String(ONNX_FORMAT_VERSION + 1) } : p));
+    const future = join(dir, 'future.onnx');
+    writeFileSync(future, encodeModel(newer));
+    const refusal = new RegExp(`future\\.onnx: was written by a newer hilbertq \\(format ${ONNX_FORMAT_VERSION + 1}`);
+    await assert.rejects(runCli(['infer', '--model', future, '--left', l, '--right', r, '--out', out]), refusal);
+    await assert.rejects(runCli(['quantize', future, '--scheme', 'w8a8', '--synthetic', '2', '--out', join(dir, 'q.onnx')]), refusal);
+    assert.equal(existsSync(join(dir, 'q.onnx')), false, 'nothing written for a refused model');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import type { RgbImage, StereoBatch, TrainingScenes } from '../data/types.js';
 import { validateModelConfig, type ModelConfig } from '../models/model.js';
-import { HEAD_TAIL_KEY, METADATA_KEYS, readOnnxMetadata, trainingSizeOf } from '../onnx/metadata.js';
+import { checkFormatVersion, HEAD_TAIL_KEY, METADATA_KEYS, readOnnxMetadata, trainingSizeOf } from '../onnx/metadata.js';
 import { HEAD_TAIL } from '../models/heads.js';
 import { QUANT_METADATA_KEYS } from '../quant/metadata.js';
 import { createOrtSession, firstLine } from '../onnx/ort.js';
@@ -122,6 +122,7 @@ export class DepthPredictor {
 }
 
 function parseMetadata(file: string, meta: Record<string, string>): { config: ModelConfig; stride: number; encoding: OutputEncoding } {
+  checkFormatVersion(file, meta);
   const rawConfig = meta[METADATA_KEYS.config];
   if (rawConfig === undefined) {
     throw new FileFormatError(file, `has no hilbertq metadata (${METADATA_KEYS.config}): export it with 'hilbertq export'`);

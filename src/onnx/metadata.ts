@@ -1,5 +1,6 @@
 import { SCENE_STYLES, type SceneStyle, type TrainingScenes } from '../data/types.js';
 import type { ModelGraph } from '../models/ir.js';
+import { FileFormatError } from '../util/errors.js';
 import { decodeModel } from './onnx-proto.js';
 
 /**
@@ -60,6 +61,21 @@ export function exportMetadata(graph: ModelGraph, extra: Readonly<Record<string,
     if (RESERVED.has(key)) throw new Error(`metadata key ${key} is written by the exporter itself`);
   }
   return Object.entries({ ...own, ...extra }).map(([key, value]) => ({ key, value: String(value) }));
+}
+
+/**
+ * Refuse a file written by a newer hilbertq: its metadata may mean what this build would misread
+ * (a decode it does not know would come out as plausible, wrong disparities). A file without the
+ * key is left to the caller's own checks (it has no hilbertq config either).
+ */
+export function checkFormatVersion(file: string, meta: Readonly<Record<string, string>>): void {
+  const text = meta[METADATA_KEYS.formatVersion];
+  if (text === undefined) return;
+  const version = Number(text);
+  if (!/^\d+$/.test(text) || version < 1) throw new FileFormatError(file, `has an invalid ${METADATA_KEYS.formatVersion} "${text}"`);
+  if (version > ONNX_FORMAT_VERSION) {
+    throw new FileFormatError(file, `was written by a newer hilbertq (format ${version}; this one reads format ${ONNX_FORMAT_VERSION} and older): update hilbertq`);
+  }
 }
 
 /** `metadata_props` of an ONNX file as a plain record. */

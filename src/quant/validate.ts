@@ -1,4 +1,4 @@
-import { METADATA_KEYS } from '../onnx/metadata.js';
+import { checkFormatVersion, METADATA_KEYS } from '../onnx/metadata.js';
 import { DataType, decodeModel, type ModelProto } from '../onnx/onnx-proto.js';
 import { FileFormatError } from '../util/errors.js';
 import { QUANT_METADATA_KEYS } from './metadata.js';
@@ -20,6 +20,7 @@ export function readFloatModel(bytes: Uint8Array, source: string): ModelProto {
   const graph = model.graph;
   if (!graph || graph.node.length === 0) throw new FileFormatError(source, 'is not an ONNX model (no graph nodes)');
   const meta = new Map((model.metadata_props ?? []).map((p) => [p.key, p.value]));
+  checkFormatVersion(source, Object.fromEntries(meta));
   if (meta.has(QUANT_METADATA_KEYS.scheme) || graph.node.some((n) => QDQ_OPS.has(n.op_type))) {
     const scheme = meta.get(QUANT_METADATA_KEYS.scheme);
     throw new FileFormatError(source, `is already quantized${scheme ? ` (${scheme})` : ''}; quantize the float model`);
