@@ -52,8 +52,8 @@ function runGenerate(flags: GenerateFlags): void {
     const result = generateDataset({
       out: flags.out, count, height, width, maxDisp, seed, minObjects, maxObjects,
       scenes: scenes as SceneStyle,
-      // Precision scenes are rendered clean unless --photometric asks otherwise.
-      photometric: flags.photometric ?? scenes !== 'precision',
+      // Only mixed scenes have camera noise unless --photometric or --no-photometric says otherwise.
+      photometric: flags.photometric ?? scenes === 'mixed',
       onProgress: (done) => bar?.update(done),
     });
     bar?.stop();
@@ -90,12 +90,12 @@ export function registerDataCommand(program: Command): void {
     .option('--preset <name>', `data settings: ${Object.entries(DATA_PRESETS).map(([name, p]) => `${name} (${p.size}, ${p.maxDisp} px, ${p.scenes} scenes)`).join('; ')}`, 'default')
     .option('--size <HxW>', "image size, height x width (default: the preset's)")
     .option('--max-disp <d>', "largest disparity in pixels (default: the preset's)")
-    .option('--scenes <style>', `scene style: mixed (clutter, thin bars, weak textures, camera noise) or precision (few large textured slanted planes, rendered clean); default: the preset's`)
+    .option('--scenes <style>', `scene style: mixed (clutter, thin bars, weak textures, camera noise), precision (few large textured slanted planes, rendered clean) or room (rendered clean, walls meeting at creases, 0-2 objects); default: the preset's`)
     .option('--seed <s>', 'random seed; (seed, index) fixes each pair', '0')
     .option('--min-objects <n>', 'fewest foreground objects per scene')
     .option('--max-objects <n>', 'most foreground objects per scene')
     .option('--photometric', 'gain, bias and noise differences between the views (default for mixed scenes)')
-    .option('--no-photometric', 'identical camera response in both views (default for precision scenes)')
+    .option('--no-photometric', 'identical camera response in both views (default for precision and room scenes)')
     .action((flags: GenerateFlags) => runGenerate(flags));
   data
     .command('show')

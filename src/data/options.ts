@@ -66,6 +66,9 @@ export interface ResolvedSyntheticOptions {
   scenes: SceneStyle;
 }
 
+/** Objects per scene, [min, max], for each style. */
+const DEFAULT_OBJECTS: Record<SceneStyle, readonly [number, number]> = { mixed: [4, 16], precision: [1, 6], room: [0, 2] };
+
 /** Fill defaults and reject values that cannot produce a sensible scene. */
 export function resolveSyntheticOptions(opts: SyntheticOptions): ResolvedSyntheticOptions {
   const { height, width, maxDisp, seed } = opts;
@@ -80,9 +83,9 @@ export function resolveSyntheticOptions(opts: SyntheticOptions): ResolvedSynthet
   if (!Number.isInteger(seed)) throw new ConfigError('seed', seed, 'must be an integer');
   const scenes = opts.scenes ?? 'mixed';
   if (!SCENE_STYLES.includes(scenes)) throw new ConfigError('scenes', scenes, `expected one of ${SCENE_STYLES.join(', ')}`);
-  const precision = scenes === 'precision';
-  const minObjects = opts.minObjects ?? (precision ? 1 : 4);
-  const maxObjects = opts.maxObjects ?? Math.max(minObjects, precision ? 6 : 16);
+  const [defaultMin, defaultMax] = DEFAULT_OBJECTS[scenes];
+  const minObjects = opts.minObjects ?? defaultMin;
+  const maxObjects = opts.maxObjects ?? Math.max(minObjects, defaultMax);
   if (!Number.isInteger(minObjects) || minObjects < 0) {
     throw new ConfigError('minObjects', minObjects, 'must be an integer >= 0');
   }
@@ -90,6 +93,6 @@ export function resolveSyntheticOptions(opts: SyntheticOptions): ResolvedSynthet
   if (!Number.isInteger(maxObjects) || maxObjects < minObjects || maxObjects > 200) {
     throw new ConfigError('maxObjects', maxObjects, `must be an integer in [minObjects=${minObjects}, 200]`);
   }
-  const photometric = opts.photometric ?? !precision;
+  const photometric = opts.photometric ?? scenes === 'mixed';
   return { height, width, maxDisp, minObjects, maxObjects, seed, photometric, scenes };
 }

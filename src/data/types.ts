@@ -21,7 +21,7 @@ export interface SyntheticOptions {
   minObjects?: number;
   maxObjects?: number;
   seed: number;
-  /** Gain, bias and noise differences between the views (default true; false for 'precision'). */
+  /** Gain, bias and noise differences between the views (default true for 'mixed', false otherwise). */
   photometric?: boolean;
   /** Scene style (default 'mixed'); see SCENE_STYLES. */
   scenes?: SceneStyle;
@@ -33,8 +33,11 @@ export interface SyntheticOptions {
  * - precision: few large slanted planes (ellipses, convex polygons), every surface well textured,
  *   rendered clean (identical camera response). A model can be precise relative to its range, so
  *   INT8 error shows, as in the paper's clean rendered scenes.
+ * - room: rendered clean as precision, but the background is a room: a plane and one to three
+ *   walls meeting it at creases (continuous depth, no occlusion), with 0-2 objects. Depth edges,
+ *   where every model is least precise, are rarer, as in the paper's rendered indoor scenes.
  */
-export const SCENE_STYLES = ['mixed', 'precision'] as const;
+export const SCENE_STYLES = ['mixed', 'precision', 'room'] as const;
 export type SceneStyle = (typeof SCENE_STYLES)[number];
 
 /** What a model was trained on, as its records say: synthetic and calibration pairs default to it. */

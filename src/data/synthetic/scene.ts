@@ -19,7 +19,7 @@ export interface Scene {
   width: number;
   height: number;
   maxDisp: number;
-  /** surfaces[0] is the background. */
+  /** surfaces[0] is the background; in room scenes the walls follow it, then the objects. */
   surfaces: Surface[];
 }
 
@@ -48,8 +48,55 @@ function makeBackground(opts: ResolvedSyntheticOptions, rng: Rng, scale: number)
   const b = (variation * Math.sin(direction)) / height;
   const corners = [0, a * xMax, b * (height - 1), a * xMax + b * (height - 1)];
   const c = dMin - Math.min(...corners);
-  const texture = makeTexture(rng, 0, 0, xMax + 2, height, scale, opts.scenes === 'precision');
+  const texture = makeTexture(rng, 0, 0, xMax + 2, height, scale, opts.scenes !== 'mixed');
   return { shape: new FullPlane(), a, b, c, texture };
+}
+
+/** A room's creases: how many, and the steepest a wall may rise from its crease (px per px). */
+const ROOM_CREASES = [1, 3] as const;
+const MAX_WALL_RISE = 0.25;
+/** A wall that rises less than this over the frame is not worth a texture: it is dropped. */
+const MIN_WALL_RISE = 0.02;
+
+/**
+ * Room scenes: the background plane plus walls that meet it (and each other) at creases, as a floor
+ * meets the walls seen from inside a room. Each wall is the background tilted about a line through
+ * the frame; the visible surface is the nearest, so disparity is the maximum of the planes: a
+ * continuous surface with no occlusion between its planes, each plane with its own texture.
+ */
+function makeRoom(opts: ResolvedSyntheticOptions, rng: Rng, scale: number): Surface[] {
+  const { width, height, maxDisp } = opts;
+  const xMax = leftDomainMaxX(width, maxDisp);
+  const base = makeBackground(opts, rng, scale);
+  const planes: Surface[] = [base];
+  const cornersX = [0, xMax, 0, xMax];
+  const cornersY = [0, 0, height - 1, height - 1];
+  const count = rng.int(ROOM_CREASES[0], ROOM_CREASES[1]);
+  for (let i = 0; i < count; i++) {
+    const angle = rng.next() * 2 * Math.PI;
+    const nx = Math.cos(angle);
+    const ny = Math.sin(angle);
+    const x0 = rng.uniform(0.15, 0.85) * width;
+    const y0 = rng.uniform(0.15, 0.85) * height;
+    let rise = rng.uniform(0.1, 1) * MAX_WALL_RISE;
+    // Stay within the slopes that keep the right view unfolded, and within the range.
+    if (nx !== 0) rise = Math.min(rise, (MAX_X_SLOPE - Math.sign(nx) * base.a) / Math.abs(nx));
+    if (ny !== 0) rise = Math.min(rise, (MAX_Y_SLOPE - Math.sign(ny) * base.b) / Math.abs(ny));
+    for (let k = 0; k < 4; k++) {
+      const beyond = nx * (cornersX[k] - x0) + ny * (cornersY[k] - y0);
+      if (beyond > 0) rise = Math.min(rise, (maxDisp - (base.a * cornersX[k] + base.b * cornersY[k] + base.c)) / beyond);
+    }
+    if (!(rise >= MIN_WALL_RISE)) continue;
+    const texture = makeTexture(rng, 0, 0, xMax + 2, height, scale, true);
+    planes.push({
+      shape: new FullPlane(),
+      a: base.a + rise * nx,
+      b: base.b + rise * ny,
+      c: base.c - rise * (nx * x0 + ny * y0),
+      texture,
+    });
+  }
+  return planes;
 }
 
 /** Precision scenes: large smooth outlines only, an ellipse or a near-regular convex polygon. */
@@ -115,11 +162,11 @@ function makeOutline(rng: Rng, cx: number, cy: number, minSide: number): Shape {
 }
 
 /**
- * Choose a disparity plane for an object so that it stays in [0, maxDisp] and in front of the
- * background over its whole bounding box (a linear function is extreme at the corners).
+ * Choose a disparity plane for an object so that it stays in [0, maxDisp] and in front of every
+ * background plane over its whole bounding box (a linear function is extreme at the corners).
  * Returns null if no such plane exists.
  */
-function placeObjectPlane(shape: Shape, background: Surface, maxDisp: number, slanted: boolean, rng: Rng): { a: number; b: number; c: number } | null {
+function placeObjectPlane(shape: Shape, background: readonly Surface[], maxDisp: number, slanted: boolean, rng: Rng): { a: number; b: number; c: number } | null {
   const xs = [shape.xmin, shape.xmax, shape.xmin, shape.xmax];
   const ys = [shape.ymin, shape.ymin, shape.ymax, shape.ymax];
   const cx = (shape.xmin + shape.xmax) / 2;
@@ -136,7 +183,7 @@ function placeObjectPlane(shape: Shape, background: Surface, maxDisp: number, sl
     let hi = maxDisp;
     for (let k = 0; k < 4; k++) {
       const offset = a * (xs[k] - cx) + b * (ys[k] - cy);
-      const bg = background.a * xs[k] + background.b * ys[k] + background.c;
+      const bg = Math.max(...background.map((p) => p.a * xs[k] + p.b * ys[k] + p.c));
       lo = Math.max(lo, -offset, bg + MIN_GAP_TO_BACKGROUND - offset);
       hi = Math.min(hi, maxDisp - offset);
     }
@@ -149,28 +196,29 @@ function placeObjectPlane(shape: Shape, background: Surface, maxDisp: number, sl
   return null;
 }
 
-/** A random scene: background plane plus objects. Objects that would be invisible are dropped. */
+/** A random scene: background plane(s) plus objects. Objects that would be invisible are dropped. */
 export function makeScene(opts: ResolvedSyntheticOptions, rng: Rng): Scene {
   const { width, height, maxDisp } = opts;
-  const precision = opts.scenes === 'precision';
+  // Precision and room scenes share the clean look: smooth outlines, strong textures, every object slanted.
+  const clean = opts.scenes !== 'mixed';
   const minSide = Math.min(width, height);
   const scale = Math.min(8, Math.max(1, minSide / 96));
   const xMax = leftDomainMaxX(width, maxDisp);
-  const background = makeBackground(opts, rng, scale);
-  const surfaces: Surface[] = [background];
+  const background = opts.scenes === 'room' ? makeRoom(opts, rng, scale) : [makeBackground(opts, rng, scale)];
+  const surfaces: Surface[] = [...background];
   const count = rng.int(opts.minObjects, opts.maxObjects);
   for (let i = 0; i < count; i++) {
     const cx = rng.uniform(-0.1 * width, 1.1 * width + 0.5 * maxDisp);
     const cy = rng.uniform(-0.1 * height, 1.1 * height);
-    const shape = precision ? makeSmoothOutline(rng, cx, cy, minSide) : makeOutline(rng, cx, cy, minSide);
-    const plane = placeObjectPlane(shape, background, maxDisp, precision || rng.next() < 0.5, rng);
+    const shape = clean ? makeSmoothOutline(rng, cx, cy, minSide) : makeOutline(rng, cx, cy, minSide);
+    const plane = placeObjectPlane(shape, background, maxDisp, clean || rng.next() < 0.5, rng);
     const tx0 = Math.max(0, Math.floor(shape.xmin));
     const tx1 = Math.min(xMax, Math.ceil(shape.xmax));
     const ty0 = Math.max(0, Math.floor(shape.ymin));
     const ty1 = Math.min(height - 1, Math.ceil(shape.ymax));
     if (!plane || tx1 < tx0 || ty1 < ty0) continue;
     // One spare column so that linear interpolation at the right edge stays inside.
-    const texture = makeTexture(rng, tx0, ty0, tx1 - tx0 + 2, ty1 - ty0 + 1, scale, precision);
+    const texture = makeTexture(rng, tx0, ty0, tx1 - tx0 + 2, ty1 - ty0 + 1, scale, clean);
     surfaces.push({ shape, ...plane, texture });
   }
   return { width, height, maxDisp, surfaces };
