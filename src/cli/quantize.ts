@@ -9,6 +9,7 @@ import type { ModelProto } from '../onnx/onnx-proto.js';
 import { datasetCalibration, syntheticCalibration, type CalibrationData } from '../quant/calibration-data.js';
 import { CALIBRATION_METHODS, DEFAULT_PERCENTILE } from '../quant/calibrators/index.js';
 import { hostLacksVnni } from '../quant/host-cpu.js';
+import { OUTPUT_ROUNDINGS } from '../quant/output-rounding.js';
 import { quantizeModel } from '../quant/quantize.js';
 import { QUANT_SCHEMES, type QuantScheme } from '../quant/schemes.js';
 import type { QuantSummary } from '../quant/summary.js';
@@ -28,6 +29,7 @@ interface QuantizeFlags {
   percentile: number;
   reduceRange?: boolean;
   exclude?: string;
+  outputRounding: string;
   out?: string;
   json?: boolean;
 }
@@ -49,6 +51,7 @@ export function registerQuantizeCommand(program: Command): void {
     .option('--percentile <p>', 'percentile method: % of values inside the range', parseNumberOption('--percentile'), DEFAULT_PERCENTILE)
     .option('--reduce-range', 'int8 weights in -64..64: avoids uint8 x int8 saturation on x86 CPUs without VNNI')
     .option('--exclude <nodes>', 'comma-separated ONNX node names to leave in float (ORT nodes_to_exclude)')
+    .option('--output-rounding <mode>', `${OUTPUT_ROUNDINGS.join(' | ')}: the int8 weights of the conv writing the output fitted to the calibration pairs, its bias moved to match, or rounded to nearest as ORT's quantize_static`, 'fitted')
     .option('--out <file>', 'quantized model to write (default: <model>.<scheme>.onnx)')
     .option('--json', 'print the summary as JSON')
     .action((modelFile: string, flags: QuantizeFlags) => runQuantize(modelFile, flags));
@@ -57,6 +60,7 @@ export function registerQuantizeCommand(program: Command): void {
 async function runQuantize(modelFile: string, flags: QuantizeFlags): Promise<void> {
   const scheme = choice('--scheme', flags.scheme, QUANT_SCHEMES);
   const method = choice('--method', flags.method, CALIBRATION_METHODS);
+  const outputRounding = choice('--output-rounding', flags.outputRounding, OUTPUT_ROUNDINGS);
   if ((flags.calib === undefined) === (flags.synthetic === undefined)) {
     throw new ConfigError('--calib/--synthetic', flags.calib ?? flags.synthetic ?? '(none)', 'give exactly one of them');
   }
@@ -80,6 +84,7 @@ async function runQuantize(modelFile: string, flags: QuantizeFlags): Promise<voi
       calibration: data,
       percentile: flags.percentile,
       reduceRange: flags.reduceRange,
+      outputRounding,
       ...(flags.exclude ? { nodesToExclude: flags.exclude.split(',').map((n) => n.trim()).filter((n) => n !== '') } : {}),
       source: modelFile,
       onProgress: (p) => progress?.update(p.pass * (p.total ?? 0) + p.done),
@@ -161,7 +166,16 @@ export function formatQuantSummary(modelFile: string, out: string, s: QuantSumma
       (s.weights.clippedBiasValues > 0 ? `, ${s.weights.clippedBiasValues} bias values clipped to int32` : ''),
     `  ranges:      ${ranges} (${calibrated.length} calibrated tensors of ${s.activations.length} quantized)`,
     `  output:      ${s.output.dtype}, scale ${s.output.scale}, zero point ${s.output.zeroPoint}`,
+    `  rounding:    ${roundingLine(s.outputRounding)}`,
   ].join('\n');
+}
+
+function roundingLine(r: QuantSummary['outputRounding']): string {
+  if (!r) return 'nearest everywhere';
+  const sum = (v: number[]): number => v.reduce((a, b) => a + b, 0);
+  const rms = (v: number[]): string => fmt(Math.sqrt(sum(v) / v.length));
+  const meanAbs = (v: number[]): string => fmt(sum(v.map(Math.abs)) / v.length);
+  return `${r.node} fitted on ${r.samples} calibration pixels, ${r.changedCodes} codes changed: its output's rounding error ${rms(r.meanSquaredError.nearest)} -> ${rms(r.meanSquaredError.fitted)} rms, mean ${meanAbs(r.meanError.nearest)} -> ${meanAbs(r.meanError.fitted)} (per channel, output units); nearest elsewhere`;
 }
 
 function fmt(x: number): string {

@@ -76,7 +76,7 @@ export async function calibrateRanges(
 }
 
 /** A copy of the model that also returns `tensors` (typed float32, shape left to ORT). */
-function withOutputs(model: ModelProto, tensors: readonly string[]): ModelProto {
+export function withOutputs(model: ModelProto, tensors: readonly string[]): ModelProto {
   const existing = new Set(model.graph.output.map((o) => o.name));
   const extra = tensors
     .filter((t) => !existing.has(t))

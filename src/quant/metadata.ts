@@ -12,6 +12,8 @@ export const QUANT_METADATA_KEYS = {
   calibration: 'hilbertq.quant.calibration',
   /** JSON: op type -> node names left in float. */
   floatOps: 'hilbertq.quant.float_ops',
+  /** 'nearest', or 'fitted:<node>': the output conv whose codes were fitted (output-rounding.ts). */
+  outputRounding: 'hilbertq.quant.output_rounding',
   /**
    * sha256 of the float ONNX bytes this model was quantized from; `eval --against F.onnx`
    * compares it with F's (a model folder is compared through hilbertq.weights_sha256 instead).

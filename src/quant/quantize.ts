@@ -8,6 +8,7 @@ import { QUANT_METADATA_KEYS } from './metadata.js';
 import { defaultOpset, upgradeOpset } from './opset.js';
 import { planQuantization } from './planner.js';
 import { emitQdq } from './qdq.js';
+import { fitOutputRounding, OUTPUT_ROUNDINGS, type OutputRounding } from './output-rounding.js';
 import { QUANT_RULES } from './rules/registry.js';
 import type { QuantRuleRegistry } from './rules/rule.js';
 import { QUANT_SCHEMES, resolveScheme, type QuantScheme } from './schemes.js';
@@ -41,6 +42,8 @@ export interface QuantizeOptions extends CalibratorOptions {
   reduceRange?: boolean;
   /** ONNX node names to leave in float (ORT's nodes_to_exclude), e.g. convs int8 is slower for on the target CPU. */
   nodesToExclude?: readonly string[];
+  /** How the output conv's int8 weights are rounded: 'fitted' (default) or 'nearest', as ORT (output-rounding.ts). */
+  outputRounding?: OutputRounding;
   /** Names the model in error messages (the CLI passes the file path). */
   source?: string;
 }
@@ -104,6 +107,9 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   const data = asCalibrationData(opts.calibration);
   const calibration = await calibrateRanges(original, toCalibrate, data, { ...opts, method, source });
   const { model: quantized, params, clippedBiasValues } = emitQdq({ model, plan, ranges: calibration.ranges });
+  const outputRounding = opts.outputRounding ?? 'fitted';
+  if (!OUTPUT_ROUNDINGS.includes(outputRounding)) throw new ConfigError('outputRounding', outputRounding, `must be one of ${OUTPUT_ROUNDINGS.join(', ')}`);
+  const fitted = outputRounding === 'fitted' ? await fitOutputRounding(original, quantized, data, scheme.weightQmax) : null;
 
   const calibrationInfo = {
     pairs: calibration.pairs,
@@ -112,7 +118,7 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
     collectorStateSize: calibration.stateSize,
     ...(data.description ? { description: data.description } : {}),
   };
-  const summary = summarize({ plan, params, before: original, after: quantized, scheme: opts.scheme, method, calibration: calibrationInfo, clippedBiasValues });
+  const summary = summarize({ plan, params, before: original, after: quantized, scheme: opts.scheme, method, calibration: calibrationInfo, clippedBiasValues, outputRounding: fitted });
   quantized.metadata_props = [
     ...(original.metadata_props ?? []).filter((p) => !Object.values<string>(QUANT_METADATA_KEYS).includes(p.key)),
     ...Object.entries({
@@ -125,6 +131,8 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
         ...(method === 'percentile' ? { percentile: opts.percentile ?? DEFAULT_PERCENTILE } : {}),
       }),
       [QUANT_METADATA_KEYS.floatOps]: JSON.stringify(summary.floatOps),
+      // 'nearest' also where a fit was asked for but the graph has no quantized output conv.
+      [QUANT_METADATA_KEYS.outputRounding]: fitted ? `fitted:${fitted.node}` : 'nearest',
       [QUANT_METADATA_KEYS.sourceSha256]: sha256Hex(floatModel),
       [QUANT_METADATA_KEYS.outputDtype]: summary.output.dtype,
       [QUANT_METADATA_KEYS.outputScale]: String(summary.output.scale),

@@ -1,5 +1,6 @@
 import type { ModelProto } from '../onnx/onnx-proto.js';
 import type { CalibrationMethod } from './calibrators/index.js';
+import type { OutputRoundingReport } from './output-rounding.js';
 import type { QuantPlan } from './plan.js';
 import type { QParams, Range } from './qparams.js';
 import type { ActivationDtype, QuantScheme } from './schemes.js';
@@ -34,6 +35,8 @@ export interface QuantSummary {
   weights: { floatBytes: number; quantizedBytes: number; clippedBiasValues: number };
   activations: ActivationSummary[];
   output: { name: string; dtype: ActivationDtype; scale: number; zeroPoint: number };
+  /** The output conv's fitted rounding; null when its weights were rounded to nearest. */
+  outputRounding: OutputRoundingReport | null;
 }
 
 export interface SummaryInputs {
@@ -45,6 +48,7 @@ export interface SummaryInputs {
   method: CalibrationMethod;
   calibration: QuantSummary['calibration'];
   clippedBiasValues: number;
+  outputRounding: OutputRoundingReport | null;
 }
 
 export function summarize(s: SummaryInputs): QuantSummary {
@@ -90,5 +94,6 @@ export function summarize(s: SummaryInputs): QuantSummary {
     weights: { floatBytes: bytes(s.before), quantizedBytes: bytes(s.after), clippedBiasValues: s.clippedBiasValues },
     activations,
     output: { name: outputName, dtype: plan.scheme.activation.dtype, scale: out.scale, zeroPoint: out.zeroPoint },
+    outputRounding: s.outputRounding,
   };
 }

@@ -1,0 +1,267 @@
+import * as ort from 'onnxruntime-node';
+import { DataType, encodeModel, type ModelProto, type NodeProto, type TensorProto } from '../onnx/onnx-proto.js';
+import { createOrtSession } from '../onnx/ort.js';
+import { Rng } from '../util/rng.js';
+import { withOutputs } from './calibrate.js';
+import type { CalibrationData } from './calibration-data.js';
+import { GraphIndex } from './graph-index.js';
+import { floatValues, makeTensor, numericValues } from './tensors.js';
+
+/**
+ * How the output conv's int8 weights are rounded: to nearest (what ORT's quantize_static does
+ * everywhere), or fitted to calibration data with its bias moved to match (the default).
+ *
+ * Why the output conv: it has one output channel per head channel and sums a few hundred
+ * non-negative activations, so the rounding errors of its weights do not average out; they
+ * shift every pixel alike. Measured on the shipped precision unet-direct (60 test pairs, w8a16):
+ * that conv's rounding alone moved disparity by -0.21 px on average, most of its w8a16 error
+ * (EPE 1.025 against 0.958 px in FP32). Fitted, w8a16 gives 0.961 px and w8a8 1.017 against 1.052
+ * px (docs/precision-regime.md, "The output conv's rounding"). Hidden convs mix many channels
+ * through non-linearities and showed no such shift, so they stay rounded to nearest.
+ */
+export const OUTPUT_ROUNDINGS = ['fitted', 'nearest'] as const;
+export type OutputRounding = (typeof OUTPUT_ROUNDINGS)[number];
+
+/** What the fit did, per output channel of the conv, on the calibration samples it saw. */
+export interface OutputRoundingReport {
+  node: string;
+  samples: number;
+  /** E[(x . (w_q - w))^2]: the conv output's squared error from its weight rounding. */
+  meanSquaredError: { nearest: number[]; fitted: number[] };
+  /** E[x . (w_q - w)] with nearest rounding, and what is left once the bias moved. */
+  meanError: { nearest: number[]; fitted: number[] };
+  /** Weight codes changed from nearest, over all channels. */
+  changedCodes: number;
+}
+
+/** Output pixels sampled per calibration pair: enough for the K x K moments, cheap in JS. */
+const SAMPLES_PER_PAIR = 1024;
+/** Greedy passes over the weights; the fit converges in a few (2-9 on the shipped heads). */
+const MAX_SWEEPS = 100;
+
+interface OutputConv {
+  node: NodeProto;
+  weight: TensorProto;
+  dims: [number, number, number, number];
+  pads: [number, number, number, number];
+}
+
+/**
+ * Refits the int8 codes of the conv that writes the graph output (through the head's tail,
+ * Resize and Sigmoid, when that stays in the graph) in the quantized model, in place. The codes
+ * minimise the output's mean squared error over calibration pixels, E[(x . (s n - w))^2], by
+ * greedy +-1 steps from nearest rounding (the objective of AdaRound, Nagel et al. 2020, for one
+ * layer, where the K x K second moment of its input makes each step exact); then the int32 bias
+ * absorbs the mean residual E[x] . (s n - w) (bias correction, Nagel et al. 2019). x is the float
+ * model's input to the conv, so what the fit sees does not depend on upstream quantization.
+ * Returns null, changing nothing, when the graph has no such conv or it is not quantized.
+ */
+export async function fitOutputRounding(
+  float: ModelProto,
+  quantized: ModelProto,
+  data: CalibrationData,
+  weightQmax: number,
+): Promise<OutputRoundingReport | null> {
+  const conv = findOutputConv(float);
+  if (!conv) return null;
+  const q = quantizedParams(quantized, conv.node.name);
+  if (!q) return null;
+  const moments = await inputMoments(float, conv, data);
+  const outChannels = conv.dims[0];
+  const k = moments.mean.length;
+  const w = floatValues(conv.weight);
+  const codes = Int32Array.from(numericValues(q.weight));
+  const bias = Int32Array.from(numericValues(q.bias));
+  const report: OutputRoundingReport = {
+    node: conv.node.name,
+    samples: moments.samples,
+    meanSquaredError: { nearest: [], fitted: [] },
+    meanError: { nearest: [], fitted: [] },
+    changedCodes: 0,
+  };
+  for (let o = 0; o < outChannels; o++) {
+    const s = q.weightScales[q.weightScales.length > 1 ? o : 0];
+    const n = codes.subarray(o * k, (o + 1) * k);
+    const residual = Float64Array.from(n, (code, i) => s * code - w[o * k + i]);
+    report.meanSquaredError.nearest.push(quadratic(moments.second, residual));
+    report.meanError.nearest.push(dot(moments.mean, residual));
+    report.changedCodes += fitCodes(moments.second, n, residual, s, weightQmax);
+    report.meanSquaredError.fitted.push(quadratic(moments.second, residual));
+    const shift = dot(moments.mean, residual);
+    const biasScale = q.biasScales[q.biasScales.length > 1 ? o : 0];
+    bias[o] = clampInt32(bias[o] - Math.round(shift / biasScale));
+    report.meanError.fitted.push(shift - (Math.round(shift / biasScale) * biasScale));
+  }
+  replaceInitializer(quantized, makeTensor(q.weight.name, DataType.INT8, q.weight.dims.map(Number), codes));
+  replaceInitializer(quantized, makeTensor(q.bias.name, DataType.INT32, [outChannels], bias));
+  return report;
+}
+
+/**
+ * Greedy coordinate descent on r^T G r over integer codes: a +-1 step on code i changes it by
+ * s^2 G_ii +- 2 s (G r)_i, exactly. Updates codes and residual in place; returns the codes changed.
+ */
+function fitCodes(second: Float64Array, codes: Int32Array, residual: Float64Array, s: number, qmax: number): number {
+  const k = codes.length;
+  const g = new Float64Array(k);
+  for (let i = 0; i < k; i++) g[i] = dotRow(second, i, k, residual);
+  const start = Int32Array.from(codes);
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let moved = false;
+    for (let i = 0; i < k; i++) {
+      const gii = second[i * k + i];
+      for (const step of [1, -1]) {
+        const next = codes[i] + step;
+        if (next < -qmax || next > qmax) continue;
+        // Relative tolerance: steps that gain only rounding noise would cycle.
+        if (s * s * gii + 2 * step * s * g[i] >= -1e-9 * s * s * gii) continue;
+        codes[i] = next;
+        residual[i] += step * s;
+        for (let j = 0; j < k; j++) g[j] += step * s * second[j * k + i];
+        moved = true;
+        break;
+      }
+    }
+    if (!moved) break;
+  }
+  let changed = 0;
+  for (let i = 0; i < k; i++) if (codes[i] !== start[i]) changed++;
+  return changed;
+}
+
+/** The conv writing `output`, walking back over the head's tail; null unless a plain stride-1 Conv with a 4-D initializer weight and a bias. */
+function findOutputConv(model: ModelProto): OutputConv | null {
+  const graph = new GraphIndex(model);
+  let node = graph.producer('output');
+  while (node && (node.op_type === 'Sigmoid' || node.op_type === 'Resize')) node = graph.producer(node.input[0]);
+  if (!node || node.op_type !== 'Conv' || node.input.length < 3 || !node.input[2]) return null;
+  const weight = graph.initializer(node.input[1]);
+  if (!weight || weight.dims.length !== 4 || !graph.initializer(node.input[2])) return null;
+  const ints = (name: string): number[] | undefined => graph.attribute(node as NodeProto, name)?.ints?.map(Number);
+  if ((ints('strides') ?? [1, 1]).some((v) => v !== 1) || (ints('dilations') ?? [1, 1]).some((v) => v !== 1)) return null;
+  if (Number(graph.attribute(node, 'group')?.i ?? 1) !== 1) return null;
+  const autoPad = graph.attribute(node, 'auto_pad')?.s;
+  if (autoPad && new TextDecoder().decode(autoPad) !== 'NOTSET') return null;
+  const pads = ints('pads') ?? [0, 0, 0, 0];
+  return { node, weight, dims: weight.dims.map(Number) as OutputConv['dims'], pads: pads as OutputConv['pads'] };
+}
+
+interface QuantizedConvParams {
+  weight: TensorProto;
+  weightScales: Float32Array;
+  bias: TensorProto;
+  biasScales: Float32Array;
+}
+
+/** The int8 weight and int32 bias initializers (and their scales) of the quantized model's conv `name`. */
+function quantizedParams(model: ModelProto, name: string): QuantizedConvParams | null {
+  const graph = new GraphIndex(model);
+  const node = graph.nodes.find((n) => n.op_type === 'Conv' && n.name === name);
+  const dqOf = (input: string | undefined): NodeProto | undefined => {
+    const p = input ? graph.producer(input) : undefined;
+    return p?.op_type === 'DequantizeLinear' ? p : undefined;
+  };
+  const wdq = dqOf(node?.input[1]);
+  const bdq = dqOf(node?.input[2]);
+  const weight = wdq && graph.initializer(wdq.input[0]);
+  const bias = bdq && graph.initializer(bdq.input[0]);
+  const wScale = wdq && graph.initializer(wdq.input[1]);
+  const bScale = bdq && graph.initializer(bdq.input[1]);
+  if (!weight || !bias || !wScale || !bScale || weight.data_type !== DataType.INT8 || bias.data_type !== DataType.INT32) return null;
+  // Shared codes would change another node too.
+  if (graph.consumers(weight.name).length !== 1 || graph.consumers(bias.name).length !== 1) return null;
+  return { weight, weightScales: floatValues(wScale), bias, biasScales: floatValues(bScale) };
+}
+
+interface Moments {
+  /** E[x x^T], K x K row-major, K = C * kh * kw in the weight's layout. */
+  second: Float64Array;
+  mean: Float64Array;
+  samples: number;
+}
+
+/** First and second moments of the conv's input patches at sampled output pixels, over the calibration pairs (float model). */
+async function inputMoments(model: ModelProto, conv: OutputConv, data: CalibrationData): Promise<Moments> {
+  const input = conv.node.input[0];
+  const session = await createOrtSession(encodeModel(withOutputs(model, [input])), { optimization: 'basic' });
+  const [, channels, kh, kw] = conv.dims;
+  const k = channels * kh * kw;
+  const second = new Float64Array(k * k);
+  const mean = new Float64Array(k);
+  const patch = new Float64Array(k);
+  let samples = 0;
+  let pairIndex = 0;
+  try {
+    for await (const pair of data.pairs()) {
+      const dims = [1, 3, pair.height, pair.width];
+      const feeds = { left: new ort.Tensor('float32', pair.left, dims), right: new ort.Tensor('float32', pair.right, dims) };
+      const x = (await session.run(feeds, [input]))[input];
+      const [, c, h, wd] = x.dims.map(Number);
+      const values = x.data as Float32Array;
+      const outH = h + conv.pads[0] + conv.pads[2] - kh + 1;
+      const outW = wd + conv.pads[1] + conv.pads[3] - kw + 1;
+      // A fixed stream per pair: the same calibration data gives the same codes.
+      const rng = new Rng(0x0c0de, pairIndex++);
+      const count = Math.min(SAMPLES_PER_PAIR, outH * outW);
+      for (let t = 0; t < count; t++) {
+        const oy = Math.floor(rng.next() * outH);
+        const ox = Math.floor(rng.next() * outW);
+        let i = 0;
+        for (let ci = 0; ci < c; ci++) {
+          for (let dy = 0; dy < kh; dy++) {
+            const y = oy - conv.pads[0] + dy;
+            for (let dx = 0; dx < kw; dx++) {
+              const xx = ox - conv.pads[1] + dx;
+              patch[i++] = y >= 0 && y < h && xx >= 0 && xx < wd ? values[(ci * h + y) * wd + xx] : 0;
+            }
+          }
+        }
+        for (let a = 0; a < k; a++) {
+          const pa = patch[a];
+          mean[a] += pa;
+          if (pa === 0) continue; // post-ReLU inputs: many zeros
+          const row = a * k;
+          for (let b = a; b < k; b++) second[row + b] += pa * patch[b];
+        }
+      }
+      samples += count;
+    }
+  } finally {
+    await session.release();
+  }
+  for (let a = 0; a < k; a++) {
+    mean[a] /= samples;
+    for (let b = a; b < k; b++) {
+      second[a * k + b] /= samples;
+      second[b * k + a] = second[a * k + b];
+    }
+  }
+  return { second, mean, samples };
+}
+
+function quadratic(m: Float64Array, v: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i] * dotRow(m, i, v.length, v);
+  return sum;
+}
+
+function dotRow(m: Float64Array, row: number, k: number, v: Float64Array): number {
+  let sum = 0;
+  for (let j = 0; j < k; j++) sum += m[row * k + j] * v[j];
+  return sum;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}
+
+function clampInt32(v: number): number {
+  return Math.max(-2147483647, Math.min(2147483647, v));
+}
+
+function replaceInitializer(model: ModelProto, t: TensorProto): void {
+  const i = model.graph.initializer.findIndex((x) => x.name === t.name);
+  model.graph.initializer[i] = t;
+}

@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createOrtSession, runStereo } from '../src/onnx/ort.js';
+import { QUANT_METADATA_KEYS } from '../src/quant/metadata.js';
+import { quantizeModel, type QuantizeOptions } from '../src/quant/quantize.js';
+import { dequantize, runQuantizedStereo } from '../src/quant/run.js';
+import { calibrationPairs, ModelView, tinyModel } from './quant-support.js';
+
+const CALIBRATION = calibrationPairs(6);
+
+async function quantizeTiny(outputRounding: QuantizeOptions['outputRounding'], extra: Partial<QuantizeOptions> = {}) {
+  // The graph keeps the head's tail, so the quantized output compares value for value with FP32's.
+  return quantizeModel(tinyModel('unet', 'direct'), { scheme: 'w8a16', headTail: 'graph', calibration: CALIBRATION, outputRounding, ...extra });
+}
+
+/** Mean signed and mean squared (quantized - FP32) output over the calibration pairs: what the fit minimises. */
+async function outputError(model: Uint8Array, scale: number, zeroPoint: number): Promise<{ mean: number; meanSquare: number }> {
+  const fp32 = await createOrtSession(tinyModel('unet', 'direct'));
+  const int = await createOrtSession(model);
+  let sum = 0;
+  let square = 0;
+  let n = 0;
+  for (const p of CALIBRATION.pairs()) {
+    const dims = [1, 3, p.height, p.width];
+    const pair = { left: { data: p.left, dims }, right: { data: p.right, dims } };
+    const want = (await runStereo(fp32, pair)).data;
+    const got = await runQuantizedStereo(int, pair);
+    const values = dequantize(got.codes, scale, zeroPoint);
+    for (let i = 0; i < want.length; i++) {
+      const d = values[i] - want[i];
+      sum += d;
+      square += d * d;
+      n++;
+    }
+  }
+  await fp32.release();
+  await int.release();
+  return { mean: sum / n, meanSquare: square / n };
+}
+
+/** Every int8 Conv weight's codes, by node name. */
+function convCodes(model: Uint8Array): Map<string, number[]> {
+  const view = new ModelView(model);
+  const out = new Map<string, number[]>();
+  for (const node of view.ops('Conv')) {
+    const dq = view.producer(node.input[1]);
+    if (dq?.op_type === 'DequantizeLinear') out.set(node.name, view.values(dq.input[0]));
+  }
+  return out;
+}
+
+test('fitted output rounding: only the output conv\'s codes change, and its output error on the calibration pairs falls', async (t) => {
+  const nearest = await quantizeTiny('nearest');
+  const fitted = await quantizeTiny('fitted');
+  const report = fitted.summary.outputRounding;
+  assert.ok(report, 'the fit ran');
+  assert.equal(nearest.summary.outputRounding, null);
+  assert.equal(report.node, 'head');
+  assert.equal(new ModelView(fitted.model).metadata()[QUANT_METADATA_KEYS.outputRounding], 'fitted:head');
+  assert.equal(new ModelView(nearest.model).metadata()[QUANT_METADATA_KEYS.outputRounding], 'nearest');
+
+  const before = convCodes(nearest.model);
+  const after = convCodes(fitted.model);
+  assert.deepEqual([...after.keys()], [...before.keys()]);
+  for (const [name, codes] of before) {
+    if (name === 'head') assert.notDeepEqual(after.get(name), codes, 'the output conv was refitted');
+    else assert.deepEqual(after.get(name), codes, `${name} keeps nearest rounding`);
+  }
+  assert.ok(report.changedCodes > 0);
+  for (let c = 0; c < report.meanSquaredError.nearest.length; c++) {
+    assert.ok(report.meanSquaredError.fitted[c] < report.meanSquaredError.nearest[c], `channel ${c}: the fit lowers its own objective`);
+  }
+
+  // Measured through ONNX Runtime, not the fit's bookkeeping: the same scales, a smaller error.
+  assert.equal(fitted.summary.output.scale, nearest.summary.output.scale);
+  const { scale, zeroPoint } = fitted.summary.output;
+  const e0 = await outputError(nearest.model, scale, zeroPoint);
+  const e1 = await outputError(fitted.model, scale, zeroPoint);
+  t.diagnostic(`w8a16 output error on the calibration pairs: mean ${e0.mean.toExponential(2)} -> ${e1.mean.toExponential(2)}, rms ${Math.sqrt(e0.meanSquare).toExponential(2)} -> ${Math.sqrt(e1.meanSquare).toExponential(2)}`);
+  assert.ok(e1.meanSquare < e0.meanSquare, 'mean squared error falls');
+  assert.ok(Math.abs(e1.mean) < Math.abs(e0.mean), 'the mean error shrinks');
+});
+
+test('fitted output rounding is deterministic, and skipped when the output conv stays float', async () => {
+  const a = await quantizeTiny('fitted');
+  const b = await quantizeTiny('fitted');
+  assert.deepEqual(a.model, b.model);
+  const excluded = await quantizeTiny('fitted', { nodesToExclude: ['head'] });
+  assert.equal(excluded.summary.outputRounding, null);
+  assert.equal(new ModelView(excluded.model).metadata()[QUANT_METADATA_KEYS.outputRounding], 'nearest');
+  await assert.rejects(quantizeTiny('bogus' as never), /outputRounding/);
+});
