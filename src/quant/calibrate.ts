@@ -21,6 +21,16 @@ export interface CalibrateOptions extends CalibratorOptions {
   /** Names the model in error messages. */
   source?: string;
   onProgress?: (p: CalibrationProgress) => void;
+  /**
+   * Sees more of each pair in the first pass: `tensors` are fetched too (calibrated or not) and
+   * handed over with their shapes, so another statistic needs no pass of its own.
+   */
+  observer?: { tensors: readonly string[]; observe(get: (name: string) => ObservedTensor): void };
+}
+
+export interface ObservedTensor {
+  data: Float32Array;
+  dims: readonly number[];
 }
 
 export interface CalibrationResult {
@@ -46,7 +56,8 @@ export async function calibrateRanges(
   const collectors = new Map<string, RangeCollector>(tensors.map((t) => [t, newCollector()]));
   const passes = Math.max(1, ...[...collectors.values()].map((c) => c.passes));
   const inputs = new Set(model.graph.input.map((i) => i.name));
-  const calibrationModel = encodeModel(withOutputs(model, tensors.filter((t) => !inputs.has(t))));
+  const fetched = [...new Set([...tensors, ...(opts.observer?.tensors ?? [])])];
+  const calibrationModel = encodeModel(withOutputs(model, fetched.filter((t) => !inputs.has(t))));
   const session = await createOrtSession(calibrationModel, { optimization: 'basic' }).catch((err: unknown) => {
     const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     throw new FileFormatError(opts.source ?? 'model', `ONNX Runtime cannot load it (${reason})`);
@@ -56,8 +67,9 @@ export async function calibrateRanges(
     for (let pass = 0; pass < passes; pass++) {
       let done = 0;
       for await (const pair of data.pairs()) {
-        const values = await runPair(session, pair, tensors, inputs);
-        for (const [name, collector] of collectors) if (pass < collector.passes) collector.observe(pass, values(name));
+        const values = await runPair(session, pair, fetched, inputs);
+        for (const [name, collector] of collectors) if (pass < collector.passes) collector.observe(pass, values(name).data);
+        if (pass === 0) opts.observer?.observe(values);
         done++;
         opts.onProgress?.({ pass, passes, done, total: data.count });
       }
@@ -76,7 +88,7 @@ export async function calibrateRanges(
 }
 
 /** A copy of the model that also returns `tensors` (typed float32, shape left to ORT). */
-export function withOutputs(model: ModelProto, tensors: readonly string[]): ModelProto {
+function withOutputs(model: ModelProto, tensors: readonly string[]): ModelProto {
   const existing = new Set(model.graph.output.map((o) => o.name));
   const extra = tensors
     .filter((t) => !existing.has(t))
@@ -89,7 +101,7 @@ async function runPair(
   pair: CalibrationPair,
   tensors: readonly string[],
   inputs: ReadonlySet<string>,
-): Promise<(name: string) => Float32Array> {
+): Promise<(name: string) => ObservedTensor> {
   const { height, width } = pair;
   if (pair.left.length !== 3 * height * width || pair.right.length !== 3 * height * width) {
     throw new ConfigError('calibration pair', `${height}x${width}`, 'left/right must hold 3 * height * width values');
@@ -99,8 +111,9 @@ async function runPair(
   const fetches = tensors.filter((t) => !inputs.has(t));
   const results = fetches.length > 0 ? await session.run(feeds, fetches) : {};
   return (name) => {
-    if (name === 'left') return pair.left;
-    if (name === 'right') return pair.right;
-    return (results as Record<string, ort.Tensor>)[name].data as Float32Array;
+    if (name === 'left') return { data: pair.left, dims };
+    if (name === 'right') return { data: pair.right, dims };
+    const t = (results as Record<string, ort.Tensor>)[name];
+    return { data: t.data as Float32Array, dims: t.dims };
   };
 }

@@ -1,9 +1,6 @@
-import * as ort from 'onnxruntime-node';
-import { DataType, encodeModel, type ModelProto, type NodeProto, type TensorProto } from '../onnx/onnx-proto.js';
-import { createOrtSession } from '../onnx/ort.js';
+import { DataType, type ModelProto, type NodeProto, type TensorProto } from '../onnx/onnx-proto.js';
 import { Rng } from '../util/rng.js';
-import { withOutputs } from './calibrate.js';
-import type { CalibrationData } from './calibration-data.js';
+import type { ObservedTensor } from './calibrate.js';
 import { GraphIndex } from './graph-index.js';
 import { floatValues, makeTensor, numericValues } from './tensors.js';
 
@@ -39,7 +36,7 @@ const SAMPLES_PER_PAIR = 1024;
 /** Greedy passes over the weights; the fit converges in a few (2-9 on the shipped heads). */
 const MAX_SWEEPS = 100;
 
-interface OutputConv {
+export interface OutputConv {
   node: NodeProto;
   weight: TensorProto;
   dims: [number, number, number, number];
@@ -47,28 +44,21 @@ interface OutputConv {
 }
 
 /**
- * Refits the int8 codes of the conv that writes the graph output (through the head's tail,
- * Resize and Sigmoid, when that stays in the graph) in the quantized model, in place. The codes
- * minimise the output's mean squared error over calibration pixels, E[(x . (s n - w))^2], by
- * greedy +-1 steps from nearest rounding (the objective of AdaRound, Nagel et al. 2020, for one
- * layer, where the K x K second moment of its input makes each step exact); then the int32 bias
- * absorbs the mean residual E[x] . (s n - w) (bias correction, Nagel et al. 2019). x is the float
- * model's input to the conv, so what the fit sees does not depend on upstream quantization.
- * Returns null, changing nothing, when the graph has no such conv or it is not quantized.
+ * Refits, in place, the int8 codes of the quantized model's copy of `conv` (the float model's
+ * conv writing the output, `findOutputConv`). The codes minimise the output's mean squared error
+ * over calibration pixels, E[(x . (s n - w))^2], by greedy +-1 steps from nearest rounding (the
+ * objective of AdaRound, Nagel et al. 2020, for one layer, where the K x K second moment of its
+ * input makes each step exact); then the int32 bias absorbs the mean residual E[x] . (s n - w)
+ * (bias correction, Nagel et al. 2019). x is the float model's input to the conv (`InputMoments`,
+ * filled during calibration), so the fit does not depend on upstream quantization. Returns null,
+ * changing nothing, when the quantized model's conv has no int8 weight and int32 bias of its own.
  */
-export async function fitOutputRounding(
-  float: ModelProto,
-  quantized: ModelProto,
-  data: CalibrationData,
-  weightQmax: number,
-): Promise<OutputRoundingReport | null> {
-  const conv = findOutputConv(float);
-  if (!conv) return null;
+export function fitOutputRounding(quantized: ModelProto, conv: OutputConv, moments: InputMoments, weightQmax: number): OutputRoundingReport | null {
   const q = quantizedParams(quantized, conv.node.name);
-  if (!q) return null;
-  const moments = await inputMoments(float, conv, data);
+  if (!q || moments.samples === 0) return null;
+  const { second, mean } = moments.normalized();
   const outChannels = conv.dims[0];
-  const k = moments.mean.length;
+  const k = mean.length;
   const w = floatValues(conv.weight);
   const codes = Int32Array.from(numericValues(q.weight));
   const bias = Int32Array.from(numericValues(q.bias));
@@ -83,14 +73,14 @@ export async function fitOutputRounding(
     const s = q.weightScales[q.weightScales.length > 1 ? o : 0];
     const n = codes.subarray(o * k, (o + 1) * k);
     const residual = Float64Array.from(n, (code, i) => s * code - w[o * k + i]);
-    report.meanSquaredError.nearest.push(quadratic(moments.second, residual));
-    report.meanError.nearest.push(dot(moments.mean, residual));
-    report.changedCodes += fitCodes(moments.second, n, residual, s, weightQmax);
-    report.meanSquaredError.fitted.push(quadratic(moments.second, residual));
-    const shift = dot(moments.mean, residual);
+    report.meanSquaredError.nearest.push(quadratic(second, residual));
+    report.meanError.nearest.push(dot(mean, residual));
+    report.changedCodes += fitCodes(second, n, residual, s, weightQmax);
+    report.meanSquaredError.fitted.push(quadratic(second, residual));
+    const shift = dot(mean, residual);
     const biasScale = q.biasScales[q.biasScales.length > 1 ? o : 0];
     bias[o] = clampInt32(bias[o] - Math.round(shift / biasScale));
-    report.meanError.fitted.push(shift - (Math.round(shift / biasScale) * biasScale));
+    report.meanError.fitted.push(shift - Math.round(shift / biasScale) * biasScale);
   }
   replaceInitializer(quantized, makeTensor(q.weight.name, DataType.INT8, q.weight.dims.map(Number), codes));
   replaceInitializer(quantized, makeTensor(q.bias.name, DataType.INT32, [outChannels], bias));
@@ -130,7 +120,7 @@ function fitCodes(second: Float64Array, codes: Int32Array, residual: Float64Arra
 }
 
 /** The conv writing `output`, walking back over the head's tail; null unless a plain stride-1 Conv with a 4-D initializer weight and a bias. */
-function findOutputConv(model: ModelProto): OutputConv | null {
+export function findOutputConv(model: ModelProto): OutputConv | null {
   const graph = new GraphIndex(model);
   let node = graph.producer('output');
   while (node && (node.op_type === 'Sigmoid' || node.op_type === 'Resize')) node = graph.producer(node.input[0]);
@@ -173,70 +163,86 @@ function quantizedParams(model: ModelProto, name: string): QuantizedConvParams |
   return { weight, weightScales: floatValues(wScale), bias, biasScales: floatValues(bScale) };
 }
 
-interface Moments {
-  /** E[x x^T], K x K row-major, K = C * kh * kw in the weight's layout. */
-  second: Float64Array;
-  mean: Float64Array;
-  samples: number;
-}
+/**
+ * First and second moments of the conv's input patches at sampled output pixels, fed one
+ * calibration pair at a time (calibrate.ts's observer, in its first pass).
+ */
+export class InputMoments {
+  /** E[x x^T] (sums until normalized), K x K row-major, K = C * kh * kw in the weight's layout. */
+  private readonly second: Float64Array;
+  private readonly mean: Float64Array;
+  private readonly patch: Float64Array;
+  private readonly nonZero: Int32Array;
+  private readonly k: number;
+  samples = 0;
+  private pairs = 0;
 
-/** First and second moments of the conv's input patches at sampled output pixels, over the calibration pairs (float model). */
-async function inputMoments(model: ModelProto, conv: OutputConv, data: CalibrationData): Promise<Moments> {
-  const input = conv.node.input[0];
-  const session = await createOrtSession(encodeModel(withOutputs(model, [input])), { optimization: 'basic' });
-  const [, channels, kh, kw] = conv.dims;
-  const k = channels * kh * kw;
-  const second = new Float64Array(k * k);
-  const mean = new Float64Array(k);
-  const patch = new Float64Array(k);
-  let samples = 0;
-  let pairIndex = 0;
-  try {
-    for await (const pair of data.pairs()) {
-      const dims = [1, 3, pair.height, pair.width];
-      const feeds = { left: new ort.Tensor('float32', pair.left, dims), right: new ort.Tensor('float32', pair.right, dims) };
-      const x = (await session.run(feeds, [input]))[input];
-      const [, c, h, wd] = x.dims.map(Number);
-      const values = x.data as Float32Array;
-      const outH = h + conv.pads[0] + conv.pads[2] - kh + 1;
-      const outW = wd + conv.pads[1] + conv.pads[3] - kw + 1;
-      // A fixed stream per pair: the same calibration data gives the same codes.
-      const rng = new Rng(0x0c0de, pairIndex++);
-      const count = Math.min(SAMPLES_PER_PAIR, outH * outW);
-      for (let t = 0; t < count; t++) {
-        const oy = Math.floor(rng.next() * outH);
-        const ox = Math.floor(rng.next() * outW);
-        let i = 0;
-        for (let ci = 0; ci < c; ci++) {
-          for (let dy = 0; dy < kh; dy++) {
-            const y = oy - conv.pads[0] + dy;
-            for (let dx = 0; dx < kw; dx++) {
-              const xx = ox - conv.pads[1] + dx;
-              patch[i++] = y >= 0 && y < h && xx >= 0 && xx < wd ? values[(ci * h + y) * wd + xx] : 0;
-            }
+  constructor(private readonly conv: OutputConv) {
+    const [, channels, kh, kw] = conv.dims;
+    this.k = channels * kh * kw;
+    this.second = new Float64Array(this.k * this.k);
+    this.mean = new Float64Array(this.k);
+    this.patch = new Float64Array(this.k);
+    this.nonZero = new Int32Array(this.k);
+  }
+
+  /** The tensor to observe: the conv's input in the float model. */
+  get tensor(): string {
+    return this.conv.node.input[0];
+  }
+
+  observe(x: ObservedTensor): void {
+    const [, kh, kw] = this.conv.dims.slice(1);
+    const [, c, h, wd] = x.dims.map(Number);
+    const { pads } = this.conv;
+    const { k, patch, nonZero, second, mean } = this;
+    const outH = h + pads[0] + pads[2] - kh + 1;
+    const outW = wd + pads[1] + pads[3] - kw + 1;
+    // A fixed stream per pair: the same calibration data gives the same codes.
+    const rng = new Rng(0x0c0de, this.pairs++);
+    const count = Math.min(SAMPLES_PER_PAIR, outH * outW);
+    for (let t = 0; t < count; t++) {
+      const oy = Math.floor(rng.next() * outH);
+      const ox = Math.floor(rng.next() * outW);
+      let i = 0;
+      for (let ci = 0; ci < c; ci++) {
+        for (let dy = 0; dy < kh; dy++) {
+          const y = oy - pads[0] + dy;
+          for (let dx = 0; dx < kw; dx++) {
+            const xx = ox - pads[1] + dx;
+            patch[i++] = y >= 0 && y < h && xx >= 0 && xx < wd ? x.data[(ci * h + y) * wd + xx] : 0;
           }
         }
-        for (let a = 0; a < k; a++) {
-          const pa = patch[a];
-          mean[a] += pa;
-          if (pa === 0) continue; // post-ReLU inputs: many zeros
-          const row = a * k;
-          for (let b = a; b < k; b++) second[row + b] += pa * patch[b];
-        }
       }
-      samples += count;
+      // Post-ReLU inputs are mostly zeros: only the products of non-zero entries are summed.
+      let nnz = 0;
+      for (let a = 0; a < k; a++) {
+        mean[a] += patch[a];
+        if (patch[a] !== 0) nonZero[nnz++] = a;
+      }
+      for (let i2 = 0; i2 < nnz; i2++) {
+        const a = nonZero[i2];
+        const pa = patch[a];
+        const row = a * k;
+        for (let j = i2; j < nnz; j++) second[row + nonZero[j]] += pa * patch[nonZero[j]];
+      }
     }
-  } finally {
-    await session.release();
+    this.samples += count;
   }
-  for (let a = 0; a < k; a++) {
-    mean[a] /= samples;
-    for (let b = a; b < k; b++) {
-      second[a * k + b] /= samples;
-      second[b * k + a] = second[a * k + b];
+
+  /** The moments as expectations, the second one symmetric. */
+  normalized(): { second: Float64Array; mean: Float64Array } {
+    const { k, samples } = this;
+    const second = new Float64Array(k * k);
+    const mean = Float64Array.from(this.mean, (v) => v / samples);
+    for (let a = 0; a < k; a++) {
+      for (let b = a; b < k; b++) {
+        second[a * k + b] = this.second[a * k + b] / samples;
+        second[b * k + a] = second[a * k + b];
+      }
     }
+    return { second, mean };
   }
-  return { second, mean, samples };
 }
 
 function quadratic(m: Float64Array, v: Float64Array): number {

@@ -1,14 +1,14 @@
 import { encodeModel, type ModelProto, type NodeProto } from '../onnx/onnx-proto.js';
 import { ConfigError } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
-import { calibrateRanges, type CalibrationProgress } from './calibrate.js';
+import { calibrateRanges, type CalibrationProgress, type ObservedTensor } from './calibrate.js';
 import { asCalibrationData, type CalibrationData, type CalibrationPair } from './calibration-data.js';
 import { CALIBRATION_METHODS, DEFAULT_PERCENTILE, type CalibrationMethod, type CalibratorOptions } from './calibrators/index.js';
 import { QUANT_METADATA_KEYS } from './metadata.js';
 import { defaultOpset, upgradeOpset } from './opset.js';
 import { planQuantization } from './planner.js';
 import { emitQdq } from './qdq.js';
-import { fitOutputRounding, OUTPUT_ROUNDINGS, type OutputRounding } from './output-rounding.js';
+import { findOutputConv, fitOutputRounding, InputMoments, OUTPUT_ROUNDINGS, type OutputRounding } from './output-rounding.js';
 import { QUANT_RULES } from './rules/registry.js';
 import type { QuantRuleRegistry } from './rules/rule.js';
 import { QUANT_SCHEMES, resolveScheme, type QuantScheme } from './schemes.js';
@@ -63,6 +63,8 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   if (!QUANT_SCHEMES.includes(opts.scheme)) throw new ConfigError('scheme', opts.scheme, `must be one of ${QUANT_SCHEMES.join(', ')}`);
   const method = opts.method ?? 'minmax';
   if (!CALIBRATION_METHODS.includes(method)) throw new ConfigError('method', method, `must be one of ${CALIBRATION_METHODS.join(', ')}`);
+  const outputRounding = opts.outputRounding ?? 'fitted';
+  if (!OUTPUT_ROUNDINGS.includes(outputRounding)) throw new ConfigError('outputRounding', outputRounding, `must be one of ${OUTPUT_ROUNDINGS.join(', ')}`);
   const scheme = resolveScheme(opts.scheme, opts);
   const given = readFloatModel(floatModel, source);
   // A hilbertq export is lowered again from its own description in the scheme's matching-cost
@@ -105,11 +107,13 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   const plan = planQuantization(model, applied, opts.rules ?? QUANT_RULES, exclude, floatCost);
   const toCalibrate = [...plan.activations].filter(([, s]) => s.kind === 'calibrated').map(([name]) => name);
   const data = asCalibrationData(opts.calibration);
-  const calibration = await calibrateRanges(original, toCalibrate, data, { ...opts, method, source });
+  // The output conv's input moments are gathered in calibration's first pass, not a pass of their own.
+  const outputConv = outputRounding === 'fitted' ? findOutputConv(original) : null;
+  const moments = outputConv ? new InputMoments(outputConv) : null;
+  const observer = moments ? { tensors: [moments.tensor], observe: (get: (name: string) => ObservedTensor) => moments.observe(get(moments.tensor)) } : undefined;
+  const calibration = await calibrateRanges(original, toCalibrate, data, { ...opts, method, source, observer });
   const { model: quantized, params, clippedBiasValues } = emitQdq({ model, plan, ranges: calibration.ranges });
-  const outputRounding = opts.outputRounding ?? 'fitted';
-  if (!OUTPUT_ROUNDINGS.includes(outputRounding)) throw new ConfigError('outputRounding', outputRounding, `must be one of ${OUTPUT_ROUNDINGS.join(', ')}`);
-  const fitted = outputRounding === 'fitted' ? await fitOutputRounding(original, quantized, data, scheme.weightQmax) : null;
+  const fitted = outputConv && moments ? fitOutputRounding(quantized, outputConv, moments, scheme.weightQmax) : null;
 
   const calibrationInfo = {
     pairs: calibration.pairs,
