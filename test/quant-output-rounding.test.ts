@@ -1,9 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as ort from 'onnxruntime-node';
+import { AttributeType, DataType, encodeModel, type ModelProto, type NodeProto, type ValueInfoProto } from '../src/onnx/onnx-proto.js';
 import { createOrtSession, runStereo } from '../src/onnx/ort.js';
 import { QUANT_METADATA_KEYS } from '../src/quant/metadata.js';
+import { InputMoments } from '../src/quant/output-rounding.js';
 import { quantizeModel, type QuantizeOptions } from '../src/quant/quantize.js';
 import { dequantize, runQuantizedStereo } from '../src/quant/run.js';
+import { makeTensor } from '../src/quant/tensors.js';
+import { Rng } from '../src/util/rng.js';
 import { calibrationPairs, ModelView, tinyModel } from './quant-support.js';
 
 const CALIBRATION = calibrationPairs(6);
@@ -89,4 +94,42 @@ test('fitted output rounding is deterministic, and skipped when the output conv 
   assert.equal(excluded.summary.outputRounding, null);
   assert.equal(new ModelView(excluded.model).metadata()[QUANT_METADATA_KEYS.outputRounding], 'nearest');
   await assert.rejects(quantizeTiny('bogus' as never), /outputRounding/);
+});
+
+test('the input moments follow ONNX Conv semantics: a 2x3 kernel with uneven pads, checked against ORT', async () => {
+  // One Conv, Y = conv(X, W) with pads [top 1, left 0, bottom 0, right 2]; every output pixel is
+  // sampled (20 of them), so E[x] . w and w^T E[x x^T] w must equal ORT's mean of Y and of Y^2.
+  const dims = [1, 3, 5, 4];
+  const rng = new Rng(11);
+  const x = Float32Array.from({ length: 60 }, () => (rng.next() < 0.3 ? 0 : rng.next() * 2 - 0.5));
+  const w = Float32Array.from({ length: 18 }, () => rng.next() * 2 - 1);
+  const valueInfo = (name: string, shape: number[]): ValueInfoProto =>
+    ({ name, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: shape.map((d) => ({ dim_value: d })) } } } });
+  const node: NodeProto = { name: 'head', op_type: 'Conv', input: ['x', 'w'], output: ['y'], attribute: [{ name: 'pads', type: AttributeType.INTS, ints: [1, 0, 0, 2] }] };
+  const weight = makeTensor('w', DataType.FLOAT, [1, 3, 2, 3], w);
+  const model: ModelProto = {
+    ir_version: 8,
+    opset_import: [{ domain: '', version: 17 }],
+    producer_name: 'test',
+    metadata_props: [],
+    graph: { name: 'g', node: [node], initializer: [weight], input: [valueInfo('x', dims)], output: [valueInfo('y', [1, 1, 5, 4])] },
+  };
+  const session = await createOrtSession(encodeModel(model));
+  const y = (await session.run({ x: new ort.Tensor('float32', x, dims) })).y.data as Float32Array;
+  await session.release();
+  assert.equal(y.length, 20);
+
+  const moments = new InputMoments({ node, weight, dims: [1, 3, 2, 3], pads: [1, 0, 0, 2] });
+  moments.observe({ data: x, dims });
+  assert.equal(moments.samples, 20);
+  const { mean, second } = moments.normalized();
+  let first = 0;
+  let square = 0;
+  for (let a = 0; a < 18; a++) {
+    first += mean[a] * w[a];
+    for (let b = 0; b < 18; b++) square += w[a] * second[a * 18 + b] * w[b];
+  }
+  const avg = (f: (v: number) => number): number => y.reduce((sum, v) => sum + f(v), 0) / y.length;
+  assert.ok(Math.abs(first - avg((v) => v)) < 1e-5, `E[y] ${first} vs ORT ${avg((v) => v)}`);
+  assert.ok(Math.abs(square - avg((v) => v * v)) < 1e-4, `E[y^2] ${square} vs ORT ${avg((v) => v * v)}`);
 });

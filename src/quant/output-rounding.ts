@@ -122,9 +122,11 @@ function fitCodes(second: Float64Array, codes: Int32Array, residual: Float64Arra
 /** The conv writing `output`, walking back over the head's tail; null unless a plain stride-1 Conv with a 4-D initializer weight and a bias. */
 export function findOutputConv(model: ModelProto): OutputConv | null {
   const graph = new GraphIndex(model);
-  let node = graph.producer('output');
+  let node = graph.producer(model.graph.output[0]?.name ?? '');
   while (node && (node.op_type === 'Sigmoid' || node.op_type === 'Resize')) node = graph.producer(node.input[0]);
   if (!node || node.op_type !== 'Conv' || node.input.length < 3 || !node.input[2]) return null;
+  // The quantized model's copy is found by name: an unnamed or ambiguous conv is left alone.
+  if (!node.name || graph.nodes.filter((n) => n.name === node?.name).length !== 1) return null;
   const weight = graph.initializer(node.input[1]);
   if (!weight || weight.dims.length !== 4 || !graph.initializer(node.input[2])) return null;
   const ints = (name: string): number[] | undefined => graph.attribute(node as NodeProto, name)?.ints?.map(Number);
@@ -146,7 +148,8 @@ interface QuantizedConvParams {
 /** The int8 weight and int32 bias initializers (and their scales) of the quantized model's conv `name`. */
 function quantizedParams(model: ModelProto, name: string): QuantizedConvParams | null {
   const graph = new GraphIndex(model);
-  const node = graph.nodes.find((n) => n.op_type === 'Conv' && n.name === name);
+  const named = graph.nodes.filter((n) => n.name === name);
+  const node = named.length === 1 && named[0].op_type === 'Conv' ? named[0] : undefined;
   const dqOf = (input: string | undefined): NodeProto | undefined => {
     const p = input ? graph.producer(input) : undefined;
     return p?.op_type === 'DequantizeLinear' ? p : undefined;
@@ -158,8 +161,8 @@ function quantizedParams(model: ModelProto, name: string): QuantizedConvParams |
   const wScale = wdq && graph.initializer(wdq.input[1]);
   const bScale = bdq && graph.initializer(bdq.input[1]);
   if (!weight || !bias || !wScale || !bScale || weight.data_type !== DataType.INT8 || bias.data_type !== DataType.INT32) return null;
-  // Shared codes would change another node too.
-  if (graph.consumers(weight.name).length !== 1 || graph.consumers(bias.name).length !== 1) return null;
+  // Shared codes would change another node too: a shared weight has one DequantizeLinear for all its readers.
+  if (graph.consumers(wdq.output[0]).length !== 1 || graph.consumers(bias.name).length !== 1 || graph.consumers(bdq.output[0]).length !== 1) return null;
   return { weight, weightScales: floatValues(wScale), bias, biasScales: floatValues(bScale) };
 }
 
@@ -198,12 +201,14 @@ export class InputMoments {
     const { k, patch, nonZero, second, mean } = this;
     const outH = h + pads[0] + pads[2] - kh + 1;
     const outW = wd + pads[1] + pads[3] - kw + 1;
-    // A fixed stream per pair: the same calibration data gives the same codes.
+    // A small map gives every pixel; a larger one a fixed random stream per pair, so the same
+    // calibration data gives the same codes.
     const rng = new Rng(0x0c0de, this.pairs++);
-    const count = Math.min(SAMPLES_PER_PAIR, outH * outW);
+    const every = outH * outW <= SAMPLES_PER_PAIR;
+    const count = every ? outH * outW : SAMPLES_PER_PAIR;
     for (let t = 0; t < count; t++) {
-      const oy = Math.floor(rng.next() * outH);
-      const ox = Math.floor(rng.next() * outW);
+      const oy = every ? Math.floor(t / outW) : Math.floor(rng.next() * outH);
+      const ox = every ? t % outW : Math.floor(rng.next() * outW);
       let i = 0;
       for (let ci = 0; ci < c; ci++) {
         for (let dy = 0; dy < kh; dy++) {

@@ -108,7 +108,9 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   const toCalibrate = [...plan.activations].filter(([, s]) => s.kind === 'calibrated').map(([name]) => name);
   const data = asCalibrationData(opts.calibration);
   // The output conv's input moments are gathered in calibration's first pass, not a pass of their own.
-  const outputConv = outputRounding === 'fitted' ? findOutputConv(original) : null;
+  // Nothing to gather when the conv stays float (excluded, or a scheme's float rule).
+  const candidate = outputRounding === 'fitted' ? findOutputConv(original) : null;
+  const outputConv = candidate && [...plan.handled].some((n) => n.name === candidate.node.name) ? candidate : null;
   const moments = outputConv ? new InputMoments(outputConv) : null;
   const observer = moments ? { tensors: [moments.tensor], observe: (get: (name: string) => ObservedTensor) => moments.observe(get(moments.tensor)) } : undefined;
   const calibration = await calibrateRanges(original, toCalibrate, data, { ...opts, method, source, observer });
