@@ -133,3 +133,19 @@ test('the input moments follow ONNX Conv semantics: a 2x3 kernel with uneven pad
   assert.ok(Math.abs(first - avg((v) => v)) < 1e-5, `E[y] ${first} vs ORT ${avg((v) => v)}`);
   assert.ok(Math.abs(square - avg((v) => v * v)) < 1e-4, `E[y^2] ${square} vs ORT ${avg((v) => v * v)}`);
 });
+
+test('every scheme fits the output conv of both heads, with the tail in the graph or in the decoder', async () => {
+  for (const head of ['direct', 'hilbert'] as const) {
+    for (const scheme of ['w8a8', 'w8a8-pt', 'w8a16'] as const) {
+      // The default tail: in the decoder for 8-bit activations (the conv writes the output), in the graph for 16-bit.
+      const { model, summary } = await quantizeModel(tinyModel('unet', head), { scheme, calibration: CALIBRATION });
+      assert.ok(summary.outputRounding, `${head} ${scheme}: fitted, not silently left at nearest`);
+      assert.equal(new ModelView(model).metadata()[QUANT_METADATA_KEYS.outputRounding], `fitted:${summary.outputRounding.node}`);
+      for (const codes of [...convCodes(model).values()]) assert.ok(codes.every((c) => Math.abs(c) <= 127));
+    }
+  }
+  const reduced = await quantizeModel(tinyModel('unet', 'direct'), { scheme: 'w8a8', calibration: CALIBRATION, reduceRange: true });
+  assert.ok(reduced.summary.outputRounding);
+  const head = convCodes(reduced.model).get(reduced.summary.outputRounding.node) ?? [];
+  assert.ok(head.length > 0 && head.every((c) => Math.abs(c) <= 64), 'reduce_range codes stay within -64..64');
+});
