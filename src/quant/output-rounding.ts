@@ -8,7 +8,7 @@ import { floatValues, makeTensor, numericValues } from './tensors.js';
  * How the output conv's int8 weights are rounded: to nearest (what ORT's quantize_static does
  * everywhere), or fitted to calibration data with its bias moved to match (the default).
  *
- * Why the output conv: it has one output channel per head channel and sums a few hundred
+ * Why the output conv: it has one output channel per head channel and sums over a hundred
  * non-negative activations, so the rounding errors of its weights do not average out; they
  * shift every pixel alike. Measured on the shipped precision unet-direct (60 test pairs, w8a16):
  * that conv's rounding alone moved disparity by -0.21 px on average, most of its w8a16 error
