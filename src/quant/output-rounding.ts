@@ -2,6 +2,7 @@ import { DataType, type ModelProto, type NodeProto, type TensorProto } from '../
 import { Rng } from '../util/rng.js';
 import type { ObservedTensor } from './calibrate.js';
 import { GraphIndex } from './graph-index.js';
+import { clampInt32 } from './qparams.js';
 import { floatValues, makeTensor, numericValues } from './tensors.js';
 
 /**
@@ -79,8 +80,9 @@ export function fitOutputRounding(quantized: ModelProto, conv: OutputConv, momen
     report.meanSquaredError.fitted.push(quadratic(second, residual));
     const shift = dot(mean, residual);
     const biasScale = q.biasScales[q.biasScales.length > 1 ? o : 0];
-    bias[o] = clampInt32(bias[o] - Math.round(shift / biasScale));
-    report.meanError.fitted.push(shift - Math.round(shift / biasScale) * biasScale);
+    const shiftCodes = Math.round(shift / biasScale);
+    bias[o] = clampInt32(bias[o] - shiftCodes);
+    report.meanError.fitted.push(shift - shiftCodes * biasScale);
   }
   replaceInitializer(quantized, makeTensor(q.weight.name, DataType.INT8, q.weight.dims.map(Number), codes));
   replaceInitializer(quantized, makeTensor(q.bias.name, DataType.INT32, [outChannels], bias));
@@ -266,10 +268,6 @@ function dot(a: Float64Array, b: Float64Array): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
   return sum;
-}
-
-function clampInt32(v: number): number {
-  return Math.max(-2147483647, Math.min(2147483647, v));
 }
 
 function replaceInitializer(model: ModelProto, t: TensorProto): void {

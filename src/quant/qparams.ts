@@ -62,6 +62,11 @@ export function quantizeWeight(values: Float32Array, dims: readonly number[], ax
 
 const INT32_MAX = 2 ** 31 - 1;
 
+/** Into the symmetric int32 range of bias codes, -(2^31 - 1)..2^31 - 1. */
+export function clampInt32(v: number): number {
+  return Math.max(-INT32_MAX, Math.min(INT32_MAX, v));
+}
+
 /** int32 bias with scale inputScale * weightScale[c] and zero point 0, as the integer kernels expect. */
 export function quantizeBias(values: Float32Array, inputScale: number, weightScales: Float32Array): { values: Int32Array; scales: Float32Array; clipped: number } {
   const perChannel = weightScales.length > 1;
@@ -71,7 +76,7 @@ export function quantizeBias(values: Float32Array, inputScale: number, weightSca
   for (let i = 0; i < values.length; i++) {
     const q = roundHalfEven(values[i] / scales[perChannel ? i : 0]);
     if (Math.abs(q) > INT32_MAX) clipped++;
-    out[i] = Math.max(-INT32_MAX, Math.min(INT32_MAX, q));
+    out[i] = clampInt32(q);
   }
   return { values: out, scales: perChannel ? scales : scales.subarray(0, 1), clipped };
 }
