@@ -40,7 +40,7 @@ const zooRecord = (): { config: ModelConfig; meta?: Record<string, unknown> } | 
 const zooMaxDisp = (): number | undefined => zooRecord()?.config.maxDisp;
 // The probe and calibration pairs in the zoo's own scene style: a curve head's decode is slower
 // for outputs far off the curve, which scenes unlike its training ones make common.
-const SCENES = recordedTrainingSize(zooRecord()?.meta)?.scenes ?? 'mixed';
+const SCENES = recordedTrainingSize(zooRecord()?.meta, join(ZOO, 'unet-direct', 'model.json'))?.scenes ?? 'mixed';
 const { height: HEIGHT, width: WIDTH } = parseSize(flag('--size') ?? '64x128');
 const MAX_DISP = zooMaxDisp() ?? Math.round(WIDTH * 0.25);
 const PRECISIONS = ['fp32', 'w8a8'] as const;

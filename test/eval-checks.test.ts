@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,11 +11,11 @@ import { initialParamValues } from '../src/models/init.js';
 import { buildModelGraph } from '../src/models/model.js';
 import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
 import { exportModelDir } from '../src/onnx/export-dir.js';
-import { readOnnxMetadata, WEIGHTS_SHA256_KEY } from '../src/onnx/metadata.js';
+import { readOnnxMetadata, TRAINING_SCENES_KEY, WEIGHTS_SHA256_KEY } from '../src/onnx/metadata.js';
 import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
 import { QUANT_METADATA_KEYS } from '../src/quant/metadata.js';
-import { ConfigError } from '../src/util/errors.js';
-import { runCli, runCliWithStderr } from './cli-support.js';
+import { ConfigError, FileFormatError } from '../src/util/errors.js';
+import { oneLine, runCli, runCliWithStderr } from './cli-support.js';
 import { TINY } from './quant-support.js';
 
 let dir: string;
@@ -81,4 +81,25 @@ test('eval warns once about ground truth that is negative or above the model\'s 
     stderr,
     /^hilbertq: warning: 120 of 2038 valid ground-truth pixels of pair:l\.png \(5\.89 %\) are outside the model's range 0\.\.12 px \(20 negative, 0 non-finite, 100 above 12 px; largest 40 px\); they are scored as given, non-finite ones skipped$/,
   );
+});
+
+test('a scene style this version does not know is refused naming the file, not read as mixed', async () => {
+  // A model folder whose training record names an unknown style: eval and export refuse it.
+  const graph = buildModelGraph({ ...TINY, family: 'unet', head: 'hilbert' });
+  const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 3));
+  const meta = { training: { config: { height: 32, width: 64, data: { scenes: 'forest' } } } };
+  writeWeightsDir(folder('forest'), { ...manifest, meta }, bin);
+  await assert.rejects(
+    runCli(['eval', '--model', folder('forest'), '--synthetic', '1']),
+    oneLine(FileFormatError, /forest\/model\.json: meta\.training\.config\.data\.scenes is "forest", not a scene style this hilbertq knows \(mixed, precision, room\)$/),
+  );
+  assert.throws(() => exportModelDir(folder('forest'), folder('forest.onnx')), /forest\/model\.json: meta\.training\.config\.data\.scenes is "forest"/);
+  // The same in an ONNX file's metadata: quantize --synthetic and eval refuse before rendering scenes.
+  const proto = decodeModel(readFileSync(folder('m1.onnx')));
+  proto.metadata_props = [...(proto.metadata_props ?? []).filter((p) => p.key !== TRAINING_SCENES_KEY), { key: TRAINING_SCENES_KEY, value: 'forest' }];
+  writeFileSync(folder('forest-meta.onnx'), encodeModel(proto));
+  const refusal = oneLine(FileFormatError, /forest-meta\.onnx: hilbertq\.training_scenes is "forest", not a scene style/);
+  await assert.rejects(runCli(['quantize', folder('forest-meta.onnx'), '--scheme', 'w8a8', '--synthetic', '1', '--out', folder('fq.onnx')]), refusal);
+  await assert.rejects(runCli(['eval', '--model', folder('forest-meta.onnx'), '--synthetic', '1']), refusal);
+  assert.ok(!existsSync(folder('fq.onnx')), 'nothing written');
 });

@@ -123,7 +123,7 @@ function calibrationData(model: ModelProto, modelFile: string, flags: QuantizeFl
   if (typeof config?.maxDisp !== 'number') {
     throw new FileFormatError(modelFile, `records no model config with maxDisp (${METADATA_KEYS.config}); calibrate with --calib instead`);
   }
-  const recorded = trainingSizeOf(Object.fromEntries(meta));
+  const recorded = trainingSizeOf(Object.fromEntries(meta), modelFile);
   const size = flags.size ? parseSize(flags.size) : recorded ?? DEFAULT_CALIBRATION_SIZE;
   // A corrupt or hostile hilbertq.training_size (100000x100000) must not allocate gigabytes.
   checkSyntheticSize(size, flags.size ? null : modelFile, stride);

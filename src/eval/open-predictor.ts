@@ -1,9 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StereoBatch, TrainingScenes } from '../data/types.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
 import type { ModelConfig } from '../models/model.js';
 import { disposeParams, loadWeights } from '../models/tfjs-build.js';
-import { recordedTrainingSize } from '../models/weights-io.js';
+import { MANIFEST_FILE, recordedTrainingSize } from '../models/weights-io.js';
 import { FileFormatError } from '../util/errors.js';
 import { TfjsPredictor } from './tfjs-predictor.js';
 
@@ -28,7 +29,7 @@ export async function openPredictor(path: string): Promise<OpenedPredictor> {
       label: path,
       precision: 'fp32',
       config,
-      trainingSize: recordedTrainingSize(meta),
+      trainingSize: recordedTrainingSize(meta, join(path, MANIFEST_FILE)),
       predict: async (batch) => tfjs.predict(batch),
       release: async () => disposeParams(params),
     };

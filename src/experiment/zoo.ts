@@ -60,7 +60,7 @@ function readZooModel(dir: string, name: string): ZooModel {
     role: name === `${config.family}-${config.head}` ? 'headline' : 'ablation',
     command: typeof training?.command === 'string' ? training.command : null,
     stages: trainingStages(training),
-    trainingSize: recordedTrainingSize(manifest.meta) ?? { height: 64, width: 128, scenes: 'mixed' },
+    trainingSize: recordedTrainingSize(manifest.meta, file) ?? { height: 64, width: 128, scenes: 'mixed' },
   };
 }
 

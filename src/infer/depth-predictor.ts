@@ -58,7 +58,7 @@ export class DepthPredictor {
     const { config, stride, encoding } = parseMetadata(file, meta);
     const session = await createOrtSession(file, options.threads ? { threads: options.threads } : {});
     const scheme = meta[QUANT_METADATA_KEYS.scheme] ?? 'fp32';
-    return new DepthPredictor(file, session, config, stride, encoding, scheme, new OutputDecoder(config, encoding, file), trainingSizeOf(meta));
+    return new DepthPredictor(file, session, config, stride, encoding, scheme, new OutputDecoder(config, encoding, file), trainingSizeOf(meta, file));
   }
 
   /** One stereo pair of 8-bit RGB images of the same size (the same steps the web page runs). */

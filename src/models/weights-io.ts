@@ -96,12 +96,19 @@ export function readWeightsDir(dir: string): { manifest: WeightsManifest; values
 
 /**
  * The HxW and synthetic scene style a model was trained at, as the trainer records them in
- * `meta.training.config` (no recorded style, or a dataset folder, means 'mixed').
+ * `meta.training.config` (no recorded style, or a dataset folder, means 'mixed'). A style this
+ * version does not know is refused naming `file`: read as 'mixed', its model would be calibrated
+ * and tested on scenes it never saw.
  */
-export function recordedTrainingSize(meta: Record<string, unknown> | undefined): TrainingScenes | null {
+export function recordedTrainingSize(meta: Record<string, unknown> | undefined, file: string): TrainingScenes | null {
   const config = (meta?.training as { config?: { height?: unknown; width?: unknown; data?: { scenes?: unknown } } } | undefined)?.config;
   const { height, width } = config ?? {};
-  const scenes = config?.data?.scenes;
-  if (typeof height !== 'number' || typeof width !== 'number') return null;
-  return { height, width, scenes: SCENE_STYLES.includes(scenes as SceneStyle) ? (scenes as SceneStyle) : 'mixed' };
+  const scenes = knownSceneStyle(config?.data?.scenes ?? 'mixed', file, 'meta.training.config.data.scenes');
+  return typeof height === 'number' && typeof width === 'number' ? { height, width, scenes } : null;
+}
+
+/** `scenes` as a SceneStyle, or a one-line refusal naming the file and the field it came from. */
+export function knownSceneStyle(scenes: unknown, file: string, field: string): SceneStyle {
+  if (SCENE_STYLES.includes(scenes as SceneStyle)) return scenes as SceneStyle;
+  throw new FileFormatError(file, `${field} is ${JSON.stringify(scenes)}, not a scene style this hilbertq knows (${SCENE_STYLES.join(', ')})`);
 }

@@ -63,5 +63,5 @@ export function readModelDir(modelDir: string): {
       throw new FileFormatError(binPath, `parameter ${p.name} holds NaN or infinite values`);
     }
   }
-  return { config, graph, values, trainingSize: recordedTrainingSize(manifest.meta) };
+  return { config, graph, values, trainingSize: recordedTrainingSize(manifest.meta, manifestPath) };
 }

@@ -1,4 +1,5 @@
-import { SCENE_STYLES, type SceneStyle, type TrainingScenes } from '../data/types.js';
+import type { TrainingScenes } from '../data/types.js';
+import { knownSceneStyle } from '../models/weights-io.js';
 import type { ModelGraph } from '../models/ir.js';
 import { FileFormatError } from '../util/errors.js';
 import { decodeModel } from './onnx-proto.js';
@@ -37,12 +38,12 @@ export const HEAD_TAIL_KEY = 'hilbertq.head_tail';
 /** Optional: the synthetic scene style a model was trained on (absent: 'mixed'). */
 export const TRAINING_SCENES_KEY = 'hilbertq.training_scenes';
 
-/** The recorded training size and scene style of a model, if its metadata has a size. */
-export function trainingSizeOf(meta: Record<string, string>): TrainingScenes | null {
+/** The recorded training size and scene style of a model (ONNX file `file`), if its metadata has a size. */
+export function trainingSizeOf(meta: Record<string, string>, file: string): TrainingScenes | null {
+  // Checked even without a size: a style this version does not know means a newer or edited file.
+  const scenes = knownSceneStyle(meta[TRAINING_SCENES_KEY] ?? 'mixed', file, TRAINING_SCENES_KEY);
   const m = /^(\d+)x(\d+)$/.exec(meta[TRAINING_SIZE_KEY] ?? '');
-  const scenes = meta[TRAINING_SCENES_KEY] ?? 'mixed';
-  if (!m) return null;
-  return { height: Number(m[1]), width: Number(m[2]), scenes: SCENE_STYLES.includes(scenes as SceneStyle) ? (scenes as SceneStyle) : 'mixed' };
+  return m ? { height: Number(m[1]), width: Number(m[2]), scenes } : null;
 }
 
 // The head's tail key is written by the exporter from ExportOptions.headTail, never passed through.

@@ -43,7 +43,7 @@ export async function publishModel(runDir: string, target: string, testPairs = Z
   const manifest = JSON.parse(readFileSync(join(target, MANIFEST_FILE), 'utf8'));
   const training = manifest.meta.training;
   const model = await openPredictor(target);
-  const scenes = recordedTrainingSize(manifest.meta)?.scenes ?? 'mixed';
+  const scenes = recordedTrainingSize(manifest.meta, join(target, MANIFEST_FILE))?.scenes ?? 'mixed';
   const report = await evaluateModels(model, null, syntheticTestSet(testPairs, training.config.height, training.config.width, model.config.maxDisp, scenes));
   await model.release();
   const m = report.metrics;
