@@ -86,7 +86,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
       throw new ConfigError('--data', flags.data ?? dataset.name, `holds disparities up to ${dataset.maxDisp} px, the model predicts at most ${model.config.maxDisp} px`);
     }
     const progress = flags.json ? null : new ProgressReporter('eval', dataset.length);
-    const rangeCheck = new GroundTruthRangeCheck(model.config.maxDisp);
+    const rangeCheck = new GroundTruthRangeCheck(model.config.maxDisp, model.config.minDisp);
     const report = await evaluateModels(model, reference, dataset, (done) => progress?.update(done), rangeCheck);
     progress?.stop();
     const rangeWarning = rangeCheck.warning(dataset.name);

@@ -36,7 +36,7 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
   makeFolder(flags.out);
   const predictor = await DepthPredictor.load(flags.model);
   const metrics = flags.eval ? new StereoMetricsAccumulator() : null;
-  const rangeCheck = flags.eval ? new GroundTruthRangeCheck(predictor.config.maxDisp) : null;
+  const rangeCheck = flags.eval ? new GroundTruthRangeCheck(predictor.config.maxDisp, predictor.config.minDisp) : null;
   const progress = new ProgressReporter('infer', dataset.length);
   let seconds = 0;
   try {
