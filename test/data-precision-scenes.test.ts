@@ -64,5 +64,5 @@ test('mixed scenes are unchanged by the scene styles (same pairs as before, bit 
 test('scene styles and data presets: unknown names are refused naming the field', () => {
   assert.throws(() => new SyntheticStereo({ ...PRECISION, seed: 0, scenes: 'tidy' as never }), (e: unknown) => e instanceof ConfigError && /scenes/.test(e.message));
   assert.throws(() => dataPreset('toString'), (e: unknown) => e instanceof ConfigError && /--preset/.test(e.message));
-  assert.deepEqual(dataPreset('precision'), { size: '128x256', maxDisp: '64', scenes: 'precision' });
+  assert.deepEqual(dataPreset('precision'), { size: '128x256', maxDisp: '64', scenes: 'room' });
 });

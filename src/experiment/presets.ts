@@ -4,7 +4,7 @@ import { ConfigError } from '../util/errors.js';
 
 /**
  * What one run of the experiment measures. `precision` is the headline: the zoo trained on clean
- * scenes at 128x256 with a 64 px range, where INT8 error dominates (issue 13). `mixed` is the
+ * room scenes at 128x256 with a 64 px range, where INT8 error dominates (issue 13). `mixed` is the
  * cluttered 64x128, 24 px setting of the curve ablation. The demo runs both, cut to fit in three
  * minutes; `paper` retrains the mixed zoo at the paper's output resolution (192x256, 48 px).
  */
@@ -56,7 +56,7 @@ const MIXED: ExperimentPreset = {
 const PRECISION: ExperimentPreset = {
   ...MIXED,
   name: 'precision',
-  summary: 'the precision zoo as shipped in models/precision (clean scenes, 128x256, 64 px), 200 test pairs, 64 percentile calibration pairs, 100 latency runs',
+  summary: 'the precision zoo as shipped in models/precision (clean room scenes, 128x256, 64 px), 200 test pairs, 64 percentile calibration pairs, 100 latency runs',
   zoo: 'precision',
   calibrationMethod: 'percentile',
 };
