@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HilbertCurve } from '../src/curve/hilbert-curve.js';
 import { WasmCubeWalk } from '../src/curve/wasm-cube-walk.js';
-import { decodeHeadOutput, HEAD_CORNER_BLEND, headDecodeOptions } from '../src/models/head-decode.js';
+import { decodeHeadOutput, HEAD_CORNER_BLEND, HEAD_SOFT_FOLD, headDecodeOptions } from '../src/models/head-decode.js';
 import { OutputDecoder } from '../src/infer/output-decoder.js';
 import type { ModelConfig } from '../src/models/model.js';
 import { Rng } from '../src/util/rng.js';
@@ -91,11 +91,11 @@ test('a cube-walk head decodes with the corner blend in float and from codes; ot
   const decoder = new OutputDecoder(config, { kind: 'quantized', dtype: 'uint8', scale, zeroPoint: 0 });
   const fromCodes = decoder.decode(codes, 1, 1)[0];
   const points = new Float64Array(4).map((_, c) => codes[c] * scale);
-  assert.ok(Math.abs(fromCodes - curve.decode(points, { cornerBlend: HEAD_CORNER_BLEND })[0] * 64) < 1e-3, 'codes: the same blend');
+  assert.ok(Math.abs(fromCodes - curve.decode(points, { cornerBlend: HEAD_CORNER_BLEND, softFold: HEAD_SOFT_FOLD })[0] * 64) < 1e-3, 'codes: the same blend');
   assert.ok(Math.abs(fromCodes - curve.decode(points)[0] * 64) > 1, 'which is not the nearest point here');
   // Only cube-walk heads blend: the 2D curves, the 3D order-2 curve and direct heads decode as before.
-  assert.deepEqual(headDecodeOptions(config), { cornerBlend: HEAD_CORNER_BLEND });
-  assert.deepEqual(headDecodeOptions({ ...config, dims: 3 }), { cornerBlend: HEAD_CORNER_BLEND });
+  assert.deepEqual(headDecodeOptions(config), { cornerBlend: HEAD_CORNER_BLEND, softFold: HEAD_SOFT_FOLD });
+  assert.deepEqual(headDecodeOptions({ ...config, dims: 3 }), { cornerBlend: HEAD_CORNER_BLEND, softFold: HEAD_SOFT_FOLD });
   for (const other of [{ dims: 2, order: 3 }, { dims: 2, order: 1 }, { dims: 3, order: 2 }]) assert.deepEqual(headDecodeOptions({ ...config, ...other }), {});
   assert.deepEqual(headDecodeOptions({ ...config, head: 'direct' }), {});
 });

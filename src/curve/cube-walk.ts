@@ -11,6 +11,35 @@ export interface DecodeOptions {
    * Default 0: the exact nearest point.
    */
   cornerBlend?: number;
+  /**
+   * Order 1 in dims >= 3 only (the cube walk): a point half the spacing from the curve or
+   * farther hedges between folds, and the nearest point would pick one of them by a hair.
+   * Decode it instead as the mean of every segment's nearest point's q, weighted by
+   * exp(-(d_k^2 / d_min^2 - 1) / (2 kappa^2)) over the segments' squared distances d_k^2: the
+   * nearest fold where it is clearly nearer, the mean of two where they are about as near
+   * (CubeWalk.soft). Between `from` x spacing and half the spacing the decode moves linearly
+   * from the nearest point to that mean, so it stays continuous: the nearest point jumps between
+   * folds only half the spacing or farther from the curve (disjoint cube edges are a spacing
+   * apart), and the corner blend smooths its jumps at corners. Nearer than `from` the decode is
+   * as without it. Default: off.
+   */
+  softFold?: SoftFold;
+}
+
+/** DecodeOptions.softFold: `from` in units of the curve's spacing (0 < from < 1/2), `kappa` > 0. */
+export interface SoftFold {
+  from: number;
+  kappa: number;
+}
+
+/** Validates DecodeOptions.softFold: absent (null) or from in (0, 1/2) and a finite kappa > 0; `name` is what an error calls it. */
+export function softFoldOf(options: DecodeOptions = {}, name = 'softFold'): SoftFold | null {
+  const soft = options.softFold;
+  if (soft === undefined) return null;
+  // The ramp ends at half the spacing, so it must start before.
+  if (!(soft.from > 0 && soft.from < 0.5)) throw new ConfigError(`${name}.from`, soft.from, 'must be in (0, 0.5) (a share of the spacing)');
+  if (!(soft.kappa > 0 && Number.isFinite(soft.kappa))) throw new ConfigError(`${name}.kappa`, soft.kappa, 'must be a finite number > 0');
+  return soft;
 }
 
 /** The smallest corner blend other than 0: 1 / (2 blend) must stay finite in float32 (wasm-cube-walk.ts). */
@@ -34,6 +63,15 @@ export function cornerBlendOf(options: DecodeOptions = {}, name = 'cornerBlend')
  */
 export const CLEAR_MARGIN = 1e-5;
 
+/**
+ * CubeWalk.soft's weights exp(-y), y in [0, EXP_RANGE), from a table with EXP_STEPS entries per
+ * unit, linear between them (relative error below 2e-6): Math.exp per segment was most of the
+ * soft decode's time. Beyond EXP_RANGE a weight is below 1e-6 of the nearest segment's.
+ */
+const EXP_RANGE = 14;
+const EXP_STEPS = 256;
+const EXP_TABLE = Float64Array.from({ length: EXP_RANGE * EXP_STEPS + 2 }, (_, i) => Math.exp(-i / EXP_STEPS));
+
 /** Up to this many dims (every curve the models allow) the off-curve fallback scans every edge (CubeWalk.nearest); beyond, the search. */
 export const SCAN_MAX_DIMS = 8;
 
@@ -53,6 +91,12 @@ export class CubeWalk {
   private readonly bound2: number;
   /** The segment (its lower vertex) of nearest()'s last result, -1 for none: read by beyond(). */
   private scanned = -1;
+  /** soft()'s share of its mean in the decode (see soft), and its scan's nearest point's q, set by each call. */
+  private softShare = 0;
+  private softNearQ = NaN;
+  /** soft()'s per-segment squared distances and q, reused. */
+  private readonly softDist2: Float64Array;
+  private readonly softQ: Float64Array;
 
   constructor(
     private readonly verts: Float64Array,
@@ -62,6 +106,8 @@ export class CubeWalk {
     const count = verts.length / dims;
     this.segments = count - 1;
     this.bound2 = (spacing / 2) ** 2;
+    this.softDist2 = new Float64Array(this.segments);
+    this.softQ = new Float64Array(this.segments);
     this.vertexOf = new Int32Array(count);
     this.axisBefore = new Int32Array(count).fill(-1);
     this.axisAfter = new Int32Array(count).fill(-1);
@@ -95,7 +141,7 @@ export class CubeWalk {
    * the nearest point itself where |r| >= blend, so every point on the curve still decodes
    * exactly, and the vertex where p is equally far along both.
    */
-  decode(corner: number, inward: ArrayLike<number>, blend = 0): number {
+  decode(corner: number, inward: ArrayLike<number>, blend = 0, soft: SoftFold | null = null): number {
     const k = this.vertexOf[corner];
     let far2 = 0;
     for (let c = 0; c < this.dims; c++) far2 += inward[c] * inward[c];
@@ -103,7 +149,11 @@ export class CubeWalk {
     const after = inwardAlong(this.axisAfter[k], inward);
     // Along a segment's own axis the projection removes p's offset; off it, the offset stays.
     const along = Math.max(before, after, 0);
-    if (far2 - along * along > this.bound2 && !this.clearOfOthers(inward, along)) return NaN;
+    // With a soft fold every point `from` or farther from the corner's segments goes to beyond(),
+    // which decides by its distance to the whole curve: no other test may vouch for it.
+    if (soft) {
+      if (far2 - along * along >= (soft.from * this.spacing) ** 2) return NaN;
+    } else if (far2 - along * along > this.bound2 && !this.clearOfOthers(inward, along)) return NaN;
     return this.project(k, before, after, blend);
   }
 
@@ -114,17 +164,25 @@ export class CubeWalk {
    * module's float32 one and decode()'s float64 one part within a hair of CLEAR_MARGIN, and
    * the unblended nearest point would differ from the blend by up to a third of a segment there.
    */
-  beyond(p: ArrayLike<number>, corner: number, inward: ArrayLike<number>, blend: number, search: () => Nearest): number {
-    let q: number;
-    let segment: number;
-    if (this.dims <= SCAN_MAX_DIMS) {
-      q = this.nearest(p);
-      segment = this.scanned;
-    } else {
-      const r = search();
-      q = r.segment >= 0 ? (r.segment + r.t) / this.segments : NaN;
-      segment = r.segment;
-    }
+  beyond(p: ArrayLike<number>, corner: number, inward: ArrayLike<number>, blend: number, search: () => Nearest, soft: SoftFold | null = null): number {
+    if (!soft) return this.nearestBlended(p, corner, inward, blend, search);
+    // soft()'s one scan also finds the nearest point (into scanned and softNearQ).
+    const mean = this.soft(p, soft);
+    const share = this.softShare;
+    if (share >= 1) return mean;
+    const near = this.blended(this.softNearQ, this.scanned, corner, inward, blend);
+    return share > 0 ? near + share * (mean - near) : near;
+  }
+
+  /** beyond() without a soft fold: the exact nearest point, blended at the corner as decode() blends. */
+  private nearestBlended(p: ArrayLike<number>, corner: number, inward: ArrayLike<number>, blend: number, search: () => Nearest): number {
+    if (this.dims <= SCAN_MAX_DIMS) return this.blended(this.nearest(p), this.scanned, corner, inward, blend);
+    const r = search();
+    return this.blended(r.segment >= 0 ? (r.segment + r.t) / this.segments : NaN, r.segment, corner, inward, blend);
+  }
+
+  /** The nearest point's q (on `segment`), blended as decode() blends where that segment is one of the corner's two. */
+  private blended(q: number, segment: number, corner: number, inward: ArrayLike<number>, blend: number): number {
     const k = this.vertexOf[corner];
     if (blend === 0 || q !== q || (segment !== k && segment !== k - 1)) return q;
     return this.project(k, inwardAlong(this.axisBefore[k], inward), inwardAlong(this.axisAfter[k], inward), blend);
@@ -189,6 +247,69 @@ export class CubeWalk {
    * search had been the fallback: the precision vit's 5-dim head sends 3 % of its samples here,
    * and its w8a8 decode at 128x256 took 1.0 ms with the search, 0.5 ms with this scan.
    */
+  /**
+   * DecodeOptions.softFold's mean for p: every segment's nearest point's q weighted by
+   * exp(-(d_k^2 / d_min^2 - 1) / (2 kappa^2)), and in softShare how much of it the decode
+   * takes: 0 nearer the curve than `from` x spacing (the mean is then NaN, not computed), 1 from
+   * half the spacing on, linear between. The weights depend on the ratio of distances
+   * alone, so the result does not depend on the curve's scale; the nearest segment weighs 1,
+   * one twice as far (in squared distance) exp(-1 / (2 kappa^2)). Measured on the room zoo's
+   * w8a8 outputs (60 test pairs; docs/fold-commitment.md, "A soft decode for hedging outputs"),
+   * it halves the curve heads' q-err RMSE or better and leaves their robust std as it was.
+   */
+  soft(p: ArrayLike<number>, soft: SoftFold): number {
+    const d = this.dims;
+    const v = this.verts;
+    const dist2 = this.softDist2;
+    const qs = this.softQ;
+    let least = Infinity;
+    let nearQ = NaN;
+    let nearSegment = -1;
+    let toVertex = 0;
+    for (let c = 0; c < d; c++) toVertex += (p[c] - v[c]) * (p[c] - v[c]);
+    // The scan of nearest(), keeping every segment's distance and q; its nearest point as nearest() breaks ties.
+    const segments = this.segments;
+    const axes = this.axisAfter;
+    for (let k = 0; k < segments; k++) {
+      const axis = axes[k];
+      const from = v[k * d + axis];
+      const to = v[(k + 1) * d + axis];
+      const x = p[axis];
+      const t = Math.min(1, Math.max(0, (x - from) / (to - from)));
+      const offAxis = toVertex - (x - from) * (x - from);
+      const along = x - (from + t * (to - from));
+      const e = Math.max(0, offAxis) + along * along;
+      dist2[k] = e;
+      qs[k] = (k + t) / segments;
+      if (nearQ !== nearQ || e < least - TIE * (1 + least)) {
+        nearQ = qs[k];
+        nearSegment = k;
+      }
+      if (e < least) least = e;
+      toVertex = offAxis + (x - to) * (x - to);
+    }
+    this.scanned = nearSegment;
+    this.softNearQ = nearQ;
+    const start = soft.from * this.spacing;
+    const distance = Math.sqrt(least);
+    this.softShare = distance >= start ? Math.min(1, (distance - start) / (this.spacing / 2 - start)) : 0;
+    if (this.softShare === 0) return NaN;
+    const sharp = EXP_STEPS / (2 * soft.kappa * soft.kappa);
+    const inv = 1 / least;
+    let sum = 0;
+    let weights = 0;
+    for (let k = 0; k < this.segments; k++) {
+      // exp(-y) from the table, linear between its entries; beyond EXP_RANGE a segment adds nothing a float32 shows.
+      const y = (dist2[k] * inv - 1) * sharp;
+      if (!(y < EXP_RANGE * EXP_STEPS)) continue;
+      const i = y | 0;
+      const w = EXP_TABLE[i] + (y - i) * (EXP_TABLE[i + 1] - EXP_TABLE[i]);
+      sum += w * qs[k];
+      weights += w;
+    }
+    return sum / weights;
+  }
+
   nearest(p: ArrayLike<number>): number {
     const d = this.dims;
     const v = this.verts;

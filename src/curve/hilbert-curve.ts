@@ -1,6 +1,6 @@
 import { ConfigError } from '../util/errors.js';
 import { hilbertCells } from './hilbert-order.js';
-import { cornerBlendOf, CubeWalk, type DecodeOptions } from './cube-walk.js';
+import { cornerBlendOf, CubeWalk, softFoldOf, type DecodeOptions, type SoftFold } from './cube-walk.js';
 import { HilbertSearch } from './hilbert-search.js';
 import { PolylineIndex, type Nearest } from './polyline-index.js';
 import { buildQuantizedDecoder, type QuantizedDecoder, type QuantizedDecoderOptions } from './quantized-decoder.js';
@@ -39,7 +39,7 @@ export class HilbertCurve {
   private cubeWalkCache: CubeWalk | undefined;
   private searchCache: HilbertSearch | undefined;
   /** The cube walk's SIMD decoders of float32 points, one per corner blend (null: cannot run here). */
-  private readonly wasmWalks = new Map<number, WasmCubeWalk | null>();
+  private readonly wasmWalks = new Map<string, WasmCubeWalk | null>();
 
   constructor(options: HilbertCurveOptions = {}) {
     const { dims = 2, order = 3, margin = 0.1 } = options;
@@ -110,6 +110,7 @@ export class HilbertCurve {
    */
   decode(points: Float32Array | Float64Array, options: DecodeOptions = {}): Float32Array {
     const blend = cornerBlendOf(options);
+    const soft = softFoldOf(options);
     const d = this.dims;
     if (points.length % d !== 0) {
       throw new ConfigError('points.length', points.length, `must be a multiple of dims = ${d}`);
@@ -121,7 +122,7 @@ export class HilbertCurve {
       return out;
     }
     if (this.order === 1) {
-      this.decodeCubeWalk(points, n, out, blend);
+      this.decodeCubeWalk(points, n, out, blend, soft);
       return out;
     }
     const scale = 1 / (this.vertexCount - 1);
@@ -213,7 +214,7 @@ export class HilbertCurve {
    * CubeWalk.beyond: a scan of every edge (O(1) per edge) up to SCAN_MAX_DIMS, the exact search
    * beyond, blended as decode blends where the nearest segment is one of the corner's two.
    */
-  private decodeCubeWalk(points: Float32Array | Float64Array, n: number, out: Float32Array, blend: number): void {
+  private decodeCubeWalk(points: Float32Array | Float64Array, n: number, out: Float32Array, blend: number, soft: SoftFold | null): void {
     const d = this.dims;
     const lo = this.margin;
     const hi = 1 - this.margin;
@@ -235,12 +236,12 @@ export class HilbertCurve {
         }
       }
       if (!finite) return NaN;
-      const q = walk.decode(corner, inward, blend);
-      return q === q ? q : walk.beyond(p, corner, inward, blend, () => this.search().nearest(p));
+      const q = walk.decode(corner, inward, blend, soft);
+      return q === q ? q : walk.beyond(p, corner, inward, blend, () => this.search().nearest(p), soft);
     };
     // A float model's output (float32): the SIMD module on the block-aligned prefix; it lists the
     // samples beyond its exactness bound or not finite, which take the exact path here.
-    const wasm = points instanceof Float32Array ? this.wasmCubeWalk(blend) : null;
+    const wasm = points instanceof Float32Array ? this.wasmCubeWalk(blend, soft) : null;
     let from = 0;
     if (wasm) {
       from = n - (n % CUBE_WALK_BLOCK);
@@ -249,15 +250,16 @@ export class HilbertCurve {
     for (let i = from; i < n; i++) out[i] = decodeOne(i);
   }
 
-  /** The cube walk's SIMD module for float32 points, per corner blend; null where it cannot run. */
-  private wasmCubeWalk(blend: number): WasmCubeWalk | null {
-    if (!this.wasmWalks.has(blend)) {
+  /** The cube walk's SIMD module for float32 points, per corner blend and soft fold; null where it cannot run. */
+  private wasmCubeWalk(blend: number, soft: SoftFold | null): WasmCubeWalk | null {
+    const key = soft ? `${blend}/${soft.from}/${soft.kappa}` : `${blend}`;
+    if (!this.wasmWalks.has(key)) {
       const ones = new Array<number>(this.dims).fill(1);
       const zeros = new Array<number>(this.dims).fill(0);
-      const params = { walk: this.cubeWalk(), scales: ones, zeroPoints: zeros, margin: this.margin, spacing: this.spacing, perVertex: 1 / (this.vertexCount - 1), blend };
-      this.wasmWalks.set(blend, WasmCubeWalk.create(params));
+      const params = { walk: this.cubeWalk(), scales: ones, zeroPoints: zeros, margin: this.margin, spacing: this.spacing, perVertex: 1 / (this.vertexCount - 1), blend, soft };
+      this.wasmWalks.set(key, WasmCubeWalk.create(params));
     }
-    return this.wasmWalks.get(blend) ?? null;
+    return this.wasmWalks.get(key) ?? null;
   }
 
   /** Order 1: the cube walk's tables (see CubeWalk), built on first use. */

@@ -1,7 +1,7 @@
 import { ConfigError } from '../util/errors.js';
 import type { HilbertCurve } from './hilbert-curve.js';
 import { CUBE_WALK_BLOCK, WasmCubeWalk } from './wasm-cube-walk.js';
-import { cornerBlendOf } from './cube-walk.js';
+import { cornerBlendOf, softFoldOf, type SoftFold } from './cube-walk.js';
 import { WASM_BLOCK, WasmTableDecoder } from './wasm-table-decoder.js';
 
 export interface QuantizedDecoderOptions {
@@ -14,6 +14,8 @@ export interface QuantizedDecoderOptions {
   outputScale?: number;
   /** As HilbertCurve.decode's option: smooth the cube walk's corners (default 0, the exact nearest point). */
   cornerBlend?: number;
+  /** As HilbertCurve.decode's option: the cube walk's soft decode of outputs that hedge between folds (default off). */
+  softFold?: SoftFold;
 }
 
 /**
@@ -36,6 +38,7 @@ export function buildQuantizedDecoder(curve: HilbertCurve, options: QuantizedDec
   const d = curve.dims;
   validate(bits, scales, zeroPoints, d);
   const blend = cornerBlendOf(options);
+  const soft = softFoldOf(options);
   if (!(outputScale > 0 && Number.isFinite(outputScale))) throw new ConfigError('outputScale', outputScale, 'must be a finite number > 0');
   const levels = 2 ** bits;
   const dequant: Float64Array[] = [];
@@ -44,8 +47,8 @@ export function buildQuantizedDecoder(curve: HilbertCurve, options: QuantizedDec
     for (let v = 0; v < levels; v++) table[v] = (v - zeroPoints[c]) * scales[c];
     dequant.push(table);
   }
-  if (d * bits <= MAX_TABLE_BITS) return jointTableDecoder(curve, bits, dequant, outputScale, blend);
-  if (curve.order === 1) return cubeWalkDecoder(curve, bits, dequant, outputScale, scales, zeroPoints, blend);
+  if (d * bits <= MAX_TABLE_BITS) return jointTableDecoder(curve, bits, dequant, outputScale, blend, soft);
+  if (curve.order === 1) return cubeWalkDecoder(curve, bits, dequant, outputScale, scales, zeroPoints, blend, soft);
   return dequantizingDecoder(curve, bits, dequant, outputScale);
 }
 
@@ -86,7 +89,7 @@ function checkCodes(codes: Uint8Array | Uint16Array, dims: number, bits: number)
   return codes.length / dims;
 }
 
-function jointTableDecoder(curve: HilbertCurve, bits: number, dequant: Float64Array[], outputScale: number, blend: number): QuantizedDecoder {
+function jointTableDecoder(curve: HilbertCurve, bits: number, dequant: Float64Array[], outputScale: number, blend: number, soft: SoftFold | null): QuantizedDecoder {
   const d = curve.dims;
   const levels = 2 ** bits;
   const entries = levels ** d;
@@ -99,7 +102,7 @@ function jointTableDecoder(curve: HilbertCurve, bits: number, dequant: Float64Ar
       rest = Math.floor(rest / levels);
     }
   }
-  const table = curve.decode(points, { cornerBlend: blend });
+  const table = curve.decode(points, { cornerBlend: blend, ...(soft ? { softFold: soft } : {}) });
   if (outputScale !== 1) for (let e = 0; e < table.length; e++) table[e] *= outputScale;
   if (d === 2 && bits === 8) return byteTableDecoder(table);
   return (codes, out) => {
@@ -201,6 +204,7 @@ function cubeWalkDecoder(
   scales: ArrayLike<number>,
   zeroPoints: ArrayLike<number>,
   blend: number,
+  soft: SoftFold | null,
 ): QuantizedDecoder {
   const d = curve.dims;
   const levels = 2 ** bits;
@@ -217,7 +221,7 @@ function cubeWalkDecoder(
     }
   }
   // WebAssembly SIMD for 3 to 5 dims of 8- or 16-bit codes; JS for the rest, the tail, and where it cannot run.
-  const wasm = WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: outputScale / (curve.vertexCount - 1), blend });
+  const wasm = WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: outputScale / (curve.vertexCount - 1), blend, soft });
   const point = new Float64Array(d);
   const inward = new Float64Array(d);
   // Where decode cannot vouch: the exact nearest point, blended as decode blends (CubeWalk.beyond).
@@ -230,8 +234,8 @@ function cubeWalkDecoder(
       corner |= cornerBit[key];
       inward[c] = inwardOf[key];
     }
-    const q = walk.decode(corner, inward, blend);
-    return q === q ? q : walk.beyond(point, corner, inward, blend, () => curve.search().nearest(point));
+    const q = walk.decode(corner, inward, blend, soft);
+    return q === q ? q : walk.beyond(point, corner, inward, blend, () => curve.search().nearest(point), soft);
   };
   return (codes, out) => {
     const n = checkCodes(codes, d, bits);

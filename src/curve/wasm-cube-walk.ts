@@ -1,5 +1,5 @@
 import { compileWasm, WASM, type WasmMemory } from '../util/wasm.js';
-import { CLEAR_MARGIN, type CubeWalk } from './cube-walk.js';
+import { CLEAR_MARGIN, type CubeWalk, type SoftFold } from './cube-walk.js';
 import { CUBE_WALK_WASM } from './cube-walk.wasm.js';
 import { decodeInChunks, type PlanarSamples } from './wasm-chunks.js';
 
@@ -18,6 +18,8 @@ export interface CubeWalkParams {
   perVertex: number;
   /** CubeWalk.decode's corner blend (0: the nearest point). */
   blend?: number;
+  /** CubeWalk.decode's soft fold: the module then lists every sample near or beyond its `from`. */
+  soft?: SoftFold | null;
 }
 
 /**
@@ -66,7 +68,12 @@ export class WasmCubeWalk {
     }
     const blend = p.blend ?? 0;
     // 1 / (2 blend), or 0 for the nearest point (the module reads 0 as "no blend").
-    floats.set([p.margin, 1 - p.margin, 1 / p.spacing, (p.spacing / 2) ** 2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0, p.spacing, p.spacing ** 2, CLEAR_MARGIN], 10);
+    // A soft fold lowers the bound to its `from`, by CLEAR_MARGIN so that the module lists every
+    // sample CubeWalk.decode's float64 test might send to beyond() (the caller decides each listed
+    // sample again), and turns clearOfOthers off: no margin is ever exceeded.
+    const bound2 = p.soft ? Math.max(0, (p.soft.from * p.spacing) ** 2 - CLEAR_MARGIN) : (p.spacing / 2) ** 2;
+    const clearMargin = p.soft ? Infinity : CLEAR_MARGIN;
+    floats.set([p.margin, 1 - p.margin, 1 / p.spacing, bound2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0, p.spacing, p.spacing ** 2, clearMargin], 10);
     decoder.centred8 = centredBytes(p.scales, p.zeroPoints, dims, p.margin);
     return decoder;
   }

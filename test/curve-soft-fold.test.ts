@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { softFoldOf } from '../src/curve/cube-walk.js';
+import { HilbertCurve } from '../src/curve/hilbert-curve.js';
+import { HEAD_CORNER_BLEND, HEAD_SOFT_FOLD } from '../src/models/head-decode.js';
+import { ConfigError } from '../src/util/errors.js';
+import { Rng } from '../src/util/rng.js';
+
+const SOFT = { cornerBlend: HEAD_CORNER_BLEND, softFold: HEAD_SOFT_FOLD };
+const curve = new HilbertCurve({ dims: 5, order: 1, margin: 0.1 });
+const D = curve.dims;
+const S = curve.vertexCount - 1;
+const verts = curve.vertices();
+const vertex = (k: number): number[] => Array.from({ length: D }, (_, c) => verts[k * D + c]);
+const planar = (points: number[][], type: 'f32' | 'f64' = 'f64'): Float32Array | Float64Array => {
+  const out = type === 'f32' ? new Float32Array(D * points.length) : new Float64Array(D * points.length);
+  points.forEach((p, i) => p.forEach((x, c) => (out[c * points.length + i] = x)));
+  return out;
+};
+
+/**
+ * The soft fold written out plainly: every segment's nearest point, weighted by its squared
+ * distance's ratio to the least; `share` is how much of it the decode takes (0 nearer than
+ * `from` x spacing, 1 from half the spacing on, linear between).
+ */
+function reference(p: number[]): { q: number; least: number; share: number } {
+  const d2: number[] = [];
+  const qs: number[] = [];
+  for (let k = 0; k < S; k++) {
+    const a = vertex(k);
+    const b = vertex(k + 1);
+    let ab2 = 0;
+    let apab = 0;
+    for (let c = 0; c < D; c++) {
+      ab2 += (b[c] - a[c]) ** 2;
+      apab += (p[c] - a[c]) * (b[c] - a[c]);
+    }
+    const t = Math.min(1, Math.max(0, apab / ab2));
+    d2.push(a.reduce((sum, x, c) => sum + (x + t * (b[c] - x) - p[c]) ** 2, 0));
+    qs.push((k + t) / S);
+  }
+  const least = Math.min(...d2);
+  const w = d2.map((x) => Math.exp(-(x / least - 1) / (2 * HEAD_SOFT_FOLD.kappa ** 2)));
+  const start = HEAD_SOFT_FOLD.from * curve.spacing;
+  const share = Math.min(1, Math.max(0, (Math.sqrt(least) - start) / (curve.spacing / 2 - start)));
+  return { q: w.reduce((sum, x, k) => sum + x * qs[k], 0) / w.reduce((sum, x) => sum + x, 0), least, share };
+}
+
+/** Random points in the cube, a third of them near the curve, the rest anywhere (many hedging). */
+function points(n: number, seed: number): number[][] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, (_, i) => {
+    if (i % 3 === 0) {
+      const k = Math.floor(rng.next() * S);
+      const t = rng.next();
+      return vertex(k).map((x, c) => x + t * (vertex(k + 1)[c] - x) + 0.08 * (rng.next() - 0.5));
+    }
+    return Array.from({ length: D }, () => rng.next());
+  });
+}
+
+test('soft fold: half the spacing off the curve, the weighted mean of every segment; nearer than from, the decode as without it', () => {
+  const ps = points(3000, 7);
+  const soft = curve.decode(planar(ps), SOFT);
+  const plain = curve.decode(planar(ps), { cornerBlend: HEAD_CORNER_BLEND });
+  const count = { near: 0, ramp: 0, far: 0 };
+  ps.forEach((p, i) => {
+    const { q, share } = reference(p);
+    const expected = plain[i] + share * (q - plain[i]);
+    if (share === 0) {
+      count.near++;
+      assert.equal(soft[i], plain[i], `point ${i} near the curve decodes as without the soft fold`);
+    } else {
+      count[share < 1 ? 'ramp' : 'far']++;
+      assert.ok(Math.abs(soft[i] - expected) < 1e-6, `point ${i}: ${soft[i]} against the formula's ${expected}`);
+    }
+  });
+  assert.ok(count.near > 300 && count.ramp > 100 && count.far > 100, `every path ran: ${JSON.stringify(count)}`);
+});
+
+test('soft fold: midway between two folds it decodes to their mean, and continuously across the midline', () => {
+  // Segments 0 and 2 of the Gray walk run along the same axis, a spacing apart: the midline between them.
+  const a = vertex(0).map((x, c) => (x + vertex(1)[c]) / 2);
+  const b = vertex(2).map((x, c) => (x + vertex(3)[c]) / 2);
+  const line = Array.from({ length: 201 }, (_, i) => a.map((x, c) => x + (0.3 + (0.4 * i) / 200) * (b[c] - x)));
+  const soft = curve.decode(planar(line), SOFT);
+  const nearest = curve.decode(planar(line), { cornerBlend: HEAD_CORNER_BLEND });
+  const maxStep = (q: Float32Array): number => Math.max(...Array.from(q.subarray(1), (x, i) => Math.abs(x - q[i])));
+  assert.ok(maxStep(nearest) * S > 1, 'the nearest point jumps a whole segment at the midline');
+  assert.ok(maxStep(soft) * S < 0.05, `the soft fold moves by ${(maxStep(soft) * S).toFixed(3)} segments at most per step`);
+  assert.ok(Math.abs(soft[100] - reference(line[100]).q) < 1e-6);
+});
+
+test('soft fold: the SIMD module (float32 points, 8-bit codes) and the float64 path decode alike', () => {
+  const ps = points(4000, 11);
+  const exact = curve.decode(planar(ps), SOFT);
+  const simd = curve.decode(planar(ps, 'f32'), SOFT);
+  let worst = 0;
+  for (let i = 0; i < ps.length; i++) worst = Math.max(worst, Math.abs(simd[i] - exact[i]));
+  assert.ok(worst * S < 1e-4, `float32 against float64: ${worst * S} segments`);
+  const scale = 1 / 255;
+  const codes = new Uint8Array(D * ps.length);
+  ps.forEach((p, i) => p.forEach((x, c) => (codes[c * ps.length + i] = Math.min(255, Math.max(0, Math.round(x / scale))))));
+  const decoder = curve.quantizedDecoder({ bits: 8, scales: new Array<number>(D).fill(scale), zeroPoints: new Array<number>(D).fill(0), ...SOFT });
+  const fromCodes = decoder(codes);
+  const dequantized = new Float64Array(codes.length).map((_, j) => codes[j] * scale);
+  const expected = curve.decode(dequantized, SOFT);
+  worst = 0;
+  for (let i = 0; i < ps.length; i++) worst = Math.max(worst, Math.abs(fromCodes[i] - expected[i]));
+  assert.ok(worst * S < 1e-4, `codes against their float64 decode: ${worst * S} segments`);
+});
+
+test('soft fold: from in (0, 1/2] and a finite kappa > 0, else refused naming the option', () => {
+  for (const bad of [{ from: 0, kappa: 0.5 }, { from: 0.6, kappa: 0.5 }, { from: 0.3, kappa: 0 }, { from: 0.3, kappa: Number.NaN }]) {
+    assert.throws(() => softFoldOf({ softFold: bad }), (e: unknown) => e instanceof ConfigError && /softFold\.(from|kappa)/.test(e.message));
+  }
+  assert.equal(softFoldOf({}), null);
+  assert.deepEqual(softFoldOf({ softFold: HEAD_SOFT_FOLD }), HEAD_SOFT_FOLD);
+});
