@@ -1,6 +1,7 @@
 import { Rng } from '../util/rng.js';
 import { rmse, robustStd } from '../util/stats.js';
 import type { HilbertCurve } from './hilbert-curve.js';
+import type { SoftFold } from './cube-walk.js';
 
 /**
  * The ideal quantized-output channel: a perfect network whose outputs are only rounded to
@@ -14,6 +15,8 @@ export interface ChannelOptions {
   seed?: number;
   /** HilbertCurve.decode's corner blend for the cube walk (default 0, the nearest point). */
   cornerBlend?: number;
+  /** HilbertCurve.decode's soft fold for the cube walk (default off). */
+  softFold?: SoftFold;
 }
 
 export interface ErrorSummary {
@@ -48,7 +51,7 @@ export interface ChannelReport {
 }
 
 export function simulateChannel(curve: HilbertCurve, options: ChannelOptions): ChannelReport {
-  const { bits, noise, samples = 200_000, seed = 1, cornerBlend = 0 } = options;
+  const { bits, noise, samples = 200_000, seed = 1, cornerBlend = 0, softFold } = options;
   const maxCode = 2 ** bits - 1;
   const scale = 1 / maxCode;
   const d = curve.dims;
@@ -57,6 +60,7 @@ export function simulateChannel(curve: HilbertCurve, options: ChannelOptions): C
     scales: new Array<number>(d).fill(scale),
     zeroPoints: new Array<number>(d).fill(0),
     cornerBlend,
+    ...(softFold ? { softFold } : {}),
   });
   const quantize = (x: number, sigma: number, rng: Rng): number => {
     const c = Math.round(x / scale + sigma * rng.gaussian());

@@ -28,7 +28,7 @@ export function idealChannel(
   decode: DecodeOptions = {},
 ): IdealChannel {
   const c = new HilbertCurve(curve);
-  // Decoded as the model's head is (the corner blend of cube-walk heads), so the two compare.
+  // Decoded as the model's head is (the corner blend and soft fold of cube-walk heads), so the two compare.
   const report = simulateChannel(c, { bits, noise: [0, noiseLsb], samples: SAMPLES, seed: 1, ...decode });
   return {
     curveLength: c.length,
