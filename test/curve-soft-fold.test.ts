@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { softFoldOf } from '../src/curve/cube-walk.js';
 import { HilbertCurve } from '../src/curve/hilbert-curve.js';
+import { WasmCubeWalk } from '../src/curve/wasm-cube-walk.js';
 import { HEAD_CORNER_BLEND, HEAD_SOFT_FOLD } from '../src/models/head-decode.js';
 import { ConfigError } from '../src/util/errors.js';
 import { Rng } from '../src/util/rng.js';
@@ -91,10 +92,30 @@ test('soft fold: midway between two folds it decodes to their mean, and continuo
   assert.ok(Math.abs(soft[100] - reference(line[100]).q) < 1e-6);
 });
 
+/** How many samples the SIMD module decoded and how many it listed for the JS path while `run` ran: the fast path must run. */
+function simdWork(run: () => void): { decoded: number; listed: number } {
+  const original = WasmCubeWalk.prototype.decode;
+  const work = { decoded: 0, listed: 0 };
+  WasmCubeWalk.prototype.decode = function (...args: Parameters<typeof original>) {
+    work.decoded += args[2];
+    const left = original.apply(this, args);
+    work.listed += left.length;
+    return left;
+  };
+  try {
+    run();
+  } finally {
+    WasmCubeWalk.prototype.decode = original;
+  }
+  return work;
+}
+
 test('soft fold: the SIMD module (float32 points, 8-bit codes) and the float64 path decode alike', () => {
   const ps = points(4000, 11);
   const exact = curve.decode(planar(ps), SOFT);
-  const simd = curve.decode(planar(ps, 'f32'), SOFT);
+  let simd: Float32Array = new Float32Array(0);
+  const work = simdWork(() => (simd = curve.decode(planar(ps, 'f32'), SOFT)));
+  assert.ok(work.decoded >= 3996 && work.listed > 100 && work.listed < work.decoded, `the SIMD pass ran and listed the hedging samples: ${JSON.stringify(work)}`);
   let worst = 0;
   for (let i = 0; i < ps.length; i++) worst = Math.max(worst, Math.abs(simd[i] - exact[i]));
   assert.ok(worst * S < 1e-4, `float32 against float64: ${worst * S} segments`);
@@ -102,7 +123,9 @@ test('soft fold: the SIMD module (float32 points, 8-bit codes) and the float64 p
   const codes = new Uint8Array(D * ps.length);
   ps.forEach((p, i) => p.forEach((x, c) => (codes[c * ps.length + i] = Math.min(255, Math.max(0, Math.round(x / scale))))));
   const decoder = curve.quantizedDecoder({ bits: 8, scales: new Array<number>(D).fill(scale), zeroPoints: new Array<number>(D).fill(0), ...SOFT });
-  const fromCodes = decoder(codes);
+  let fromCodes: Float32Array = new Float32Array(0);
+  const codeWork = simdWork(() => (fromCodes = decoder(codes)));
+  assert.ok(codeWork.decoded >= 3996, 'the SIMD pass decoded the codes');
   const dequantized = new Float64Array(codes.length).map((_, j) => codes[j] * scale);
   const expected = curve.decode(dequantized, SOFT);
   worst = 0;
@@ -110,10 +133,16 @@ test('soft fold: the SIMD module (float32 points, 8-bit codes) and the float64 p
   assert.ok(worst * S < 1e-4, `codes against their float64 decode: ${worst * S} segments`);
 });
 
-test('soft fold: from in (0, 1/2] and a finite kappa > 0, else refused naming the option', () => {
-  for (const bad of [{ from: 0, kappa: 0.5 }, { from: 0.6, kappa: 0.5 }, { from: 0.3, kappa: 0 }, { from: 0.3, kappa: Number.NaN }]) {
+test('soft fold: from in (0, 1/2) and a finite kappa > 0, else refused naming the option', () => {
+  for (const bad of [{ from: 0, kappa: 0.5 }, { from: 0.5, kappa: 0.5 }, { from: 0.6, kappa: 0.5 }, { from: 0.3, kappa: 0 }, { from: 0.3, kappa: Number.NaN }]) {
     assert.throws(() => softFoldOf({ softFold: bad }), (e: unknown) => e instanceof ConfigError && /softFold\.(from|kappa)/.test(e.message));
   }
   assert.equal(softFoldOf({}), null);
   assert.deepEqual(softFoldOf({ softFold: HEAD_SOFT_FOLD }), HEAD_SOFT_FOLD);
+});
+
+test('soft fold: a tiny kappa decodes to the nearest fold, never NaN', () => {
+  const ps = points(500, 13);
+  const sharp = curve.decode(planar(ps), { cornerBlend: HEAD_CORNER_BLEND, softFold: { from: 0.3, kappa: 1e-8 } });
+  assert.ok(sharp.every((q) => Number.isFinite(q)), 'every sample decodes');
 });

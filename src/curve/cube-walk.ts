@@ -94,9 +94,9 @@ export class CubeWalk {
   /** soft()'s share of its mean in the decode (see soft), and its scan's nearest point's q, set by each call. */
   private softShare = 0;
   private softNearQ = NaN;
-  /** soft()'s per-segment squared distances and q, reused. */
-  private readonly softDist2: Float64Array;
-  private readonly softQ: Float64Array;
+  /** soft()'s per-segment squared distances and q, reused (allocated on first use). */
+  private softDist2 = new Float64Array(0);
+  private softQ = new Float64Array(0);
 
   constructor(
     private readonly verts: Float64Array,
@@ -106,8 +106,6 @@ export class CubeWalk {
     const count = verts.length / dims;
     this.segments = count - 1;
     this.bound2 = (spacing / 2) ** 2;
-    this.softDist2 = new Float64Array(this.segments);
-    this.softQ = new Float64Array(this.segments);
     this.vertexOf = new Int32Array(count);
     this.axisBefore = new Int32Array(count).fill(-1);
     this.axisAfter = new Int32Array(count).fill(-1);
@@ -238,16 +236,6 @@ export class CubeWalk {
   }
 
   /**
-   * q of the nearest point by a scan of every segment (the 2^dims - 1 cube edges, each along one
-   * axis), ties within HilbertSearch's relative TIE to the lower segment, as the search breaks
-   * them; distances that overflow to Infinity tie too. The fallback where decode() cannot vouch
-   * (outputs far off the curve, e.g. on scenes unlike the training ones). Consecutive vertices
-   * differ in one coordinate, so the squared distance to vertex k + 1 follows from vertex k's by
-   * one term, and each segment costs O(1) instead of O(dims). At 5 dims (31 segments) the exact
-   * search had been the fallback: the precision vit's 5-dim head sends 3 % of its samples here,
-   * and its w8a8 decode at 128x256 took 1.0 ms with the search, 0.5 ms with this scan.
-   */
-  /**
    * DecodeOptions.softFold's mean for p: every segment's nearest point's q weighted by
    * exp(-(d_k^2 / d_min^2 - 1) / (2 kappa^2)), and in softShare how much of it the decode
    * takes: 0 nearer the curve than `from` x spacing (the mean is then NaN, not computed), 1 from
@@ -260,9 +248,15 @@ export class CubeWalk {
   soft(p: ArrayLike<number>, soft: SoftFold): number {
     const d = this.dims;
     const v = this.verts;
+    if (this.softQ.length !== this.segments) {
+      this.softDist2 = new Float64Array(this.segments);
+      this.softQ = new Float64Array(this.segments);
+    }
     const dist2 = this.softDist2;
     const qs = this.softQ;
     let least = Infinity;
+    // The nearest segment as nearest() keeps it: only a clearly nearer one replaces it.
+    let kept = Infinity;
     let nearQ = NaN;
     let nearSegment = -1;
     let toVertex = 0;
@@ -281,7 +275,8 @@ export class CubeWalk {
       const e = Math.max(0, offAxis) + along * along;
       dist2[k] = e;
       qs[k] = (k + t) / segments;
-      if (nearQ !== nearQ || e < least - TIE * (1 + least)) {
+      if (nearQ !== nearQ || e < kept - TIE * (1 + kept)) {
+        kept = e;
         nearQ = qs[k];
         nearSegment = k;
       }
@@ -292,15 +287,17 @@ export class CubeWalk {
     this.softNearQ = nearQ;
     const start = soft.from * this.spacing;
     const distance = Math.sqrt(least);
-    this.softShare = distance >= start ? Math.min(1, (distance - start) / (this.spacing / 2 - start)) : 0;
+    // Squared distances that overflow (float64 input far out) leave the nearest point's decode.
+    this.softShare = distance >= start && least < Infinity ? Math.min(1, (distance - start) / (this.spacing / 2 - start)) : 0;
     if (this.softShare === 0) return NaN;
     const sharp = EXP_STEPS / (2 * soft.kappa * soft.kappa);
     const inv = 1 / least;
     let sum = 0;
     let weights = 0;
     for (let k = 0; k < this.segments; k++) {
-      // exp(-y) from the table, linear between its entries; beyond EXP_RANGE a segment adds nothing a float32 shows.
-      const y = (dist2[k] * inv - 1) * sharp;
+      // exp(-y) from the table, linear between its entries; beyond EXP_RANGE a segment weighs
+      // under 1e-6 of the nearest. The nearest's own y can round below 0: it weighs 1.
+      const y = Math.max(0, (dist2[k] * inv - 1) * sharp);
       if (!(y < EXP_RANGE * EXP_STEPS)) continue;
       const i = y | 0;
       const w = EXP_TABLE[i] + (y - i) * (EXP_TABLE[i + 1] - EXP_TABLE[i]);
@@ -310,6 +307,16 @@ export class CubeWalk {
     return sum / weights;
   }
 
+  /**
+   * q of the nearest point by a scan of every segment (the 2^dims - 1 cube edges, each along one
+   * axis), ties within HilbertSearch's relative TIE to the lower segment, as the search breaks
+   * them; distances that overflow to Infinity tie too. The fallback where decode() cannot vouch
+   * (outputs far off the curve, e.g. on scenes unlike the training ones). Consecutive vertices
+   * differ in one coordinate, so the squared distance to vertex k + 1 follows from vertex k's by
+   * one term, and each segment costs O(1) instead of O(dims). At 5 dims (31 segments) the exact
+   * search had been the fallback: the precision vit's 5-dim head sends 3 % of its samples here,
+   * and its w8a8 decode at 128x256 took 1.0 ms with the search, 0.5 ms with this scan.
+   */
   nearest(p: ArrayLike<number>): number {
     const d = this.dims;
     const v = this.verts;

@@ -15,13 +15,13 @@ import { outputToDisparity } from './output-map.js';
 export const HEAD_CORNER_BLEND = 0.25;
 
 /**
- * Cube-walk heads decode an output that hedges between folds, 3/8 of the spacing or farther from
- * the curve (the report's "hedging"), as a mean over the segments weighted by their distances
- * (HilbertCurve.decode's softFold), not as the nearest point: that picked one fold by a hair,
- * and INT8 noise the other. On the room zoo's w8a8 outputs (60 test pairs) kappa 0.5 cut the
- * curve heads' q-err RMSE from 0.334 to 0.117 px (unet) and 0.527 to 0.204 px (vit), with the
- * robust std as it was and 1.3-1.7 % of the outputs taking this path; docs/fold-commitment.md,
- * "A soft decode for hedging outputs".
+ * Cube-walk heads decode an output that hedges between folds, half the spacing or farther from
+ * the curve, as a mean over the segments weighted by their distances (HilbertCurve.decode's
+ * softFold), ramping in from 0.4 spacing, not as the nearest point: that picked one fold by a
+ * hair, and INT8 noise the other. On the room zoo's w8a8 outputs (60 test pairs) it cut the
+ * curve heads' q-err RMSE from 0.334 to 0.124 px (unet) and 0.527 to 0.210 px (vit), with the
+ * robust std as it was and 1.4 % of the outputs taking its scan; docs/fold-commitment.md, "A
+ * soft decode for hedging outputs".
  */
 export const HEAD_SOFT_FOLD: SoftFold = { from: 0.4, kappa: 0.5 };
 
