@@ -91,12 +91,10 @@ export class CubeWalk {
   private readonly bound2: number;
   /** The segment (its lower vertex) of nearest()'s last result, -1 for none: read by beyond(). */
   private scanned = -1;
-  /** soft()'s share of its mean in the decode (see soft), and its scan's nearest point's q, set by each call. */
-  private softShare = 0;
-  private softNearQ = NaN;
-  /** soft()'s per-segment squared distances and q, reused (allocated on first use). */
-  private softDist2 = new Float64Array(0);
-  private softQ = new Float64Array(0);
+  /** nearest()'s last scan: every segment's squared distance and q, and the least distance (read by the soft fold). */
+  private scanDist2 = new Float64Array(0);
+  private scanQ = new Float64Array(0);
+  private scanLeast = Infinity;
 
   constructor(
     private readonly verts: Float64Array,
@@ -164,12 +162,12 @@ export class CubeWalk {
    */
   beyond(p: ArrayLike<number>, corner: number, inward: ArrayLike<number>, blend: number, search: () => Nearest, soft: SoftFold | null = null): number {
     if (!soft) return this.nearestBlended(p, corner, inward, blend, search);
-    // soft()'s one scan also finds the nearest point (into scanned and softNearQ).
-    const mean = this.soft(p, soft);
-    const share = this.softShare;
-    if (share >= 1) return mean;
-    const near = this.blended(this.softNearQ, this.scanned, corner, inward, blend);
-    return share > 0 ? near + share * (mean - near) : near;
+    // One scan: nearest() keeps every segment's distance and q, which softMean() weighs.
+    const q = this.nearest(p);
+    const share = this.softShare(soft);
+    if (share >= 1) return this.softMean(soft);
+    const near = this.blended(q, this.scanned, corner, inward, blend);
+    return share > 0 ? near + share * (this.softMean(soft) - near) : near;
   }
 
   /** beyond() without a soft fold: the exact nearest point, blended at the corner as decode() blends. */
@@ -236,62 +234,30 @@ export class CubeWalk {
   }
 
   /**
-   * DecodeOptions.softFold's mean for p: every segment's nearest point's q weighted by
-   * exp(-(d_k^2 / d_min^2 - 1) / (2 kappa^2)), and in softShare how much of it the decode
-   * takes: 0 nearer the curve than `from` x spacing (the mean is then NaN, not computed), 1 from
-   * half the spacing on, linear between. The weights depend on the ratio of distances
-   * alone, so the result does not depend on the curve's scale; the nearest segment weighs 1,
-   * one twice as far (in squared distance) exp(-1 / (2 kappa^2)). Measured on the room zoo's
-   * w8a8 outputs (60 test pairs; docs/fold-commitment.md, "A soft decode for hedging outputs"),
-   * it halves the curve heads' q-err RMSE or better and leaves their robust std as it was.
+   * How much of softMean() the decode of nearest()'s last point takes (DecodeOptions.softFold):
+   * 0 nearer the curve than `from` x spacing, 1 from half the spacing on, linear between.
+   * Squared distances that overflow (float64 input far out) leave the nearest point's decode.
    */
-  soft(p: ArrayLike<number>, soft: SoftFold): number {
-    const d = this.dims;
-    const v = this.verts;
-    if (this.softQ.length !== this.segments) {
-      this.softDist2 = new Float64Array(this.segments);
-      this.softQ = new Float64Array(this.segments);
-    }
-    const dist2 = this.softDist2;
-    const qs = this.softQ;
-    let least = Infinity;
-    // The nearest segment as nearest() keeps it: only a clearly nearer one replaces it.
-    let kept = Infinity;
-    let nearQ = NaN;
-    let nearSegment = -1;
-    let toVertex = 0;
-    for (let c = 0; c < d; c++) toVertex += (p[c] - v[c]) * (p[c] - v[c]);
-    // The scan of nearest(), keeping every segment's distance and q; its nearest point as nearest() breaks ties.
-    const segments = this.segments;
-    const axes = this.axisAfter;
-    for (let k = 0; k < segments; k++) {
-      const axis = axes[k];
-      const from = v[k * d + axis];
-      const to = v[(k + 1) * d + axis];
-      const x = p[axis];
-      const t = Math.min(1, Math.max(0, (x - from) / (to - from)));
-      const offAxis = toVertex - (x - from) * (x - from);
-      const along = x - (from + t * (to - from));
-      const e = Math.max(0, offAxis) + along * along;
-      dist2[k] = e;
-      qs[k] = (k + t) / segments;
-      if (nearQ !== nearQ || e < kept - TIE * (1 + kept)) {
-        kept = e;
-        nearQ = qs[k];
-        nearSegment = k;
-      }
-      if (e < least) least = e;
-      toVertex = offAxis + (x - to) * (x - to);
-    }
-    this.scanned = nearSegment;
-    this.softNearQ = nearQ;
+  private softShare(soft: SoftFold): number {
     const start = soft.from * this.spacing;
+    const least = this.scanLeast;
     const distance = Math.sqrt(least);
-    // Squared distances that overflow (float64 input far out) leave the nearest point's decode.
-    this.softShare = distance >= start && least < Infinity ? Math.min(1, (distance - start) / (this.spacing / 2 - start)) : 0;
-    if (this.softShare === 0) return NaN;
+    return distance >= start && least < Infinity ? Math.min(1, (distance - start) / (this.spacing / 2 - start)) : 0;
+  }
+
+  /**
+   * DecodeOptions.softFold's mean for nearest()'s last point: every segment's nearest point's q
+   * weighted by exp(-(d_k^2 / d_min^2 - 1) / (2 kappa^2)). The weights depend on the ratio of
+   * distances alone, so the result does not depend on the curve's scale; the nearest segment
+   * weighs 1, one twice as far (in squared distance) exp(-1 / (2 kappa^2)). Measured on the room
+   * zoo's w8a8 outputs (60 test pairs; docs/fold-commitment.md, "A soft decode for hedging
+   * outputs"), it halves the curve heads' q-err RMSE or better and leaves their robust std as it was.
+   */
+  private softMean(soft: SoftFold): number {
+    const dist2 = this.scanDist2;
+    const qs = this.scanQ;
     const sharp = EXP_STEPS / (2 * soft.kappa * soft.kappa);
-    const inv = 1 / least;
+    const inv = 1 / this.scanLeast;
     let sum = 0;
     let weights = 0;
     for (let k = 0; k < this.segments; k++) {
@@ -315,7 +281,8 @@ export class CubeWalk {
    * differ in one coordinate, so the squared distance to vertex k + 1 follows from vertex k's by
    * one term, and each segment costs O(1) instead of O(dims). At 5 dims (31 segments) the exact
    * search had been the fallback: the precision vit's 5-dim head sends 3 % of its samples here,
-   * and its w8a8 decode at 128x256 took 1.0 ms with the search, 0.5 ms with this scan.
+   * and its w8a8 decode at 128x256 took 1.0 ms with the search, 0.5 ms with this scan. Every
+   * segment's distance and q stay behind for the soft fold (softShare, softMean).
    */
   nearest(p: ArrayLike<number>): number {
     const d = this.dims;
@@ -323,10 +290,19 @@ export class CubeWalk {
     let best = Infinity;
     let bestQ = NaN;
     let bestSegment = -1;
+    let least = Infinity;
+    // Allocated on the first scan: most decodes never need one.
+    if (this.scanQ.length !== this.segments) {
+      this.scanDist2 = new Float64Array(this.segments);
+      this.scanQ = new Float64Array(this.segments);
+    }
+    const dist2s = this.scanDist2;
+    const qs = this.scanQ;
+    const segments = this.segments;
     // Squared distance from p to the current vertex.
     let toVertex = 0;
     for (let c = 0; c < d; c++) toVertex += (p[c] - v[c]) * (p[c] - v[c]);
-    for (let k = 0; k < this.segments; k++) {
+    for (let k = 0; k < segments; k++) {
       const axis = this.axisAfter[k];
       const from = v[k * d + axis];
       const to = v[(k + 1) * d + axis];
@@ -335,15 +311,20 @@ export class CubeWalk {
       const offAxis = toVertex - (x - from) * (x - from);
       const along = x - (from + t * (to - from));
       const dist2 = Math.max(0, offAxis) + along * along;
+      const q = (k + t) / segments;
+      dist2s[k] = dist2;
+      qs[k] = q;
+      if (dist2 < least) least = dist2;
       // Scanned in segment order: only a clearly nearer segment replaces the lower one.
       if (bestQ !== bestQ || dist2 < best - TIE * (1 + best)) {
         best = dist2;
-        bestQ = (k + t) / this.segments;
+        bestQ = q;
         bestSegment = k;
       }
       toVertex = offAxis + (x - to) * (x - to);
     }
     this.scanned = bestSegment;
+    this.scanLeast = least;
     return bestQ;
   }
 }
