@@ -92,20 +92,30 @@ test('soft fold: midway between two folds it decodes to their mean, and continuo
   assert.ok(Math.abs(soft[100] - reference(line[100]).q) < 1e-6);
 });
 
-/** How many samples the SIMD module decoded and how many it listed for the JS path while `run` ran: the fast path must run. */
-function simdWork(run: () => void): { decoded: number; listed: number } {
+/**
+ * How many samples the SIMD module decoded, how many it listed for a second look, and how many of
+ * those its soft pass decoded (the rest go to the JS path) while `run` ran: the fast paths must run.
+ */
+function simdWork(run: () => void): { decoded: number; listed: number; soft: number } {
   const original = WasmCubeWalk.prototype.decode;
-  const work = { decoded: 0, listed: 0 };
+  const originalSoft = WasmCubeWalk.prototype.decodeSoft;
+  const work = { decoded: 0, listed: 0, soft: 0 };
   WasmCubeWalk.prototype.decode = function (...args: Parameters<typeof original>) {
     work.decoded += args[2];
     const left = original.apply(this, args);
     work.listed += left.length;
     return left;
   };
+  WasmCubeWalk.prototype.decodeSoft = function (...args: Parameters<typeof originalSoft>) {
+    const q = originalSoft.apply(this, args);
+    work.soft += q ? q.filter((x) => x === x).length : 0;
+    return q;
+  };
   try {
     run();
   } finally {
     WasmCubeWalk.prototype.decode = original;
+    WasmCubeWalk.prototype.decodeSoft = originalSoft;
   }
   return work;
 }
@@ -116,6 +126,7 @@ test('soft fold: the SIMD module (float32 points, 8-bit codes) and the float64 p
   let simd: Float32Array = new Float32Array(0);
   const work = simdWork(() => (simd = curve.decode(planar(ps, 'f32'), SOFT)));
   assert.ok(work.decoded >= 3996 && work.listed > 100 && work.listed < work.decoded, `the SIMD pass ran and listed the hedging samples: ${JSON.stringify(work)}`);
+  assert.ok(work.soft > 0.95 * work.listed, `the SIMD soft pass decoded the listed samples: ${JSON.stringify(work)}`);
   let worst = 0;
   for (let i = 0; i < ps.length; i++) worst = Math.max(worst, Math.abs(simd[i] - exact[i]));
   assert.ok(worst * S < 1e-4, `float32 against float64: ${worst * S} segments`);
@@ -125,12 +136,40 @@ test('soft fold: the SIMD module (float32 points, 8-bit codes) and the float64 p
   const decoder = curve.quantizedDecoder({ bits: 8, scales: new Array<number>(D).fill(scale), zeroPoints: new Array<number>(D).fill(0), ...SOFT });
   let fromCodes: Float32Array = new Float32Array(0);
   const codeWork = simdWork(() => (fromCodes = decoder(codes)));
-  assert.ok(codeWork.decoded >= 3996, 'the SIMD pass decoded the codes');
+  assert.ok(codeWork.decoded >= 3996 && codeWork.soft > 0.95 * codeWork.listed && codeWork.listed > 100, `the SIMD passes decoded the codes: ${JSON.stringify(codeWork)}`);
   const dequantized = new Float64Array(codes.length).map((_, j) => codes[j] * scale);
   const expected = curve.decode(dequantized, SOFT);
   worst = 0;
   for (let i = 0; i < ps.length; i++) worst = Math.max(worst, Math.abs(fromCodes[i] - expected[i]));
   assert.ok(worst * S < 1e-4, `codes against their float64 decode: ${worst * S} segments`);
+});
+
+test('soft fold: the SIMD soft pass leaves a tie between two segments, and a non-finite point, to the exact path', () => {
+  // Vertex 1 joins segments 0 and 1, along two axes. A point moved inwards from it by 0.2 along
+  // both and by the same amount along the rest is equally far from both, in the ramp (0.45
+  // spacing): float32 cannot say which segment the exact scan picks.
+  const [a, b] = [0, 1].map((k) => vertex(k + 1).findIndex((x, c) => x !== vertex(k)[c]));
+  const inward = (x: number, by: number): number => (x > 0.5 ? x - by : x + by);
+  const rest = Math.sqrt(((0.45 * curve.spacing) ** 2 - 0.2 ** 2) / (D - 2));
+  const tie = vertex(1).map((x, c) => inward(x, c === a || c === b ? 0.2 : rest));
+  const ps = [tie, tie.map((x, c) => (c === 2 ? Number.NaN : x)), ...points(6, 17)];
+  let soft: Float32Array | null = null;
+  const original = WasmCubeWalk.prototype.decodeSoft;
+  WasmCubeWalk.prototype.decodeSoft = function (...args: Parameters<typeof original>) {
+    soft = original.apply(this, args);
+    return soft;
+  };
+  let simd: Float32Array;
+  try {
+    simd = curve.decode(planar(ps, 'f32'), SOFT);
+  } finally {
+    WasmCubeWalk.prototype.decodeSoft = original;
+  }
+  const listedSoft = soft as Float32Array | null;
+  assert.ok(listedSoft && Number.isNaN(listedSoft[0]) && Number.isNaN(listedSoft[1]), 'the soft pass left the tie and the NaN point open');
+  const exact = curve.decode(planar(ps), SOFT);
+  assert.ok(Math.abs(simd[0] - exact[0]) < 1e-6, `the tie decodes as the float64 path: ${simd[0]} against ${exact[0]}`);
+  assert.ok(Number.isNaN(simd[1]), 'a non-finite point decodes to NaN');
 });
 
 test('soft fold: from in (0, 1/2) and a finite kappa > 0, else refused naming the option', () => {

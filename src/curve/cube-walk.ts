@@ -164,7 +164,7 @@ export class CubeWalk {
     if (!soft) return this.nearestBlended(p, corner, inward, blend, search);
     // One scan: nearest() keeps every segment's distance and q, which softMean() weighs.
     const q = this.nearest(p);
-    const share = this.softShare(soft);
+    const share = this.softShare(this.scanLeast, soft);
     if (share >= 1) return this.softMean(soft);
     const near = this.blended(q, this.scanned, corner, inward, blend);
     return share > 0 ? near + share * (this.softMean(soft) - near) : near;
@@ -234,13 +234,13 @@ export class CubeWalk {
   }
 
   /**
-   * How much of softMean() the decode of nearest()'s last point takes (DecodeOptions.softFold):
-   * 0 nearer the curve than `from` x spacing, 1 from half the spacing on, linear between.
-   * Squared distances that overflow (float64 input far out) leave the nearest point's decode.
+   * How much of the soft fold's mean the decode of a point at squared distance `least` from the
+   * curve takes (DecodeOptions.softFold): 0 nearer than `from` x spacing, 1 from half the
+   * spacing on, linear between. Squared distances that overflow (float64 input far out) leave
+   * the nearest point's decode.
    */
-  private softShare(soft: SoftFold): number {
+  private softShare(least: number, soft: SoftFold): number {
     const start = soft.from * this.spacing;
-    const least = this.scanLeast;
     const distance = Math.sqrt(least);
     return distance >= start && least < Infinity ? Math.min(1, (distance - start) / (this.spacing / 2 - start)) : 0;
   }

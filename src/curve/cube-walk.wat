@@ -18,18 +18,22 @@
 ;;   0 vertex of each corner (32 x i8), 32 axis of the segment before that vertex, 64 after
 ;;   (both per corner; an absent segment's axis is 5, which no component matches: it reads 0),
 ;;   96 scale per component (5 x f32), 116 zero point per component (5 x f32),
-;;   136 margin, 140 1 - margin, 144 1 / spacing, 148 (spacing / 2)^2, 152 outputScale / segments,
+;;   136 margin, 140 1 - margin, 144 1 / spacing, 148 the squared bound beyond which a sample is
+;;   listed ((spacing / 2)^2; under a soft fold (from x spacing)^2 less CLEAR_MARGIN, and infinity
+;;   while wasm-cube-walk.ts has decode project soft's points), 152 outputScale / segments,
 ;;   156 1 / (2 blend) for CubeWalk.decode's corner blend, 0 for the nearest point,
-;;   160 spacing, 164 spacing^2, 168 CLEAR_MARGIN (CubeWalk.clearOfOthers).
-;; Then decode8's scratch (176..399, see decode8 below), and from 400 on the input ($dims planes
-;; of $n samples: u8 codes for $kind 0, f32 values for 1, u16 codes for 2), the output ($n f32)
-;; and the list ($n i32 at most).
+;;   160 spacing, 164 spacing^2, 168 CLEAR_MARGIN (CubeWalk.clearOfOthers; infinity under a soft
+;;   fold, which skips that test: every listed sample goes to soft).
+;; Then decode8's scratch (176..399, see decode8 below), soft's header, segment table and scratch
+;; (400..3359, see soft below), and from 3360 on the input ($dims planes of $n samples: u8 codes
+;; for $kind 0, f32 values for 1, u16 codes for 2), the output ($n f32) and the list ($n i32 at
+;; most).
 ;; $n a multiple of 4.
 ;; Compiled to cube-walk.wasm.ts by `npm run build:wasm`.
 (module
   (memory (export "memory") 1)
   (func (export "decode") (param $codes i32) (param $n i32) (param $dims i32) (param $out i32) (param $list i32) (param $kind i32) (result i32)
-    (local $i i32) (local $count i32) (local $at i32) (local $isFloat i32) (local $isWide i32) (local $shift i32) (local $blendOn i32)
+    (local $i i32) (local $count i32) (local $at i32) (local $isFloat i32) (local $isWide i32) (local $shift i32) (local $blendOn i32) (local $clearOn i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $p4 i32)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128)
     (local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128) (local $z4 v128)
@@ -84,6 +88,8 @@
     (local.set $perVertex (f32x4.splat (f32.load offset=152 (i32.const 0))))
     (local.set $blend (f32x4.splat (f32.load offset=156 (i32.const 0))))
     (local.set $blendOn (f32.gt (f32.load offset=156 (i32.const 0)) (f32.const 0)))
+    ;; An infinite CLEAR_MARGIN (a soft fold: every listed sample goes to the caller) skips the test.
+    (local.set $clearOn (f32.lt (f32.load offset=168 (i32.const 0)) (f32.const inf)))
     (local.set $inf (f32x4.splat (f32.const inf)))
     ;; Components beyond $dims: an inward distance of 0 adds nothing to clearOfOthers' largest squares.
     (local.set $w3 (local.get $zerof))
@@ -261,7 +267,7 @@
         ;; CLEAR_MARGIN (header 168), as CubeWalk.clearOfOthers in cube-walk.ts.
         (local.set $beyond
           (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
-        (if (v128.any_true (local.get $beyond))
+        (if (i32.and (local.get $clearOn) (v128.any_true (local.get $beyond)))
           (then
             (local.set $beyond (v128.andnot (local.get $beyond) (call $clearOfOthers (local.get $w0) (local.get $w1) (local.get $w2) (local.get $w3) (local.get $w4) (local.get $along) (local.get $dims))))))
         ;; A non-finite component (float input only) makes far2 NaN or infinite: listed too, for the
@@ -302,9 +308,9 @@
 ;; Scratch at 176..399: 176 the vertices k, 192 the before axis's m, 208 the after axis's m
 ;; (bytes, an absent segment's 255, which gives a negative distance: it reads 0), 224 sum m (i16
 ;; per sample), 256 sum m^2 (i32 per sample), 320 each component's m (16 bytes each).
-;; $n a multiple of 16; planes at $codes, $n bytes each (so the input starts at 400 or later).
+;; $n a multiple of 16; planes at $codes, $n bytes each (so the input starts at 3360 or later).
   (func (export "decode8") (param $codes i32) (param $n i32) (param $dims i32) (param $out i32) (param $list i32) (result i32)
-    (local $i i32) (local $at i32) (local $count i32) (local $blendOn i32)
+    (local $i i32) (local $at i32) (local $count i32) (local $blendOn i32) (local $clearOn i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $p4 i32)
     (local $v v128) (local $m v128) (local $lo v128) (local $hi v128) (local $sumLo v128) (local $sumHi v128)
     (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
@@ -349,6 +355,8 @@
     (local.set $perVertex (f32x4.splat (f32.load offset=152 (i32.const 0))))
     (local.set $blend (f32x4.splat (f32.load offset=156 (i32.const 0))))
     (local.set $blendOn (f32.gt (f32.load offset=156 (i32.const 0)) (f32.const 0)))
+    ;; An infinite CLEAR_MARGIN (a soft fold: every listed sample goes to the caller) skips the test.
+    (local.set $clearOn (f32.lt (f32.load offset=168 (i32.const 0)) (f32.const inf)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
@@ -522,7 +530,7 @@
             (local.set $dq (v128.bitselect (local.get $ta) (f32x4.neg (local.get $ta)) (f32x4.gt (local.get $after) (local.get $before))))))
         (local.set $beyond
           (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
-        (if (v128.any_true (local.get $beyond))
+        (if (i32.and (local.get $clearOn) (v128.any_true (local.get $beyond)))
           (then
             (local.set $beyond (v128.andnot (local.get $beyond) (call $clearOfOthers8 (i32.const 0) (local.get $dims) (local.get $C) (local.get $s) (local.get $along))))))
         (local.set $at (i32.add (local.get $i) (i32.const 0)))
@@ -585,7 +593,7 @@
             (local.set $dq (v128.bitselect (local.get $ta) (f32x4.neg (local.get $ta)) (f32x4.gt (local.get $after) (local.get $before))))))
         (local.set $beyond
           (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
-        (if (v128.any_true (local.get $beyond))
+        (if (i32.and (local.get $clearOn) (v128.any_true (local.get $beyond)))
           (then
             (local.set $beyond (v128.andnot (local.get $beyond) (call $clearOfOthers8 (i32.const 4) (local.get $dims) (local.get $C) (local.get $s) (local.get $along))))))
         (local.set $at (i32.add (local.get $i) (i32.const 4)))
@@ -648,7 +656,7 @@
             (local.set $dq (v128.bitselect (local.get $ta) (f32x4.neg (local.get $ta)) (f32x4.gt (local.get $after) (local.get $before))))))
         (local.set $beyond
           (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
-        (if (v128.any_true (local.get $beyond))
+        (if (i32.and (local.get $clearOn) (v128.any_true (local.get $beyond)))
           (then
             (local.set $beyond (v128.andnot (local.get $beyond) (call $clearOfOthers8 (i32.const 8) (local.get $dims) (local.get $C) (local.get $s) (local.get $along))))))
         (local.set $at (i32.add (local.get $i) (i32.const 8)))
@@ -711,7 +719,7 @@
             (local.set $dq (v128.bitselect (local.get $ta) (f32x4.neg (local.get $ta)) (f32x4.gt (local.get $after) (local.get $before))))))
         (local.set $beyond
           (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
-        (if (v128.any_true (local.get $beyond))
+        (if (i32.and (local.get $clearOn) (v128.any_true (local.get $beyond)))
           (then
             (local.set $beyond (v128.andnot (local.get $beyond) (call $clearOfOthers8 (i32.const 12) (local.get $dims) (local.get $C) (local.get $s) (local.get $along))))))
         (local.set $at (i32.add (local.get $i) (i32.const 12)))
@@ -739,6 +747,176 @@
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next)))
     (local.get $count))
+;; soft: CubeWalk.beyond's scan under a soft fold (CubeWalk.nearest and CubeWalk.softMean), in
+;; f32x4 for four samples per step: the samples decode listed, gathered by the caller as $dims
+;; planes of $n float32 points at $points ($n a multiple of 4). Every lane runs the same segments
+;; in the same order, so the scan needs no branch per sample. Per block, each component's squared
+;; distance to the margin and to 1 - margin (a vertex's two possible coordinates); per segment,
+;; the projection t along its axis, the squared distance (its off-axis terms, looked up by the
+;; segment table's addresses, plus the along-axis remainder) and q, kept at 2368 + 32 k for the
+;; second pass; the least distance and the nearest segment (the first of equal ones). The terms
+;; are summed afresh per segment: the running sum CubeWalk.nearest keeps in float64 drifted by
+;; 1e-5 of the distance over 31 segments in float32. Then the mean of every segment's q weighted
+;; by exp(-(d_k^2 / d_min^2 - 1) / (2 kappa^2)), exp from a polynomial (Cephes' exp2f, relative
+;; error about 2e-7) and each weight cut to 0 where that exponent is 14 or more, as
+;; CubeWalk.softMean cuts its table.
+;; Then the decode CubeWalk.beyond makes of them: the nearest point (the corner projection at
+;; $proj, in output units, which the caller has decode write for these points, where the nearest
+;; segment is one of the corner's two: CubeWalk.blended), moved towards the mean by the share
+;; CubeWalk.softShare gives the least distance. Writes it at $out ($n f32, output units), NaN
+;; where float32 cannot tell the nearest segment and the share is under 1 (another segment's
+;; point, with a different q, within SOFT_TIE, header 432, of the least squared distance) and
+;; where a component is not finite: the caller decodes those exactly.
+;; Header (wasm-cube-walk.ts): 420 1 / segments, 424 1 / (2 kappa^2), 428 the segment count
+;; (i32), 432 SOFT_TIE, 436 the ramp's start (from x spacing), 440 1 / (spacing / 2 - start),
+;; 444 the output scale (q = 1 in output units); from 448, 48 bytes per segment: the address of its axis's component at
+;; 2048 (i32), its first vertex's coordinate along that axis, the step to its second (+-spacing)
+;; and that step's inverse, then five addresses (i32) of the terms its distance sums: component
+;; c's squared distance to its first vertex's coordinate (2128 + 48 c, + 16 for 1 - margin), or
+;; 0 (+ 32) for its own axis and for components beyond $dims.
+;; Scratch: 2048 the block's points (5 x 16 bytes), 2128 + 48 c component c's squared distances
+;; to the margin, to 1 - margin, and zeros, 2368 + 32 k segment k's squared distance and q.
+  (func (export "soft") (param $points i32) (param $n i32) (param $dims i32) (param $proj i32) (param $out i32)
+    (local $i i32) (local $c i32) (local $k i32) (local $seg i32) (local $segments i32) (local $plane i32) (local $at i32)
+    (local $x v128) (local $xf v128) (local $t v128) (local $along v128) (local $d2 v128) (local $q v128)
+    (local $least v128) (local $bestQ v128) (local $bestSeg v128) (local $nearer v128)
+    (local $dir v128) (local $y v128) (local $z v128) (local $r v128) (local $f v128) (local $w v128)
+    (local $sum v128) (local $weights v128) (local $tied v128) (local $inv v128)
+    (local $zerof v128) (local $onef v128) (local $big v128) (local $invSegs v128) (local $sharp v128) (local $tie v128)
+    (local $cut v128) (local $log2e v128) (local $qTie v128) (local $lo v128) (local $hi v128)
+    (local $corner v128) (local $vertex v128) (local $sumX v128) (local $share v128) (local $near v128) (local $mean v128)
+    (local $high v128) (local $kTable v128) (local $kTable2 v128) (local $half v128) (local $start v128) (local $invRamp v128) (local $outScale v128)
+    (local.set $segments (i32.load offset=428 (i32.const 0)))
+    (local.set $plane (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $zerof (f32x4.splat (f32.const 0)))
+    (local.set $onef (f32x4.splat (f32.const 1)))
+    (local.set $big (f32x4.splat (f32.const 3e38)))
+    (local.set $lo (f32x4.splat (f32.load offset=136 (i32.const 0))))
+    (local.set $hi (f32x4.splat (f32.load offset=140 (i32.const 0))))
+    (local.set $invSegs (f32x4.splat (f32.load offset=420 (i32.const 0))))
+    (local.set $sharp (f32x4.splat (f32.load offset=424 (i32.const 0))))
+    (local.set $tie (f32x4.splat (f32.load offset=432 (i32.const 0))))
+    (local.set $cut (f32x4.splat (f32.const 14)))
+    (local.set $log2e (f32x4.splat (f32.const 1.4426950408889634)))
+    ;; Two q closer than this are one point (adjacent segments' shared vertex).
+    (local.set $qTie (f32x4.splat (f32.const 1e-6)))
+    (local.set $half (f32x4.splat (f32.const 0.5)))
+    (local.set $high (i32x4.splat (i32.const 0x80808000)))
+    (local.set $kTable (v128.load (i32.const 0)))
+    (local.set $kTable2 (v128.load (i32.const 16)))
+    (local.set $start (f32x4.splat (f32.load offset=436 (i32.const 0))))
+    (local.set $invRamp (f32x4.splat (f32.load offset=440 (i32.const 0))))
+    (local.set $outScale (f32x4.splat (f32.load offset=444 (i32.const 0))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        ;; The block's points, their corners (bit c: component c above 1/2) and sums (finite or
+        ;; not), and each component's squared distances to margin and 1 - margin.
+        (local.set $corner (v128.const i32x4 0 0 0 0))
+        (local.set $sumX (local.get $zerof))
+        (local.set $c (i32.const 0))
+        (loop $component
+          (local.set $x (v128.load (i32.add (i32.add (local.get $points) (i32.mul (local.get $c) (local.get $plane))) (i32.shl (local.get $i) (i32.const 2)))))
+          (local.set $corner (v128.or (local.get $corner) (v128.and (f32x4.gt (local.get $x) (local.get $half)) (i32x4.splat (i32.shl (i32.const 1) (local.get $c))))))
+          (local.set $sumX (f32x4.add (local.get $sumX) (local.get $x)))
+          (v128.store offset=2048 (i32.shl (local.get $c) (i32.const 4)) (local.get $x))
+          (local.set $xf (f32x4.sub (local.get $x) (local.get $lo)))
+          (v128.store offset=2128 (i32.mul (local.get $c) (i32.const 48)) (f32x4.mul (local.get $xf) (local.get $xf)))
+          (local.set $xf (f32x4.sub (local.get $x) (local.get $hi)))
+          (v128.store offset=2144 (i32.mul (local.get $c) (i32.const 48)) (f32x4.mul (local.get $xf) (local.get $xf)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br_if $component (i32.lt_u (local.get $c) (local.get $dims))))
+        (local.set $least (local.get $big))
+        (local.set $bestQ (local.get $zerof))
+        (local.set $bestSeg (v128.const i32x4 0 0 0 0))
+        (local.set $k (i32.const 0))
+        (local.set $seg (i32.const 448))
+        (loop $segment
+          (local.set $x (v128.load (i32.load (local.get $seg))))
+          (local.set $dir (f32x4.splat (f32.load offset=8 (local.get $seg))))
+          (local.set $xf (f32x4.sub (local.get $x) (f32x4.splat (f32.load offset=4 (local.get $seg)))))
+          (local.set $t
+            (f32x4.pmin (f32x4.pmax (f32x4.mul (local.get $xf) (f32x4.splat (f32.load offset=12 (local.get $seg)))) (local.get $zerof)) (local.get $onef)))
+          (local.set $along (f32x4.sub (local.get $xf) (f32x4.mul (local.get $t) (local.get $dir))))
+          (local.set $d2
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add (v128.load (i32.load offset=16 (local.get $seg))) (v128.load (i32.load offset=20 (local.get $seg))))
+                (f32x4.add (v128.load (i32.load offset=24 (local.get $seg))) (v128.load (i32.load offset=28 (local.get $seg)))))
+              (f32x4.add (v128.load (i32.load offset=32 (local.get $seg))) (f32x4.mul (local.get $along) (local.get $along)))))
+          (local.set $q (f32x4.mul (f32x4.add (f32x4.convert_i32x4_s (i32x4.splat (local.get $k))) (local.get $t)) (local.get $invSegs)))
+          (v128.store offset=2368 (i32.shl (local.get $k) (i32.const 5)) (local.get $d2))
+          (v128.store offset=2384 (i32.shl (local.get $k) (i32.const 5)) (local.get $q))
+          ;; Strictly nearer only: equal distances keep the lower segment, as the exact scan does.
+          (local.set $nearer (f32x4.lt (local.get $d2) (local.get $least)))
+          (local.set $least (v128.bitselect (local.get $d2) (local.get $least) (local.get $nearer)))
+          (local.set $bestQ (v128.bitselect (local.get $q) (local.get $bestQ) (local.get $nearer)))
+          (local.set $bestSeg (v128.bitselect (i32x4.splat (local.get $k)) (local.get $bestSeg) (local.get $nearer)))
+          (local.set $seg (i32.add (local.get $seg) (i32.const 48)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br_if $segment (i32.lt_u (local.get $k) (local.get $segments))))
+        ;; The weights, and whether another point lies about as near as the nearest.
+        (local.set $inv (f32x4.div (local.get $onef) (local.get $least)))
+        (local.set $sum (local.get $zerof))
+        (local.set $weights (local.get $zerof))
+        (local.set $tied (v128.const i32x4 0 0 0 0))
+        (local.set $k (i32.const 0))
+        (loop $weigh
+          (local.set $d2 (v128.load offset=2368 (i32.shl (local.get $k) (i32.const 5))))
+          (local.set $q (v128.load offset=2384 (i32.shl (local.get $k) (i32.const 5))))
+          (local.set $tied
+            (v128.or (local.get $tied)
+              (v128.and
+                (f32x4.lt (local.get $d2) (f32x4.add (local.get $least) (local.get $tie)))
+                (f32x4.gt (f32x4.abs (f32x4.sub (local.get $q) (local.get $bestQ))) (local.get $qTie)))))
+          ;; y = (d2 / least - 1) / (2 kappa^2) in [0, 14]; exp(-y) = 2^r 2^f, r = round(-y log2 e).
+          (local.set $y (f32x4.pmin (f32x4.pmax (f32x4.mul (f32x4.sub (f32x4.mul (local.get $d2) (local.get $inv)) (local.get $onef)) (local.get $sharp)) (local.get $zerof)) (local.get $cut)))
+          (local.set $z (f32x4.neg (f32x4.mul (local.get $y) (local.get $log2e))))
+          (local.set $r (f32x4.nearest (local.get $z)))
+          (local.set $f (f32x4.sub (local.get $z) (local.get $r)))
+          (local.set $w (f32x4.add (f32x4.mul (local.get $f) (f32x4.splat (f32.const 1.535336188319500e-4))) (f32x4.splat (f32.const 1.339887440266574e-3))))
+          (local.set $w (f32x4.add (f32x4.mul (local.get $w) (local.get $f)) (f32x4.splat (f32.const 9.618437357674640e-3))))
+          (local.set $w (f32x4.add (f32x4.mul (local.get $w) (local.get $f)) (f32x4.splat (f32.const 5.550332471162809e-2))))
+          (local.set $w (f32x4.add (f32x4.mul (local.get $w) (local.get $f)) (f32x4.splat (f32.const 2.402264791363012e-1))))
+          (local.set $w (f32x4.add (f32x4.mul (local.get $w) (local.get $f)) (f32x4.splat (f32.const 6.931472028550421e-1))))
+          (local.set $w (f32x4.add (f32x4.mul (local.get $w) (local.get $f)) (local.get $onef)))
+          ;; Times 2^r (r in [-20, 0]: a normal float's exponent bits), and 0 from y = 14 on.
+          (local.set $w
+            (v128.andnot
+              (f32x4.mul (local.get $w) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $r)) (i32x4.splat (i32.const 127))) (i32.const 23)))
+              (f32x4.ge (local.get $y) (local.get $cut))))
+          (local.set $sum (f32x4.add (local.get $sum) (f32x4.mul (local.get $w) (local.get $q))))
+          (local.set $weights (f32x4.add (local.get $weights) (local.get $w)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br_if $weigh (i32.lt_u (local.get $k) (local.get $segments))))
+        (local.set $mean (f32x4.mul (f32x4.div (local.get $sum) (local.get $weights)) (local.get $outScale)))
+        ;; The corner's vertex k (decode's look-up: both 16-corner halves, or-ed); the nearest point
+        ;; is the corner projection where its segment is k - 1 or k (CubeWalk.blended).
+        (local.set $vertex
+          (v128.or
+            (i8x16.swizzle (local.get $kTable) (v128.or (local.get $corner) (local.get $high)))
+            (i8x16.swizzle (local.get $kTable2) (v128.or (i32x4.sub (local.get $corner) (i32x4.splat (i32.const 16))) (local.get $high)))))
+        (local.set $at (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $near
+          (v128.bitselect
+            (v128.load (i32.add (local.get $proj) (local.get $at)))
+            (f32x4.mul (local.get $bestQ) (local.get $outScale))
+            (v128.or (i32x4.eq (local.get $bestSeg) (local.get $vertex)) (i32x4.eq (local.get $bestSeg) (i32x4.sub (local.get $vertex) (i32x4.splat (i32.const 1)))))))
+        ;; CubeWalk.softShare: 0 before the ramp's start, 1 from half the spacing on.
+        (local.set $share
+          (f32x4.pmin (f32x4.pmax (f32x4.mul (f32x4.sub (f32x4.sqrt (local.get $least)) (local.get $start)) (local.get $invRamp)) (local.get $zerof)) (local.get $onef)))
+        ;; NaN (all ones) where the nearest segment is needed but open, or a component not finite.
+        (v128.store (i32.add (local.get $out) (local.get $at))
+          (v128.or
+            (v128.bitselect
+              (local.get $mean)
+              (f32x4.add (local.get $near) (f32x4.mul (local.get $share) (f32x4.sub (local.get $mean) (local.get $near))))
+              (f32x4.ge (local.get $share) (local.get $onef)))
+            (v128.or
+              (v128.and (local.get $tied) (f32x4.lt (local.get $share) (local.get $onef)))
+              (v128.not (f32x4.eq (f32x4.sub (local.get $sumX) (local.get $sumX)) (local.get $zerof))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $next))))
 ;; CubeWalk.clearOfOthers for four samples whose projection lies beyond spacing / 2: the lanes
 ;; still vouched for, where along^2 + spacing^2 - worst > CLEAR_MARGIN (header 164, 160, 168).
 ;; $w0..$w4 are the inward distances (0 for components beyond $dims). Called only for the rare

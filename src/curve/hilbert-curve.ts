@@ -221,7 +221,7 @@ export class HilbertCurve {
     const walk = this.cubeWalk();
     const inward = new Float64Array(d);
     const p = new Float64Array(d);
-    const decodeOne = (i: number): number => {
+      const decodeOne = (i: number): number => {
       let corner = 0;
       let finite = true;
       for (let c = 0; c < d; c++) {
@@ -245,7 +245,14 @@ export class HilbertCurve {
     let from = 0;
     if (wasm) {
       from = n - (n % CUBE_WALK_BLOCK);
-      for (const i of wasm.decode(points as Float32Array, n, from, out)) out[i] = decodeOne(i);
+      // Under a soft fold the module decodes most listed samples in a second pass (NaN where it
+      // leaves one to the exact path, non-finite ones included).
+      const listed = wasm.decode(points as Float32Array, n, from, out);
+      const soft = wasm.decodeSoft(listed, (c, i) => points[c * n + i]);
+      listed.forEach((i, j) => {
+        const q = soft ? soft[j] : NaN;
+        out[i] = q === q ? q : decodeOne(i);
+      });
     }
     for (let i = from; i < n; i++) out[i] = decodeOne(i);
   }

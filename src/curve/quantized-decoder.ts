@@ -243,8 +243,14 @@ function cubeWalkDecoder(
     let from = 0;
     if (wasm) {
       from = n - (n % CUBE_WALK_BLOCK);
-      // The module lists the samples beyond its exactness bound (left NaN).
-      for (const i of wasm.decode(codes, n, from, result)) result[i] = settle(codes, n, i) * outputScale;
+      // The module lists the samples beyond its exactness bound (left NaN); under a soft fold it
+      // decodes most of them in a second pass (NaN where it leaves one to settle).
+      const listed = wasm.decode(codes, n, from, result);
+      const soft = wasm.decodeSoft(listed, (c, i) => dequant[c][codes[c * n + i]]);
+      listed.forEach((i, j) => {
+        const q = soft ? soft[j] : NaN;
+        result[i] = q === q ? q : settle(codes, n, i) * outputScale;
+      });
     }
     for (let i = from; i < n; i++) result[i] = settle(codes, n, i) * outputScale;
     return result;

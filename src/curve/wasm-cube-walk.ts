@@ -1,10 +1,23 @@
-import { compileWasm, WASM, type WasmMemory } from '../util/wasm.js';
+import { compileWasm, reserveMemory, WASM, type WasmMemory } from '../util/wasm.js';
 import { CLEAR_MARGIN, type CubeWalk, type SoftFold } from './cube-walk.js';
 import { CUBE_WALK_WASM } from './cube-walk.wasm.js';
 import { decodeInChunks, type PlanarSamples } from './wasm-chunks.js';
 
-/** The header (0..175) and decode8's scratch (176..399); the input starts after them. */
-const HEADER = 400;
+/**
+ * The header (0..175), decode8's scratch (176..399), soft's header and segment table (400..1935)
+ * and its scratch (2048..3359); the input starts after them.
+ */
+const HEADER = 3360;
+/** The most segments soft's table holds (5 dims: 31). */
+const SOFT_SEGMENTS = 31;
+/**
+ * soft's tie margin, in squared coordinate units: another segment's point within this of the
+ * least squared distance (with a different q) leaves the nearest segment to the caller's float64
+ * scan. Far above the float32 rounding of the module's squared distances (a few 1e-8 in the unit
+ * cube), so the two scans agree wherever the module names a segment.
+ */
+const SOFT_TIE = 1e-5;
+
 /** Samples per SIMD step of cube-walk.wat. */
 export const CUBE_WALK_BLOCK = 4;
 
@@ -18,7 +31,7 @@ export interface CubeWalkParams {
   perVertex: number;
   /** CubeWalk.decode's corner blend (0: the nearest point). */
   blend?: number;
-  /** CubeWalk.decode's soft fold: the module then lists every sample near or beyond its `from`. */
+  /** CubeWalk.decode's soft fold: decode() then lists every sample near or beyond its `from`, and decodeSoft() decodes them. */
   soft?: SoftFold | null;
 }
 
@@ -33,6 +46,9 @@ export class WasmCubeWalk {
   private readonly memory: WasmMemory;
   private readonly run: (codes: number, n: number, dims: number, out: number, list: number, kind: number) => number;
   private readonly run8: (codes: number, n: number, dims: number, out: number, list: number) => number;
+  private readonly runSoft: (points: number, n: number, dims: number, proj: number, out: number) => void;
+  /** Whether create() wrote soft's header (a soft fold was given). */
+  private softOn = false;
   /** Whether 8-bit codes go to decode8: one scale, and the centre 1/2 at code 127.5 in every component. */
   private centred8 = false;
 
@@ -43,6 +59,7 @@ export class WasmCubeWalk {
     this.memory = instance.exports.memory as WasmMemory;
     this.run = instance.exports.decode as (codes: number, n: number, dims: number, out: number, list: number, kind: number) => number;
     this.run8 = instance.exports.decode8 as (codes: number, n: number, dims: number, out: number, list: number) => number;
+    this.runSoft = instance.exports.soft as (points: number, n: number, dims: number, proj: number, out: number) => void;
   }
 
   static create(p: CubeWalkParams): WasmCubeWalk | null {
@@ -75,7 +92,78 @@ export class WasmCubeWalk {
     const clearMargin = p.soft ? Infinity : CLEAR_MARGIN;
     floats.set([p.margin, 1 - p.margin, 1 / p.spacing, bound2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0, p.spacing, p.spacing ** 2, clearMargin], 10);
     decoder.centred8 = centredBytes(p.scales, p.zeroPoints, dims, p.margin);
+    if (p.soft) decoder.writeSoftHeader(p, p.soft);
     return decoder;
+  }
+
+  /**
+   * soft's header (see cube-walk.wat): its constants, and per segment the address of its axis's
+   * component, its first vertex's coordinate along it, the step to the second and its inverse,
+   * and the addresses of its distance's terms. A vertex's coordinate c is the margin or
+   * 1 - margin as its corner's bit c is 0 or 1.
+   */
+  private writeSoftHeader(p: CubeWalkParams, soft: SoftFold): void {
+    const { walk, margin, spacing } = p;
+    const count = walk.vertexOf.length;
+    const segments = count - 1;
+    if (segments > SOFT_SEGMENTS) throw new Error(`the soft scan holds ${SOFT_SEGMENTS} segments, not ${segments}`);
+    const cornerOf = new Int32Array(count);
+    for (let corner = 0; corner < count; corner++) cornerOf[walk.vertexOf[corner]] = corner;
+    const bit = (k: number, c: number): number => (cornerOf[k] >> c) & 1;
+    const floats = new Float32Array(this.memory.buffer);
+    const ints = new Int32Array(this.memory.buffer);
+    floats[105] = 1 / segments;
+    floats[106] = 1 / (2 * soft.kappa * soft.kappa);
+    ints[107] = segments;
+    floats[108] = SOFT_TIE;
+    const start = soft.from * spacing;
+    floats.set([start, 1 / (spacing / 2 - start), p.perVertex * segments], 109);
+    for (let k = 0; k < segments; k++) {
+      const axis = walk.axisAfter[k];
+      const from = bit(k, axis) ? 1 - margin : margin;
+      const step = (bit(k + 1, axis) ? 1 - margin : margin) - from;
+      const at = (448 + 48 * k) / 4;
+      ints[at] = 2048 + 16 * axis;
+      floats.set([from, step, 1 / step], at + 1);
+      // Each component's term: its distance to vertex k's coordinate; the zeros for its own axis and beyond dims.
+      for (let c = 0; c < 5; c++) ints[at + 4 + c] = c < this.dims && c !== axis ? 2128 + 48 * c + 16 * bit(k, c) : 2128 + 32;
+    }
+    this.softOn = true;
+  }
+
+  /**
+   * The soft fold's decode of the samples decode() listed (CubeWalk.beyond), `component(c, i)`
+   * giving sample i's coordinate c: decode() again on their float32 points with the bound off,
+   * for their corner projections, then cube-walk.wat's soft, four samples a step. In output
+   * units, one per listed sample, NaN where the caller must decode it (see soft); null without a
+   * soft fold or a listed sample. Reuses the memory decode() works in: call it after decode().
+   */
+  decodeSoft(listed: readonly number[], component: (c: number, i: number) => number): Float32Array | null {
+    if (!this.softOn || listed.length === 0) return null;
+    const count = listed.length;
+    const m = Math.ceil(count / CUBE_WALK_BLOCK) * CUBE_WALK_BLOCK;
+    const projAt = HEADER + 4 * this.dims * m;
+    const outAt = projAt + 4 * m;
+    const listAt = outAt + 4 * m;
+    reserveMemory(this.memory, listAt + 4 * m);
+    const planes = new Float32Array(this.memory.buffer, HEADER, this.dims * m);
+    for (let c = 0; c < this.dims; c++) {
+      for (let j = 0; j < count; j++) planes[c * m + j] = component(c, listed[j]);
+      // The padding lanes: any finite point.
+      planes.fill(0.5, c * m + count, (c + 1) * m);
+    }
+    // The exactness bound (header 148) at infinity: decode writes every projection, NaN only for
+    // a non-finite component.
+    const header = new Float32Array(this.memory.buffer, 0, HEADER / 4);
+    const bound2 = header[37];
+    header[37] = Infinity;
+    try {
+      this.run(HEADER, m, this.dims, projAt, listAt, 1);
+    } finally {
+      header[37] = bound2;
+    }
+    this.runSoft(HEADER, m, this.dims, projAt, outAt);
+    return new Float32Array(this.memory.buffer, outAt, count).slice();
   }
 
   /** Whether decode() takes 8-bit codes 16 at a time (cube-walk.wat's decode8): see centredBytes. */
