@@ -17,7 +17,7 @@ export interface DecodeOptions {
    * Decode it instead as the mean of every segment's nearest point's q, weighted by
    * exp(-(d_k^2 / d_min^2 - 1) / (2 kappa^2)) over the segments' squared distances d_k^2: the
    * nearest fold where it is clearly nearer, the mean of two where they are about as near
-   * (CubeWalk.soft). Between `from` x spacing and half the spacing the decode moves linearly
+   * (CubeWalk.softMean). Between `from` x spacing and half the spacing the decode moves linearly
    * from the nearest point to that mean, so it stays continuous: the nearest point jumps between
    * folds only half the spacing or farther from the curve (disjoint cube edges are a spacing
    * apart), and the corner blend smooths its jumps at corners. Nearer than `from` the decode is
@@ -64,7 +64,7 @@ export function cornerBlendOf(options: DecodeOptions = {}, name = 'cornerBlend')
 export const CLEAR_MARGIN = 1e-5;
 
 /**
- * CubeWalk.soft's weights exp(-y), y in [0, EXP_RANGE), from a table with EXP_STEPS entries per
+ * CubeWalk.softMean's weights exp(-y), y in [0, EXP_RANGE), from a table with EXP_STEPS entries per
  * unit, linear between them (relative error below 2e-6): Math.exp per segment was most of the
  * soft decode's time. Beyond EXP_RANGE a weight is below 1e-6 of the nearest segment's.
  */
