@@ -121,11 +121,12 @@ function simdWork(run: () => void): { decoded: number; listed: number; soft: num
 }
 
 test('soft fold: the SIMD module (float32 points, 8-bit codes) and the float64 path decode alike', () => {
-  const ps = points(4000, 11);
+  // Enough hedging points that the soft pass runs in more than one chunk (4096 listed samples).
+  const ps = points(12000, 11);
   const exact = curve.decode(planar(ps), SOFT);
   let simd: Float32Array = new Float32Array(0);
   const work = simdWork(() => (simd = curve.decode(planar(ps, 'f32'), SOFT)));
-  assert.ok(work.decoded >= 3996 && work.listed > 100 && work.listed < work.decoded, `the SIMD pass ran and listed the hedging samples: ${JSON.stringify(work)}`);
+  assert.ok(work.decoded >= 11996 && work.listed > 4096 && work.listed < work.decoded, `the SIMD pass ran and listed the hedging samples, in more than one soft chunk: ${JSON.stringify(work)}`);
   assert.ok(work.soft > 0.95 * work.listed, `the SIMD soft pass decoded the listed samples: ${JSON.stringify(work)}`);
   let worst = 0;
   for (let i = 0; i < ps.length; i++) worst = Math.max(worst, Math.abs(simd[i] - exact[i]));
@@ -136,7 +137,7 @@ test('soft fold: the SIMD module (float32 points, 8-bit codes) and the float64 p
   const decoder = curve.quantizedDecoder({ bits: 8, scales: new Array<number>(D).fill(scale), zeroPoints: new Array<number>(D).fill(0), ...SOFT });
   let fromCodes: Float32Array = new Float32Array(0);
   const codeWork = simdWork(() => (fromCodes = decoder(codes)));
-  assert.ok(codeWork.decoded >= 3996 && codeWork.soft > 0.95 * codeWork.listed && codeWork.listed > 100, `the SIMD passes decoded the codes: ${JSON.stringify(codeWork)}`);
+  assert.ok(codeWork.decoded >= 11996 && codeWork.soft > 0.95 * codeWork.listed && codeWork.listed > 100, `the SIMD passes decoded the codes: ${JSON.stringify(codeWork)}`);
   const dequantized = new Float64Array(codes.length).map((_, j) => codes[j] * scale);
   const expected = curve.decode(dequantized, SOFT);
   worst = 0;
@@ -144,32 +145,72 @@ test('soft fold: the SIMD module (float32 points, 8-bit codes) and the float64 p
   assert.ok(worst * S < 1e-4, `codes against their float64 decode: ${worst * S} segments`);
 });
 
-test('soft fold: the SIMD soft pass leaves a tie between two segments, and a non-finite point, to the exact path', () => {
-  // Vertex 1 joins segments 0 and 1, along two axes. A point moved inwards from it by 0.2 along
-  // both and by the same amount along the rest is equally far from both, in the ramp (0.45
-  // spacing): float32 cannot say which segment the exact scan picks.
+test('soft fold: the SIMD soft pass leaves ties between segments, and non-finite points, to the exact path', () => {
+  // Vertex 1 joins segments 0 and 1, along two axes. Points moved inwards from it by t along both
+  // and by the same amount along the rest are equally far from both, in the ramp (0.41-0.49
+  // spacing). Without the corner blend the nearest point jumps between the two segments there,
+  // and float32 cannot say which one the exact scan picks: the soft pass must leave them open.
   const [a, b] = [0, 1].map((k) => vertex(k + 1).findIndex((x, c) => x !== vertex(k)[c]));
   const inward = (x: number, by: number): number => (x > 0.5 ? x - by : x + by);
-  const rest = Math.sqrt(((0.45 * curve.spacing) ** 2 - 0.2 ** 2) / (D - 2));
-  const tie = vertex(1).map((x, c) => inward(x, c === a || c === b ? 0.2 : rest));
-  const ps = [tie, tie.map((x, c) => (c === 2 ? Number.NaN : x)), ...points(6, 17)];
+  const ties = Array.from({ length: 48 }, (_, i) => {
+    const t = 0.12 + 0.004 * i;
+    const distance = (0.41 + (0.08 * ((i * 7) % 48)) / 47) * curve.spacing;
+    const rest = Math.sqrt((distance ** 2 - t ** 2) / (D - 2));
+    return vertex(1).map((x, c) => inward(x, c === a || c === b ? t : rest));
+  });
+  const nan = ties[0].map((x, c) => (c === 2 ? Number.NaN : x));
+  const ps = [...ties, nan, ...points(6, 17)];
+  const options = { cornerBlend: 0, softFold: HEAD_SOFT_FOLD };
   let soft: Float32Array | null = null;
   const original = WasmCubeWalk.prototype.decodeSoft;
   WasmCubeWalk.prototype.decodeSoft = function (...args: Parameters<typeof original>) {
     soft = original.apply(this, args);
     return soft;
   };
+  const points32 = planar(ps, 'f32');
   let simd: Float32Array;
   try {
-    simd = curve.decode(planar(ps, 'f32'), SOFT);
+    simd = curve.decode(points32, options);
   } finally {
     WasmCubeWalk.prototype.decodeSoft = original;
   }
   const listedSoft = soft as Float32Array | null;
-  assert.ok(listedSoft && Number.isNaN(listedSoft[0]) && Number.isNaN(listedSoft[1]), 'the soft pass left the tie and the NaN point open');
-  const exact = curve.decode(planar(ps), SOFT);
-  assert.ok(Math.abs(simd[0] - exact[0]) < 1e-6, `the tie decodes as the float64 path: ${simd[0]} against ${exact[0]}`);
-  assert.ok(Number.isNaN(simd[1]), 'a non-finite point decodes to NaN');
+  assert.ok(listedSoft && listedSoft.slice(0, ties.length + 1).every((q) => Number.isNaN(q)), 'the soft pass left every tie and the NaN point open');
+  // The same float32 values in float64: the exact path alone.
+  const exact = curve.decode(Float64Array.from(points32), options);
+  for (let i = 0; i < ps.length; i++) {
+    if (i === ties.length) continue;
+    assert.ok(Math.abs(simd[i] - exact[i]) * S < 1e-4, `point ${i} decodes as the float64 path: ${simd[i] * S} against ${exact[i] * S} segments`);
+  }
+  assert.ok(Number.isNaN(simd[ties.length]), 'a non-finite point decodes to NaN');
+});
+
+test('soft fold: the SIMD passes agree with the float64 path in 3, 4 and 5 dims, blended or not, from float32 points and 16-bit codes', () => {
+  for (const dims of [3, 4, 5]) {
+    const c = new HilbertCurve({ dims, order: 1, margin: 0.1 });
+    const segments = c.vertexCount - 1;
+    const rng = new Rng(dims);
+    const n = 3000;
+    const values = Float32Array.from({ length: dims * n }, () => rng.next());
+    const scale = 1 / 65535;
+    const codes = Uint16Array.from(values, (x) => Math.round(x / scale));
+    for (const cornerBlend of [0, HEAD_CORNER_BLEND]) {
+      const options = { cornerBlend, softFold: HEAD_SOFT_FOLD };
+      let simd: Float32Array = new Float32Array(0);
+      const work = simdWork(() => (simd = c.decode(values, options)));
+      assert.ok(work.listed > 100 && work.soft > 0.95 * work.listed, `${dims} dims, blend ${cornerBlend}: the soft pass ran: ${JSON.stringify(work)}`);
+      const exact = c.decode(Float64Array.from(values), options);
+      const decoder = c.quantizedDecoder({ bits: 16, scales: new Array<number>(dims).fill(scale), zeroPoints: new Array<number>(dims).fill(0), ...options });
+      let fromCodes: Float32Array = new Float32Array(0);
+      const codeWork = simdWork(() => (fromCodes = decoder(codes)));
+      assert.ok(codeWork.listed > 100 && codeWork.soft > 0.95 * codeWork.listed, `${dims} dims, 16-bit codes: the soft pass ran: ${JSON.stringify(codeWork)}`);
+      const exactCodes = c.decode(Float64Array.from(codes, (x) => x * scale), options);
+      for (let i = 0; i < n; i++) {
+        assert.ok(Math.abs(simd[i] - exact[i]) * segments < 1e-4, `${dims} dims, blend ${cornerBlend}, point ${i}: ${simd[i] * segments} against ${exact[i] * segments}`);
+        assert.ok(Math.abs(fromCodes[i] - exactCodes[i]) * segments < 1e-4, `${dims} dims, blend ${cornerBlend}, codes ${i}: ${fromCodes[i] * segments} against ${exactCodes[i] * segments}`);
+      }
+    }
+  }
 });
 
 test('soft fold: from in (0, 1/2) and a finite kappa > 0, else refused naming the option', () => {
@@ -180,8 +221,15 @@ test('soft fold: from in (0, 1/2) and a finite kappa > 0, else refused naming th
   assert.deepEqual(softFoldOf({ softFold: HEAD_SOFT_FOLD }), HEAD_SOFT_FOLD);
 });
 
-test('soft fold: a tiny kappa decodes to the nearest fold, never NaN', () => {
+test('soft fold: a tiny kappa decodes to the nearest fold, never NaN; under kappa 0.1 the JS path decodes it', () => {
   const ps = points(500, 13);
   const sharp = curve.decode(planar(ps), { cornerBlend: HEAD_CORNER_BLEND, softFold: { from: 0.3, kappa: 1e-8 } });
   assert.ok(sharp.every((q) => Number.isFinite(q)), 'every sample decodes');
+  // float32 weights would drift at such a kappa: the soft pass stays out.
+  const options = { cornerBlend: HEAD_CORNER_BLEND, softFold: { from: 0.3, kappa: 0.05 } };
+  let simd: Float32Array = new Float32Array(0);
+  const work = simdWork(() => (simd = curve.decode(planar(ps, 'f32'), options)));
+  assert.ok(work.listed > 50 && work.soft === 0, `the soft pass did not run: ${JSON.stringify(work)}`);
+  const exact = curve.decode(Float64Array.from(planar(ps, 'f32')), options);
+  assert.ok(simd.every((q, i) => Math.abs(q - exact[i]) < 1e-6), 'the float64 path decoded the listed samples');
 });

@@ -9,7 +9,9 @@
 ;; A sample farther than spacing / 2 from that projection, and not clearly nearer it than every
 ;; other segment (CubeWalk.clearOfOthers), gets NaN, and its index goes to a list
 ;; at $list (i32 each; decode returns how many): the caller decodes those exactly without
-;; scanning the whole output for NaN.
+;; scanning the whole output for NaN. Under a soft fold (CubeWalk.decode's softFold) the bound is
+;; the soft fold's start instead, from x spacing, the clearOfOthers test is off, and the caller
+;; gives the listed samples to soft (below) first.
 ;;
 ;; Every constant lives in a local set before the loop: a splat of a header load inside it would
 ;; be repeated per block (V8 does not hoist memory loads), which took a third of the time.
@@ -262,9 +264,10 @@
             (local.set $ta (f32x4.pmin (f32x4.mul (local.get $along) (local.get $invS)) (local.get $onef)))
             (local.set $dq (v128.bitselect (local.get $ta) (f32x4.neg (local.get $ta)) (f32x4.gt (local.get $after) (local.get $before))))))
         ;; Beyond the exactness bound: NaN, and the index on the list for the caller's exact decode.
-        ;; Vouched for: within spacing / 2 of the projection, or (tested only in the rare blocks
-        ;; where some sample is not) clear of every other segment: along^2 + spacing^2 - worst >
-        ;; CLEAR_MARGIN (header 168), as CubeWalk.clearOfOthers in cube-walk.ts.
+        ;; Vouched for: within the bound of the projection (spacing / 2; a soft fold's start), or
+        ;; (tested only in the rare blocks where some sample is not, and not under a soft fold)
+        ;; clear of every other segment: along^2 + spacing^2 - worst > CLEAR_MARGIN (header 168),
+        ;; as CubeWalk.clearOfOthers in cube-walk.ts.
         (local.set $beyond
           (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
         (if (i32.and (local.get $clearOn) (v128.any_true (local.get $beyond)))
@@ -790,7 +793,7 @@
     (local.set $plane (i32.shl (local.get $n) (i32.const 2)))
     (local.set $zerof (f32x4.splat (f32.const 0)))
     (local.set $onef (f32x4.splat (f32.const 1)))
-    (local.set $big (f32x4.splat (f32.const 3e38)))
+    (local.set $big (f32x4.splat (f32.const inf)))
     (local.set $lo (f32x4.splat (f32.load offset=136 (i32.const 0))))
     (local.set $hi (f32x4.splat (f32.load offset=140 (i32.const 0))))
     (local.set $invSegs (f32x4.splat (f32.load offset=420 (i32.const 0))))

@@ -194,7 +194,8 @@ function dequantizingDecoder(curve: HilbertCurve, bits: number, dequant: Float64
 /**
  * Order 1 in dims >= 3 (the cube walk, see HilbertCurve.decodeCubeWalk): per component, each
  * code's corner bit and inward distance come from a table, so a sample costs dims look-ups and
- * two compares instead of a search. Samples beyond the exactness bound take the exact decode.
+ * two compares instead of a search. Samples beyond the exactness bound take the exact decode
+ * (under a soft fold, the SIMD module's soft pass first: WasmCubeWalk.decodeSoft).
  */
 function cubeWalkDecoder(
   curve: HilbertCurve,
@@ -246,9 +247,9 @@ function cubeWalkDecoder(
       // The module lists the samples beyond its exactness bound (left NaN); under a soft fold it
       // decodes most of them in a second pass (NaN where it leaves one to settle).
       const listed = wasm.decode(codes, n, from, result);
-      const soft = wasm.decodeSoft(listed, (c, i) => dequant[c][codes[c * n + i]]);
+      const settled = wasm.decodeSoft(listed, (c, i) => dequant[c][codes[c * n + i]]);
       listed.forEach((i, j) => {
-        const q = soft ? soft[j] : NaN;
+        const q = settled ? settled[j] : NaN;
         result[i] = q === q ? q : settle(codes, n, i) * outputScale;
       });
     }

@@ -11,6 +11,14 @@ const HEADER = 3360;
 /** The most segments soft's table holds (5 dims: 31). */
 const SOFT_SEGMENTS = 31;
 /**
+ * The least kappa soft decodes: its float32 weights' error grows like 1 / kappa^2 (against the
+ * float64 path, at most 2e-5 segments at kappa 0.5, 1.2e-4 at 0.1, 1e-3 at 0.03 on lines across
+ * the midplanes between folds). A sharper soft fold leaves its listed samples to CubeWalk.beyond.
+ */
+const SOFT_MIN_KAPPA = 0.1;
+/** Listed samples per round of decodeSoft (its memory: about 32 bytes each). */
+const SOFT_CHUNK = 4096;
+/**
  * soft's tie margin, in squared coordinate units: another segment's point within this of the
  * least squared distance (with a different q) leaves the nearest segment to the caller's float64
  * scan. Far above the float32 rounding of the module's squared distances (a few 1e-8 in the unit
@@ -40,7 +48,7 @@ export interface CubeWalkParams {
  * corner tables and the dequantization constants live in the instance's header; decode() runs it
  * over a block-aligned prefix of the codes (decodeInChunks). Samples the
  * module cannot vouch for come back NaN, and their indices are returned, for the caller's exact
- * decode.
+ * decode; under a soft fold, decodeSoft() decodes most of them first.
  */
 export class WasmCubeWalk {
   private readonly memory: WasmMemory;
@@ -92,7 +100,7 @@ export class WasmCubeWalk {
     const clearMargin = p.soft ? Infinity : CLEAR_MARGIN;
     floats.set([p.margin, 1 - p.margin, 1 / p.spacing, bound2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0, p.spacing, p.spacing ** 2, clearMargin], 10);
     decoder.centred8 = centredBytes(p.scales, p.zeroPoints, dims, p.margin);
-    if (p.soft) decoder.writeSoftHeader(p, p.soft);
+    if (p.soft && p.soft.kappa >= SOFT_MIN_KAPPA) decoder.writeSoftHeader(p, p.soft);
     return decoder;
   }
 
@@ -136,11 +144,22 @@ export class WasmCubeWalk {
    * giving sample i's coordinate c: decode() again on their float32 points with the bound off,
    * for their corner projections, then cube-walk.wat's soft, four samples a step. In output
    * units, one per listed sample, NaN where the caller must decode it (see soft); null without a
-   * soft fold or a listed sample. Reuses the memory decode() works in: call it after decode().
+   * soft fold (or with kappa under SOFT_MIN_KAPPA) or a listed sample. Reuses the memory decode() works in: call it after decode().
    */
   decodeSoft(listed: readonly number[], component: (c: number, i: number) => number): Float32Array | null {
     if (!this.softOn || listed.length === 0) return null;
-    const count = listed.length;
+    const result = new Float32Array(listed.length);
+    // In chunks, so that the module's memory stays bounded when most samples are listed (outputs
+    // far off the curve, on inputs unlike any training scene).
+    for (let start = 0; start < listed.length; start += SOFT_CHUNK) {
+      this.decodeSoftChunk(listed, start, Math.min(listed.length, start + SOFT_CHUNK), component, result);
+    }
+    return result;
+  }
+
+  /** decodeSoft for listed[start..end). */
+  private decodeSoftChunk(listed: readonly number[], start: number, end: number, component: (c: number, i: number) => number, result: Float32Array): void {
+    const count = end - start;
     const m = Math.ceil(count / CUBE_WALK_BLOCK) * CUBE_WALK_BLOCK;
     const projAt = HEADER + 4 * this.dims * m;
     const outAt = projAt + 4 * m;
@@ -148,7 +167,7 @@ export class WasmCubeWalk {
     reserveMemory(this.memory, listAt + 4 * m);
     const planes = new Float32Array(this.memory.buffer, HEADER, this.dims * m);
     for (let c = 0; c < this.dims; c++) {
-      for (let j = 0; j < count; j++) planes[c * m + j] = component(c, listed[j]);
+      for (let j = 0; j < count; j++) planes[c * m + j] = component(c, listed[start + j]);
       // The padding lanes: any finite point.
       planes.fill(0.5, c * m + count, (c + 1) * m);
     }
@@ -163,7 +182,7 @@ export class WasmCubeWalk {
       header[37] = bound2;
     }
     this.runSoft(HEADER, m, this.dims, projAt, outAt);
-    return new Float32Array(this.memory.buffer, outAt, count).slice();
+    result.set(new Float32Array(this.memory.buffer, outAt, count), start);
   }
 
   /** Whether decode() takes 8-bit codes 16 at a time (cube-walk.wat's decode8): see centredBytes. */
@@ -177,7 +196,8 @@ export class WasmCubeWalk {
    * float32 points as they are (a float model's output; create it with scales 1 and zero points 0
    * for clarity, they are not read). Returns the indices of the samples left NaN, ascending: those
    * the module cannot vouch for (farther than spacing / 2 from the projection and not clear of
-   * every other segment) and, for float input, those with a non-finite component.
+   * every other segment; under a soft fold, as far as its start or farther) and, for float
+   * input, those with a non-finite component.
    */
   decode(input: PlanarSamples, total: number, n: number, out: Float32Array): number[] {
     if (!(input instanceof Uint8Array && this.centred8)) return this.decodeBlocks(input, total, n, out);
