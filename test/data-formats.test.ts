@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
 import { readImage, readMaskPng, writeJpeg, writeMaskPng, writePng } from '../src/data/formats/image.js';
 import { readPfm, writePfm } from '../src/data/formats/pfm.js';
@@ -131,6 +132,50 @@ test('occlusion mask PNG round trip', () => {
     assert.deepEqual(readMaskPng(path).mask, sample.occ);
   });
 });
+
+/** A greyscale PNG of `depth` bits (1, 2 or 4) with these sample values, rows packed by hand (fast-png cannot encode them). */
+function lowBitGreyPng(width: number, height: number, depth: number, values: number[]): Buffer {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const rowBytes = Math.ceil((width * depth) / 8);
+  const raw = Buffer.alloc(height * (rowBytes + 1));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const bit = x * depth;
+      raw[y * (rowBytes + 1) + 1 + (bit >> 3)] |= values[y * width + x] << (8 - depth - (bit & 7));
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = depth;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+test('readImage unpacks 1-, 2- and 4-bit grey PNGs, scaled to 8 bits; a 0x0 image and a non-regular file are refused by name', () =>
+  withTempDir((dir) => {
+    // Widths that leave a partly used byte at the end of every row.
+    const [w, h] = [5, 3];
+    for (const depth of [1, 2, 4]) {
+      const max = (1 << depth) - 1;
+      const values = Array.from({ length: w * h }, (_, i) => (i * 7) % (max + 1));
+      const file = join(dir, `g${depth}.png`);
+      writeFileSync(file, lowBitGreyPng(w, h, depth, values));
+      const rgb = readImage(file);
+      assert.deepEqual([rgb.width, rgb.height], [w, h]);
+      assert.deepEqual([...rgb.data], values.flatMap((v) => Array(3).fill(Math.round((v * 255) / max))), `${depth}-bit`);
+    }
+    const empty = join(dir, 'empty.png');
+    writeFileSync(empty, lowBitGreyPng(0, 0, 1, []));
+    assert.throws(() => readImage(empty), (e: unknown) => e instanceof FileFormatError && /empty\.png: declares 0x0 pixels/.test(e.message));
+    assert.throws(() => readImage('/dev/zero'), (e: unknown) => e instanceof FileFormatError && /\/dev\/zero: is not a regular file/.test(e.message));
+  }));
 
 test('an image bomb is refused from its header, fast and without decoding (PNG and JPEG)', () =>
   withTempDir((dir) => {

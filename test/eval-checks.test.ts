@@ -11,9 +11,10 @@ import { initialParamValues } from '../src/models/init.js';
 import { buildModelGraph } from '../src/models/model.js';
 import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
 import { exportModelDir } from '../src/onnx/export-dir.js';
-import { readOnnxMetadata, TRAINING_SCENES_KEY, WEIGHTS_SHA256_KEY } from '../src/onnx/metadata.js';
+import { METADATA_KEYS, readOnnxMetadata, TRAINING_SCENES_KEY, WEIGHTS_SHA256_KEY } from '../src/onnx/metadata.js';
 import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
 import { QUANT_METADATA_KEYS } from '../src/quant/metadata.js';
+import { DepthPredictor } from '../src/infer/depth-predictor.js';
 import { ConfigError, FileFormatError } from '../src/util/errors.js';
 import { oneLine, runCli, runCliWithStderr } from './cli-support.js';
 import { TINY } from './quant-support.js';
@@ -102,4 +103,33 @@ test('a scene style this version does not know is refused naming the file, not r
   await assert.rejects(runCli(['quantize', folder('forest-meta.onnx'), '--scheme', 'w8a8', '--synthetic', '1', '--out', folder('fq.onnx')]), refusal);
   await assert.rejects(runCli(['eval', '--model', folder('forest-meta.onnx'), '--synthetic', '1']), refusal);
   assert.ok(!existsSync(folder('fq.onnx')), 'nothing written');
+});
+
+test('a model whose stride or output quantization metadata is absurd is refused at load, naming the file', async () => {
+  const proto = decodeModel(readFileSync(folder('q1.onnx')));
+  const edited = (key: string, value: string): string => {
+    const file = folder(`bad-${key.replace(/\W/g, '_')}-${value.replace(/\W/g, '_')}.onnx`);
+    const copy = decodeModel(readFileSync(folder('q1.onnx')));
+    copy.metadata_props = [...(proto.metadata_props ?? []).filter((p) => p.key !== key), { key, value }];
+    writeFileSync(file, encodeModel(copy));
+    return file;
+  };
+  const cases: [string, string, RegExp][] = [
+    // A stride of 1e9 overflowed a typed array; 4096 padded a small pair to gigabytes.
+    [METADATA_KEYS.stride, '1000000000', /has invalid hilbertq\.stride "1000000000" \(an integer in 1\.\.64\)/],
+    [METADATA_KEYS.stride, '4096', /has invalid hilbertq\.stride/],
+    [METADATA_KEYS.stride, '0x10', /has invalid hilbertq\.stride/],
+    [QUANT_METADATA_KEYS.outputScale, 'Infinity', /inconsistent output quantization metadata \(dtype uint8, scale "Infinity"/],
+    [QUANT_METADATA_KEYS.outputScale, '0x10', /inconsistent output quantization metadata/],
+    [QUANT_METADATA_KEYS.outputZeroPoint, '300', /zero point "300": expected/],
+    [QUANT_METADATA_KEYS.outputZeroPoint, '-5', /zero point "-5": expected/],
+    [QUANT_METADATA_KEYS.outputZeroPoint, '', /inconsistent output quantization metadata/],
+  ];
+  for (const [key, value, message] of cases) {
+    const file = edited(key, value);
+    await assert.rejects(DepthPredictor.load(file), (e: unknown) => e instanceof FileFormatError && e.message.startsWith(`${file}: `) && message.test(e.message), `${key} = "${value}"`);
+  }
+  // The real metadata still loads.
+  const ok = await DepthPredictor.load(folder('q1.onnx'));
+  await ok.release();
 });

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDataset } from '../src/data/generate.js';
@@ -106,4 +106,44 @@ test('an interrupted data generate folder is named as such by infer --data', asy
     oneLine(FileFormatError, /partial: incomplete: an interrupted `hilbertq data generate`; rerun it with the same options/),
   );
   assert.ok(!existsSync(join(dir, 'p-out')), 'no output folder for a dataset that cannot be read');
+});
+
+test('infer never writes over its own inputs: --out onto the ground truth, --png onto a left image', async () => {
+  const gt = join(dataset, 'disp');
+  const before = readdirSync(gt).map((f) => readFileSync(join(gt, f)));
+  await assert.rejects(
+    runCli(['infer', '--model', model, '--data', dataset, '--out', gt, '--eval']),
+    oneLine(ConfigError, /^invalid --out = .*disp\/000000\.pfm: would be written over .*disp\/000000\.pfm, an input of this run$/),
+  );
+  await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', join(dataset, 'left'), '--png']), oneLine(ConfigError, /^invalid --png = .*left\/000000\.png: would be written over/));
+  assert.deepEqual(readdirSync(gt).map((f) => readFileSync(join(gt, f))), before, 'the ground truth is untouched');
+  const [left, right] = ['left', 'right'].map((side) => join(dataset, side, '000000.png'));
+  const leftBytes = readFileSync(left);
+  await assert.rejects(
+    runCli(['infer', '--model', model, '--left', left, '--right', right, '--out', join(dir, 'one.pfm'), '--png', left]),
+    oneLine(ConfigError, /^invalid --png = .*left\/000000\.png: would be written over .*, an input of this run$/),
+  );
+  assert.deepEqual(readFileSync(left), leftBytes);
+  assert.ok(!existsSync(join(dir, 'one.pfm')), 'nothing written');
+});
+
+test('infer and eval warn about NaN disparities; eval refuses a pair over the inference limit before running it', async () => {
+  // Every conv weight NaN (4-D initializers; not the Resize scales): the output, and so the disparity, is NaN everywhere.
+  const proto = decodeModel(readFileSync(model));
+  for (const init of proto.graph.initializer) if (init.data_type === 1 && init.dims.length === 4) init.raw_data = new Uint8Array(new Float32Array(init.raw_data.length / 4).fill(Number.NaN).buffer);
+  const broken = join(dir, 'nan.onnx');
+  writeFileSync(broken, encodeModel(proto));
+  const [left, right] = ['left', 'right'].map((side) => join(dataset, side, '000000.png'));
+  const inferred = await runCliWithStderr(['infer', '--model', broken, '--left', left, '--right', right, '--out', join(dir, 'nan.pfm')]);
+  assert.match(inferred.stderr, /^hilbertq: warning: .*nan\.onnx predicted 2048 non-finite disparities \(NaN or infinite\) of 2048; written as they are/m);
+  const evaluated = await runCliWithStderr(['eval', '--model', broken, '--pair', left, right, join(dataset, 'disp', '000000.pfm')]);
+  assert.match(evaluated.stderr, /^hilbertq: warning: .*nan\.onnx predicted \d+ non-finite disparities \(NaN or infinite\) of \d+ scored pixels; they count as 0 px$/m);
+  const healthy = await runCliWithStderr(['eval', '--model', model, '--data', dataset]);
+  assert.doesNotMatch(healthy.stderr, /non-finite/);
+  process.env.HILBERTQ_MAX_INFER_PIXELS = '1000';
+  try {
+    await assert.rejects(runCli(['eval', '--model', model, '--data', dataset]), oneLine(FileFormatError, /pair 0: 32x64 pixels \(0\.002 MP\) is over the inference limit of 0\.001 MP per pair \(HILBERTQ_MAX_INFER_PIXELS\): evaluate it with --downscale 2$/));
+  } finally {
+    delete process.env.HILBERTQ_MAX_INFER_PIXELS;
+  }
 });

@@ -13,7 +13,8 @@ import { checkInferSize } from '../infer/infer-limits.js';
 import { ConfigError } from '../util/errors.js';
 import { makeFolder } from '../util/fs.js';
 import { formatReport } from './eval.js';
-import type { InferFlags } from './infer.js';
+import { countNonFinite, nonFiniteWritten, type InferFlags } from './infer.js';
+import { datasetFiles, refuseOverwritingInputs } from './output-guard.js';
 import { ProgressReporter } from './progress.js';
 
 /**
@@ -33,12 +34,16 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
   const resize = flags.resize ? parseSize(flags.resize, '--resize') : undefined;
   const dataset = openDataset(dir);
   const names = sampleNames(dataset);
+  const outputs = names.flatMap((name) => [{ flag: '--out', path: join(flags.out, `${name}.pfm`) }, ...(flags.png ? [{ flag: '--png', path: join(flags.out, `${name}.png`) }] : [])]);
+  refuseOverwritingInputs(outputs, [...datasetFiles(dataset), flags.model]);
   makeFolder(flags.out);
   const predictor = await DepthPredictor.load(flags.model);
   const metrics = flags.eval ? new StereoMetricsAccumulator() : null;
   const rangeCheck = flags.eval ? new GroundTruthRangeCheck(predictor.config.maxDisp, predictor.config.minDisp) : null;
   const progress = new ProgressReporter('infer', dataset.length);
   let seconds = 0;
+  let nonFinite = 0;
+  let pixels = 0;
   try {
     for (let i = 0; i < dataset.length; i++) {
       const sample = dataset.get(i);
@@ -47,6 +52,8 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
       const started = performance.now();
       const result = await predictor.predict({ width, height, data: sample.left }, { width, height, data: sample.right }, resize ? { resize } : {});
       seconds += (performance.now() - started) / 1000;
+      nonFinite += countNonFinite(result.disparity);
+      pixels += result.disparity.length;
       const valid = new Uint8Array(result.disparity.length).fill(1);
       writePfmDisparity(join(flags.out, `${names[i]}.pfm`), { width, height, disp: result.disparity, valid });
       if (flags.png) {
@@ -68,6 +75,8 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
     `${flags.out}: ${dataset.length} disparities${flags.png ? ' and PNG previews' : ''} from ${model}, ` +
       `${((seconds * 1000) / Math.max(1, dataset.length)).toFixed(0)} ms per pair`,
   );
+  const written = nonFiniteWritten(flags.model, nonFinite, pixels);
+  if (written) console.error(`hilbertq: ${written}`);
   if (!metrics) return;
   const scored = metrics.result();
   if (scored.all.pixels === 0) {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
 import { colorizeDisparity } from '../data/colorize.js';
 import { checkImageExtension, readImage, writeImage } from '../data/formats/image.js';
 import { writePfmDisparity } from '../data/formats/disparity.js';
@@ -7,6 +8,7 @@ import { DepthPredictor } from '../infer/depth-predictor.js';
 import { checkInferSize, DEFAULT_MAX_INFER_PIXELS, MAX_INFER_PIXELS_ENV } from '../infer/infer-limits.js';
 import { ConfigError } from '../util/errors.js';
 import { runBatchInfer } from './infer-batch.js';
+import { refuseOverwritingInputs } from './output-guard.js';
 
 export interface InferFlags {
   model: string;
@@ -40,6 +42,18 @@ export function registerInferCommand(program: Command): void {
     .action((flags: InferFlags) => (flags.data !== undefined ? runBatchInfer(flags) : runInfer(flags)));
 }
 
+export function countNonFinite(values: Float32Array): number {
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) count++;
+  return count;
+}
+
+/** The warning for NaN or infinite disparities written to a PFM (a broken model, or metadata that lies). */
+export function nonFiniteWritten(model: string, nonFinite: number, pixels: number): string | null {
+  if (nonFinite === 0) return null;
+  return `warning: ${model} predicted ${nonFinite} non-finite disparities (NaN or infinite) of ${pixels}; written as they are (PFM readers take them as unknown)`;
+}
+
 async function runInfer(flags: InferFlags): Promise<void> {
   if (flags.left === undefined || flags.right === undefined) {
     throw new ConfigError('--left/--right', flags.left ?? flags.right ?? '(none)', 'give both images of the pair, or --data <dir> for a dataset');
@@ -50,6 +64,9 @@ async function runInfer(flags: InferFlags): Promise<void> {
   // The extension decides the format: x.png used to receive PFM bytes.
   if (!/\.pfm$/i.test(flags.out)) throw new ConfigError('--out', flags.out, 'disparity is written as PFM: name it .pfm (and use --png for a picture)');
   if (flags.png) checkImageExtension(flags.png, '--png');
+  // Found before the run, which would otherwise write the PFM and then fail on the picture.
+  if (flags.png && existsSync(flags.png) && statSync(flags.png).isDirectory()) throw new ConfigError('--png', flags.png, 'is a folder; name the picture file to write');
+  refuseOverwritingInputs([{ flag: '--out', path: flags.out }, ...(flags.png ? [{ flag: '--png', path: flags.png }] : [])], [flags.left, flags.right, flags.model]);
   // Read and check every input before the model: a bad image should not cost a session load.
   const left = readImage(flags.left);
   const right = readImage(flags.right);
@@ -69,6 +86,8 @@ async function runInfer(flags: InferFlags): Promise<void> {
       `${flags.out}: ${result.width}x${result.height} disparity from ${predictor.config.family}-${predictor.config.head} ` +
         `(${predictor.scheme}) in ${ms.toFixed(0)} ms` + (flags.png ? `; preview ${flags.png}` : ''),
     );
+    const warning = nonFiniteWritten(flags.model, countNonFinite(result.disparity), result.disparity.length);
+    if (warning) console.error(`hilbertq: ${warning}`);
   } finally {
     await predictor.release();
   }

@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import type { RgbImage, StereoBatch, TrainingScenes } from '../data/types.js';
 import { validateModelConfig, type ModelConfig } from '../models/model.js';
 import { checkFormatVersion, HEAD_TAIL_KEY, METADATA_KEYS, readOnnxMetadata, trainingSizeOf } from '../onnx/metadata.js';
+import { curveOf } from '../models/head-decode.js';
 import { HEAD_TAIL } from '../models/heads.js';
 import { QUANT_METADATA_KEYS } from '../quant/metadata.js';
 import { createOrtSession, firstLine } from '../onnx/ort.js';
@@ -121,6 +122,14 @@ export class DepthPredictor {
   }
 }
 
+/** The largest stride a model's metadata may give (the zoo's models: 16). */
+const MAX_STRIDE = 64;
+
+/** A metadata value written as a plain decimal number (Number() would also take '', '0x10' or ' 7 '); NaN otherwise. */
+function plainNumber(text: string | undefined): number {
+  return text !== undefined && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
+}
+
 function parseMetadata(file: string, meta: Record<string, string>): { config: ModelConfig; stride: number; encoding: OutputEncoding } {
   checkFormatVersion(file, meta);
   const rawConfig = meta[METADATA_KEYS.config];
@@ -131,21 +140,34 @@ function parseMetadata(file: string, meta: Record<string, string>): { config: Mo
   try {
     config = JSON.parse(rawConfig) as ModelConfig;
     validateModelConfig(config);
+    // The curve is built here, once, so that a config its codec refuses (an order of 30, a
+    // margin that is a string) names the file, before any pair is run.
+    if (config.head === 'hilbert') curveOf(config);
   } catch (err) {
     throw new FileFormatError(file, `has invalid ${METADATA_KEYS.config}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const stride = Number(meta[METADATA_KEYS.stride]);
-  if (!Number.isInteger(stride) || stride < 1) throw new FileFormatError(file, `has invalid ${METADATA_KEYS.stride}`);
+  const stride = plainNumber(meta[METADATA_KEYS.stride]);
+  // The input is padded to a multiple of the stride: an absurd one would pad a small pair to gigabytes.
+  if (!Number.isInteger(stride) || stride < 1 || stride > MAX_STRIDE) {
+    throw new FileFormatError(file, `has invalid ${METADATA_KEYS.stride} "${meta[METADATA_KEYS.stride]}" (an integer in 1..${MAX_STRIDE})`);
+  }
   const tail = meta[HEAD_TAIL_KEY];
   if (tail !== undefined && tail !== HEAD_TAIL) throw new FileFormatError(file, `has an unknown ${HEAD_TAIL_KEY} "${tail}" (this hilbertq applies "${HEAD_TAIL}")`);
   if (tail !== undefined && stride % 2 !== 0) throw new FileFormatError(file, `leaves the head's x2 to the decoder but has an odd stride ${stride}`);
   const headTail = tail !== undefined ? { headTail: true } : {};
   const dtype = meta[QUANT_METADATA_KEYS.outputDtype];
   if (dtype === undefined) return { config, stride, encoding: { kind: 'float', ...headTail } };
-  const scale = Number(meta[QUANT_METADATA_KEYS.outputScale]);
-  const zeroPoint = Number(meta[QUANT_METADATA_KEYS.outputZeroPoint]);
-  if ((dtype !== 'uint8' && dtype !== 'uint16') || !(scale > 0) || !Number.isInteger(zeroPoint)) {
-    throw new FileFormatError(file, `has inconsistent output quantization metadata (dtype ${dtype}, scale ${scale}, zero point ${zeroPoint})`);
+  const scale = plainNumber(meta[QUANT_METADATA_KEYS.outputScale]);
+  const zeroPoint = plainNumber(meta[QUANT_METADATA_KEYS.outputZeroPoint]);
+  // A zero point outside the codes' range, or a scale that is not a finite positive number,
+  // decodes every output to garbage (all zero, all one value, +Inf) without a word.
+  const codeMax = dtype === 'uint8' ? 255 : 65535;
+  if ((dtype !== 'uint8' && dtype !== 'uint16') || !(scale > 0 && Number.isFinite(scale)) || !Number.isInteger(zeroPoint) || zeroPoint < 0 || zeroPoint > codeMax) {
+    throw new FileFormatError(
+      file,
+      `has inconsistent output quantization metadata (dtype ${dtype}, scale "${meta[QUANT_METADATA_KEYS.outputScale]}", zero point "${meta[QUANT_METADATA_KEYS.outputZeroPoint]}": ` +
+        'expected uint8 or uint16, a finite scale > 0 and an integer zero point within the codes)',
+    );
   }
   return { config, stride, encoding: { kind: 'quantized', dtype, scale, zeroPoint, ...headTail } };
 }

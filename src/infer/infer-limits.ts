@@ -49,6 +49,18 @@ export function checkInferSize(source: string, pair: Size, resize: Size | undefi
 }
 
 /**
+ * eval's form of checkInferSize: eval has no --resize (it scores at the ground truth's size),
+ * so the suggestion is the --downscale factor that fits.
+ */
+export function checkEvalSize(source: string, pair: Size): void {
+  const limit = maxInferPixels();
+  const pixels = pair.height * pair.width;
+  if (pixels <= limit) return;
+  const factor = Math.ceil(Math.sqrt(pixels / limit));
+  throw new FileFormatError(source, `${pair.height}x${pair.width} pixels (${megapixels(pixels)}) is over the inference limit of ${megapixels(limit)} per pair (${MAX_INFER_PIXELS_ENV}): evaluate it with --downscale ${factor}`);
+}
+
+/**
  * Refuse synthetic pairs (calibration, test) above the ceiling before any is rendered: a model
  * whose metadata records a training size of 100000x100000 would otherwise allocate gigabytes.
  * `recordedBy` names the model file when the size came from its hilbertq.training_size.

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, createWriteStream, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { appendFileSync, closeSync, createWriteStream, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import { FileFormatError, FileSystemError, onFileSystem } from './errors.js';
 import { dirname, join, basename } from 'node:path';
 
@@ -54,11 +54,18 @@ export function makeFolder(dir: string): void {
   }
 }
 
-/** Read a whole file, turning "not there" and "not a file" into errors that name it. */
+/**
+ * Read a whole file, turning "not there" and "not a file" into errors that name it. Only a
+ * regular file: a device such as /dev/zero would be read until memory ran out, a FIFO would
+ * block until a writer came.
+ */
 export function readFileBytes(path: string): Uint8Array {
   try {
+    const stats = statSync(path);
+    if (!stats.isFile() && !stats.isDirectory()) throw new FileFormatError(path, 'is not a regular file (a device, FIFO or socket); expected a file');
     return readFileSync(path);
   } catch (err) {
+    if (err instanceof FileFormatError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new FileFormatError(path, 'file not found');
     if (code === 'EISDIR') throw new FileFormatError(path, 'is a directory, expected a file');

@@ -24,6 +24,8 @@ export function readImage(path: string): RgbImage {
   const jpeg = !png && bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
   if (!png && !jpeg) throw new FileFormatError(path, 'not a PNG or JPEG image');
   const size = png ? pngHeaderSize(path, bytes) : jpegHeaderSize(path, bytes);
+  // ONNX Runtime would fail on it later and the error would name the model.
+  if (size.width === 0 || size.height === 0) throw new FileFormatError(path, `declares ${size.width}x${size.height} pixels: an image needs at least one`);
   const limit = maxImagePixels();
   if (size.width * size.height > limit) {
     throw new FileFormatError(path, `declares ${size.width}x${size.height} pixels, over the limit of ${limit} (HILBERTQ_MAX_IMAGE_PIXELS); resize it first`);

@@ -25,11 +25,35 @@ export function decodePngFile(path: string, bytes: Uint8Array = readFileBytes(pa
   if (png.palette) {
     const rgb = convertIndexedToRgb(png);
     png = { ...png, data: rgb, depth: 8, channels: rgb.length / (png.width * png.height), palette: undefined };
+  } else if (png.depth < 8) {
+    const rows = Math.ceil((png.width * png.depth) / 8) * png.height;
+    if (png.data.length !== rows) throw new FileFormatError(path, `corrupt PNG: ${png.data.length} bytes of ${png.depth}-bit samples for ${png.width}x${png.height}`);
+    png = { ...png, data: unpackGrey(png), depth: 8 };
   }
   if (png.data.length !== png.width * png.height * png.channels) {
     throw new FileFormatError(path, `corrupt PNG: ${png.data.length} samples for ${png.width}x${png.height}x${png.channels}`);
   }
   return png;
+}
+
+/**
+ * 1-, 2- and 4-bit greyscale (the only non-palette PNGs below 8 bits): fast-png leaves the
+ * samples packed, rows padded to whole bytes. Unpacked and scaled to 8 bits (15 -> 255).
+ */
+function unpackGrey(png: DecodedPng): Uint8Array {
+  const { width, height, depth } = png;
+  const packed = png.data as Uint8Array;
+  const rowBytes = Math.ceil((width * depth) / 8);
+  const max = (1 << depth) - 1;
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const bit = x * depth;
+      const byte = packed[y * rowBytes + (bit >> 3)];
+      out[y * width + x] = Math.round((((byte >> (8 - depth - (bit & 7))) & max) * 255) / max);
+    }
+  }
+  return out;
 }
 
 function hasIendChunk(bytes: Uint8Array): boolean {
