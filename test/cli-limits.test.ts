@@ -8,6 +8,7 @@ import { IN_PROGRESS_NAME } from '../src/data/generate.js';
 import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
 import { TRAINING_SIZE_KEY } from '../src/onnx/metadata.js';
 import { ConfigError, FileFormatError } from '../src/util/errors.js';
+import { megapixels, megapixelsOver } from '../src/util/pixel-limit.js';
 import { oneLine, runCli } from './cli-support.js';
 import { tinyModel } from './quant-support.js';
 
@@ -84,4 +85,12 @@ test('an interrupted data generate folder is "incomplete", for openDataset and e
   rmSync(join(partial, IN_PROGRESS_NAME));
   assert.throws(() => openDataset(partial), /unknown dataset layout/);
   assert.deepEqual(readdirSync(partial), ['left']);
+});
+
+test('limit messages show the digits that tell a count from its limit; eval --synthetic is capped like data generate --count', async () => {
+  assert.equal(megapixels(256), '0.000256 MP');
+  assert.equal(megapixels(4_000_000), '4.0 MP');
+  assert.equal(megapixelsOver(4_002_000, 4_000_000), '4.002 MP');
+  assert.equal(megapixelsOver(6_000_000, 4_000_000), '6.0 MP');
+  await assert.rejects(runCli(['eval', '--model', join(dir, 'none.onnx'), '--synthetic', '1e9']), oneLine(ConfigError, /^invalid --synthetic = 1000000000: is above the maximum of 10000000$/));
 });

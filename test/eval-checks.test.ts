@@ -129,7 +129,10 @@ test('a model whose stride or output quantization metadata is absurd is refused 
     const file = edited(key, value);
     await assert.rejects(DepthPredictor.load(file), (e: unknown) => e instanceof FileFormatError && e.message.startsWith(`${file}: `) && message.test(e.message), `${key} = "${value}"`);
   }
-  // The real metadata still loads.
+  // The real metadata still loads; a scheme with escape sequences is printed without them.
   const ok = await DepthPredictor.load(folder('q1.onnx'));
   await ok.release();
+  const shouting = await DepthPredictor.load(edited(QUANT_METADATA_KEYS.scheme, '\u001b[31mw8a8\nx'));
+  assert.equal(shouting.scheme, '?[31mw8a8?x');
+  await shouting.release();
 });

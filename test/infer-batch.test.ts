@@ -60,6 +60,10 @@ test('infer --data refuses an --out that is a file in one line, before loading a
   writeFileSync(file, 'x');
   await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', file]), oneLine(ConfigError, /--out = .*a-file: is a file; with --data, --out names a folder/));
   await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', join(dir, 'x'), '--png', 'x.png']), oneLine(ConfigError, /--png takes no file name|give --png without a file name/));
+  // A model that does not load leaves no empty output folder behind.
+  writeFileSync(join(dir, 'junk.onnx'), 'not a model');
+  await assert.rejects(runCli(['infer', '--model', join(dir, 'junk.onnx'), '--data', dataset, '--out', join(dir, 'never', 'made')]), oneLine(FileFormatError, /junk\.onnx/));
+  assert.ok(!existsSync(join(dir, 'never')), 'no folder created');
 });
 
 test('infer refuses a pair above HILBERTQ_MAX_INFER_PIXELS with a --resize that fits, which then runs', async () => {
@@ -70,7 +74,7 @@ test('infer refuses a pair above HILBERTQ_MAX_INFER_PIXELS with a --resize that 
   try {
     await assert.rejects(
       runCli(['infer', '--model', model, '--left', left, '--right', right, '--out', out]),
-      oneLine(FileFormatError, /000000\.png: 32x64 pixels \(0\.002 MP\) is over the inference limit of 0\.001 MP per pair \(HILBERTQ_MAX_INFER_PIXELS\): run it smaller with --resize 16x32/),
+      oneLine(FileFormatError, /000000\.png: 32x64 pixels \(0\.00205 MP\) is over the inference limit of 0\.00100 MP per pair \(HILBERTQ_MAX_INFER_PIXELS\): run it smaller with --resize 16x32/),
     );
     assert.ok(!existsSync(out));
     await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', join(dir, 'big')]), oneLine(FileFormatError, /pair 000000: 32x64 pixels .* --resize 16x32/));
@@ -142,7 +146,7 @@ test('infer and eval warn about NaN disparities; eval refuses a pair over the in
   assert.doesNotMatch(healthy.stderr, /non-finite/);
   process.env.HILBERTQ_MAX_INFER_PIXELS = '1000';
   try {
-    await assert.rejects(runCli(['eval', '--model', model, '--data', dataset]), oneLine(FileFormatError, /pair 0: 32x64 pixels \(0\.002 MP\) is over the inference limit of 0\.001 MP per pair \(HILBERTQ_MAX_INFER_PIXELS\): evaluate it with --downscale 2$/));
+    await assert.rejects(runCli(['eval', '--model', model, '--data', dataset]), oneLine(FileFormatError, /pair 0: 32x64 pixels \(0\.00205 MP\) is over the inference limit of 0\.00100 MP per pair \(HILBERTQ_MAX_INFER_PIXELS\): evaluate it with --downscale 2$/));
   } finally {
     delete process.env.HILBERTQ_MAX_INFER_PIXELS;
   }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { openDataset } from '../data/dataset.js';
+import { MAX_COUNT } from '../data/generate.js';
 import { downscaledDataset } from '../data/downscale.js';
 import { parseIntegerOption, parseNumberOption, parseSize } from '../data/options.js';
 import type { StereoDataset } from '../data/types.js';
@@ -58,6 +59,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
   const downscale = flags.downscale === undefined ? 1 : parseIntegerOption('--downscale', flags.downscale, 1, 64);
   if (downscale !== 1 && flags.synthetic !== undefined) throw new ConfigError('--downscale', flags.downscale, 'applies to --data or --pair, not to synthetic pairs');
   if (flags.synthetic !== undefined && flags.synthetic < 1) throw new ConfigError('--synthetic', flags.synthetic, 'must be >= 1');
+  if (flags.synthetic !== undefined && flags.synthetic > MAX_COUNT) throw new ConfigError('--synthetic', flags.synthetic, `is above the maximum of ${MAX_COUNT}`);
   // Checked before any model is loaded: comparing Q with a model it was not made from measures nothing.
   const derivationWarning = flags.against === undefined ? null : checkDerivation(flags.model, flags.against);
   if (derivationWarning) console.error(`hilbertq: ${derivationWarning}`);

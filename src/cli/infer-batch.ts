@@ -36,8 +36,9 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
   const names = sampleNames(dataset);
   const outputs = names.flatMap((name) => [{ flag: '--out', path: join(flags.out, `${name}.pfm`) }, ...(flags.png ? [{ flag: '--png', path: join(flags.out, `${name}.png`) }] : [])]);
   refuseOverwritingInputs(outputs, [...datasetFiles(dataset), flags.model]);
-  makeFolder(flags.out);
+  // The folder after the model: a model that does not load leaves no empty folder behind.
   const predictor = await DepthPredictor.load(flags.model);
+  makeFolder(flags.out);
   const metrics = flags.eval ? new StereoMetricsAccumulator() : null;
   const rangeCheck = flags.eval ? new GroundTruthRangeCheck(predictor.config.maxDisp, predictor.config.minDisp) : null;
   const progress = new ProgressReporter('infer', dataset.length);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { colorizeDisparity } from '../data/colorize.js';
-import { checkImageExtension, readImage, writeImage } from '../data/formats/image.js';
+import { checkImageExtension, readImage, readImageSize, writeImage } from '../data/formats/image.js';
 import { writePfmDisparity } from '../data/formats/disparity.js';
 import { parseSize } from '../data/options.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
@@ -68,6 +68,9 @@ async function runInfer(flags: InferFlags): Promise<void> {
   if (flags.png && existsSync(flags.png) && statSync(flags.png).isDirectory()) throw new ConfigError('--png', flags.png, 'is a folder; name the picture file to write');
   refuseOverwritingInputs([{ flag: '--out', path: flags.out }, ...(flags.png ? [{ flag: '--png', path: flags.png }] : [])], [flags.left, flags.right, flags.model]);
   // Read and check every input before the model: a bad image should not cost a session load.
+  // Without --resize the header's size is checked against the limit before decoding: an
+  // 8000x8000 PNG took 1.8 GB and 23 s to be refused after decoding.
+  if (!resize) checkInferSize(flags.left, readImageSize(flags.left), undefined);
   const left = readImage(flags.left);
   const right = readImage(flags.right);
   checkInferSize(flags.left, left, resize, flags.resize);

@@ -58,7 +58,8 @@ export class DepthPredictor {
     }
     const { config, stride, encoding } = parseMetadata(file, meta);
     const session = await createOrtSession(file, options.threads ? { threads: options.threads } : {});
-    const scheme = meta[QUANT_METADATA_KEYS.scheme] ?? 'fp32';
+    // Printed by infer and eval: control characters (escape sequences, newlines) become '?'.
+    const scheme = printable(meta[QUANT_METADATA_KEYS.scheme] ?? 'fp32');
     return new DepthPredictor(file, session, config, stride, encoding, scheme, new OutputDecoder(config, encoding, file), trainingSizeOf(meta, file));
   }
 
@@ -120,6 +121,14 @@ export class DepthPredictor {
   private model(): { stride: number; decoder: OutputDecoder; run: RawRunner } {
     return { stride: this.stride, decoder: this.decoder, run: (l, r, height, width) => this.rawOutput(l, r, height, width) };
   }
+}
+
+/** `text` with control characters (C0, DEL, C1) replaced by '?'. */
+function printable(text: string): string {
+  return Array.from(text, (ch) => {
+    const code = ch.codePointAt(0) as number;
+    return code < 0x20 || (code >= 0x7f && code <= 0x9f) ? '?' : ch;
+  }).join('');
 }
 
 /** The largest stride a model's metadata may give (the zoo's models: 16). */

@@ -1,6 +1,6 @@
 import { MAX_SIDE, MIN_SIDE } from '../data/options.js';
 import { ConfigError, FileFormatError } from '../util/errors.js';
-import { megapixels, pixelLimit } from '../util/pixel-limit.js';
+import { megapixels, megapixelsOver, pixelLimit } from '../util/pixel-limit.js';
 
 export const MAX_INFER_PIXELS_ENV = 'HILBERTQ_MAX_INFER_PIXELS';
 
@@ -44,8 +44,8 @@ export function checkInferSize(source: string, pair: Size, resize: Size | undefi
   const fit = sizeWithin(pair, limit);
   const suggestion = `--resize ${fit.height}x${fit.width}`;
   const over = `over the inference limit of ${megapixels(limit)} per pair (${MAX_INFER_PIXELS_ENV})`;
-  if (resize) throw new ConfigError('--resize', resizeText ?? `${resize.height}x${resize.width}`, `is ${megapixels(pixels)}, ${over}; try ${suggestion}`);
-  throw new FileFormatError(source, `${pair.height}x${pair.width} pixels (${megapixels(pixels)}) is ${over}: run it smaller with ${suggestion} (disparity comes back at the input size)`);
+  if (resize) throw new ConfigError('--resize', resizeText ?? `${resize.height}x${resize.width}`, `is ${megapixelsOver(pixels, limit)}, ${over}; try ${suggestion}`);
+  throw new FileFormatError(source, `${pair.height}x${pair.width} pixels (${megapixelsOver(pixels, limit)}) is ${over}: run it smaller with ${suggestion} (disparity comes back at the input size)`);
 }
 
 /**
@@ -57,7 +57,7 @@ export function checkEvalSize(source: string, pair: Size): void {
   const pixels = pair.height * pair.width;
   if (pixels <= limit) return;
   const factor = Math.ceil(Math.sqrt(pixels / limit));
-  throw new FileFormatError(source, `${pair.height}x${pair.width} pixels (${megapixels(pixels)}) is over the inference limit of ${megapixels(limit)} per pair (${MAX_INFER_PIXELS_ENV}): evaluate it with --downscale ${factor}`);
+  throw new FileFormatError(source, `${pair.height}x${pair.width} pixels (${megapixelsOver(pixels, limit)}) is over the inference limit of ${megapixels(limit)} per pair (${MAX_INFER_PIXELS_ENV}): evaluate it with --downscale ${factor}`);
 }
 
 /**
@@ -72,6 +72,6 @@ export function checkSyntheticSize(size: Size, recordedBy: string | null, multip
   const fit = sizeWithin(size, limit, multiple);
   const over = `over the limit of ${megapixels(limit)} per pair (${MAX_INFER_PIXELS_ENV}); pass --size ${fit.height}x${fit.width} or smaller`;
   const text = `${size.height}x${size.width}`;
-  if (recordedBy !== null) throw new FileFormatError(recordedBy, `records training size ${text} (${megapixels(pixels)} per pair), ${over}`);
-  throw new ConfigError('--size', text, `is ${megapixels(pixels)} per pair, ${over}`);
+  if (recordedBy !== null) throw new FileFormatError(recordedBy, `records training size ${text} (${megapixelsOver(pixels, limit)} per pair), ${over}`);
+  throw new ConfigError('--size', text, `is ${megapixelsOver(pixels, limit)} per pair, ${over}`);
 }

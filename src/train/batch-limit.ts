@@ -1,5 +1,5 @@
 import { ConfigError } from '../util/errors.js';
-import { megapixels, pixelLimit } from '../util/pixel-limit.js';
+import { megapixels, megapixelsOver, pixelLimit } from '../util/pixel-limit.js';
 
 export const MAX_BATCH_PIXELS_ENV = 'HILBERTQ_MAX_BATCH_PIXELS';
 
@@ -18,5 +18,5 @@ export function checkBatchPixels(batch: number, height: number, width: number): 
   if (pixels <= limit) return;
   const fits = Math.floor(limit / (height * width));
   const advice = fits >= 1 ? `use --batch ${fits} or less at ${height}x${width}` : `even --batch 1 does not fit at ${height}x${width}: use a smaller --size`;
-  throw new ConfigError('--batch', batch, `${batch} x ${height}x${width} is ${megapixels(pixels)} per step, over the limit of ${megapixels(limit)} (${MAX_BATCH_PIXELS_ENV}); ${advice}`);
+  throw new ConfigError('--batch', batch, `${batch} x ${height}x${width} is ${megapixelsOver(pixels, limit)} per step, over the limit of ${megapixels(limit)} (${MAX_BATCH_PIXELS_ENV}); ${advice}`);
 }

@@ -12,7 +12,17 @@ export function pixelLimit(envVar: string, fallback: number): number {
   return value;
 }
 
-/** "6.0 MP": pixel counts in messages. */
+/** "6.0 MP": pixel counts in messages; three significant digits below 0.1 MP (not "0.000 MP" for 256 pixels). */
 export function megapixels(pixels: number): string {
-  return `${(pixels / 1e6).toFixed(pixels < 1e5 ? 3 : 1)} MP`;
+  return `${pixels < 1e5 ? (pixels / 1e6).toPrecision(3) : (pixels / 1e6).toFixed(1)} MP`;
+}
+
+/** megapixels() for a count over `limit`, with the digits that show it is over (4.002 MP, not "4.0 MP, over the limit of 4.0 MP"). */
+export function megapixelsOver(pixels: number, limit: number): string {
+  const shown = megapixels(pixels);
+  if (shown !== megapixels(limit)) return shown;
+  for (let digits = 2; digits <= 6; digits++) {
+    if ((pixels / 1e6).toFixed(digits) !== (limit / 1e6).toFixed(digits)) return `${(pixels / 1e6).toFixed(digits)} MP`;
+  }
+  return `${pixels} pixels`;
 }

@@ -18,6 +18,14 @@ export function maxImagePixels(): number {
 }
 
 /** Read an 8-bit RGB image from a PNG (any colour type and depth) or a baseline/progressive JPEG. */
+/** An image's declared width and height, from its header alone (PNG or JPEG), without decoding it. */
+export function readImageSize(path: string): { width: number; height: number } {
+  const bytes = readFileBytes(path);
+  if (hasPngSignature(bytes)) return pngHeaderSize(path, bytes);
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return jpegHeaderSize(path, bytes);
+  throw new FileFormatError(path, 'not a PNG or JPEG image');
+}
+
 export function readImage(path: string): RgbImage {
   const bytes = readFileBytes(path);
   const png = hasPngSignature(bytes);
