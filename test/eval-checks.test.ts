@@ -135,4 +135,10 @@ test('a model whose stride or output quantization metadata is absurd is refused 
   const shouting = await DepthPredictor.load(edited(QUANT_METADATA_KEYS.scheme, '\u001b[31mw8a8\nx'));
   assert.equal(shouting.scheme, '?[31mw8a8?x');
   await shouting.release();
+  // uint8 codes under metadata that says uint16 are refused when the output comes, not misread.
+  const liar = edited(QUANT_METADATA_KEYS.outputDtype, 'uint16');
+  const wide = await DepthPredictor.load(liar);
+  const image = { width: 64, height: 32, data: new Uint8Array(64 * 32 * 3).fill(100) };
+  await assert.rejects(wide.predict(image, image), (e: unknown) => e instanceof FileFormatError && e.message === `${liar}: outputs uint8, but its metadata describes uint16`);
+  await wide.release();
 });

@@ -100,6 +100,10 @@ export class DepthPredictor {
     }
     const output = result.output;
     if (!output) throw new FileFormatError(this.file, 'has no output named "output"');
+    // The element type must be the one the metadata describes: uint8 codes read as uint16 ones
+    // (or int64 read as either) would decode to garbage without a word.
+    const expected = this.encoding.kind === 'float' ? 'float32' : this.encoding.dtype;
+    if (output.type !== expected) throw new FileFormatError(this.file, `outputs ${output.type}, but its metadata describes ${expected}`);
     return output.data as Float32Array | Uint8Array | Uint16Array;
   }
 
