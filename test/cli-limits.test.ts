@@ -9,6 +9,8 @@ import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
 import { TRAINING_SIZE_KEY } from '../src/onnx/metadata.js';
 import { ConfigError, FileFormatError } from '../src/util/errors.js';
 import { megapixels, megapixelsOver } from '../src/util/pixel-limit.js';
+import { modelPixelLimit } from '../src/infer/infer-limits.js';
+import { writePng } from '../src/data/formats/image.js';
 import { oneLine, runCli } from './cli-support.js';
 import { tinyModel } from './quant-support.js';
 
@@ -93,4 +95,27 @@ test('limit messages show the digits that tell a count from its limit; eval --sy
   assert.equal(megapixelsOver(4_002_000, 4_000_000), '4.002 MP');
   assert.equal(megapixelsOver(6_000_000, 4_000_000), '6.0 MP');
   await assert.rejects(runCli(['eval', '--model', join(dir, 'none.onnx'), '--synthetic', '1e9']), oneLine(ConfigError, /^invalid --synthetic = 1000000000: is above the maximum of 10000000$/));
+});
+
+test('a vit is run up to the size its attention fits in (about 2 MP with 4 heads), unless HILBERTQ_MAX_INFER_PIXELS says otherwise', async () => {
+  const vit = { family: 'vit', head: 'hilbert', dims: 5, order: 1, margin: 0.1, maxDisp: 64 } as const;
+  assert.equal(modelPixelLimit({ ...vit, heads: 4 }).pixels, 2_023_857);
+  assert.ok(modelPixelLimit({ ...vit, heads: 128 }).pixels < 400_000, 'more heads, less room');
+  assert.equal(modelPixelLimit({ ...vit, family: 'unet' }).pixels, 4_000_000);
+  process.env.HILBERTQ_MAX_INFER_PIXELS = '3000000';
+  try {
+    assert.equal(modelPixelLimit({ ...vit, heads: 4 }).pixels, 3_000_000);
+  } finally {
+    delete process.env.HILBERTQ_MAX_INFER_PIXELS;
+  }
+  // infer refuses a 1500x1500 pair for a vit, with a --resize that fits, before running it.
+  const model = join(dir, 'vit.onnx');
+  writeFileSync(model, tinyModel('vit'));
+  const image = join(dir, 'square.png');
+  writePng(image, { width: 1500, height: 1500, data: new Uint8Array(1500 * 1500 * 3).fill(120) });
+  await assert.rejects(
+    runCli(['infer', '--model', model, '--left', image, '--right', image, '--out', join(dir, 'square.pfm')]),
+    oneLine(FileFormatError, /square\.png: 1500x1500 pixels \(2\.3 MP\) is over the vit's limit of 2\.0 MP per pair \(its attention over \d+ heads grows with the square of the pixels; HILBERTQ_MAX_INFER_PIXELS overrides it\): run it smaller with --resize \d+x\d+/),
+  );
+  assert.ok(!existsSync(join(dir, 'square.pfm')));
 });

@@ -4,6 +4,7 @@ import { MAX_COUNT } from '../data/generate.js';
 import { downscaledDataset } from '../data/downscale.js';
 import { parseIntegerOption, parseNumberOption, parseSize } from '../data/options.js';
 import type { StereoDataset } from '../data/types.js';
+import type { ModelConfig } from '../models/model.js';
 import { checkDerivation } from '../eval/derivation.js';
 import { evaluateModels, syntheticTestSet, type EvalReport } from '../eval/evaluate.js';
 import { GroundTruthRangeCheck } from '../eval/ground-truth-range.js';
@@ -91,7 +92,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
     const rangeCheck = new GroundTruthRangeCheck(model.config.maxDisp, model.config.minDisp);
     let report: EvalReport;
     try {
-      report = await evaluateModels(model, reference, withinInferLimit(dataset), (done) => progress?.update(done), rangeCheck);
+      report = await evaluateModels(model, reference, withinInferLimit(dataset, model.config), (done) => progress?.update(done), rangeCheck);
     } finally {
       progress?.stop();
     }
@@ -113,14 +114,14 @@ async function runEval(flags: EvalFlags): Promise<void> {
  * The dataset with infer's limit on each pair, checked as the pair is read, before it is run: a
  * 4.6 MP Middlebury pair took 14 GB and a minute of a vit before failing for another reason.
  */
-function withinInferLimit(dataset: StereoDataset): StereoDataset {
+function withinInferLimit(dataset: StereoDataset, config: ModelConfig): StereoDataset {
   return {
     name: dataset.name,
     length: dataset.length,
     ...(dataset.maxDisp !== undefined ? { maxDisp: dataset.maxDisp } : {}),
     get: (index) => {
       const sample = dataset.get(index);
-      checkEvalSize(`${dataset.name} pair ${index}`, sample);
+      checkEvalSize(`${dataset.name} pair ${index}`, sample, config);
       return sample;
     },
   };

@@ -49,7 +49,7 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
     for (let i = 0; i < dataset.length; i++) {
       const sample = dataset.get(i);
       const { width, height } = sample;
-      checkInferSize(`${dataset.name} pair ${names[i]}`, sample, resize, flags.resize);
+      checkInferSize(`${dataset.name} pair ${names[i]}`, sample, resize, flags.resize, predictor.config);
       const started = performance.now();
       const result = await predictor.predict({ width, height, data: sample.left }, { width, height, data: sample.right }, resize ? { resize } : {});
       seconds += (performance.now() - started) / 1000;

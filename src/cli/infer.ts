@@ -36,8 +36,9 @@ export function registerInferCommand(program: Command): void {
     .option('--resize <HxW>', 'run the model at this size (disparity is scaled back to the input)')
     .addHelpText(
       'after',
-      `\nLimits: a pair is run at most at ${DEFAULT_MAX_INFER_PIXELS / 1e6} MP (height x width, the --resize size if given; ` +
-        `${MAX_INFER_PIXELS_ENV} changes it); a larger pair is refused with a --resize that fits.`,
+      `\nLimits: a pair is run at most at ${DEFAULT_MAX_INFER_PIXELS / 1e6} MP (height x width, the --resize size if given), ` +
+        `a vit at most at the size its attention fits in 2 GB (about 2 MP with 4 heads); ${MAX_INFER_PIXELS_ENV} replaces both. ` +
+        'A larger pair is refused with a --resize that fits.',
     )
     .action((flags: InferFlags) => (flags.data !== undefined ? runBatchInfer(flags) : runInfer(flags)));
 }
@@ -76,6 +77,8 @@ async function runInfer(flags: InferFlags): Promise<void> {
   checkInferSize(flags.left, left, resize, flags.resize);
   const predictor = await DepthPredictor.load(flags.model);
   try {
+    // Again with the model's own limit (a ViT's attention), known once it is loaded.
+    checkInferSize(flags.left, left, resize, flags.resize, predictor.config);
     const started = performance.now();
     const result = await predictor.predict(left, right, resize ? { resize } : {});
     const ms = performance.now() - started;
