@@ -175,6 +175,21 @@ test('readImage unpacks 1-, 2- and 4-bit grey PNGs, scaled to 8 bits; a 0x0 imag
     writeFileSync(empty, lowBitGreyPng(0, 0, 1, []));
     assert.throws(() => readImage(empty), (e: unknown) => e instanceof FileFormatError && /empty\.png: declares 0x0 pixels/.test(e.message));
     assert.throws(() => readImage('/dev/zero'), (e: unknown) => e instanceof FileFormatError && /\/dev\/zero: is not a regular file/.test(e.message));
+    // An unknown critical chunk (upper-case first letter) before IEND is refused; an ancillary one is skipped.
+    const png = lowBitGreyPng(w, h, 4, Array(w * h).fill(3));
+    const iend = png.length - 12;
+    const extra = (type: string): Buffer => {
+      const body = Buffer.concat([Buffer.from(type, 'latin1'), Buffer.from([1, 2])]);
+      const out = Buffer.alloc(14);
+      out.writeUInt32BE(2, 0);
+      body.copy(out, 4);
+      out.writeUInt32BE(crc32(body), 10);
+      return out;
+    };
+    writeFileSync(join(dir, 'crit.png'), Buffer.concat([png.subarray(0, iend), extra('XXXX'), png.subarray(iend)]));
+    assert.throws(() => readImage(join(dir, 'crit.png')), (e: unknown) => e instanceof FileFormatError && /crit\.png: corrupt PNG: an unknown critical chunk "XXXX"/.test(e.message));
+    writeFileSync(join(dir, 'anc.png'), Buffer.concat([png.subarray(0, iend), extra('xxXX'), png.subarray(iend)]));
+    assert.equal(readImage(join(dir, 'anc.png')).width, w);
   }));
 
 test('an image bomb is refused from its header, fast and without decoding (PNG and JPEG)', () =>

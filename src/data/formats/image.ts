@@ -41,6 +41,9 @@ export function readImage(path: string): RgbImage {
   return png ? pngToRgb(path, bytes) : jpegToRgb(path, bytes, limit);
 }
 
+/** The critical chunks of PNG 1.2 after IHDR. */
+const KNOWN_CRITICAL = new Set(['PLTE', 'IDAT', 'IEND']);
+
 /**
  * Width and height from a PNG's IHDR, which must be the first chunk and the only one (a decoder
  * that takes a later IHDR would otherwise decode another size than the one checked).
@@ -50,8 +53,12 @@ function pngHeaderSize(path: string, bytes: Uint8Array): { width: number; height
   const type = (at: number): string => String.fromCharCode(...bytes.subarray(at, at + 4));
   if (bytes.length < 33 || view.getUint32(8) !== 13 || type(12) !== 'IHDR') throw new FileFormatError(path, 'corrupt PNG: the first chunk is not a 13-byte IHDR');
   for (let at = 33; at + 8 <= bytes.length; at += 12 + view.getUint32(at)) {
-    if (type(at + 4) === 'IHDR') throw new FileFormatError(path, 'corrupt PNG: a second IHDR chunk');
-    if (type(at + 4) === 'IEND') break;
+    const chunk = type(at + 4);
+    if (chunk === 'IHDR') throw new FileFormatError(path, 'corrupt PNG: a second IHDR chunk');
+    if (chunk === 'IEND') break;
+    // An upper-case first letter marks a chunk critical: the PNG spec has a decoder refuse one it
+    // does not know (fast-png skips it, and the image may then mean something else).
+    if (/^[A-Z]/.test(chunk) && !KNOWN_CRITICAL.has(chunk)) throw new FileFormatError(path, `corrupt PNG: an unknown critical chunk "${chunk.replace(/[^\x20-\x7e]/g, '?')}"`);
   }
   return { width: view.getUint32(16), height: view.getUint32(20) };
 }
