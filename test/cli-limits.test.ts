@@ -47,14 +47,14 @@ test('quantize --synthetic refuses a huge recorded training size instead of allo
   const out = join(dir, 'huge.w8a8.onnx');
   await assert.rejects(
     runCli(['quantize', file, '--scheme', 'w8a8', '--synthetic', '2', '--out', out]),
-    oneLine(FileFormatError, /huge\.onnx: records training size 100000x100000 \(10000\.0 MP per pair\), over the limit of 4\.0 MP per pair \(HILBERTQ_MAX_INFER_PIXELS\); pass --size 2000x2000 or smaller$/),
+    oneLine(FileFormatError, /huge\.onnx: records training size 100000x100000 \(10000\.0 MP per pair\), over the inference limit of 4\.0 MP per pair \(HILBERTQ_MAX_INFER_PIXELS\); pass --size 2000x2000 or smaller$/),
   );
   assert.ok(!existsSync(out));
   // 8000x8000 passes the per-side check of synthetic scenes, so it used to be rendered: 64 MP per view.
   proto.metadata_props = [...proto.metadata_props.filter((p) => p.key !== TRAINING_SIZE_KEY), { key: TRAINING_SIZE_KEY, value: '8000x8000' }];
   writeFileSync(file, encodeModel(proto));
   await assert.rejects(runCli(['quantize', file, '--scheme', 'w8a8', '--synthetic', '2', '--out', out]), oneLine(FileFormatError, /records training size 8000x8000 \(64\.0 MP per pair\).*--size 2000x2000/));
-  await assert.rejects(runCli(['quantize', file, '--scheme', 'w8a8', '--synthetic', '2', '--size', '4096x4096', '--out', out]), oneLine(ConfigError, /^invalid --size = 4096x4096: is 16\.8 MP per pair, over the limit/));
+  await assert.rejects(runCli(['quantize', file, '--scheme', 'w8a8', '--synthetic', '2', '--size', '4096x4096', '--out', out]), oneLine(ConfigError, /^invalid --size = 4096x4096: is 16\.8 MP per pair, over the inference limit/));
   assert.ok(!existsSync(out));
 });
 
@@ -118,4 +118,9 @@ test('a vit is run up to the size its attention fits in (about 2 MP with 4 heads
     oneLine(FileFormatError, /square\.png: 1500x1500 pixels \(2\.3 MP\) is over the vit's limit of 2\.0 MP per pair \(its attention over \d+ heads grows with the square of the pixels; HILBERTQ_MAX_INFER_PIXELS overrides it\): run it smaller with --resize \d+x\d+/),
   );
   assert.ok(!existsSync(join(dir, 'square.pfm')));
+  // eval --synthetic refuses such a size before rendering, with a --size that fits (it has no --downscale).
+  await assert.rejects(
+    runCli(['eval', '--model', model, '--synthetic', '1', '--size', '1024x2048']),
+    oneLine(ConfigError, /^invalid --size = 1024x2048: is 2\.1 MP per pair, over the vit's limit of 2\.0 MP per pair .*; pass --size \d+x\d+ or smaller$/),
+  );
 });

@@ -171,6 +171,12 @@ test('readImage unpacks 1-, 2- and 4-bit grey PNGs, scaled to 8 bits; a 0x0 imag
       assert.deepEqual([rgb.width, rgb.height], [w, h]);
       assert.deepEqual([...rgb.data], values.flatMap((v) => Array(3).fill(Math.round((v * 255) / max))), `${depth}-bit`);
     }
+    // Readers of codes see the real depth: a 4-bit Middlebury disparity map is refused, not read as 17x its values;
+    // a 1-bit mask reads as 0/1.
+    writeFileSync(join(dir, 'disp4.png'), lowBitGreyPng(4, 1, 4, [1, 2, 3, 15]));
+    assert.throws(() => readMiddleburyDisparityPng(join(dir, 'disp4.png'), 1), /expected an 8-bit PNG, got 4-bit/);
+    writeFileSync(join(dir, 'mask1.png'), lowBitGreyPng(4, 1, 1, [0, 1, 1, 0]));
+    assert.deepEqual([...readMaskPng(join(dir, 'mask1.png')).mask], [0, 1, 1, 0]);
     const empty = join(dir, 'empty.png');
     writeFileSync(empty, lowBitGreyPng(0, 0, 1, []));
     assert.throws(() => readImage(empty), (e: unknown) => e instanceof FileFormatError && /empty\.png: declares 0x0 pixels/.test(e.message));

@@ -147,6 +147,9 @@ test('infer and eval warn about NaN disparities; eval refuses a pair over the in
   process.env.HILBERTQ_MAX_INFER_PIXELS = '1000';
   try {
     await assert.rejects(runCli(['eval', '--model', model, '--data', dataset]), oneLine(FileFormatError, /pair 0: 32x64 pixels \(0\.00205 MP\) is over the inference limit of 0\.00100 MP per pair \(HILBERTQ_MAX_INFER_PIXELS\): evaluate it with --downscale 2$/));
+    // Already shrunk by --downscale 2 (16x32, 512 pixels): the suggestion is the whole factor, 4.
+    process.env.HILBERTQ_MAX_INFER_PIXELS = '200';
+    await assert.rejects(runCli(['eval', '--model', model, '--data', dataset, '--downscale', '2']), oneLine(FileFormatError, /pair 0: 16x32 pixels .* evaluate it with --downscale 4$/));
   } finally {
     delete process.env.HILBERTQ_MAX_INFER_PIXELS;
   }

@@ -45,7 +45,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--middlebury-scale <s>', 'scale of an 8-bit Middlebury ground-truth PNG (stored value = disparity * scale; 1 for the 2005-2006 full-size scenes, e.g. Aloe)')
     .option('--downscale <n>', 'shrink pairs by this integer factor first (box filter; disparities / n), so a real pair fits the model\'s range')
     .option('--synthetic <n>', `n pairs of the held-out synthetic test set (seed ${TEST_SEED})`, parseIntOption('--synthetic'))
-    .option('--size <HxW>', 'synthetic pair size (default: the size the model was trained at, else 64x128); at most 4 MP per pair (HILBERTQ_MAX_INFER_PIXELS)')
+    .option('--size <HxW>', 'synthetic pair size (default: the size the model was trained at, else 64x128); at most 4 MP per pair, a vit about 2 MP (HILBERTQ_MAX_INFER_PIXELS)')
     .option('--json', 'print the results as JSON')
     .action((flags: EvalFlags) => runEval(flags));
 }
@@ -80,7 +80,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
     } else {
       const recorded = model.trainingSize ?? reference?.trainingSize ?? null;
       const size = flags.size ? parseSize(flags.size) : recorded ?? { height: 64, width: 128 };
-      checkSyntheticSize(size, flags.size || !recorded ? null : model.trainingSize ? flags.model : (flags.against ?? null));
+      checkSyntheticSize(size, flags.size || !recorded ? null : model.trainingSize ? flags.model : (flags.against ?? null), undefined, model.config);
       // The test scenes are of the style the model was trained on (its records say which).
       dataset = syntheticTestSet(flags.synthetic as number, size.height, size.width, model.config.maxDisp, recorded?.scenes ?? 'mixed');
     }
@@ -92,7 +92,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
     const rangeCheck = new GroundTruthRangeCheck(model.config.maxDisp, model.config.minDisp);
     let report: EvalReport;
     try {
-      report = await evaluateModels(model, reference, withinInferLimit(dataset, model.config), (done) => progress?.update(done), rangeCheck);
+      report = await evaluateModels(model, reference, withinInferLimit(dataset, model.config, downscale), (done) => progress?.update(done), rangeCheck);
     } finally {
       progress?.stop();
     }
@@ -114,14 +114,14 @@ async function runEval(flags: EvalFlags): Promise<void> {
  * The dataset with infer's limit on each pair, checked as the pair is read, before it is run: a
  * 4.6 MP Middlebury pair took 14 GB and a minute of a vit before failing for another reason.
  */
-function withinInferLimit(dataset: StereoDataset, config: ModelConfig): StereoDataset {
+function withinInferLimit(dataset: StereoDataset, config: ModelConfig, downscaled: number): StereoDataset {
   return {
     name: dataset.name,
     length: dataset.length,
     ...(dataset.maxDisp !== undefined ? { maxDisp: dataset.maxDisp } : {}),
     get: (index) => {
       const sample = dataset.get(index);
-      checkEvalSize(`${dataset.name} pair ${index}`, sample, config);
+      checkEvalSize(`${dataset.name} pair ${index}`, sample, config, downscaled);
       return sample;
     },
   };

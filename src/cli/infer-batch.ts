@@ -38,7 +38,12 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
   refuseOverwritingInputs(outputs, [...datasetFiles(dataset), flags.model]);
   // The folder after the model: a model that does not load leaves no empty folder behind.
   const predictor = await DepthPredictor.load(flags.model);
-  makeFolder(flags.out);
+  try {
+    makeFolder(flags.out);
+  } catch (err) {
+    await predictor.release();
+    throw err;
+  }
   const metrics = flags.eval ? new StereoMetricsAccumulator() : null;
   const rangeCheck = flags.eval ? new GroundTruthRangeCheck(predictor.config.maxDisp, predictor.config.minDisp) : null;
   const progress = new ProgressReporter('infer', dataset.length);

@@ -77,11 +77,12 @@ export function checkInferSize(source: string, pair: Size, resize: Size | undefi
  * eval's form of checkInferSize: eval has no --resize (it scores at the ground truth's size),
  * so the suggestion is the --downscale factor that fits.
  */
-export function checkEvalSize(source: string, pair: Size, config: ModelConfig | null = null): void {
+export function checkEvalSize(source: string, pair: Size, config: ModelConfig | null = null, downscaled = 1): void {
   const { pixels: limit, what } = modelPixelLimit(config);
   const pixels = pair.height * pair.width;
   if (pixels <= limit) return;
-  const factor = Math.ceil(Math.sqrt(pixels / limit));
+  // The pair may already be shrunk by --downscale: the suggestion is the whole factor.
+  const factor = downscaled * Math.ceil(Math.sqrt(pixels / limit));
   throw new FileFormatError(source, `${pair.height}x${pair.width} pixels (${megapixelsOver(pixels, limit)}) is over ${what}: evaluate it with --downscale ${factor}`);
 }
 
@@ -90,12 +91,12 @@ export function checkEvalSize(source: string, pair: Size, config: ModelConfig | 
  * whose metadata records a training size of 100000x100000 would otherwise allocate gigabytes.
  * `recordedBy` names the model file when the size came from its hilbertq.training_size.
  */
-export function checkSyntheticSize(size: Size, recordedBy: string | null, multiple = MIN_SIDE): void {
-  const limit = maxInferPixels();
+export function checkSyntheticSize(size: Size, recordedBy: string | null, multiple = MIN_SIDE, config: ModelConfig | null = null): void {
+  const { pixels: limit, what } = modelPixelLimit(config);
   const pixels = size.height * size.width;
   if (pixels <= limit) return;
   const fit = sizeWithin(size, limit, multiple);
-  const over = `over the limit of ${megapixels(limit)} per pair (${MAX_INFER_PIXELS_ENV}); pass --size ${fit.height}x${fit.width} or smaller`;
+  const over = `over ${what}; pass --size ${fit.height}x${fit.width} or smaller`;
   const text = `${size.height}x${size.width}`;
   if (recordedBy !== null) throw new FileFormatError(recordedBy, `records training size ${text} (${megapixelsOver(pixels, limit)} per pair), ${over}`);
   throw new ConfigError('--size', text, `is ${megapixelsOver(pixels, limit)} per pair, ${over}`);

@@ -17,7 +17,6 @@ export function maxImagePixels(): number {
   return value;
 }
 
-/** Read an 8-bit RGB image from a PNG (any colour type and depth) or a baseline/progressive JPEG. */
 /** An image's declared width and height, from its header alone (PNG or JPEG), without decoding it. */
 export function readImageSize(path: string): { width: number; height: number } {
   const bytes = readFileBytes(path);
@@ -26,6 +25,7 @@ export function readImageSize(path: string): { width: number; height: number } {
   throw new FileFormatError(path, 'not a PNG or JPEG image');
 }
 
+/** Read an 8-bit RGB image from a PNG (any colour type and depth) or a baseline/progressive JPEG. */
 export function readImage(path: string): RgbImage {
   const bytes = readFileBytes(path);
   const png = hasPngSignature(bytes);
@@ -95,13 +95,15 @@ function pngToRgb(path: string, bytes: Uint8Array): RgbImage {
   const { width, height, channels, data } = png;
   const n = width * height;
   const shift = png.depth === 16 ? 8 : 0;
+  // 1-, 2- and 4-bit grey comes unpacked but unscaled: 15 -> 255 at 4 bits.
+  const low = png.depth < 8 ? 255 / ((1 << png.depth) - 1) : 0;
   const rgb = new Uint8Array(n * 3);
   // Grey (+alpha) is replicated, RGB(A) copied; alpha is dropped (stereo images are opaque).
   const grey = channels <= 2;
   for (let i = 0; i < n; i++) {
     const s = i * channels;
     if (grey) {
-      const v = data[s] >> shift;
+      const v = low ? Math.round(data[s] * low) : data[s] >> shift;
       rgb[3 * i] = v;
       rgb[3 * i + 1] = v;
       rgb[3 * i + 2] = v;
@@ -191,7 +193,8 @@ export function checkImageExtension(path: string, option = '--out'): void {
 export function readMaskPng(path: string): { width: number; height: number; mask: Uint8Array } {
   const png = decodePngFile(path);
   const { width, height, channels, data } = png;
-  const threshold = png.depth === 16 ? 32767 : 127;
+  // Half the largest sample: 32767 at 16 bits, 127 at 8, 0.5 for a 1-bit mask.
+  const threshold = ((1 << png.depth) - 1) / 2;
   const mask = new Uint8Array(width * height);
   for (let i = 0; i < mask.length; i++) mask[i] = data[i * channels] > threshold ? 1 : 0;
   return { width, height, mask };

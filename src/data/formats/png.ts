@@ -28,7 +28,9 @@ export function decodePngFile(path: string, bytes: Uint8Array = readFileBytes(pa
   } else if (png.depth < 8) {
     const rows = Math.ceil((png.width * png.depth) / 8) * png.height;
     if (png.data.length !== rows) throw new FileFormatError(path, `corrupt PNG: ${png.data.length} bytes of ${png.depth}-bit samples for ${png.width}x${png.height}`);
-    png = { ...png, data: unpackGrey(png), depth: 8 };
+    // One byte per sample, the values as stored (0..2^depth - 1): readers that need 8 bits
+    // (images) scale them; readers of codes (Middlebury disparity) see the depth and refuse.
+    png = { ...png, data: unpackGrey(png) };
   }
   if (png.data.length !== png.width * png.height * png.channels) {
     throw new FileFormatError(path, `corrupt PNG: ${png.data.length} samples for ${png.width}x${png.height}x${png.channels}`);
@@ -38,7 +40,7 @@ export function decodePngFile(path: string, bytes: Uint8Array = readFileBytes(pa
 
 /**
  * 1-, 2- and 4-bit greyscale (the only non-palette PNGs below 8 bits): fast-png leaves the
- * samples packed, rows padded to whole bytes. Unpacked and scaled to 8 bits (15 -> 255).
+ * samples packed, rows padded to whole bytes. Unpacked to a byte each, not scaled.
  */
 function unpackGrey(png: DecodedPng): Uint8Array {
   const { width, height, depth } = png;
@@ -50,7 +52,7 @@ function unpackGrey(png: DecodedPng): Uint8Array {
     for (let x = 0; x < width; x++) {
       const bit = x * depth;
       const byte = packed[y * rowBytes + (bit >> 3)];
-      out[y * width + x] = Math.round((((byte >> (8 - depth - (bit & 7))) & max) * 255) / max);
+      out[y * width + x] = (byte >> (8 - depth - (bit & 7))) & max;
     }
   }
   return out;
