@@ -129,6 +129,10 @@ test('a model whose stride or output quantization metadata is absurd is refused 
     const file = edited(key, value);
     await assert.rejects(DepthPredictor.load(file), (e: unknown) => e instanceof FileFormatError && e.message.startsWith(`${file}: `) && message.test(e.message), `${key} = "${value}"`);
   }
+  // A curve the codec refuses names the file at load, not after a run.
+  const config = JSON.parse(proto.metadata_props?.find((p) => p.key === METADATA_KEYS.config)?.value ?? '{}') as Record<string, unknown>;
+  const order30 = edited(METADATA_KEYS.config, JSON.stringify({ ...config, order: 30 }));
+  await assert.rejects(DepthPredictor.load(order30), (e: unknown) => e instanceof FileFormatError && e.message.startsWith(`${order30}: has invalid hilbertq.config: invalid order = 30`));
   // The real metadata still loads; a scheme with escape sequences is printed without them.
   const ok = await DepthPredictor.load(folder('q1.onnx'));
   await ok.release();

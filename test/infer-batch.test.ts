@@ -129,6 +129,10 @@ test('infer never writes over its own inputs: --out onto the ground truth, --png
   );
   assert.deepEqual(readFileSync(left), leftBytes);
   assert.ok(!existsSync(join(dir, 'one.pfm')), 'nothing written');
+  // A --png that is a folder is refused before the PFM is written.
+  mkdirSync(join(dir, 'a-folder.png'));
+  await assert.rejects(runCli(['infer', '--model', model, '--left', left, '--right', right, '--out', join(dir, 'one.pfm'), '--png', join(dir, 'a-folder.png')]), oneLine(ConfigError, /--png = .*a-folder\.png: is a folder/));
+  assert.ok(!existsSync(join(dir, 'one.pfm')), 'no PFM either');
 });
 
 test('infer and eval warn about NaN disparities; eval refuses a pair over the inference limit before running it', async () => {

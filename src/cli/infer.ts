@@ -6,7 +6,7 @@ import { writePfmDisparity } from '../data/formats/disparity.js';
 import { parseSize } from '../data/options.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
 import { checkInferSize, DEFAULT_MAX_INFER_PIXELS, MAX_INFER_PIXELS_ENV } from '../infer/infer-limits.js';
-import { ConfigError } from '../util/errors.js';
+import { ConfigError, FileFormatError } from '../util/errors.js';
 import { runBatchInfer } from './infer-batch.js';
 import { refuseOverwritingInputs } from './output-guard.js';
 
@@ -69,9 +69,14 @@ async function runInfer(flags: InferFlags): Promise<void> {
   if (flags.png && existsSync(flags.png) && statSync(flags.png).isDirectory()) throw new ConfigError('--png', flags.png, 'is a folder; name the picture file to write');
   refuseOverwritingInputs([{ flag: '--out', path: flags.out }, ...(flags.png ? [{ flag: '--png', path: flags.png }] : [])], [flags.left, flags.right, flags.model]);
   // Read and check every input before the model: a bad image should not cost a session load.
-  // Without --resize the header's size is checked against the limit before decoding: an
-  // 8000x8000 PNG took 1.8 GB and 23 s to be refused after decoding.
-  if (!resize) checkInferSize(flags.left, readImageSize(flags.left), undefined);
+  // The headers' sizes are checked before decoding: against each other, and without --resize
+  // against the limit (an 8000x8000 PNG took 1.8 GB and 23 s to be refused after decoding).
+  const leftSize = readImageSize(flags.left);
+  const rightSize = readImageSize(flags.right);
+  if (rightSize.width !== leftSize.width || rightSize.height !== leftSize.height) {
+    throw new FileFormatError(flags.right, `is ${rightSize.width}x${rightSize.height}, but the left image ${flags.left} is ${leftSize.width}x${leftSize.height}`);
+  }
+  if (!resize) checkInferSize(flags.left, leftSize, undefined);
   const left = readImage(flags.left);
   const right = readImage(flags.right);
   checkInferSize(flags.left, left, resize, flags.resize);
