@@ -251,11 +251,7 @@ export class HilbertCurve {
       // Under a soft fold the module decodes most listed samples in a second pass (NaN where it
       // leaves one to the exact path, non-finite ones included).
       const listed = wasm.decode(points as Float32Array, n, from, out);
-      const settled = wasm.decodeSoft(listed, (c, i) => points[c * n + i]);
-      listed.forEach((i, j) => {
-        const q = settled ? settled[j] : NaN;
-        out[i] = q === q ? q : decodeOne(i);
-      });
+      wasm.settleListed(listed, (c, i) => points[c * n + i], decodeOne, out);
     }
     for (let i = from; i < n; i++) out[i] = decodeOne(i);
   }

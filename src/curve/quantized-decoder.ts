@@ -247,11 +247,7 @@ function cubeWalkDecoder(
       // The module lists the samples beyond its exactness bound (left NaN); under a soft fold it
       // decodes most of them in a second pass (NaN where it leaves one to settle).
       const listed = wasm.decode(codes, n, from, result);
-      const settled = wasm.decodeSoft(listed, (c, i) => dequant[c][codes[c * n + i]]);
-      listed.forEach((i, j) => {
-        const q = settled ? settled[j] : NaN;
-        result[i] = q === q ? q : settle(codes, n, i) * outputScale;
-      });
+      wasm.settleListed(listed, (c, i) => dequant[c][codes[c * n + i]], (i) => settle(codes, n, i) * outputScale, result);
     }
     for (let i = from; i < n; i++) result[i] = settle(codes, n, i) * outputScale;
     return result;

@@ -157,6 +157,18 @@ export class WasmCubeWalk {
     return result;
   }
 
+  /**
+   * The samples decode() listed, into `out`: decodeSoft's value where it has one, else
+   * `exact(i)` (the caller's float64 decode, in out's units).
+   */
+  settleListed(listed: readonly number[], component: (c: number, i: number) => number, exact: (i: number) => number, out: Float32Array): void {
+    const soft = this.decodeSoft(listed, component);
+    listed.forEach((i, j) => {
+      const q = soft ? soft[j] : NaN;
+      out[i] = q === q ? q : exact(i);
+    });
+  }
+
   /** decodeSoft for listed[start..end). */
   private decodeSoftChunk(listed: readonly number[], start: number, end: number, component: (c: number, i: number) => number, result: Float32Array): void {
     const count = end - start;
