@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { colorizeDisparity } from '../data/colorize.js';
-import { checkImageExtension, readImage, readImageSize, writeImage } from '../data/formats/image.js';
+import { checkImageExtension, readImage, writeImage } from '../data/formats/image.js';
 import { writePfmDisparity } from '../data/formats/disparity.js';
 import { parseSize } from '../data/options.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
@@ -69,17 +69,15 @@ async function runInfer(flags: InferFlags): Promise<void> {
   if (flags.png && existsSync(flags.png) && statSync(flags.png).isDirectory()) throw new ConfigError('--png', flags.png, 'is a folder; name the picture file to write');
   refuseOverwritingInputs([{ flag: '--out', path: flags.out }, ...(flags.png ? [{ flag: '--png', path: flags.png }] : [])], [flags.left, flags.right, flags.model]);
   // Read and check every input before the model: a bad image should not cost a session load.
-  // The headers' sizes are checked before decoding: against each other, and without --resize
-  // against the limit (an 8000x8000 PNG took 1.8 GB and 23 s to be refused after decoding).
-  const leftSize = readImageSize(flags.left);
-  const rightSize = readImageSize(flags.right);
-  if (rightSize.width !== leftSize.width || rightSize.height !== leftSize.height) {
-    throw new FileFormatError(flags.right, `is ${rightSize.width}x${rightSize.height}, but the left image ${flags.left} is ${leftSize.width}x${leftSize.height}`);
-  }
-  if (!resize) checkInferSize(flags.left, leftSize, undefined);
-  const left = readImage(flags.left);
-  const right = readImage(flags.right);
-  checkInferSize(flags.left, left, resize, flags.resize);
+  // Each size is checked from the image's header, before it is decoded: the left's against the
+  // limit, the right's against the left's.
+  const [leftFile, rightFile] = [flags.left, flags.right];
+  const left = readImage(leftFile, (size) => checkInferSize(leftFile, size, resize, flags.resize));
+  const right = readImage(rightFile, (size) => {
+    if (size.width !== left.width || size.height !== left.height) {
+      throw new FileFormatError(rightFile, `is ${size.width}x${size.height}, but the left image ${leftFile} is ${left.width}x${left.height}`);
+    }
+  });
   const predictor = await DepthPredictor.load(flags.model);
   try {
     // Again with the model's own limit (a ViT's attention), known once it is loaded.

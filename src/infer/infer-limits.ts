@@ -30,7 +30,8 @@ const ATTENTION_BYTES = 2e9;
  * HILBERTQ_MAX_INFER_PIXELS replaces both: the machine's owner knows its memory.
  */
 export function modelPixelLimit(config: ModelConfig | null): { pixels: number; what: string } {
-  const inference = { pixels: maxInferPixels(), what: `the inference limit of ${megapixels(maxInferPixels())} per pair (${MAX_INFER_PIXELS_ENV})` };
+  const limit = maxInferPixels();
+  const inference = { pixels: limit, what: `the inference limit of ${megapixels(limit)} per pair (${MAX_INFER_PIXELS_ENV})` };
   if (config === null || process.env[MAX_INFER_PIXELS_ENV]?.trim()) return inference;
   const body = backboneSettings(config);
   if (body.family !== 'vit') return inference;
