@@ -39,7 +39,7 @@ function noisyPoints(curve: HilbertCurve, n: number, seed: number): Float32Array
 }
 
 test('cube walk: float32 points decode in SIMD, equal to the float64 path, non-finite samples to NaN', () => {
-  for (const dims of [3, 4, 5]) {
+  for (const dims of [3, 4, 5, 6]) {
     const curve = new HilbertCurve({ dims, order: 1, margin: 0.1 });
     const n = 4096 + 4 * 21 + 3;
     const points = noisyPoints(curve, n, dims);

@@ -30,8 +30,8 @@ test('the SIMD table decoder equals the JS loop and exact decode, for chunked, o
   }
 });
 
-test('the SIMD cube-walk decoder runs for 3, 4 and 5 dims and agrees with the JS path; samples beyond its bound are listed for the exact decode', () => {
-  for (const dims of [3, 4, 5]) {
+test('the SIMD cube-walk decoder runs for 3 to 6 dims and agrees with the JS path; samples beyond its bound are listed for the exact decode', () => {
+  for (const dims of [3, 4, 5, 6]) {
     const curve = new HilbertCurve({ dims, order: 1, margin: 0.1 });
     const scales = Array.from({ length: dims }, (_, c) => 1 / (245 + c));
     const zeroPoints = Array.from({ length: dims }, (_, c) => 3 + c);
@@ -72,7 +72,7 @@ test('the SIMD cube-walk decoder runs for 3, 4 and 5 dims and agrees with the JS
 });
 
 test('the cube walk decodes the head tail\'s sigmoid codes (scale 1/255, zero point 0) sixteen at a time, as the exact decode does, blended or not, ties included', () => {
-  for (const dims of [3, 4, 5]) {
+  for (const dims of [3, 4, 5, 6]) {
     const curve = new HilbertCurve({ dims, order: 1, margin: 0.1 });
     // The codes OutputDecoder hands the cube walk of a w8a8 model whose graph leaves the tail to it.
     const scales = new Array<number>(dims).fill(SIGMOID_CODES.scale);
@@ -149,7 +149,7 @@ function nearestQ(curve: HilbertCurve, p: Float64Array): number {
 }
 
 test('cube walk: a point equally far along both segments of a corner decodes to the lower one, on every path', () => {
-  for (const dims of [3, 4, 5]) {
+  for (const dims of [3, 4, 5, 6]) {
     // Margin, offset and scale are powers of two: the tie is exact in float32 and float64 alike.
     const curve = new HilbertCurve({ dims, order: 1, margin: 0.125 });
     const walk = curve.cubeWalk();
@@ -179,7 +179,7 @@ test('cube walk: a point equally far along both segments of a corner decodes to 
 });
 
 test('cube walk: hedged points beyond spacing / 2 of the curve are vouched for by the sharper test, and exact', () => {
-  for (const dims of [3, 4, 5]) {
+  for (const dims of [3, 4, 5, 6]) {
     const curve = new HilbertCurve({ dims, order: 1, margin: 0.1 });
     const ones = new Array<number>(dims).fill(1);
     const zeros = new Array<number>(dims).fill(0);

@@ -1,11 +1,11 @@
-;; The cube-walk decoder of quantized-decoder.ts and HilbertCurve.decode (order-1 curves in 3 to 5
+;; The cube-walk decoder of quantized-decoder.ts and HilbertCurve.decode (order-1 curves in 3 to 6
 ;; dims; 8- or 16-bit codes or float32 points) in WebAssembly SIMD, four samples per step and no
 ;; branch per sample: each component's codes are dequantized (floats read as they are), centred
 ;; (y = x - 1/2: its sign is the corner bit, (1/2 - margin) - |y| the inward distance from that
-;; corner); byte swizzles look up the corner's vertex and its two segments' axes (32-entry tables
-;; indexed by the corner, two 16-byte halves each; one half for up to 4 dims); masks pick those
-;; axes' inward distances; the nearer segment's projection gives q, or with a corner blend (header
-;; byte 156) the mix of both projections that CubeWalk.decode makes.
+;; corner); byte swizzles look up the corner's vertex and its two segments' axes (tables indexed
+;; by the corner in 16-byte quarters: one for up to 4 dims, two for 5, four for 6); masks pick
+;; those axes' inward distances; the nearer segment's projection gives q, or with a corner blend
+;; (header byte 156) the mix of both projections that CubeWalk.decode makes.
 ;; A sample farther than spacing / 2 from that projection, and not clearly nearer it than every
 ;; other segment (CubeWalk.clearOfOthers), gets NaN, and its index goes to a list
 ;; at $list (i32 each; decode returns how many): the caller decodes those exactly without
@@ -17,34 +17,37 @@
 ;; be repeated per block (V8 does not hoist memory loads), which took a third of the time.
 ;;
 ;; Memory: a 176-byte header at 0 (written by wasm-cube-walk.ts):
-;;   0 vertex of each corner (32 x i8), 32 axis of the segment before that vertex, 64 after
-;;   (both per corner; an absent segment's axis is 5, which no component matches: it reads 0),
-;;   96 scale per component (5 x f32), 116 zero point per component (5 x f32),
+;;   0 vertex of corners 0-31 (32 x i8), 32 axis of the segment before that vertex, 64 after
+;;   (both per corner; an absent segment's axis is 7, which no component matches: it reads 0),
+;;   96 scale of components 0-4 (5 x f32), 116 their zero points (5 x f32),
 ;;   136 margin, 140 1 - margin, 144 1 / spacing, 148 the squared bound beyond which a sample is
 ;;   listed ((spacing / 2)^2; under a soft fold (from x spacing)^2 less CLEAR_MARGIN, and infinity
 ;;   while wasm-cube-walk.ts has decode project soft's points), 152 outputScale / segments,
 ;;   156 1 / (2 blend) for CubeWalk.decode's corner blend, 0 for the nearest point,
 ;;   160 spacing, 164 spacing^2, 168 CLEAR_MARGIN (CubeWalk.clearOfOthers; infinity under a soft
 ;;   fold, which skips that test: every listed sample goes to soft).
-;; Then decode8's scratch (176..399, see decode8 below), soft's header, segment table and scratch
-;; (400..3359, see soft below), and from 3360 on the input ($dims planes of $n samples: u8 codes
-;; for $kind 0, f32 values for 1, u16 codes for 2), the output ($n f32) and the list ($n i32 at
-;; most).
+;; Then decode8's scratch (176..399, see decode8 below), soft's header and segment table
+;; (420..3471, see soft below); the sixth dimension's part of the header: 3472 vertex of corners
+;; 32-63, 3504 and 3536 their before and after axes, 3568 component 5's scale and 3572 its zero
+;; point, 3584 its m in decode8's scratch; soft's scratch (3600..5999), and from 6000 on the
+;; input ($dims planes of $n samples: u8 codes for $kind 0, f32 values for 1, u16 codes for 2),
+;; the output ($n f32) and the list ($n i32 at most).
 ;; $n a multiple of 4.
 ;; Compiled to cube-walk.wasm.ts by `npm run build:wasm`.
 (module
   (memory (export "memory") 1)
   (func (export "decode") (param $codes i32) (param $n i32) (param $dims i32) (param $out i32) (param $list i32) (param $kind i32) (result i32)
     (local $i i32) (local $count i32) (local $at i32) (local $isFloat i32) (local $isWide i32) (local $shift i32) (local $blendOn i32) (local $clearOn i32)
-    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $p4 i32)
-    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128)
-    (local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128) (local $z4 v128)
-    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $p4 i32) (local $p5 i32)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128)
+    (local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128) (local $z4 v128) (local $z5 v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128)
     (local $y v128) (local $corner v128) (local $idx v128) (local $idx2 v128) (local $far2 v128) (local $k v128)
     (local $axisB v128) (local $axisA v128) (local $before v128) (local $after v128) (local $along v128)
     (local $a v128) (local $b v128) (local $ta v128) (local $sum v128) (local $dq v128) (local $beyond v128)
     (local $kTable v128) (local $kTable2 v128) (local $bTable v128) (local $bTable2 v128) (local $aTable v128) (local $aTable2 v128)
-    (local $high v128) (local $sixteen v128) (local $one v128) (local $two v128) (local $three v128) (local $four v128)
+    (local $kTable3 v128) (local $kTable4 v128) (local $bTable3 v128) (local $bTable4 v128) (local $aTable3 v128) (local $aTable4 v128)
+    (local $high v128) (local $sixteen v128) (local $one v128) (local $two v128) (local $three v128) (local $four v128) (local $five v128)
     (local $zerof v128) (local $onef v128) (local $half v128) (local $inner v128) (local $invS v128) (local $bound2 v128)
     (local $perVertex v128) (local $blend v128) (local $inf v128)
    
@@ -58,16 +61,19 @@
     (local.set $p2 (i32.add (local.get $p1) (i32.shl (local.get $n) (local.get $shift))))
     (local.set $p3 (i32.add (local.get $p2) (i32.shl (local.get $n) (local.get $shift))))
     (local.set $p4 (i32.add (local.get $p3) (i32.shl (local.get $n) (local.get $shift))))
+    (local.set $p5 (i32.add (local.get $p4) (i32.shl (local.get $n) (local.get $shift))))
     (local.set $s0 (f32x4.splat (f32.load offset=96 (i32.const 0))))
     (local.set $s1 (f32x4.splat (f32.load offset=100 (i32.const 0))))
     (local.set $s2 (f32x4.splat (f32.load offset=104 (i32.const 0))))
     (local.set $s3 (f32x4.splat (f32.load offset=108 (i32.const 0))))
     (local.set $s4 (f32x4.splat (f32.load offset=112 (i32.const 0))))
+    (local.set $s5 (f32x4.splat (f32.load offset=3568 (i32.const 0))))
     (local.set $z0 (f32x4.splat (f32.load offset=116 (i32.const 0))))
     (local.set $z1 (f32x4.splat (f32.load offset=120 (i32.const 0))))
     (local.set $z2 (f32x4.splat (f32.load offset=124 (i32.const 0))))
     (local.set $z3 (f32x4.splat (f32.load offset=128 (i32.const 0))))
     (local.set $z4 (f32x4.splat (f32.load offset=132 (i32.const 0))))
+    (local.set $z5 (f32x4.splat (f32.load offset=3572 (i32.const 0))))
     ;; Lane bytes 1-3 are 0x80 so that a swizzle writes 0 there: each i32 lane reads one table byte.
     (local.set $high (i32x4.splat (i32.const 0x80808000)))
     (local.set $sixteen (i32x4.splat (i32.const 16)))
@@ -77,10 +83,17 @@
     (local.set $bTable2 (v128.load (i32.const 48)))
     (local.set $aTable (v128.load (i32.const 64)))
     (local.set $aTable2 (v128.load (i32.const 80)))
+    (local.set $kTable3 (v128.load (i32.const 3472)))
+    (local.set $kTable4 (v128.load (i32.const 3488)))
+    (local.set $bTable3 (v128.load (i32.const 3504)))
+    (local.set $bTable4 (v128.load (i32.const 3520)))
+    (local.set $aTable3 (v128.load (i32.const 3536)))
+    (local.set $aTable4 (v128.load (i32.const 3552)))
     (local.set $one (i32x4.splat (i32.const 1)))
     (local.set $two (i32x4.splat (i32.const 2)))
     (local.set $three (i32x4.splat (i32.const 3)))
     (local.set $four (i32x4.splat (i32.const 4)))
+    (local.set $five (i32x4.splat (i32.const 5)))
     (local.set $zerof (f32x4.splat (f32.const 0)))
     (local.set $onef (f32x4.splat (f32.const 1)))
     (local.set $half (f32x4.splat (f32.const 0.5)))
@@ -96,13 +109,36 @@
     ;; Components beyond $dims: an inward distance of 0 adds nothing to clearOfOthers' largest squares.
     (local.set $w3 (local.get $zerof))
     (local.set $w4 (local.get $zerof))
+    (local.set $w5 (local.get $zerof))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
         (local.set $corner (v128.const i32x4 0 0 0 0))
         (local.set $far2 (local.get $zerof))
         ;; From the last component down: corner = 2 corner + (y > 0) puts component c's bit at c.
-        (if (i32.eq (local.get $dims) (i32.const 5))
+        (if (i32.eq (local.get $dims) (i32.const 6))
+          (then
+          ;; component 5: y = x - 1/2, its corner bit, its inward distance (1/2 - margin) - |y|
+          (local.set $at (i32.add (local.get $p5) (i32.shl (local.get $i) (local.get $shift))))
+          (local.set $y
+            (f32x4.sub
+              (if (result v128) (local.get $isFloat)
+                (then (v128.load (local.get $at)))
+                (else
+                  (f32x4.mul
+                    (f32x4.sub
+                      (f32x4.convert_i32x4_s
+                        (if (result v128) (local.get $isWide)
+                          (then (i32x4.extend_low_i16x8_u (v128.load64_zero (local.get $at))))
+                          (else (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $at)))))))
+                      (local.get $z5))
+                    (local.get $s5))))
+              (local.get $half)))
+          (local.set $corner (i32x4.sub (i32x4.shl (local.get $corner) (i32.const 1)) (f32x4.gt (local.get $y) (local.get $zerof))))
+          (local.set $w5 (f32x4.sub (local.get $inner) (f32x4.abs (local.get $y))))
+          (local.set $far2 (f32x4.add (local.get $far2) (f32x4.mul (local.get $w5) (local.get $w5))))
+          ))
+        (if (i32.ge_u (local.get $dims) (i32.const 5))
           (then
           ;; component 4: y = x - 1/2, its corner bit, its inward distance (1/2 - margin) - |y|
           (local.set $at (i32.add (local.get $p4) (i32.shl (local.get $i) (local.get $shift))))
@@ -210,12 +246,23 @@
         (local.set $k (i8x16.swizzle (local.get $kTable) (local.get $idx)))
         (local.set $axisB (i8x16.swizzle (local.get $bTable) (local.get $idx)))
         (local.set $axisA (i8x16.swizzle (local.get $aTable) (local.get $idx)))
-        (if (i32.eq (local.get $dims) (i32.const 5))
+        (if (i32.ge_u (local.get $dims) (i32.const 5))
           (then
             (local.set $idx2 (v128.or (i32x4.sub (local.get $corner) (local.get $sixteen)) (local.get $high)))
             (local.set $k (v128.or (local.get $k) (i8x16.swizzle (local.get $kTable2) (local.get $idx2))))
             (local.set $axisB (v128.or (local.get $axisB) (i8x16.swizzle (local.get $bTable2) (local.get $idx2))))
-            (local.set $axisA (v128.or (local.get $axisA) (i8x16.swizzle (local.get $aTable2) (local.get $idx2))))))
+            (local.set $axisA (v128.or (local.get $axisA) (i8x16.swizzle (local.get $aTable2) (local.get $idx2))))
+            ;; 6 dims: corners 32-47 and 48-63 in two more quarters, read alike.
+            (if (i32.eq (local.get $dims) (i32.const 6))
+              (then
+                (local.set $idx2 (v128.or (i32x4.sub (local.get $corner) (i32x4.splat (i32.const 32))) (local.get $high)))
+                (local.set $k (v128.or (local.get $k) (i8x16.swizzle (local.get $kTable3) (local.get $idx2))))
+                (local.set $axisB (v128.or (local.get $axisB) (i8x16.swizzle (local.get $bTable3) (local.get $idx2))))
+                (local.set $axisA (v128.or (local.get $axisA) (i8x16.swizzle (local.get $aTable3) (local.get $idx2))))
+                (local.set $idx2 (v128.or (i32x4.sub (local.get $corner) (i32x4.splat (i32.const 48))) (local.get $high)))
+                (local.set $k (v128.or (local.get $k) (i8x16.swizzle (local.get $kTable4) (local.get $idx2))))
+                (local.set $axisB (v128.or (local.get $axisB) (i8x16.swizzle (local.get $bTable4) (local.get $idx2))))
+                (local.set $axisA (v128.or (local.get $axisA) (i8x16.swizzle (local.get $aTable4) (local.get $idx2))))))))
         ;; The inward distance along the axis of the segment before / after vertex k: one component
         ;; matches (0 where the segment is absent, which CubeWalk.decode's -Infinity gives alike).
         (local.set $before
@@ -234,10 +281,14 @@
           (then
             (local.set $before (v128.or (local.get $before) (v128.and (local.get $w3) (i32x4.eq (local.get $axisB) (local.get $three)))))
             (local.set $after (v128.or (local.get $after) (v128.and (local.get $w3) (i32x4.eq (local.get $axisA) (local.get $three)))))
-            (if (i32.eq (local.get $dims) (i32.const 5))
+            (if (i32.ge_u (local.get $dims) (i32.const 5))
               (then
                 (local.set $before (v128.or (local.get $before) (v128.and (local.get $w4) (i32x4.eq (local.get $axisB) (local.get $four)))))
-                (local.set $after (v128.or (local.get $after) (v128.and (local.get $w4) (i32x4.eq (local.get $axisA) (local.get $four)))))))))
+                (local.set $after (v128.or (local.get $after) (v128.and (local.get $w4) (i32x4.eq (local.get $axisA) (local.get $four)))))
+                (if (i32.eq (local.get $dims) (i32.const 6))
+                  (then
+                    (local.set $before (v128.or (local.get $before) (v128.and (local.get $w5) (i32x4.eq (local.get $axisB) (local.get $five)))))
+                    (local.set $after (v128.or (local.get $after) (v128.and (local.get $w5) (i32x4.eq (local.get $axisA) (local.get $five)))))))))))
         ;; Along a segment's own axis the projection removes p's offset; off it, the offset stays.
         (local.set $b (f32x4.pmax (local.get $before) (local.get $zerof)))
         (local.set $a (f32x4.pmax (local.get $after) (local.get $zerof)))
@@ -272,7 +323,7 @@
           (f32x4.gt (f32x4.sub (local.get $far2) (f32x4.mul (local.get $along) (local.get $along))) (local.get $bound2)))
         (if (i32.and (local.get $clearOn) (v128.any_true (local.get $beyond)))
           (then
-            (local.set $beyond (v128.andnot (local.get $beyond) (call $clearOfOthers (local.get $w0) (local.get $w1) (local.get $w2) (local.get $w3) (local.get $w4) (local.get $along) (local.get $dims))))))
+            (local.set $beyond (v128.andnot (local.get $beyond) (call $clearOfOthers (local.get $w0) (local.get $w1) (local.get $w2) (local.get $w3) (local.get $w4) (local.get $w5) (local.get $along) (local.get $dims))))))
         ;; A non-finite component (float input only) makes far2 NaN or infinite: listed too, for the
         ;; caller to reject.
         (if (local.get $isFloat)
@@ -310,15 +361,17 @@
 ;; runs in f32x4, four lanes at a time (the four groups of a step unrolled), as in decode.
 ;; Scratch at 176..399: 176 the vertices k, 192 the before axis's m, 208 the after axis's m
 ;; (bytes, an absent segment's 255, which gives a negative distance: it reads 0), 224 sum m (i16
-;; per sample), 256 sum m^2 (i32 per sample), 320 each component's m (16 bytes each).
-;; $n a multiple of 16; planes at $codes, $n bytes each (so the input starts at 3360 or later).
+;; per sample), 256 sum m^2 (i32 per sample), 320 each component's m (16 bytes each; component
+;; 5's at 3584).
+;; $n a multiple of 16; planes at $codes, $n bytes each (so the input starts at 6000 or later).
   (func (export "decode8") (param $codes i32) (param $n i32) (param $dims i32) (param $out i32) (param $list i32) (result i32)
     (local $i i32) (local $at i32) (local $count i32) (local $blendOn i32) (local $clearOn i32)
-    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $p4 i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $p4 i32) (local $p5 i32)
     (local $v v128) (local $m v128) (local $lo v128) (local $hi v128) (local $sumLo v128) (local $sumHi v128)
     (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
     (local $corner v128) (local $corner2 v128) (local $axisB v128) (local $axisA v128) (local $k v128) (local $bm v128) (local $am v128)
     (local $kTable v128) (local $kTable2 v128) (local $bTable v128) (local $bTable2 v128) (local $aTable v128) (local $aTable2 v128)
+    (local $kTable3 v128) (local $kTable4 v128) (local $bTable3 v128) (local $bTable4 v128) (local $aTable3 v128) (local $aTable4 v128)
     (local $c127 v128) (local $c128 v128) (local $sixteen v128) (local $absent v128)
     (local $s v128) (local $C v128) (local $dC2 v128) (local $twoCs v128) (local $s2 v128)
     (local $zerof v128) (local $onef v128) (local $half v128) (local $invS v128) (local $bound2 v128)
@@ -333,16 +386,23 @@
     (local.set $p2 (i32.add (local.get $p1) (local.get $n)))
     (local.set $p3 (i32.add (local.get $p2) (local.get $n)))
     (local.set $p4 (i32.add (local.get $p3) (local.get $n)))
+    (local.set $p5 (i32.add (local.get $p4) (local.get $n)))
     (local.set $kTable (v128.load (i32.const 0)))
     (local.set $kTable2 (v128.load (i32.const 16)))
     (local.set $bTable (v128.load (i32.const 32)))
     (local.set $bTable2 (v128.load (i32.const 48)))
     (local.set $aTable (v128.load (i32.const 64)))
     (local.set $aTable2 (v128.load (i32.const 80)))
+    (local.set $kTable3 (v128.load (i32.const 3472)))
+    (local.set $kTable4 (v128.load (i32.const 3488)))
+    (local.set $bTable3 (v128.load (i32.const 3504)))
+    (local.set $bTable4 (v128.load (i32.const 3520)))
+    (local.set $aTable3 (v128.load (i32.const 3536)))
+    (local.set $aTable4 (v128.load (i32.const 3552)))
     (local.set $c127 (i8x16.splat (i32.const 127)))
     (local.set $c128 (i8x16.splat (i32.const 128)))
     (local.set $sixteen (i8x16.splat (i32.const 16)))
-    (local.set $absent (i8x16.splat (i32.const 5)))
+    (local.set $absent (i8x16.splat (i32.const 7)))
     ;; C = (1/2 - margin) - s/2 in f32, s the scale of component 0 (the caller checks they are one).
     (local.set $cs (f32.sub (f32.sub (f32.const 0.5) (f32.load offset=136 (i32.const 0))) (f32.mul (f32.const 0.5) (f32.load offset=96 (i32.const 0)))))
     (local.set $C (f32x4.splat (local.get $cs)))
@@ -375,7 +435,7 @@
         (local.set $corner (v128.or (local.get $corner) (i8x16.shl (i8x16.shr_u (local.get $v) (i32.const 7)) (i32.const 0))))
         (local.set $m (v128.or (i8x16.sub_sat_u (local.get $v) (local.get $c128)) (i8x16.sub_sat_u (local.get $c127) (local.get $v))))
         (v128.store offset=320 (i32.const 0) (local.get $m))
-        ;; sum m and sum m^2 per sample (i16 and i32: at most 5 x 127 and 5 x 127^2)
+        ;; sum m and sum m^2 per sample (i16 and i32: at most 6 x 127 and 6 x 127^2)
         (local.set $lo (i16x8.extend_low_i8x16_u (local.get $m)))
         (local.set $hi (i16x8.extend_high_i8x16_u (local.get $m)))
         (local.set $sumLo (i16x8.add (local.get $sumLo) (local.get $lo)))
@@ -389,7 +449,7 @@
         (local.set $corner (v128.or (local.get $corner) (i8x16.shl (i8x16.shr_u (local.get $v) (i32.const 7)) (i32.const 1))))
         (local.set $m (v128.or (i8x16.sub_sat_u (local.get $v) (local.get $c128)) (i8x16.sub_sat_u (local.get $c127) (local.get $v))))
         (v128.store offset=336 (i32.const 0) (local.get $m))
-        ;; sum m and sum m^2 per sample (i16 and i32: at most 5 x 127 and 5 x 127^2)
+        ;; sum m and sum m^2 per sample (i16 and i32: at most 6 x 127 and 6 x 127^2)
         (local.set $lo (i16x8.extend_low_i8x16_u (local.get $m)))
         (local.set $hi (i16x8.extend_high_i8x16_u (local.get $m)))
         (local.set $sumLo (i16x8.add (local.get $sumLo) (local.get $lo)))
@@ -403,7 +463,7 @@
         (local.set $corner (v128.or (local.get $corner) (i8x16.shl (i8x16.shr_u (local.get $v) (i32.const 7)) (i32.const 2))))
         (local.set $m (v128.or (i8x16.sub_sat_u (local.get $v) (local.get $c128)) (i8x16.sub_sat_u (local.get $c127) (local.get $v))))
         (v128.store offset=352 (i32.const 0) (local.get $m))
-        ;; sum m and sum m^2 per sample (i16 and i32: at most 5 x 127 and 5 x 127^2)
+        ;; sum m and sum m^2 per sample (i16 and i32: at most 6 x 127 and 6 x 127^2)
         (local.set $lo (i16x8.extend_low_i8x16_u (local.get $m)))
         (local.set $hi (i16x8.extend_high_i8x16_u (local.get $m)))
         (local.set $sumLo (i16x8.add (local.get $sumLo) (local.get $lo)))
@@ -419,7 +479,7 @@
             (local.set $corner (v128.or (local.get $corner) (i8x16.shl (i8x16.shr_u (local.get $v) (i32.const 7)) (i32.const 3))))
             (local.set $m (v128.or (i8x16.sub_sat_u (local.get $v) (local.get $c128)) (i8x16.sub_sat_u (local.get $c127) (local.get $v))))
             (v128.store offset=368 (i32.const 0) (local.get $m))
-            ;; sum m and sum m^2 per sample (i16 and i32: at most 5 x 127 and 5 x 127^2)
+            ;; sum m and sum m^2 per sample (i16 and i32: at most 6 x 127 and 6 x 127^2)
             (local.set $lo (i16x8.extend_low_i8x16_u (local.get $m)))
             (local.set $hi (i16x8.extend_high_i8x16_u (local.get $m)))
             (local.set $sumLo (i16x8.add (local.get $sumLo) (local.get $lo)))
@@ -429,14 +489,31 @@
             (local.set $q2 (i32x4.add (local.get $q2) (i32x4.extmul_low_i16x8_u (local.get $hi) (local.get $hi))))
             (local.set $q3 (i32x4.add (local.get $q3) (i32x4.extmul_high_i16x8_u (local.get $hi) (local.get $hi))))
           ))
-        (if (i32.eq (local.get $dims) (i32.const 5))
+        (if (i32.ge_u (local.get $dims) (i32.const 5))
           (then
             ;; component 4: its corner bit (code >= 128) and m = |code - 127.5| - 1/2, kept for the selection
             (local.set $v (v128.load (i32.add (local.get $p4) (local.get $i))))
             (local.set $corner (v128.or (local.get $corner) (i8x16.shl (i8x16.shr_u (local.get $v) (i32.const 7)) (i32.const 4))))
             (local.set $m (v128.or (i8x16.sub_sat_u (local.get $v) (local.get $c128)) (i8x16.sub_sat_u (local.get $c127) (local.get $v))))
             (v128.store offset=384 (i32.const 0) (local.get $m))
-            ;; sum m and sum m^2 per sample (i16 and i32: at most 5 x 127 and 5 x 127^2)
+            ;; sum m and sum m^2 per sample (i16 and i32: at most 6 x 127 and 6 x 127^2)
+            (local.set $lo (i16x8.extend_low_i8x16_u (local.get $m)))
+            (local.set $hi (i16x8.extend_high_i8x16_u (local.get $m)))
+            (local.set $sumLo (i16x8.add (local.get $sumLo) (local.get $lo)))
+            (local.set $sumHi (i16x8.add (local.get $sumHi) (local.get $hi)))
+            (local.set $q0 (i32x4.add (local.get $q0) (i32x4.extmul_low_i16x8_u (local.get $lo) (local.get $lo))))
+            (local.set $q1 (i32x4.add (local.get $q1) (i32x4.extmul_high_i16x8_u (local.get $lo) (local.get $lo))))
+            (local.set $q2 (i32x4.add (local.get $q2) (i32x4.extmul_low_i16x8_u (local.get $hi) (local.get $hi))))
+            (local.set $q3 (i32x4.add (local.get $q3) (i32x4.extmul_high_i16x8_u (local.get $hi) (local.get $hi))))
+          ))
+        (if (i32.eq (local.get $dims) (i32.const 6))
+          (then
+            ;; component 5: its corner bit (code >= 128) and m = |code - 127.5| - 1/2, kept for the selection
+            (local.set $v (v128.load (i32.add (local.get $p5) (local.get $i))))
+            (local.set $corner (v128.or (local.get $corner) (i8x16.shl (i8x16.shr_u (local.get $v) (i32.const 7)) (i32.const 5))))
+            (local.set $m (v128.or (i8x16.sub_sat_u (local.get $v) (local.get $c128)) (i8x16.sub_sat_u (local.get $c127) (local.get $v))))
+            (v128.store offset=3584 (i32.const 0) (local.get $m))
+            ;; sum m and sum m^2 per sample (i16 and i32: at most 6 x 127 and 6 x 127^2)
             (local.set $lo (i16x8.extend_low_i8x16_u (local.get $m)))
             (local.set $hi (i16x8.extend_high_i8x16_u (local.get $m)))
             (local.set $sumLo (i16x8.add (local.get $sumLo) (local.get $lo)))
@@ -451,12 +528,23 @@
         (local.set $k (i8x16.swizzle (local.get $kTable) (local.get $corner)))
         (local.set $axisB (i8x16.swizzle (local.get $bTable) (local.get $corner)))
         (local.set $axisA (i8x16.swizzle (local.get $aTable) (local.get $corner)))
-        (if (i32.eq (local.get $dims) (i32.const 5))
+        (if (i32.ge_u (local.get $dims) (i32.const 5))
           (then
             (local.set $corner2 (i8x16.sub (local.get $corner) (local.get $sixteen)))
             (local.set $k (v128.or (local.get $k) (i8x16.swizzle (local.get $kTable2) (local.get $corner2))))
             (local.set $axisB (v128.or (local.get $axisB) (i8x16.swizzle (local.get $bTable2) (local.get $corner2))))
-            (local.set $axisA (v128.or (local.get $axisA) (i8x16.swizzle (local.get $aTable2) (local.get $corner2))))))
+            (local.set $axisA (v128.or (local.get $axisA) (i8x16.swizzle (local.get $aTable2) (local.get $corner2))))
+            ;; 6 dims: corners 32-47 and 48-63 in two more quarters, read alike.
+            (if (i32.eq (local.get $dims) (i32.const 6))
+              (then
+                (local.set $corner2 (i8x16.sub (local.get $corner) (i8x16.splat (i32.const 32))))
+                (local.set $k (v128.or (local.get $k) (i8x16.swizzle (local.get $kTable3) (local.get $corner2))))
+                (local.set $axisB (v128.or (local.get $axisB) (i8x16.swizzle (local.get $bTable3) (local.get $corner2))))
+                (local.set $axisA (v128.or (local.get $axisA) (i8x16.swizzle (local.get $aTable3) (local.get $corner2))))
+                (local.set $corner2 (i8x16.sub (local.get $corner) (i8x16.splat (i32.const 48))))
+                (local.set $k (v128.or (local.get $k) (i8x16.swizzle (local.get $kTable4) (local.get $corner2))))
+                (local.set $axisB (v128.or (local.get $axisB) (i8x16.swizzle (local.get $bTable4) (local.get $corner2))))
+                (local.set $axisA (v128.or (local.get $axisA) (i8x16.swizzle (local.get $aTable4) (local.get $corner2))))))))
         ;; m of the axis of the segment before / after vertex k (255 where that segment is absent).
         (local.set $bm
           (v128.or (i8x16.eq (local.get $axisB) (local.get $absent))
@@ -478,12 +566,18 @@
               (v128.and (v128.load offset=368 (i32.const 0)) (i8x16.eq (local.get $axisB) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))
             (local.set $am (v128.or (local.get $am)
               (v128.and (v128.load offset=368 (i32.const 0)) (i8x16.eq (local.get $axisA) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))
-            (if (i32.eq (local.get $dims) (i32.const 5))
+            (if (i32.ge_u (local.get $dims) (i32.const 5))
               (then
                 (local.set $bm (v128.or (local.get $bm)
                   (v128.and (v128.load offset=384 (i32.const 0)) (i8x16.eq (local.get $axisB) (v128.const i8x16 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4)))))
                 (local.set $am (v128.or (local.get $am)
-                  (v128.and (v128.load offset=384 (i32.const 0)) (i8x16.eq (local.get $axisA) (v128.const i8x16 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4)))))))))
+                  (v128.and (v128.load offset=384 (i32.const 0)) (i8x16.eq (local.get $axisA) (v128.const i8x16 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4)))))
+                (if (i32.eq (local.get $dims) (i32.const 6))
+                  (then
+                    (local.set $bm (v128.or (local.get $bm)
+                      (v128.and (v128.load offset=3584 (i32.const 0)) (i8x16.eq (local.get $axisB) (v128.const i8x16 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5)))))
+                    (local.set $am (v128.or (local.get $am)
+                      (v128.and (v128.load offset=3584 (i32.const 0)) (i8x16.eq (local.get $axisA) (v128.const i8x16 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5)))))))))))
         (v128.store offset=176 (i32.const 0) (local.get $k))
         (v128.store offset=192 (i32.const 0) (local.get $bm))
         (v128.store offset=208 (i32.const 0) (local.get $am))
@@ -756,10 +850,10 @@
 ;; in the same order, so the scan needs no branch per sample. Per block, each component's squared
 ;; distance to the margin and to 1 - margin (a vertex's two possible coordinates); per segment,
 ;; the projection t along its axis, the squared distance (its off-axis terms, looked up by the
-;; segment table's addresses, plus the along-axis remainder) and q, kept at 2368 + 32 k for the
+;; segment table's addresses, plus the along-axis remainder) and q, kept at 3984 + 32 k for the
 ;; second pass; the least distance and the nearest segment (the first of equal ones). The terms
 ;; are summed afresh per segment: the running sum CubeWalk.nearest keeps in float64 drifted by
-;; 1e-5 of the distance over 31 segments in float32. Then the mean of every segment's q weighted
+;; 1e-5 of the distance over 31 segments in float32 (63 in 6 dims). Then the mean of every segment's q weighted
 ;; by exp(-(d_k^2 / d_min^2 - 1) / (2 kappa^2)), exp from a polynomial (Cephes' exp2f, relative
 ;; error about 2e-7) and each weight cut to 0 where that exponent is 14 or more, as
 ;; CubeWalk.softMean cuts its table.
@@ -772,13 +866,13 @@
 ;; where a component is not finite: the caller decodes those exactly.
 ;; Header (wasm-cube-walk.ts): 420 1 / segments, 424 1 / (2 kappa^2), 428 the segment count
 ;; (i32), 432 SOFT_TIE, 436 the ramp's start (from x spacing), 440 1 / (spacing / 2 - start),
-;; 444 the output scale (q = 1 in output units); from 448, 48 bytes per segment: the address of its axis's component at
-;; 2048 (i32), its first vertex's coordinate along that axis, the step to its second (+-spacing)
-;; and that step's inverse, then five addresses (i32) of the terms its distance sums: component
-;; c's squared distance to its first vertex's coordinate (2128 + 48 c, + 16 for 1 - margin), or
-;; 0 (+ 32) for its own axis and for components beyond $dims.
-;; Scratch: 2048 the block's points (5 x 16 bytes), 2128 + 48 c component c's squared distances
-;; to the margin, to 1 - margin, and zeros, 2368 + 32 k segment k's squared distance and q.
+;; 444 the output scale (q = 1 in output units); from 448, 48 bytes per segment (63 at most): the
+;; address of its axis's component at 3600 (i32), its first vertex's coordinate along that axis,
+;; the step to its second (+-spacing) and that step's inverse, then five addresses (i32) of the
+;; terms its distance sums: each other component's squared distance to its first vertex's
+;; coordinate (3696 + 48 c, + 16 for 1 - margin), and zeros (3728) for the slots beyond $dims - 1.
+;; Scratch: 3600 the block's points (6 x 16 bytes), 3696 + 48 c component c's squared distances
+;; to the margin, to 1 - margin, and zeros, 3984 + 32 k segment k's squared distance and q.
   (func (export "soft") (param $points i32) (param $n i32) (param $dims i32) (param $proj i32) (param $out i32)
     (local $i i32) (local $c i32) (local $k i32) (local $seg i32) (local $segments i32) (local $plane i32) (local $at i32)
     (local $x v128) (local $xf v128) (local $t v128) (local $along v128) (local $d2 v128) (local $q v128)
@@ -788,7 +882,7 @@
     (local $zerof v128) (local $onef v128) (local $big v128) (local $invSegs v128) (local $sharp v128) (local $tie v128)
     (local $cut v128) (local $log2e v128) (local $qTie v128) (local $lo v128) (local $hi v128)
     (local $corner v128) (local $vertex v128) (local $sumX v128) (local $share v128) (local $near v128) (local $mean v128)
-    (local $high v128) (local $kTable v128) (local $kTable2 v128) (local $half v128) (local $start v128) (local $invRamp v128) (local $outScale v128)
+    (local $high v128) (local $kTable v128) (local $kTable2 v128) (local $kTable3 v128) (local $kTable4 v128) (local $half v128) (local $start v128) (local $invRamp v128) (local $outScale v128)
     (local.set $segments (i32.load offset=428 (i32.const 0)))
     (local.set $plane (i32.shl (local.get $n) (i32.const 2)))
     (local.set $zerof (f32x4.splat (f32.const 0)))
@@ -807,6 +901,8 @@
     (local.set $high (i32x4.splat (i32.const 0x80808000)))
     (local.set $kTable (v128.load (i32.const 0)))
     (local.set $kTable2 (v128.load (i32.const 16)))
+    (local.set $kTable3 (v128.load (i32.const 3472)))
+    (local.set $kTable4 (v128.load (i32.const 3488)))
     (local.set $start (f32x4.splat (f32.load offset=436 (i32.const 0))))
     (local.set $invRamp (f32x4.splat (f32.load offset=440 (i32.const 0))))
     (local.set $outScale (f32x4.splat (f32.load offset=444 (i32.const 0))))
@@ -822,11 +918,11 @@
           (local.set $x (v128.load (i32.add (i32.add (local.get $points) (i32.mul (local.get $c) (local.get $plane))) (i32.shl (local.get $i) (i32.const 2)))))
           (local.set $corner (v128.or (local.get $corner) (v128.and (f32x4.gt (local.get $x) (local.get $half)) (i32x4.splat (i32.shl (i32.const 1) (local.get $c))))))
           (local.set $sumX (f32x4.add (local.get $sumX) (local.get $x)))
-          (v128.store offset=2048 (i32.shl (local.get $c) (i32.const 4)) (local.get $x))
+          (v128.store offset=3600 (i32.shl (local.get $c) (i32.const 4)) (local.get $x))
           (local.set $xf (f32x4.sub (local.get $x) (local.get $lo)))
-          (v128.store offset=2128 (i32.mul (local.get $c) (i32.const 48)) (f32x4.mul (local.get $xf) (local.get $xf)))
+          (v128.store offset=3696 (i32.mul (local.get $c) (i32.const 48)) (f32x4.mul (local.get $xf) (local.get $xf)))
           (local.set $xf (f32x4.sub (local.get $x) (local.get $hi)))
-          (v128.store offset=2144 (i32.mul (local.get $c) (i32.const 48)) (f32x4.mul (local.get $xf) (local.get $xf)))
+          (v128.store offset=3712 (i32.mul (local.get $c) (i32.const 48)) (f32x4.mul (local.get $xf) (local.get $xf)))
           (local.set $c (i32.add (local.get $c) (i32.const 1)))
           (br_if $component (i32.lt_u (local.get $c) (local.get $dims))))
         (local.set $least (local.get $big))
@@ -848,8 +944,8 @@
                 (f32x4.add (v128.load (i32.load offset=24 (local.get $seg))) (v128.load (i32.load offset=28 (local.get $seg)))))
               (f32x4.add (v128.load (i32.load offset=32 (local.get $seg))) (f32x4.mul (local.get $along) (local.get $along)))))
           (local.set $q (f32x4.mul (f32x4.add (f32x4.convert_i32x4_s (i32x4.splat (local.get $k))) (local.get $t)) (local.get $invSegs)))
-          (v128.store offset=2368 (i32.shl (local.get $k) (i32.const 5)) (local.get $d2))
-          (v128.store offset=2384 (i32.shl (local.get $k) (i32.const 5)) (local.get $q))
+          (v128.store offset=3984 (i32.shl (local.get $k) (i32.const 5)) (local.get $d2))
+          (v128.store offset=4000 (i32.shl (local.get $k) (i32.const 5)) (local.get $q))
           ;; Strictly nearer only: equal distances keep the lower segment, as the exact scan does.
           (local.set $nearer (f32x4.lt (local.get $d2) (local.get $least)))
           (local.set $least (v128.bitselect (local.get $d2) (local.get $least) (local.get $nearer)))
@@ -865,8 +961,8 @@
         (local.set $tied (v128.const i32x4 0 0 0 0))
         (local.set $k (i32.const 0))
         (loop $weigh
-          (local.set $d2 (v128.load offset=2368 (i32.shl (local.get $k) (i32.const 5))))
-          (local.set $q (v128.load offset=2384 (i32.shl (local.get $k) (i32.const 5))))
+          (local.set $d2 (v128.load offset=3984 (i32.shl (local.get $k) (i32.const 5))))
+          (local.set $q (v128.load offset=4000 (i32.shl (local.get $k) (i32.const 5))))
           (local.set $tied
             (v128.or (local.get $tied)
               (v128.and
@@ -893,12 +989,17 @@
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br_if $weigh (i32.lt_u (local.get $k) (local.get $segments))))
         (local.set $mean (f32x4.mul (f32x4.div (local.get $sum) (local.get $weights)) (local.get $outScale)))
-        ;; The corner's vertex k (decode's look-up: both 16-corner halves, or-ed); the nearest point
-        ;; is the corner projection where its segment is k - 1 or k (CubeWalk.blended).
+        ;; The corner's vertex k (decode's look-up: the four 16-corner quarters, or-ed; those past
+        ;; the walk's corners hold zeros); the nearest point is the corner projection where its
+        ;; segment is k - 1 or k (CubeWalk.blended).
         (local.set $vertex
           (v128.or
-            (i8x16.swizzle (local.get $kTable) (v128.or (local.get $corner) (local.get $high)))
-            (i8x16.swizzle (local.get $kTable2) (v128.or (i32x4.sub (local.get $corner) (i32x4.splat (i32.const 16))) (local.get $high)))))
+            (v128.or
+              (i8x16.swizzle (local.get $kTable) (v128.or (local.get $corner) (local.get $high)))
+              (i8x16.swizzle (local.get $kTable2) (v128.or (i32x4.sub (local.get $corner) (i32x4.splat (i32.const 16))) (local.get $high))))
+            (v128.or
+              (i8x16.swizzle (local.get $kTable3) (v128.or (i32x4.sub (local.get $corner) (i32x4.splat (i32.const 32))) (local.get $high)))
+              (i8x16.swizzle (local.get $kTable4) (v128.or (i32x4.sub (local.get $corner) (i32x4.splat (i32.const 48))) (local.get $high))))))
         (local.set $at (i32.shl (local.get $i) (i32.const 2)))
         (local.set $near
           (v128.bitselect
@@ -924,7 +1025,7 @@
 ;; still vouched for, where along^2 + spacing^2 - worst > CLEAR_MARGIN (header 164, 160, 168).
 ;; $w0..$w4 are the inward distances (0 for components beyond $dims). Called only for the rare
 ;; blocks that need it, from both decode loops.
-  (func $clearOfOthers (param $w0 v128) (param $w1 v128) (param $w2 v128) (param $w3 v128) (param $w4 v128) (param $along v128) (param $dims i32) (result v128)
+  (func $clearOfOthers (param $w0 v128) (param $w1 v128) (param $w2 v128) (param $w3 v128) (param $w4 v128) (param $w5 v128) (param $along v128) (param $dims i32) (result v128)
     (local $zerof v128) (local $twoSp v128) (local $first v128) (local $second v128) (local $worst v128) (local $sq v128)
     (local.set $zerof (f32x4.splat (f32.const 0)))
     (local.set $twoSp (f32x4.splat (f32.mul (f32.const 2) (f32.load offset=160 (i32.const 0)))))
@@ -948,25 +1049,32 @@
     (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))))
     (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
     (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
+    (local.set $sq (f32x4.mul (f32x4.pmax (local.get $w5) (local.get $zerof)) (f32x4.pmax (local.get $w5) (local.get $zerof))))
+    (local.set $second (f32x4.pmax (local.get $second) (f32x4.pmin (local.get $first) (local.get $sq))))
+    (local.set $first (f32x4.pmax (local.get $first) (local.get $sq)))
     (local.set $worst (f32x4.pmax (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w0)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w0) (local.get $zerof)) (f32x4.pmax (local.get $w0) (local.get $zerof))) (local.get $first)))) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w1)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w1) (local.get $zerof)) (f32x4.pmax (local.get $w1) (local.get $zerof))) (local.get $first))))))
     (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w2)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w2) (local.get $zerof)) (f32x4.pmax (local.get $w2) (local.get $zerof))) (local.get $first))))))
     (if (i32.ge_u (local.get $dims) (i32.const 4))
       (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w3)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w3) (local.get $zerof)) (f32x4.pmax (local.get $w3) (local.get $zerof))) (local.get $first))))))))
-    (if (i32.eq (local.get $dims) (i32.const 5))
+    (if (i32.ge_u (local.get $dims) (i32.const 5))
       (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w4)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w4) (local.get $zerof)) (f32x4.pmax (local.get $w4) (local.get $zerof))) (local.get $first))))))))
+    (if (i32.eq (local.get $dims) (i32.const 6))
+      (then (local.set $worst (f32x4.pmax (local.get $worst) (f32x4.add (f32x4.mul (local.get $twoSp) (local.get $w5)) (v128.bitselect (local.get $second) (local.get $first) (f32x4.eq (f32x4.mul (f32x4.pmax (local.get $w5) (local.get $zerof)) (f32x4.pmax (local.get $w5) (local.get $zerof))) (local.get $first))))))))
     (f32x4.gt
       (f32x4.sub (f32x4.add (f32x4.mul (local.get $along) (local.get $along)) (f32x4.splat (f32.load offset=164 (i32.const 0)))) (local.get $worst))
       (f32x4.splat (f32.load offset=168 (i32.const 0)))))
 ;; clearOfOthers for decode8's group of four samples at scratch byte $g4 (0, 4, 8 or 12): their
 ;; inward distances C - m s from each component's m (components beyond $dims: 0).
   (func $clearOfOthers8 (param $g4 i32) (param $dims i32) (param $C v128) (param $s v128) (param $along v128) (result v128)
-    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128)
     (local.set $w0 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=320 (local.get $g4))))))))
     (local.set $w1 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=336 (local.get $g4))))))))
     (local.set $w2 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=352 (local.get $g4))))))))
     (if (i32.ge_u (local.get $dims) (i32.const 4))
       (then (local.set $w3 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=368 (local.get $g4))))))))))
-    (if (i32.eq (local.get $dims) (i32.const 5))
+    (if (i32.ge_u (local.get $dims) (i32.const 5))
       (then (local.set $w4 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=384 (local.get $g4))))))))))
-    (call $clearOfOthers (local.get $w0) (local.get $w1) (local.get $w2) (local.get $w3) (local.get $w4) (local.get $along) (local.get $dims)))
+    (if (i32.eq (local.get $dims) (i32.const 6))
+      (then (local.set $w5 (f32x4.sub (local.get $C) (f32x4.mul (local.get $s) (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=3584 (local.get $g4))))))))))
+    (call $clearOfOthers (local.get $w0) (local.get $w1) (local.get $w2) (local.get $w3) (local.get $w4) (local.get $w5) (local.get $along) (local.get $dims)))
 )

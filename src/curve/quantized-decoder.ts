@@ -221,7 +221,7 @@ function cubeWalkDecoder(
       inwardOf[c * levels + v] = x > 0.5 ? hi - x : x - lo;
     }
   }
-  // WebAssembly SIMD for 3 to 5 dims of 8- or 16-bit codes; JS for the rest, the tail, and where it cannot run.
+  // WebAssembly SIMD for 3 to 6 dims of 8- or 16-bit codes; JS for the rest, the tail, and where it cannot run.
   const wasm = WasmCubeWalk.create({ walk, scales, zeroPoints, margin: curve.margin, spacing: curve.spacing, perVertex: outputScale / (curve.vertexCount - 1), blend, soft });
   const point = new Float64Array(d);
   const inward = new Float64Array(d);

@@ -4,18 +4,31 @@ import { CUBE_WALK_WASM } from './cube-walk.wasm.js';
 import { decodeInChunks, type PlanarSamples } from './wasm-chunks.js';
 
 /**
- * The header (0..175), decode8's scratch (176..399), soft's header and segment table (400..1935)
- * and its scratch (2048..3359); the input starts after them.
+ * The header (0..175), decode8's scratch (176..399), soft's header and segment table (420..3471),
+ * the sixth dimension's tables and constants (3472..3599) and soft's scratch (3600..5999); the
+ * input starts after them (see cube-walk.wat).
  */
-const HEADER = 3360;
-/** The most segments soft's table holds (5 dims: 31). */
-const SOFT_SEGMENTS = 31;
+const HEADER = 6000;
+/** The most segments soft's table holds (6 dims: 63). */
+const SOFT_SEGMENTS = 63;
+/** The most dims the module decodes. */
+const MAX_DIMS = 6;
+/** The axis an absent segment names (before the first vertex, after the last): no component's. */
+const ABSENT_AXIS = 7;
+/** Where the tables of corners 32-63 start (vertex, before axis, after axis: 32 bytes each), and component 5's scale and zero point. */
+const HIGH_CORNERS = 3472;
+const SCALE5 = 3568;
 /**
  * The least kappa soft decodes: its float32 weights' error grows like 1 / kappa^2 (against the
  * float64 path, at most 2e-5 segments at kappa 0.5, 1.2e-4 at 0.1, 1e-3 at 0.03 on lines across
  * the midplanes between folds). A sharper soft fold leaves its listed samples to CubeWalk.beyond.
  */
 const SOFT_MIN_KAPPA = 0.1;
+/** soft's scratch: the block's points, and each component's squared distances to the margin, to 1 - margin, and zeros (48 bytes each). */
+const POINTS = 3600;
+const TERMS = 3696;
+/** Term addresses per segment in soft's table: the other components' in 6 dims. */
+const TERM_SLOTS = 5;
 /** Listed samples per round of decodeSoft (its memory: about 32 bytes each). */
 const SOFT_CHUNK = 4096;
 /**
@@ -44,7 +57,7 @@ export interface CubeWalkParams {
 }
 
 /**
- * cube-walk.wat for one decoder (order-1 curve, 3 to 5 dims; 8- or 16-bit codes or float32): the
+ * cube-walk.wat for one decoder (order-1 curve, 3 to 6 dims; 8- or 16-bit codes or float32): the
  * corner tables and the dequantization constants live in the instance's header; decode() runs it
  * over a block-aligned prefix of the codes (decodeInChunks). Samples the
  * module cannot vouch for come back NaN, and their indices are returned, for the caller's exact
@@ -72,24 +85,26 @@ export class WasmCubeWalk {
 
   static create(p: CubeWalkParams): WasmCubeWalk | null {
     const dims = p.walk.dims;
-    if (dims < 3 || dims > 5) return null;
+    if (dims < 3 || dims > MAX_DIMS) return null;
     const module = compileWasm(CUBE_WALK_WASM);
     if (!module || !WASM) return null;
     const decoder = new WasmCubeWalk(new WASM.Instance(module, {}), dims);
     const bytes = new Int8Array(decoder.memory.buffer, 0, HEADER);
     const count = p.walk.vertexOf.length;
     // Per corner: its vertex and that vertex's two segments' axes. An absent segment (before the
-    // first vertex, after the last) names axis 5, which no component matches: it reads 0.
+    // first vertex, after the last) names ABSENT_AXIS, which no component matches: it reads 0.
     for (let corner = 0; corner < count; corner++) {
       const k = p.walk.vertexOf[corner];
-      bytes[corner] = k;
-      bytes[32 + corner] = p.walk.axisBefore[k] >= 0 ? p.walk.axisBefore[k] : 5;
-      bytes[64 + corner] = p.walk.axisAfter[k] >= 0 ? p.walk.axisAfter[k] : 5;
+      const at = corner < 32 ? corner : HIGH_CORNERS + corner - 32;
+      bytes[at] = k;
+      bytes[at + 32] = p.walk.axisBefore[k] >= 0 ? p.walk.axisBefore[k] : ABSENT_AXIS;
+      bytes[at + 64] = p.walk.axisAfter[k] >= 0 ? p.walk.axisAfter[k] : ABSENT_AXIS;
     }
-    const floats = new Float32Array(decoder.memory.buffer, 96, 20);
+    const floats = new Float32Array(decoder.memory.buffer, 0, HEADER / 4);
     for (let c = 0; c < dims; c++) {
-      floats[c] = p.scales[c];
-      floats[5 + c] = p.zeroPoints[c];
+      const at = c < 5 ? 24 + c : SCALE5 / 4;
+      floats[at] = p.scales[c];
+      floats[at + (c < 5 ? 5 : 1)] = p.zeroPoints[c];
     }
     const blend = p.blend ?? 0;
     // 1 / (2 blend), or 0 for the nearest point (the module reads 0 as "no blend").
@@ -98,7 +113,7 @@ export class WasmCubeWalk {
     // sample again), and turns clearOfOthers off: no margin is ever exceeded.
     const bound2 = p.soft ? Math.max(0, (p.soft.from * p.spacing) ** 2 - CLEAR_MARGIN) : (p.spacing / 2) ** 2;
     const clearMargin = p.soft ? Infinity : CLEAR_MARGIN;
-    floats.set([p.margin, 1 - p.margin, 1 / p.spacing, bound2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0, p.spacing, p.spacing ** 2, clearMargin], 10);
+    floats.set([p.margin, 1 - p.margin, 1 / p.spacing, bound2, p.perVertex, blend > 0 ? 1 / (2 * blend) : 0, p.spacing, p.spacing ** 2, clearMargin], 34);
     decoder.centred8 = centredBytes(p.scales, p.zeroPoints, dims, p.margin);
     if (p.soft && p.soft.kappa >= SOFT_MIN_KAPPA) decoder.writeSoftHeader(p, p.soft);
     return decoder;
@@ -107,8 +122,8 @@ export class WasmCubeWalk {
   /**
    * soft's header (see cube-walk.wat): its constants, and per segment the address of its axis's
    * component, its first vertex's coordinate along it, the step to the second and its inverse,
-   * and the addresses of its distance's terms. A vertex's coordinate c is the margin or
-   * 1 - margin as its corner's bit c is 0 or 1.
+   * and the addresses of its distance's terms: the other components' (at most dims - 1 = 5), then
+   * zeros. A vertex's coordinate c is the margin or 1 - margin as its corner's bit c is 0 or 1.
    */
   private writeSoftHeader(p: CubeWalkParams, soft: SoftFold): void {
     const { walk, margin, spacing } = p;
@@ -131,10 +146,11 @@ export class WasmCubeWalk {
       const from = bit(k, axis) ? 1 - margin : margin;
       const step = (bit(k + 1, axis) ? 1 - margin : margin) - from;
       const at = (448 + 48 * k) / 4;
-      ints[at] = 2048 + 16 * axis;
+      ints[at] = POINTS + 16 * axis;
       floats.set([from, step, 1 / step], at + 1);
-      // Each component's term: its distance to vertex k's coordinate; the zeros for its own axis and beyond dims.
-      for (let c = 0; c < 5; c++) ints[at + 4 + c] = c < this.dims && c !== axis ? 2128 + 48 * c + 16 * bit(k, c) : 2128 + 32;
+      // Each other component's term: its distance to vertex k's coordinate; then the zeros.
+      const others = [...Array(this.dims).keys()].filter((c) => c !== axis);
+      for (let j = 0; j < TERM_SLOTS; j++) ints[at + 4 + j] = j < others.length ? TERMS + 48 * others[j] + 16 * bit(k, others[j]) : TERMS + 32;
     }
     this.softOn = true;
   }
