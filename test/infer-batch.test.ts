@@ -78,6 +78,7 @@ test('infer refuses a pair above HILBERTQ_MAX_INFER_PIXELS with a --resize that 
     );
     assert.ok(!existsSync(out));
     await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', join(dir, 'big')]), oneLine(FileFormatError, /pair 000000: 32x64 pixels .* --resize 16x32/));
+    assert.ok(!existsSync(join(dir, 'big')), 'a first pair refused for its size leaves no empty folder');
     await runCli(['infer', '--model', model, '--left', left, '--right', right, '--out', out, '--resize', '16x32']);
     assert.equal(readPfmDisparity(out).width, 64);
   } finally {
@@ -110,6 +111,16 @@ test('an interrupted data generate folder is named as such by infer --data', asy
     oneLine(FileFormatError, /partial: incomplete: an interrupted `hilbertq data generate`; rerun it with the same options/),
   );
   assert.ok(!existsSync(join(dir, 'p-out')), 'no output folder for a dataset that cannot be read');
+});
+
+test('infer --data refuses a dataset without pairs in one line, and makes no folder', async () => {
+  const empty = join(dir, 'empty');
+  generateDataset({ out: empty, count: 1, height: 32, width: 64, maxDisp: 12, seed: 0 });
+  // generate makes at least one pair; a hand-edited manifest can list none.
+  const manifest = JSON.parse(readFileSync(join(empty, 'manifest.json'), 'utf8')) as { count: number; samples: unknown[] };
+  writeFileSync(join(empty, 'manifest.json'), JSON.stringify({ ...manifest, count: 0, samples: [] }));
+  await assert.rejects(runCli(['infer', '--model', model, '--data', empty, '--out', join(dir, 'e-out')]), oneLine(ConfigError, /--data = .*empty: has no pairs: nothing to infer/));
+  assert.ok(!existsSync(join(dir, 'e-out')));
 });
 
 test('infer never writes over its own inputs: --out onto the ground truth, --png onto a left image', async () => {

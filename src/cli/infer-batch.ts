@@ -33,17 +33,11 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
   if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) throw new ConfigError('--out', flags.out, 'is a file; with --data, --out names a folder');
   const resize = flags.resize ? parseSize(flags.resize, '--resize') : undefined;
   const dataset = openDataset(dir);
+  if (dataset.length === 0) throw new ConfigError('--data', dir, 'has no pairs: nothing to infer');
   const names = sampleNames(dataset);
   const outputs = names.flatMap((name) => [{ flag: '--out', path: join(flags.out, `${name}.pfm`) }, ...(flags.png ? [{ flag: '--png', path: join(flags.out, `${name}.png`) }] : [])]);
   refuseOverwritingInputs(outputs, [...datasetFiles(dataset), flags.model]);
-  // The folder after the model: a model that does not load leaves no empty folder behind.
   const predictor = await DepthPredictor.load(flags.model);
-  try {
-    makeFolder(flags.out);
-  } catch (err) {
-    await predictor.release();
-    throw err;
-  }
   const metrics = flags.eval ? new StereoMetricsAccumulator() : null;
   const rangeCheck = flags.eval ? new GroundTruthRangeCheck(predictor.config.maxDisp, predictor.config.minDisp) : null;
   const progress = new ProgressReporter('infer', dataset.length);
@@ -61,6 +55,9 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
       nonFinite += countNonFinite(result.disparity);
       pixels += result.disparity.length;
       const valid = new Uint8Array(result.disparity.length).fill(1);
+      // The folder with the first result: a model that does not load, or a first pair refused
+      // for its size, leaves no empty folder behind.
+      if (i === 0) makeFolder(flags.out);
       writePfmDisparity(join(flags.out, `${names[i]}.pfm`), { width, height, disp: result.disparity, valid });
       if (flags.png) {
         const maxDisp = predictor.config.maxDisp * (resize ? width / resize.width : 1);
