@@ -157,6 +157,11 @@ test('infer and eval warn about NaN disparities; eval refuses a pair over the in
   assert.match(inferred.stderr, /^hilbertq: warning: .*nan\.onnx predicted 2048 non-finite disparities \(NaN or infinite\) of 2048; written as they are/m);
   const evaluated = await runCliWithStderr(['eval', '--model', broken, '--pair', left, right, join(dataset, 'disp', '000000.pfm')]);
   assert.match(evaluated.stderr, /^hilbertq: warning: .*nan\.onnx predicted \d+ non-finite disparities \(NaN or infinite\) of \d+ scored pixels; they count as 0 px$/m);
+  // A NaN reference: the quantization error leaves those pixels out, and says so.
+  const against = await runCliWithStderr(['eval', '--model', model, '--against', broken, '--pair', left, right, join(dataset, 'disp', '000000.pfm'), '--json']);
+  assert.match(against.stderr, /^hilbertq: warning: 2048 of 2048 pixels are NaN or infinite in .*unet\.onnx or .*nan\.onnx; the quantization error leaves them out$/m);
+  const stats = (JSON.parse(against.stdout) as { quantError: { pixels: number; nonFinite: number } }).quantError;
+  assert.deepEqual([stats.pixels, stats.nonFinite], [0, 2048]);
   const healthy = await runCliWithStderr(['eval', '--model', model, '--data', dataset]);
   assert.doesNotMatch(healthy.stderr, /non-finite/);
   process.env.HILBERTQ_MAX_INFER_PIXELS = '1000';

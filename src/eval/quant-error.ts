@@ -14,6 +14,8 @@ export interface QuantErrorStats {
   /** Share of pixels whose |difference| exceeds 1 px: segment jumps and other gross errors. */
   over1px: number;
   pixels: number;
+  /** Pixels left out because either disparity was NaN or infinite (a broken model): no difference to measure. */
+  nonFinite: number;
 }
 
 export class QuantErrorAccumulator {
@@ -21,16 +23,23 @@ export class QuantErrorAccumulator {
   private count = 0;
   /** Pixels of each add() call: one test pair each, for the bootstrap over pairs. */
   private lengths: number[] = [];
+  private nonFinite = 0;
 
   add(quantized: ArrayLike<number>, reference: ArrayLike<number>): void {
     if (quantized.length !== reference.length) {
       throw new Error(`quantized (${quantized.length}) and reference (${reference.length}) sizes differ`);
     }
     const diff = new Float32Array(quantized.length);
-    for (let i = 0; i < diff.length; i++) diff[i] = quantized[i] - reference[i];
-    this.chunks.push(diff);
-    this.count += diff.length;
-    this.lengths.push(diff.length);
+    let kept = 0;
+    for (let i = 0; i < diff.length; i++) {
+      const d = quantized[i] - reference[i];
+      // A NaN would poison every statistic (and sort anywhere in the median); counted instead.
+      if (Number.isFinite(d)) diff[kept++] = d;
+    }
+    this.nonFinite += diff.length - kept;
+    this.chunks.push(kept === diff.length ? diff : diff.slice(0, kept));
+    this.count += kept;
+    this.lengths.push(kept);
   }
 
   /** Per-pair summaries for bootstrapping the reduction over test pairs. */
@@ -64,7 +73,7 @@ export class QuantErrorAccumulator {
       sum += d[i];
       if (Math.abs(d[i]) > 1) over++;
     }
-    return { robustStd: robustStd(d), rmse: rmse(d), mean: sum / d.length, over1px: over / d.length, pixels: d.length };
+    return { robustStd: robustStd(d), rmse: rmse(d), mean: sum / d.length, over1px: over / d.length, pixels: d.length, nonFinite: this.nonFinite };
   }
 }
 
