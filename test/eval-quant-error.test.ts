@@ -77,3 +77,12 @@ test('hilbertq eval --against reports the quantization error of an ONNX model ag
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('non-finite differences (NaN outputs, or a float32 overflow of two huge ones) are left out and counted', () => {
+  const acc = new QuantErrorAccumulator();
+  acc.add([1, NaN, 3e38, 2.5], [1.5, 0, -3e38, 2]);
+  const stats = acc.result();
+  assert.equal(stats.nonFinite, 2);
+  assert.equal(stats.pixels, 2);
+  assert.ok(Math.abs(stats.rmse - 0.5) < 1e-9, `rmse ${stats.rmse}`);
+});

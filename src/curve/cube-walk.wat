@@ -869,8 +869,9 @@
 ;; 444 the output scale (q = 1 in output units); from 448, 48 bytes per segment (63 at most): the
 ;; address of its axis's component at 3600 (i32), its first vertex's coordinate along that axis,
 ;; the step to its second (+-spacing) and that step's inverse, then five addresses (i32) of the
-;; terms its distance sums: each other component's squared distance to its first vertex's
-;; coordinate (3696 + 48 c, + 16 for 1 - margin), and zeros (3728) for the slots beyond $dims - 1.
+;; terms its distance sums: the other components' squared distances to its first vertex's
+;; coordinate (3696 + 48 c, + 16 for 1 - margin), or zeros (3728): up to 5 dims slot c holds
+;; component c's (zeros for its own axis and beyond $dims), in 6 dims the five others in order.
 ;; Scratch: 3600 the block's points (6 x 16 bytes), 3696 + 48 c component c's squared distances
 ;; to the margin, to 1 - margin, and zeros, 3984 + 32 k segment k's squared distance and q.
   (func (export "soft") (param $points i32) (param $n i32) (param $dims i32) (param $proj i32) (param $out i32)

@@ -122,8 +122,8 @@ export class WasmCubeWalk {
   /**
    * soft's header (see cube-walk.wat): its constants, and per segment the address of its axis's
    * component, its first vertex's coordinate along it, the step to the second and its inverse,
-   * and the addresses of its distance's terms: the other components' (at most dims - 1 = 5), then
-   * zeros. A vertex's coordinate c is the margin or 1 - margin as its corner's bit c is 0 or 1.
+   * and the addresses of its distance's terms (the other components', zeros for the rest). A
+   * vertex's coordinate c is the margin or 1 - margin as its corner's bit c is 0 or 1.
    */
   private writeSoftHeader(p: CubeWalkParams, soft: SoftFold): void {
     const { walk, margin, spacing } = p;
@@ -148,9 +148,11 @@ export class WasmCubeWalk {
       const at = (448 + 48 * k) / 4;
       ints[at] = POINTS + 16 * axis;
       floats.set([from, step, 1 / step], at + 1);
-      // Each other component's term: its distance to vertex k's coordinate; then the zeros.
-      const others = [...Array(this.dims).keys()].filter((c) => c !== axis);
-      for (let j = 0; j < TERM_SLOTS; j++) ints[at + 4 + j] = j < others.length ? TERMS + 48 * others[j] + 16 * bit(k, others[j]) : TERMS + 32;
+      // Each other component's term: its distance to vertex k's coordinate; zeros elsewhere. Up to
+      // 5 dims slot c is component c's (its own axis zero), which keeps their float32 sums as
+      // they were; 6 dims need every slot for the other five.
+      const slots = this.dims < 6 ? [0, 1, 2, 3, 4].map((c) => (c < this.dims && c !== axis ? c : -1)) : [...Array(this.dims).keys()].filter((c) => c !== axis);
+      for (let j = 0; j < TERM_SLOTS; j++) ints[at + 4 + j] = slots[j] >= 0 ? TERMS + 48 * slots[j] + 16 * bit(k, slots[j]) : TERMS + 32;
     }
     this.softOn = true;
   }

@@ -14,7 +14,10 @@ export interface QuantErrorStats {
   /** Share of pixels whose |difference| exceeds 1 px: segment jumps and other gross errors. */
   over1px: number;
   pixels: number;
-  /** Pixels left out because either disparity was NaN or infinite (a broken model): no difference to measure. */
+  /**
+   * Pixels left out because either disparity was NaN or infinite (a broken model): no difference
+   * to measure. The bootstrap's pairs then no longer share their pixels exactly; eval warns.
+   */
   nonFinite: number;
 }
 
@@ -32,7 +35,8 @@ export class QuantErrorAccumulator {
     const diff = new Float32Array(quantized.length);
     let kept = 0;
     for (let i = 0; i < diff.length; i++) {
-      const d = quantized[i] - reference[i];
+      // As stored: a finite float64 difference of two huge outputs can overflow float32.
+      const d = Math.fround(quantized[i] - reference[i]);
       // A NaN would poison every statistic (and sort anywhere in the median); counted instead.
       if (Number.isFinite(d)) diff[kept++] = d;
     }
