@@ -279,6 +279,12 @@ test('exportModelDir and the export command write the same bytes as exportOnnx',
     }
     assert.equal(lines.length, 1);
     assert.match(lines[0], /^wrote .*b\.onnx: vit-direct, [\d.]+ KiB, opset 17, \d+ nodes$/);
+    // The model's own files are inputs: --out onto them is refused before anything is written.
+    const weights = readFileSync(join(dir, 'm', 'weights.bin'));
+    const again = new Command().exitOverride();
+    registerExportCommand(again);
+    await assert.rejects(again.parseAsync(['export', join(dir, 'm'), '--out', join(dir, 'm', 'weights.bin')], { from: 'user' }), /--out = .*weights\.bin: would be written over/);
+    assert.deepEqual(readFileSync(join(dir, 'm', 'weights.bin')), weights);
     const session = await createOrtSession(join(dir, 'b.onnx'));
     await session.release();
   } finally {

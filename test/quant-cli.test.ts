@@ -59,6 +59,10 @@ test('quantize --calib takes pairs from a dataset folder (cropped to the model s
   assert.equal(json.calibration.passes, 2);
   assert.equal(json.output.dtype, 'uint16');
   assert.ok(existsSync(out));
+  // The calibration data is an input of the run: --out onto it is refused, nothing written.
+  const manifest = readFileSync(join(data, 'manifest.json'));
+  await assert.rejects(runQuantize([floatFile, '--scheme', 'w8a8', '--calib', data, '--out', join(data, 'manifest.json')]), (err: Error) => err instanceof ConfigError && /would be written over/.test(err.message));
+  assert.deepEqual(readFileSync(join(data, 'manifest.json')), manifest);
 });
 
 test('quantize --exclude leaves the named nodes float and reports them', async () => {
@@ -82,6 +86,16 @@ test('bad input fails with one line naming the file and writes nothing', async (
   const model = decodeModel(tinyModel('unet'));
   writeFileSync(bare, encodeModel({ ...model, metadata_props: [] }));
   await expectFailure([bare, ...synthetic], FileFormatError, bare, out);
+
+  // A NaN weight, and a weight kept in an external data file (no bytes in the model).
+  const nanWeights = decodeModel(tinyModel('unet'));
+  const conv = nanWeights.graph.initializer.find((t) => t.data_type === 1 && t.dims.length === 4)!;
+  conv.raw_data = new Uint8Array(new Float32Array(conv.raw_data.byteLength / 4).fill(Number.NaN).buffer);
+  writeFileSync(join(dir, 'nan.onnx'), encodeModel(nanWeights));
+  await expectFailure([join(dir, 'nan.onnx'), ...synthetic], FileFormatError, `initializer ${conv.name} holds NaN or infinite weights`, out);
+  conv.raw_data = new Uint8Array(0);
+  writeFileSync(join(dir, 'external.onnx'), encodeModel(nanWeights));
+  await expectFailure([join(dir, 'external.onnx'), ...synthetic], FileFormatError, `keeps the weights of ${conv.name} outside the model`, out);
 
   const quantized = join(dir, 'unet.w8a8.once.onnx');
   await runQuantize([floatFile, ...synthetic, '--out', quantized]);

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_OPSET, HEAD_TAIL_PLACES, MAX_OPSET } from '../onnx/export.js';
 import { exportModelDir, type ExportSummary } from '../onnx/export-dir.js';
+import { MANIFEST_FILE, WEIGHTS_FILE } from '../models/weights-io.js';
+import { refuseOverwritingInputs } from './output-guard.js';
 import { choice, parseIntOption } from './options.js';
 
 interface ExportFlags {
@@ -24,7 +26,10 @@ export function registerExportCommand(program: Command): void {
     )
     .action((modelDir: string, flags: ExportFlags) => {
       const headTail = choice('--head-tail', flags.headTail, HEAD_TAIL_PLACES);
-      const summary = exportModelDir(modelDir, flags.out ?? join(modelDir, 'model.onnx'), { opset: flags.opset, headTail });
+      const out = flags.out ?? join(modelDir, 'model.onnx');
+      // `--out DIR/weights.bin` wrote ONNX bytes over the model it reads.
+      refuseOverwritingInputs([{ flag: '--out', path: out }], [join(modelDir, MANIFEST_FILE), join(modelDir, WEIGHTS_FILE)]);
+      const summary = exportModelDir(modelDir, out, { opset: flags.opset, headTail });
       console.log(formatExportSummary(summary));
     });
 }

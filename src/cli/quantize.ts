@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openDataset } from '../data/dataset.js';
 import { parseSize } from '../data/options.js';
@@ -17,6 +17,7 @@ import { readFloatModel } from '../quant/validate.js';
 import { ConfigError, FileFormatError } from '../util/errors.js';
 import { readFileBytes, writeFileAtomic } from '../util/fs.js';
 import { choice, parseIntOption, parseNumberOption } from './options.js';
+import { datasetFiles, refuseOverwritingInputs } from './output-guard.js';
 import { ProgressReporter } from './progress.js';
 
 interface QuantizeFlags {
@@ -72,7 +73,7 @@ async function runQuantize(modelFile: string, flags: QuantizeFlags): Promise<voi
   if (!existsSync(modelFile)) throw new FileFormatError(modelFile, 'does not exist');
   const bytes = readFileBytes(modelFile);
   const model = readFloatModel(bytes, modelFile);
-  const data = calibrationData(model, modelFile, flags);
+  const data = calibrationData(model, modelFile, flags, out);
 
   const passes = method === 'minmax' ? 1 : 2;
   const progress = flags.json ? null : new ProgressReporter(`calibrate (${method})`, passes * (data.count ?? 0));
@@ -110,12 +111,15 @@ function defaultOutput(modelFile: string, scheme: QuantScheme): string {
   return `${modelFile.replace(/\.onnx$/i, '')}.${scheme}.onnx`;
 }
 
-function calibrationData(model: ModelProto, modelFile: string, flags: QuantizeFlags): CalibrationData {
+function calibrationData(model: ModelProto, modelFile: string, flags: QuantizeFlags, out: string): CalibrationData {
   const meta = new Map((model.metadata_props ?? []).map((p) => [p.key, p.value]));
   const stride = Number(meta.get(METADATA_KEYS.stride));
   if (flags.calib !== undefined) {
     if (flags.count !== undefined && flags.count < 1) throw new ConfigError('--count', flags.count, 'must be >= 1');
-    return datasetCalibration(openDataset(flags.calib), { stride, count: flags.count });
+    const dataset = openDataset(flags.calib);
+    // `--out DATA/manifest.json` (or one of its images) wrote the model over the calibration data.
+    refuseOverwritingInputs([{ flag: '--out', path: out }], [...datasetFiles(dataset), join(flags.calib, 'manifest.json')]);
+    return datasetCalibration(dataset, { stride, count: flags.count });
   }
   const count = flags.synthetic as number;
   if (count < 1) throw new ConfigError('--synthetic', count, 'must be >= 1');
