@@ -90,8 +90,41 @@ export function readWeightsDir(dir: string): { manifest: WeightsManifest; values
   if (manifest.format !== 'hilbertq-weights' || manifest.version !== 1 || manifest.dtype !== 'float32') {
     throw new FileFormatError(manifestPath, 'is not a hilbertq-weights v1 float32 manifest');
   }
+  checkParams(manifest, manifestPath);
   const binPath = join(dir, WEIGHTS_FILE);
   return { manifest, values: decodeWeights(manifest, readFileBytes(binPath), binPath) };
+}
+
+/**
+ * The manifest's parameter list: named entries with shapes of whole non-negative sizes and
+ * offsets that neither overlap nor leave byteLength. A negative shape crashed with a RangeError,
+ * a missing list with a TypeError, and overlapping parameters loaded as a silently wrong model.
+ */
+function checkParams(manifest: WeightsManifest, file: string): void {
+  const params: unknown = manifest.params;
+  if (!Array.isArray(params)) throw new FileFormatError(file, 'has no params list');
+  if (!Number.isSafeInteger(manifest.byteLength) || manifest.byteLength < 0) throw new FileFormatError(file, `has byteLength ${JSON.stringify(manifest.byteLength)}, not a byte count`);
+  const names = new Set<string>();
+  const spans: [number, number, string][] = [];
+  for (const [i, e] of (params as unknown[]).entries()) {
+    const entry = e as Partial<WeightsManifest['params'][number]> | null;
+    const name = typeof entry?.name === 'string' ? entry.name : null;
+    if (name === null) throw new FileFormatError(file, `params[${i}] has no name`);
+    if (names.has(name)) throw new FileFormatError(file, `lists parameter ${name} twice`);
+    names.add(name);
+    const shape = entry?.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new FileFormatError(file, `parameter ${name} has shape ${JSON.stringify(shape)}, not a list of sizes`);
+    const bytes = 4 * shape.reduce((a: number, b: number) => a * b, 1);
+    const offset = entry?.offset;
+    if (!Number.isSafeInteger(offset) || (offset as number) < 0 || (offset as number) + bytes > manifest.byteLength) {
+      throw new FileFormatError(file, `parameter ${name} (offset ${JSON.stringify(offset)}, ${bytes} bytes) does not lie within byteLength ${manifest.byteLength}`);
+    }
+    spans.push([offset as number, (offset as number) + bytes, name]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i][0] < spans[i - 1][1]) throw new FileFormatError(file, `parameters ${spans[i - 1][2]} and ${spans[i][2]} overlap in ${WEIGHTS_FILE}`);
+  }
 }
 
 /**
