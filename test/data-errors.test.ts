@@ -42,6 +42,7 @@ test('truncated or corrupt PNG, JPEG and PFM files fail naming the file and the 
       ['bad.jpg', zeroed, readImage, /corrupt JPEG/],
       ['text.png', Buffer.from('hello world'), readImage, /not a PNG or JPEG/],
       ['half.pfm', pfm.subarray(0, pfm.length - 10), readPfm, /truncated PFM/],
+      ['long.pfm', Buffer.concat([pfm, Buffer.alloc(100)]), readPfm, /holds 100 bytes after its \d+ data bytes/],
       ['header.pfm', Buffer.from('Pf\n64 x\n-1\n'), readPfm, /bad PFM size/],
       ['magic.pfm', Buffer.from('P6\n2 2\n255\n0000'), readPfm, /not a PFM/],
       ['half16.png', png.subarray(0, 40), readKittiDisparity, /truncated PNG/],

@@ -82,6 +82,9 @@ test('PFM rows are stored bottom to top, with the scale sign giving the byte ord
     [3, 4, 1, 2].forEach((v, i) => body.writeFloatBE(v, i * 4));
     writeFileSync(join(dir, 'be.pfm'), Buffer.concat([header, body]));
     assert.deepEqual([...readPfm(join(dir, 'be.pfm')).data], [1, 2, 3, 4]);
+    // Windows line ends: the raster starts after "\r\n" (it was read one byte off, as garbage).
+    writeFileSync(join(dir, 'crlf.pfm'), Buffer.concat([Buffer.from('Pf\r\n2 2\r\n1.0\r\n', 'latin1'), body]));
+    assert.deepEqual([...readPfm(join(dir, 'crlf.pfm')).data], [1, 2, 3, 4]);
   });
 });
 

@@ -18,7 +18,8 @@ function isSpace(b: number): boolean {
 
 /**
  * Read a PFM: header "Pf" (grey) or "PF" (RGB), "W H", then a scale whose sign gives the byte
- * order (negative = little-endian); exactly one whitespace byte precedes the raster.
+ * order (negative = little-endian); exactly one whitespace byte (or "\r\n") precedes the raster,
+ * which ends the file.
  */
 export function readPfm(path: string): PfmImage {
   const bytes = readFileBytes(path);
@@ -33,7 +34,9 @@ export function readPfm(path: string): PfmImage {
     }
     tokens.push(String.fromCharCode(...bytes.subarray(start, pos)));
   }
-  const dataStart = pos + 1;
+  // One whitespace byte ends the header; a Windows line end is two ("\r\n"), else the raster
+  // is read one byte off and every value comes out as garbage.
+  const dataStart = bytes[pos] === 0x0d && bytes[pos + 1] === 0x0a ? pos + 2 : pos + 1;
   const [magic, wText, hText, scaleText] = tokens;
   if (magic !== 'Pf' && magic !== 'PF') throw new FileFormatError(path, `not a PFM file (magic "${magic.slice(0, 8)}")`);
   const channels = magic === 'PF' ? 3 : 1;
@@ -48,6 +51,10 @@ export function readPfm(path: string): PfmImage {
   const available = bytes.length - dataStart;
   if (available < count * 4) {
     throw new FileFormatError(path, `truncated PFM: ${width}x${height}x${channels} needs ${count * 4} data bytes, file has ${Math.max(0, available)}`);
+  }
+  // Bytes beyond the raster mean the header or the size is not what the file holds.
+  if (available > count * 4) {
+    throw new FileFormatError(path, `PFM of ${width}x${height}x${channels} holds ${available - count * 4} bytes after its ${count * 4} data bytes`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + dataStart, count * 4);
   const littleEndian = scale < 0;
