@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initialParamValues } from '../src/models/init.js';
 import { buildModelGraph } from '../src/models/model.js';
 import { encodeWeights, readWeightsDir, writeWeightsDir, type WeightsManifest } from '../src/models/weights-io.js';
+import { exportModelDir } from '../src/onnx/export-dir.js';
 import { FileFormatError } from '../src/util/errors.js';
 import { TINY } from './quant-support.js';
 
@@ -30,6 +31,30 @@ test('a weights manifest with a malformed parameter list is refused in one line 
       writeWeightsDir(dir, { ...manifest, params } as unknown as WeightsManifest, bin);
       assert.throws(() => readWeightsDir(dir), (err: Error) => err instanceof FileFormatError && err.message.includes('model.json') && message.test(err.message) && !err.message.includes('\n'), what);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('export refuses a model folder whose config its readers would refuse, or whose graph name contradicts it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hilbertq-manifest-'));
+  try {
+    const graph = buildModelGraph({ ...TINY, family: 'unet', head: 'hilbert', dims: 3, order: 1, margin: 0.1 });
+    const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1));
+    const config = manifest.config as Record<string, unknown>;
+    const cases: [string, WeightsManifest, RegExp][] = [
+      ['order 99', { ...manifest, config: { ...config, order: 99 } } as WeightsManifest, /model\.json: has an invalid model config: invalid order = 99/],
+      ['margin 5', { ...manifest, config: { ...config, margin: 5 } } as WeightsManifest, /model\.json: has an invalid model config: invalid margin = 5/],
+      ['another graph', { ...manifest, graph: 'vit-direct' }, /model\.json: names graph "vit-direct", but its config builds unet-hilbert3/],
+    ];
+    for (const [what, bad, message] of cases) {
+      writeWeightsDir(dir, bad, bin);
+      assert.throws(() => exportModelDir(dir, join(dir, 'model.onnx')), (err: Error) => err instanceof FileFormatError && message.test(err.message), what);
+      assert.ok(!existsSync(join(dir, 'model.onnx')), `${what}: nothing written`);
+    }
+    writeWeightsDir(dir, manifest, bin);
+    exportModelDir(dir, join(dir, 'model.onnx'));
+    assert.ok(existsSync(join(dir, 'model.onnx')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainingScenes } from '../data/types.js';
+import { curveOf } from '../models/head-decode.js';
 import { buildModelGraph, type ModelConfig } from '../models/model.js';
 import type { ModelGraph } from '../models/ir.js';
 import { MANIFEST_FILE, readWeightsDir, recordedTrainingSize, WEIGHTS_FILE } from '../models/weights-io.js';
-import { FileFormatError } from '../util/errors.js';
+import { ConfigError, FileFormatError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { fileSha256 } from '../util/hash.js';
 import { buildOnnxModel, type ExportOptions } from './export.js';
@@ -53,7 +54,16 @@ export function readModelDir(modelDir: string): {
   const { manifest, values } = readWeightsDir(modelDir);
   const config = manifest.config as ModelConfig | null;
   if (typeof config !== 'object' || config === null) throw new FileFormatError(manifestPath, 'has no model config');
-  const graph = buildModelGraph(config);
+  let graph: ModelGraph;
+  try {
+    graph = buildModelGraph(config);
+    // The curve's own checks (order, margin): export wrote models its readers then refused.
+    if (config.head === 'hilbert') curveOf(config);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new FileFormatError(manifestPath, `has an invalid model config: ${err.message}`);
+    throw err;
+  }
+  if (manifest.graph !== graph.name) throw new FileFormatError(manifestPath, `names graph ${JSON.stringify(manifest.graph)}, but its config builds ${graph.name}`);
   const saved = new Map(manifest.params.map((p) => [p.name, p.shape.join('x')]));
   for (const p of graph.params) {
     if (saved.get(p.name) !== p.shape.join('x')) {
