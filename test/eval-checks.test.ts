@@ -133,6 +133,8 @@ test('a model whose stride or output quantization metadata is absurd is refused 
   const config = JSON.parse(proto.metadata_props?.find((p) => p.key === METADATA_KEYS.config)?.value ?? '{}') as Record<string, unknown>;
   const order30 = edited(METADATA_KEYS.config, JSON.stringify({ ...config, order: 30 }));
   await assert.rejects(DepthPredictor.load(order30), (e: unknown) => e instanceof FileFormatError && e.message.startsWith(`${order30}: has invalid hilbertq.config: invalid order = 30`));
+  const huge = edited(METADATA_KEYS.config, JSON.stringify({ ...config, maxDisp: 1e9 }));
+  await assert.rejects(DepthPredictor.load(huge), (e: unknown) => e instanceof FileFormatError && e.message.startsWith(`${huge}: has invalid hilbertq.config: invalid maxDisp = 1000000000: expected an integer in 4..8192`));
   // The real metadata still loads; a scheme with escape sequences is printed without them.
   const ok = await DepthPredictor.load(folder('q1.onnx'));
   await ok.release();

@@ -44,11 +44,15 @@ export function backboneSettings(cfg: ModelConfig): BackboneSettings {
     : { family: 'unet', width, maxDisp: cfg.maxDisp };
 }
 
+/** The largest disparity range a model may have. */
+export const MAX_MODEL_DISP = 8192;
+
 export function validateModelConfig(cfg: ModelConfig): void {
   if (cfg.family !== 'unet' && cfg.family !== 'vit') throw new ConfigError('family', cfg.family, "expected 'unet' or 'vit'");
   if (cfg.head !== 'direct' && cfg.head !== 'hilbert') throw new ConfigError('head', cfg.head, "expected 'direct' or 'hilbert'");
   if (!Number.isInteger(cfg.dims) || cfg.dims < 2 || cfg.dims > 8) throw new ConfigError('dims', cfg.dims, 'expected an integer in 2..8');
-  if (!Number.isInteger(cfg.maxDisp) || cfg.maxDisp < 4) throw new ConfigError('maxDisp', cfg.maxDisp, 'expected an integer >= 4');
+  // At most the widest image `data generate` makes: a metadata maxDisp of 1e9 scored EPE 4e8 without a word.
+  if (!Number.isInteger(cfg.maxDisp) || cfg.maxDisp < 4 || cfg.maxDisp > MAX_MODEL_DISP) throw new ConfigError('maxDisp', cfg.maxDisp, `expected an integer in 4..${MAX_MODEL_DISP}`);
   validateOutputMap(cfg);
   const body = backboneSettings(cfg);
   if (!(body.width > 0 && body.width <= 4)) throw new ConfigError('width', body.width, 'expected a multiplier in (0, 4]');
