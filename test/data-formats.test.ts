@@ -199,6 +199,11 @@ test('readImage unpacks 1-, 2- and 4-bit grey PNGs, scaled to 8 bits; a 0x0 imag
     assert.throws(() => readImage(join(dir, 'crit.png')), (e: unknown) => e instanceof FileFormatError && /crit\.png: corrupt PNG: an unknown critical chunk "XXXX"/.test(e.message));
     writeFileSync(join(dir, 'anc.png'), Buffer.concat([png.subarray(0, iend), extra('xxXX'), png.subarray(iend)]));
     assert.equal(readImage(join(dir, 'anc.png')).width, w);
+    // Ground truth and masks go through the same header checks as images.
+    for (const read of [readMaskPng, (f: string) => readMiddleburyDisparityPng(f, 1), readKittiDisparity]) {
+      assert.throws(() => read(join(dir, 'crit.png')), (e: unknown) => e instanceof FileFormatError && /crit\.png: corrupt PNG: an unknown critical chunk "XXXX"/.test(e.message), read.name);
+      assert.throws(() => read(empty), (e: unknown) => e instanceof FileFormatError && /empty\.png: declares 0x0 pixels/.test(e.message), read.name);
+    }
   }));
 
 test('an image bomb is refused from its header, fast and without decoding (PNG and JPEG)', () =>

@@ -2,20 +2,9 @@ import { decode as decodeJpegBytes, encode as encodeJpegBytes } from 'jpeg-js';
 import { ConfigError, FileFormatError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import type { RgbImage } from '../types.js';
-import { decodePngFile, hasPngSignature, writePngFile } from './png.js';
+import { checkImageSize, maxImagePixels } from './image-limits.js';
+import { decodePngFile, hasPngSignature, pngHeaderSize, writePngFile } from './png.js';
 import { errorText, readFileBytes } from './read-file.js';
-
-/**
- * The largest image decoded, in pixels (default 64 MP, about 200 MB of RGB plus the decoder's
- * own buffers); HILBERTQ_MAX_IMAGE_PIXELS changes it. A 243 KB PNG can declare 16000x16000
- * pixels: the size is read from the header and refused before anything is decoded.
- */
-export function maxImagePixels(): number {
-  const raw = process.env.HILBERTQ_MAX_IMAGE_PIXELS;
-  const value = raw === undefined ? 64e6 : Number(raw);
-  if (!(Number.isFinite(value) && value >= 1)) throw new ConfigError('HILBERTQ_MAX_IMAGE_PIXELS', raw ?? '', 'must be a number of pixels >= 1');
-  return value;
-}
 
 /**
  * Read an 8-bit RGB image from a PNG (any colour type and depth) or a baseline/progressive JPEG.
@@ -28,36 +17,9 @@ export function readImage(path: string, beforeDecode?: (size: { width: number; h
   const jpeg = !png && bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
   if (!png && !jpeg) throw new FileFormatError(path, 'not a PNG or JPEG image');
   const size = png ? pngHeaderSize(path, bytes) : jpegHeaderSize(path, bytes);
-  // ONNX Runtime would fail on it later and the error would name the model.
-  if (size.width === 0 || size.height === 0) throw new FileFormatError(path, `declares ${size.width}x${size.height} pixels: an image needs at least one`);
-  const limit = maxImagePixels();
-  if (size.width * size.height > limit) {
-    throw new FileFormatError(path, `declares ${size.width}x${size.height} pixels, over the limit of ${limit} (HILBERTQ_MAX_IMAGE_PIXELS); resize it first`);
-  }
+  checkImageSize(path, size);
   beforeDecode?.(size);
-  return png ? pngToRgb(path, bytes) : jpegToRgb(path, bytes, limit);
-}
-
-/** The critical chunks of PNG 1.2 after IHDR. */
-const KNOWN_CRITICAL = new Set(['PLTE', 'IDAT', 'IEND']);
-
-/**
- * Width and height from a PNG's IHDR, which must be the first chunk and the only one (a decoder
- * that takes a later IHDR would otherwise decode another size than the one checked).
- */
-function pngHeaderSize(path: string, bytes: Uint8Array): { width: number; height: number } {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const type = (at: number): string => String.fromCharCode(...bytes.subarray(at, at + 4));
-  if (bytes.length < 33 || view.getUint32(8) !== 13 || type(12) !== 'IHDR') throw new FileFormatError(path, 'corrupt PNG: the first chunk is not a 13-byte IHDR');
-  for (let at = 33; at + 8 <= bytes.length; at += 12 + view.getUint32(at)) {
-    const chunk = type(at + 4);
-    if (chunk === 'IHDR') throw new FileFormatError(path, 'corrupt PNG: a second IHDR chunk');
-    if (chunk === 'IEND') break;
-    // An upper-case first letter marks a chunk critical: the PNG spec has a decoder refuse one it
-    // does not know (fast-png skips it, and the image may then mean something else).
-    if (/^[A-Z]/.test(chunk) && !KNOWN_CRITICAL.has(chunk)) throw new FileFormatError(path, `corrupt PNG: an unknown critical chunk "${chunk.replace(/[^\x20-\x7e]/g, '?')}"`);
-  }
-  return { width: view.getUint32(16), height: view.getUint32(20) };
+  return png ? pngToRgb(path, bytes) : jpegToRgb(path, bytes, maxImagePixels());
 }
 
 /**

@@ -1,6 +1,7 @@
 import { decode, encode, convertIndexedToRgb, type DecodedPng } from 'fast-png';
 import { FileFormatError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
+import { checkImageSize } from './image-limits.js';
 import { errorText, readFileBytes } from './read-file.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -16,6 +17,7 @@ export function hasPngSignature(bytes: Uint8Array): boolean {
 export function decodePngFile(path: string, bytes: Uint8Array = readFileBytes(path)): DecodedPng {
   if (!hasPngSignature(bytes)) throw new FileFormatError(path, 'not a PNG file (bad signature)');
   if (!hasIendChunk(bytes)) throw new FileFormatError(path, 'truncated PNG (no IEND chunk at the end)');
+  checkImageSize(path, pngHeaderSize(path, bytes));
   let png: DecodedPng;
   try {
     png = decode(bytes, { checkCrc: true });
@@ -75,4 +77,26 @@ export function writePngFile(path: string, width: number, height: number, data: 
 /** An 8-bit RGB image as PNG bytes (for embedding, e.g. as a data URI). */
 export function encodeRgbPng(width: number, height: number, data: Uint8Array): Uint8Array {
   return encode({ width, height, data, channels: 3, depth: 8 });
+}
+
+/** The critical chunks of PNG 1.2 after IHDR. */
+const KNOWN_CRITICAL = new Set(['PLTE', 'IDAT', 'IEND']);
+
+/**
+ * Width and height from a PNG's IHDR, which must be the first chunk and the only one (a decoder
+ * that takes a later IHDR would otherwise decode another size than the one checked).
+ */
+export function pngHeaderSize(path: string, bytes: Uint8Array): { width: number; height: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = (at: number): string => String.fromCharCode(...bytes.subarray(at, at + 4));
+  if (bytes.length < 33 || view.getUint32(8) !== 13 || type(12) !== 'IHDR') throw new FileFormatError(path, 'corrupt PNG: the first chunk is not a 13-byte IHDR');
+  for (let at = 33; at + 8 <= bytes.length; at += 12 + view.getUint32(at)) {
+    const chunk = type(at + 4);
+    if (chunk === 'IHDR') throw new FileFormatError(path, 'corrupt PNG: a second IHDR chunk');
+    if (chunk === 'IEND') break;
+    // An upper-case first letter marks a chunk critical: the PNG spec has a decoder refuse one it
+    // does not know (fast-png skips it, and the image may then mean something else).
+    if (/^[A-Z]/.test(chunk) && !KNOWN_CRITICAL.has(chunk)) throw new FileFormatError(path, `corrupt PNG: an unknown critical chunk "${chunk.replace(/[^\x20-\x7e]/g, '?')}"`);
+  }
+  return { width: view.getUint32(16), height: view.getUint32(20) };
 }
