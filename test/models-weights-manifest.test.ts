@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initialParamValues } from '../src/models/init.js';
 import { buildModelGraph } from '../src/models/model.js';
+import { loadWeights } from '../src/models/tfjs-build.js';
 import { encodeWeights, readWeightsDir, writeWeightsDir, type WeightsManifest } from '../src/models/weights-io.js';
 import { exportModelDir } from '../src/onnx/export-dir.js';
 import { FileFormatError } from '../src/util/errors.js';
@@ -36,7 +37,7 @@ test('a weights manifest with a malformed parameter list is refused in one line 
   }
 });
 
-test('export refuses a model folder whose config its readers would refuse, or whose graph name contradicts it', () => {
+test('export and the tfjs reader refuse a model folder whose config its readers would refuse, or whose graph name contradicts it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hilbertq-manifest-'));
   try {
     const graph = buildModelGraph({ ...TINY, family: 'unet', head: 'hilbert', dims: 3, order: 1, margin: 0.1 });
@@ -50,6 +51,8 @@ test('export refuses a model folder whose config its readers would refuse, or wh
     for (const [what, bad, message] of cases) {
       writeWeightsDir(dir, bad, bin);
       assert.throws(() => exportModelDir(dir, join(dir, 'model.onnx')), (err: Error) => err instanceof FileFormatError && message.test(err.message), what);
+      // The tfjs reader (eval or train --init on a folder) says the same.
+      assert.throws(() => loadWeights(dir), (err: Error) => err instanceof FileFormatError && message.test(err.message), `${what}, loadWeights`);
       assert.ok(!existsSync(join(dir, 'model.onnx')), `${what}: nothing written`);
     }
     writeWeightsDir(dir, manifest, bin);

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { FileFormatError } from '../util/errors.js';
 import { initialParamValues } from './init.js';
 import type { GraphNode, ModelGraph, NodeOf, OpType } from './ir.js';
-import { buildModelGraph, validateModelConfig, type ModelConfig } from './model.js';
+import type { ModelConfig } from './model.js';
+import { manifestGraph } from './manifest-graph.js';
 import { TFJS_OPS, type TfjsOp } from './tfjs-ops.js';
 import { encodeWeights, MANIFEST_FILE, readWeightsDir, writeWeightsDir } from './weights-io.js';
 
@@ -151,19 +151,6 @@ export function saveWeights(dir: string, graph: ModelGraph, params: ParamMap, me
 /** Rebuilds the graph from the saved config and loads its parameters as fresh variables. */
 export function loadWeights(dir: string): { config: ModelConfig; graph: ModelGraph; params: ParamMap; meta?: Record<string, unknown> } {
   const { manifest, values } = readWeightsDir(dir);
-  const config = manifest.config as ModelConfig | null;
-  if (typeof config !== 'object' || config === null) throw new FileFormatError(join(dir, 'model.json'), 'has no model config');
-  try {
-    validateModelConfig(config);
-  } catch (err) {
-    throw new FileFormatError(join(dir, 'model.json'), `has an invalid model config: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const graph = buildModelGraph(config);
-  const saved = new Map(manifest.params.map((p) => [p.name, p.shape.join('x')]));
-  for (const p of graph.params) {
-    if (saved.get(p.name) !== p.shape.join('x')) {
-      throw new FileFormatError(join(dir, MANIFEST_FILE), `parameter ${p.name} [${p.shape}] is missing or has another shape`);
-    }
-  }
+  const { config, graph } = manifestGraph(manifest, join(dir, MANIFEST_FILE));
   return { config, graph, params: paramsFromValues(graph, values), ...(manifest.meta ? { meta: manifest.meta } : {}) };
 }

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainingScenes } from '../data/types.js';
-import { curveOf } from '../models/head-decode.js';
-import { buildModelGraph, type ModelConfig } from '../models/model.js';
+import { manifestGraph } from '../models/manifest-graph.js';
+import type { ModelConfig } from '../models/model.js';
 import type { ModelGraph } from '../models/ir.js';
 import { MANIFEST_FILE, readWeightsDir, recordedTrainingSize, WEIGHTS_FILE } from '../models/weights-io.js';
-import { ConfigError, FileFormatError } from '../util/errors.js';
+import { FileFormatError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { fileSha256 } from '../util/hash.js';
 import { buildOnnxModel, type ExportOptions } from './export.js';
@@ -52,23 +52,8 @@ export function readModelDir(modelDir: string): {
   if (!existsSync(manifestPath)) throw new FileFormatError(manifestPath, 'does not exist (not a hilbertq model folder?)');
   if (!existsSync(binPath)) throw new FileFormatError(binPath, 'does not exist');
   const { manifest, values } = readWeightsDir(modelDir);
-  const config = manifest.config as ModelConfig | null;
-  if (typeof config !== 'object' || config === null) throw new FileFormatError(manifestPath, 'has no model config');
-  let graph: ModelGraph;
-  try {
-    graph = buildModelGraph(config);
-    // The curve's own checks (order, margin): export wrote models its readers then refused.
-    if (config.head === 'hilbert') curveOf(config);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new FileFormatError(manifestPath, `has an invalid model config: ${err.message}`);
-    throw err;
-  }
-  if (manifest.graph !== graph.name) throw new FileFormatError(manifestPath, `names graph ${JSON.stringify(manifest.graph)}, but its config builds ${graph.name}`);
-  const saved = new Map(manifest.params.map((p) => [p.name, p.shape.join('x')]));
+  const { config, graph } = manifestGraph(manifest, manifestPath);
   for (const p of graph.params) {
-    if (saved.get(p.name) !== p.shape.join('x')) {
-      throw new FileFormatError(manifestPath, `parameter ${p.name} [${p.shape}] is missing or has another shape`);
-    }
     if (!(values.get(p.name) as Float32Array).every(Number.isFinite)) {
       throw new FileFormatError(binPath, `parameter ${p.name} holds NaN or infinite values`);
     }
