@@ -72,7 +72,10 @@ test('hilbertq eval --against reports the quantization error of an ONNX model ag
     writePng(join(dir, 'pair', 'im0.png'), { width: 64, height: 32, data: new Uint8Array(64 * 32 * 3).fill(100) });
     writePng(join(dir, 'pair', 'im1.png'), { width: 64, height: 32, data: new Uint8Array(64 * 32 * 3).fill(100) });
     writePfm(join(dir, 'pair', 'disp0GT.pfm'), { width: 64, height: 32, channels: 1, data: new Float32Array(64 * 32).fill(Infinity) });
-    await assert.rejects(runCli(['eval', '--model', join(dir, 'f.onnx'), '--data', join(dir, 'pair')]), /has no pixel with ground truth/);
+    await assert.rejects(runCli(['eval', '--model', join(dir, 'f.onnx'), '--data', join(dir, 'pair')]), /invalid --data = .*pair: has no pixel with ground truth/);
+    // Given as --pair, the message names --pair (it named --data, which the user never gave).
+    const files = ['im0.png', 'im1.png', 'disp0GT.pfm'].map((f) => join(dir, 'pair', f));
+    await assert.rejects(runCli(['eval', '--model', join(dir, 'f.onnx'), '--pair', ...files]), /invalid --pair = .*: has no pixel with ground truth/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

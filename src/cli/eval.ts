@@ -84,9 +84,11 @@ async function runEval(flags: EvalFlags): Promise<void> {
       // The test scenes are of the style the model was trained on (its records say which).
       dataset = syntheticTestSet(flags.synthetic as number, size.height, size.width, model.config.maxDisp, recorded?.scenes ?? 'mixed');
     }
+    // The flag the user gave: --pair, --data, or neither (synthetic pairs).
+    const dataFlag = flags.pair ? '--pair' : flags.data !== undefined ? '--data' : '--synthetic';
     // A model cannot output disparities beyond its range: scoring it on larger ones measures nothing.
     if (dataset.maxDisp !== undefined && dataset.maxDisp > model.config.maxDisp) {
-      throw new ConfigError('--data', flags.data ?? dataset.name, `holds disparities up to ${dataset.maxDisp} px, the model predicts at most ${model.config.maxDisp} px`);
+      throw new ConfigError(dataFlag, flags.data ?? dataset.name, `holds disparities up to ${dataset.maxDisp} px, the model predicts at most ${model.config.maxDisp} px`);
     }
     const progress = flags.json ? null : new ProgressReporter('eval', dataset.length);
     const rangeCheck = new GroundTruthRangeCheck(model.config.maxDisp, model.config.minDisp);
@@ -106,7 +108,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
       console.error(`hilbertq: warning: ${skipped} of ${compared} pixels are NaN or infinite in ${flags.model} or ${flags.against}; the quantization error leaves them out`);
     }
     if (report.metrics.all.pixels === 0) {
-      throw new ConfigError('--data', flags.data ?? dataset.name, 'has no pixel with ground truth: EPE, D1 and RMSE are undefined');
+      throw new ConfigError(dataFlag, flags.data ?? dataset.name, 'has no pixel with ground truth: EPE, D1 and RMSE are undefined');
     }
     console.log(flags.json ? JSON.stringify(report, null, 2) : formatReport(report));
   } finally {
