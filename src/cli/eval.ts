@@ -102,10 +102,9 @@ async function runEval(flags: EvalFlags): Promise<void> {
     if (rangeWarning) console.error(`hilbertq: ${rangeWarning}`);
     const nonFinite = nonFiniteWarning(flags.model, report.metrics.nonFinitePredictions, report.metrics.all.pixels);
     if (nonFinite) console.error(`hilbertq: ${nonFinite}`);
-    const skipped = report.quantError?.nonFinite ?? 0;
-    if (skipped > 0 && report.quantError) {
-      const compared = report.quantError.pixels + skipped;
-      console.error(`hilbertq: warning: ${skipped} of ${compared} pixels are NaN or infinite in ${flags.model} or ${flags.against}; the quantization error leaves them out`);
+    const qerr = report.quantError;
+    if (qerr && qerr.nonFinite > 0) {
+      console.error(`hilbertq: warning: ${qerr.nonFinite} of ${qerr.pixels + qerr.nonFinite} pixels are NaN or infinite in ${flags.model} or ${flags.against}; the quantization error leaves them out`);
     }
     if (report.metrics.all.pixels === 0) {
       throw new ConfigError(dataFlag, flags.data ?? dataset.name, 'has no pixel with ground truth: EPE, D1 and RMSE are undefined');

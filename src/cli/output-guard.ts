@@ -38,10 +38,10 @@ export function refuseOverwritingInputs(outputs: readonly { flag: string; path: 
   }
 }
 
-/** Every file a dataset reads (images, ground truth, occlusion masks), where it is a list of files. */
+/** Every file a dataset reads (its manifest, images, ground truth, occlusion masks), where it is a list of files. */
 export function datasetFiles(dataset: StereoDataset): string[] {
   if (!(dataset instanceof FileListDataset)) return [];
-  const files: string[] = [];
+  const files: string[] = [...dataset.indexFiles];
   for (let i = 0; i < dataset.length; i++) {
     const { left, right, disp, occ } = dataset.paths(i);
     files.push(left, right, ...(disp ? [disp] : []), ...(occ ? [occ.path] : []));

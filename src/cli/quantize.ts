@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openDataset } from '../data/dataset.js';
 import { parseSize } from '../data/options.js';
@@ -118,7 +118,7 @@ function calibrationData(model: ModelProto, modelFile: string, flags: QuantizeFl
     if (flags.count !== undefined && flags.count < 1) throw new ConfigError('--count', flags.count, 'must be >= 1');
     const dataset = openDataset(flags.calib);
     // `--out DATA/manifest.json` (or one of its images) wrote the model over the calibration data.
-    refuseOverwritingInputs([{ flag: '--out', path: out }], [...datasetFiles(dataset), join(flags.calib, 'manifest.json')]);
+    refuseOverwritingInputs([{ flag: '--out', path: out }], datasetFiles(dataset));
     return datasetCalibration(dataset, { stride, count: flags.count });
   }
   const count = flags.synthetic as number;

@@ -3,7 +3,7 @@ import { ConfigError, FileFormatError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import type { RgbImage } from '../types.js';
 import { checkImageSize, maxImagePixels } from './image-limits.js';
-import { decodePngFile, hasPngSignature, pngHeaderSize, writePngFile } from './png.js';
+import { decodePngFile, hasPngSignature, writePngFile } from './png.js';
 import { errorText, readFileBytes } from './read-file.js';
 
 /**
@@ -16,10 +16,12 @@ export function readImage(path: string, beforeDecode?: (size: { width: number; h
   const png = hasPngSignature(bytes);
   const jpeg = !png && bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
   if (!png && !jpeg) throw new FileFormatError(path, 'not a PNG or JPEG image');
-  const size = png ? pngHeaderSize(path, bytes) : jpegHeaderSize(path, bytes);
+  // A PNG's header is checked by decodePngFile, as for every PNG read.
+  if (png) return pngToRgb(path, bytes, beforeDecode);
+  const size = jpegHeaderSize(path, bytes);
   checkImageSize(path, size);
   beforeDecode?.(size);
-  return png ? pngToRgb(path, bytes) : jpegToRgb(path, bytes, maxImagePixels());
+  return jpegToRgb(path, bytes, maxImagePixels());
 }
 
 /**
@@ -49,8 +51,8 @@ function jpegHeaderSize(path: string, bytes: Uint8Array): { width: number; heigh
   throw new FileFormatError(path, 'corrupt JPEG: no frame header (SOF) before its scan');
 }
 
-function pngToRgb(path: string, bytes: Uint8Array): RgbImage {
-  const png = decodePngFile(path, bytes);
+function pngToRgb(path: string, bytes: Uint8Array, beforeDecode?: (size: { width: number; height: number }) => void): RgbImage {
+  const png = decodePngFile(path, bytes, beforeDecode);
   const { width, height, channels, data } = png;
   const n = width * height;
   const shift = png.depth === 16 ? 8 : 0;

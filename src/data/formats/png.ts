@@ -12,12 +12,15 @@ export function hasPngSignature(bytes: Uint8Array): boolean {
 
 /**
  * Decode a PNG with CRC checks, so a corrupt or truncated file fails here and names itself
- * instead of yielding a silently damaged image.
+ * instead of yielding a silently damaged image. The size its header declares is checked first
+ * (checkImageSize), then shown to `beforeDecode`, which may refuse it before any pixel is decoded.
  */
-export function decodePngFile(path: string, bytes: Uint8Array = readFileBytes(path)): DecodedPng {
+export function decodePngFile(path: string, bytes: Uint8Array = readFileBytes(path), beforeDecode?: (size: { width: number; height: number }) => void): DecodedPng {
   if (!hasPngSignature(bytes)) throw new FileFormatError(path, 'not a PNG file (bad signature)');
   if (!hasIendChunk(bytes)) throw new FileFormatError(path, 'truncated PNG (no IEND chunk at the end)');
-  checkImageSize(path, pngHeaderSize(path, bytes));
+  const size = pngHeaderSize(path, bytes);
+  checkImageSize(path, size);
+  beforeDecode?.(size);
   let png: DecodedPng;
   try {
     png = decode(bytes, { checkCrc: true });
@@ -86,7 +89,7 @@ const KNOWN_CRITICAL = new Set(['PLTE', 'IDAT', 'IEND']);
  * Width and height from a PNG's IHDR, which must be the first chunk and the only one (a decoder
  * that takes a later IHDR would otherwise decode another size than the one checked).
  */
-export function pngHeaderSize(path: string, bytes: Uint8Array): { width: number; height: number } {
+function pngHeaderSize(path: string, bytes: Uint8Array): { width: number; height: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const type = (at: number): string => String.fromCharCode(...bytes.subarray(at, at + 4));
   if (bytes.length < 33 || view.getUint32(8) !== 13 || type(12) !== 'IHDR') throw new FileFormatError(path, 'corrupt PNG: the first chunk is not a 13-byte IHDR');

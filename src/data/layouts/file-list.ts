@@ -9,6 +9,8 @@ export class FileListDataset implements StereoDataset {
     private readonly items: readonly SamplePaths[],
     private readonly middleburyScale?: number,
     readonly maxDisp?: number,
+    /** Files that describe the dataset itself (a generated folder's manifest), read before any sample. */
+    readonly indexFiles: readonly string[] = [],
   ) {}
 
   get length(): number {

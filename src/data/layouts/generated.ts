@@ -28,5 +28,5 @@ export function openGeneratedDataset(dir: string): FileListDataset {
     disp: join(dir, e.disp),
     occ: { kind: 'mask' as const, path: join(dir, e.occ) },
   }));
-  return new FileListDataset(`generated:${dir}`, items, undefined, manifest.generator.options.maxDisp);
+  return new FileListDataset(`generated:${dir}`, items, undefined, manifest.generator.options.maxDisp, [join(dir, MANIFEST_NAME)]);
 }
