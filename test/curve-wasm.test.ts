@@ -308,3 +308,20 @@ function distanceToCurvePoint(curve: HilbertCurve, p: Float64Array, q: number): 
   for (let k = 0; k < d; k++) sum += (p[k] - v[s * d + k] - t * (v[(s + 1) * d + k] - v[s * d + k])) ** 2;
   return Math.sqrt(sum);
 }
+
+test('a decoder says when it takes a slow path, and the fast paths say nothing', () => {
+  const decoder = (dims: number, order: number) => {
+    const curve = new HilbertCurve({ dims, order, margin: 0.1 });
+    return curve.quantizedDecoder({ bits: 8, scales: new Array(dims).fill(1 / 255), zeroPoints: new Array(dims).fill(0) });
+  };
+  // WebAssembly SIMD runs here (the tests above check it decodes), so these are fast.
+  assert.equal(decoder(2, 3).slowPath, null, 'the 2 x 8-bit table');
+  for (const dims of [3, 5, 6]) assert.equal(decoder(dims, 1).slowPath, null, `the ${dims}-dim cube walk`);
+  assert.equal(decoder(2, 2).slowPath, null);
+  assert.match(decoder(7, 1).slowPath ?? '', /the 7-dim cube walk decodes in JS: the WebAssembly SIMD decoder covers 3 to 6 dims/);
+  assert.match(decoder(3, 2).slowPath ?? '', /3 components of 8-bit codes are too many for a decode table .*exact nearest-point search/);
+  // The slow paths still decode correctly.
+  const codes = Uint8Array.from({ length: 7 * 5 }, (_, i) => (i * 37) % 256);
+  const exact = new HilbertCurve({ dims: 7, order: 1, margin: 0.1 }).decode(Float64Array.from(codes, (c) => c / 255), {});
+  assert.deepEqual(Array.from(decoder(7, 1)(codes)), Array.from(Float32Array.from(exact)));
+});

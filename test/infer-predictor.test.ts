@@ -110,6 +110,10 @@ test('hilbertq infer writes the PFM at the input size, and bad input fails with 
     const corrupt = join(dir, 'corrupt.onnx');
     writeFileSync(corrupt, 'garbage bytes');
     await assert.rejects(runCli(['infer', '--model', corrupt, '--left', l, '--right', r, '--out', out]), /corrupt\.onnx: /);
+    const empty = join(dir, 'empty.onnx');
+    writeFileSync(empty, '');
+    await assert.rejects(runCli(['infer', '--model', empty, '--left', l, '--right', r, '--out', out]), /empty\.onnx: is empty \(0 bytes\), not an ONNX model/);
+    await assert.rejects(runCli(['quantize', empty, '--scheme', 'w8a8', '--synthetic', '2', '--out', join(dir, 'q.onnx')]), /empty\.onnx: is empty \(0 bytes\)/);
     const bare = decodeModel(exportOnnx(buildModelGraph(CONFIG), initialParamValues(buildModelGraph(CONFIG), 1)));
     bare.metadata_props = [];
     const plain = join(dir, 'plain.onnx');

@@ -7,7 +7,7 @@ import { generateDataset } from '../src/data/generate.js';
 import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
 import { readQuantizedOutputInfo } from '../src/quant/metadata.js';
 import { ConfigError, FileFormatError, HilbertqError } from '../src/util/errors.js';
-import { runCli } from './cli-support.js';
+import { runCli, runCliWithStderr } from './cli-support.js';
 import { tinyModel } from './quant-support.js';
 
 let dir: string;
@@ -63,6 +63,14 @@ test('quantize --calib takes pairs from a dataset folder (cropped to the model s
   const manifest = readFileSync(join(data, 'manifest.json'));
   await assert.rejects(runQuantize([floatFile, '--scheme', 'w8a8', '--calib', data, '--out', join(data, 'manifest.json')]), (err: Error) => err instanceof ConfigError && /would be written over/.test(err.message));
   assert.deepEqual(readFileSync(join(data, 'manifest.json')), manifest);
+  // The data's range (12 px) is the model's: no warning. Another range is named, and calibrated on all the same.
+  const quiet = await runCliWithStderr(['quantize', floatFile, '--scheme', 'w8a8', '--calib', data, '--json', '--out', join(dir, 'quiet.onnx')]);
+  assert.doesNotMatch(quiet.stderr, /warning/);
+  const wide = join(dir, 'calib-wide');
+  generateDataset({ out: wide, count: 1, height: 32, width: 64, maxDisp: 24, seed: 5 });
+  const loud = await runCliWithStderr(['quantize', floatFile, '--scheme', 'w8a8', '--calib', wide, '--json', '--out', join(dir, 'wide.onnx')]);
+  assert.match(loud.stderr, /warning: --calib .*calib-wide holds mixed scenes with a range of 24 px, but .*unet\.onnx was trained on unrecorded scenes with a range of 12 px/);
+  assert.ok(existsSync(join(dir, 'wide.onnx')));
 });
 
 test('quantize --exclude leaves the named nodes float and reports them', async () => {
@@ -108,6 +116,8 @@ test('bad input fails with one line naming the file and writes nothing', async (
   await expectFailure([floatFile, '--synthetic', '1'], ConfigError, '--scheme', out);
   await expectFailure([floatFile, '--scheme', 'w4a4', '--synthetic', '1'], ConfigError, 'w4a4', out);
   await expectFailure([floatFile, '--scheme', 'w8a8'], ConfigError, '--calib/--synthetic', out);
+  // --percentile is a setting of the percentile method: with MinMax it would be ignored.
+  await expectFailure([floatFile, ...synthetic, '--method', 'minmax', '--percentile', '99.9'], ConfigError, '--percentile', out);
   await expectFailure([floatFile, ...synthetic.slice(0, 4), '--size', '30x64'], ConfigError, 'stride', out);
 
   // An output that cannot be written is found before calibrating (it failed at the end before).

@@ -66,6 +66,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
   if (derivationWarning) console.error(`hilbertq: ${derivationWarning}`);
   await initTrainingBackend('wasm');
   const model = await openPredictor(flags.model);
+  if (model.slowDecode) console.error(`hilbertq: warning: ${flags.model}: ${model.slowDecode}`);
   let reference: Awaited<ReturnType<typeof openPredictor>> | null = null;
   try {
     reference = flags.against ? await openPredictor(flags.against) : null;

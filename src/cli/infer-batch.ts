@@ -38,6 +38,7 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
   const outputs = names.flatMap((name) => [{ flag: '--out', path: join(flags.out, `${name}.pfm`) }, ...(flags.png ? [{ flag: '--png', path: join(flags.out, `${name}.png`) }] : [])]);
   refuseOverwritingInputs(outputs, [...datasetFiles(dataset), flags.model]);
   const predictor = await DepthPredictor.load(flags.model);
+  if (predictor.slowDecode) console.error(`hilbertq: warning: ${flags.model}: ${predictor.slowDecode}`);
   const metrics = flags.eval ? new StereoMetricsAccumulator() : null;
   const rangeCheck = flags.eval ? new GroundTruthRangeCheck(predictor.config.maxDisp, predictor.config.minDisp) : null;
   const progress = new ProgressReporter('infer', dataset.length);

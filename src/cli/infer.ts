@@ -79,6 +79,7 @@ async function runInfer(flags: InferFlags): Promise<void> {
     }
   });
   const predictor = await DepthPredictor.load(flags.model);
+  if (predictor.slowDecode) console.error(`hilbertq: warning: ${flags.model}: ${predictor.slowDecode}`);
   try {
     // Again with the model's own limit (a ViT's attention), known once it is loaded.
     checkInferSize(flags.left, left, resize, flags.resize, predictor.config);

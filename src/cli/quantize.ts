@@ -2,6 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openDataset } from '../data/dataset.js';
+import { isGeneratedFolder } from '../data/layouts/generated.js';
+import { readManifest } from '../data/manifest.js';
 import { parseSize } from '../data/options.js';
 import { checkSyntheticSize } from '../infer/infer-limits.js';
 import { METADATA_KEYS, trainingSizeOf } from '../onnx/metadata.js';
@@ -55,13 +57,15 @@ export function registerQuantizeCommand(program: Command): void {
     .option('--output-rounding <mode>', `${OUTPUT_ROUNDINGS.join(' | ')}: the int8 weights of the conv writing the output fitted to the calibration pairs, its bias moved to match, or rounded to nearest as ORT's quantize_static`, 'fitted')
     .option('--out <file>', 'quantized model to write (default: <model>.<scheme>.onnx)')
     .option('--json', 'print the summary as JSON')
-    .action((modelFile: string, flags: QuantizeFlags) => runQuantize(modelFile, flags));
+    .action((modelFile: string, flags: QuantizeFlags, command: Command) => runQuantize(modelFile, flags, command.getOptionValueSource('percentile') === 'cli'));
 }
 
-async function runQuantize(modelFile: string, flags: QuantizeFlags): Promise<void> {
+async function runQuantize(modelFile: string, flags: QuantizeFlags, percentileGiven: boolean): Promise<void> {
   const scheme = choice('--scheme', flags.scheme, QUANT_SCHEMES);
   const method = choice('--method', flags.method, CALIBRATION_METHODS);
   const outputRounding = choice('--output-rounding', flags.outputRounding, OUTPUT_ROUNDINGS);
+  // The flag has a default, so only one given on the command line can be ignored by mistake.
+  if (method !== 'percentile' && percentileGiven) throw new ConfigError('--percentile', flags.percentile, `applies to --method percentile, not ${method}`);
   if ((flags.calib === undefined) === (flags.synthetic === undefined)) {
     throw new ConfigError('--calib/--synthetic', flags.calib ?? flags.synthetic ?? '(none)', 'give exactly one of them');
   }
@@ -119,6 +123,8 @@ function calibrationData(model: ModelProto, modelFile: string, flags: QuantizeFl
     const dataset = openDataset(flags.calib);
     // `--out DATA/manifest.json` (or one of its images) wrote the model over the calibration data.
     refuseOverwritingInputs([{ flag: '--out', path: out }], datasetFiles(dataset));
+    const unlike = unlikeCalibration(flags.calib, meta, modelFile);
+    if (unlike) console.error(`hilbertq: warning: ${unlike}`);
     return datasetCalibration(dataset, { stride, count: flags.count });
   }
   const count = flags.synthetic as number;
@@ -135,6 +141,26 @@ function calibrationData(model: ModelProto, modelFile: string, flags: QuantizeFl
     throw new ConfigError('--size', `${size.height}x${size.width}`, `must be a multiple of the model stride ${stride}`);
   }
   return syntheticCalibration({ ...size, maxDisp: config.maxDisp, count, scenes: recorded?.scenes ?? 'mixed' });
+}
+
+/**
+ * A generated calibration folder whose scenes or range differ from what the model records that it
+ * was trained on: its activation ranges then fit other data, and the quantized model loses
+ * accuracy without a sign. Null where they agree or either side does not say.
+ */
+function unlikeCalibration(dir: string, meta: ReadonlyMap<string, string>, modelFile: string): string | null {
+  if (!isGeneratedFolder(dir)) return null;
+  const generated = readManifest(dir, false).generator.options;
+  const data = { scenes: generated.scenes ?? 'mixed', maxDisp: generated.maxDisp };
+  const config = parseConfig(meta.get(METADATA_KEYS.config));
+  const scenes = trainingSizeOf(Object.fromEntries(meta), modelFile)?.scenes;
+  const maxDisp = typeof config?.maxDisp === 'number' ? config.maxDisp : undefined;
+  const differs = (scenes !== undefined && scenes !== data.scenes) || (maxDisp !== undefined && maxDisp !== data.maxDisp);
+  if (!differs) return null;
+  return (
+    `--calib ${dir} holds ${data.scenes} scenes with a range of ${data.maxDisp} px, but ${modelFile} was trained on ` +
+    `${scenes ?? 'unrecorded'} scenes with a range of ${maxDisp ?? 'unrecorded'} px; ranges calibrated on unlike data can cost accuracy`
+  );
 }
 
 function parseConfig(json: string | undefined): Record<string, unknown> | null {

@@ -1,6 +1,6 @@
 import { ConfigError } from '../util/errors.js';
 import type { HilbertCurve } from './hilbert-curve.js';
-import { CUBE_WALK_BLOCK, WasmCubeWalk } from './wasm-cube-walk.js';
+import { CUBE_WALK_BLOCK, CUBE_WALK_SIMD_MAX_DIMS, WasmCubeWalk } from './wasm-cube-walk.js';
 import { cornerBlendOf, softFoldOf, type SoftFold } from './cube-walk.js';
 import { WASM_BLOCK, WasmTableDecoder } from './wasm-table-decoder.js';
 
@@ -22,7 +22,18 @@ export interface QuantizedDecoderOptions {
  * Planar codes (component c of sample i at c * n + i) to q in [0, 1]. Pass `out` to decode into
  * a reused buffer of n samples.
  */
-export type QuantizedDecoder = (codes: Uint8Array | Uint16Array, out?: Float32Array) => Float32Array;
+export interface QuantizedDecoder {
+  (codes: Uint8Array | Uint16Array, out?: Float32Array): Float32Array;
+  /**
+   * Why this decoder is slower than the curve's fast path (WebAssembly SIMD, or one table look-up
+   * per sample), or null: a slow path must not be taken silently (the CLI warns with it).
+   */
+  readonly slowPath: string | null;
+}
+
+function withPath(decode: (codes: Uint8Array | Uint16Array, out?: Float32Array) => Float32Array, slowPath: string | null): QuantizedDecoder {
+  return Object.assign(decode, { slowPath });
+}
 
 /** Above 2^20 entries (4 MiB) a joint table costs more to build than it saves. */
 const MAX_TABLE_BITS = 20;
@@ -105,7 +116,7 @@ function jointTableDecoder(curve: HilbertCurve, bits: number, dequant: Float64Ar
   const table = curve.decode(points, { cornerBlend: blend, ...(soft ? { softFold: soft } : {}) });
   if (outputScale !== 1) for (let e = 0; e < table.length; e++) table[e] *= outputScale;
   if (d === 2 && bits === 8) return byteTableDecoder(table);
-  return (codes, out) => {
+  return withPath((codes, out) => {
     const n = checkCodes(codes, d, bits);
     const result = outputBuffer(out, n);
     for (let i = 0; i < n; i++) {
@@ -114,7 +125,7 @@ function jointTableDecoder(curve: HilbertCurve, bits: number, dequant: Float64Ar
       result[i] = table[key];
     }
     return result;
-  };
+  }, null);
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -127,14 +138,14 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  */
 function byteTableDecoder(table: Float32Array): QuantizedDecoder {
   const wasm = WasmTableDecoder.create(table);
-  return (codes, out) => {
+  return withPath((codes, out) => {
     const n = checkCodes(codes, 2, 8);
     const result = outputBuffer(out, n);
     if (!(codes instanceof Uint8Array)) return decodeByteTableJs(codes, n, table, result, 0);
     const done = wasm ? n - (n % WASM_BLOCK) : 0;
     if (wasm && done > 0) wasm.decode(codes, n, done, result);
     return decodeByteTableJs(codes, n, table, result, done);
-  };
+  }, wasm ? null : 'WebAssembly SIMD cannot run here: the 2 x 8-bit table is read in JS');
 }
 
 /** Samples from..n of planar 2 x 8-bit codes through the table, in JS (the fallback and the tail). */
@@ -172,7 +183,8 @@ function outputBuffer(out: Float32Array | undefined, n: number): Float32Array {
 
 function dequantizingDecoder(curve: HilbertCurve, bits: number, dequant: Float64Array[], outputScale: number): QuantizedDecoder {
   const d = curve.dims;
-  return (codes, out) => {
+  const why = `${d} components of ${bits}-bit codes are too many for a decode table (over 2^${MAX_TABLE_BITS} entries): every pixel takes the exact nearest-point search`;
+  return withPath((codes, out) => {
     const n = checkCodes(codes, d, bits);
     const result = outputBuffer(out, n);
     const chunk = new Float64Array(CHUNK * d);
@@ -188,7 +200,7 @@ function dequantizingDecoder(curve: HilbertCurve, bits: number, dequant: Float64
       result.set(q, start);
     }
     return result;
-  };
+  }, why);
 }
 
 /**
@@ -238,7 +250,12 @@ function cubeWalkDecoder(
     const q = walk.decode(corner, inward, blend, soft);
     return q === q ? q : walk.beyond(point, corner, inward, blend, () => curve.search().nearest(point), soft);
   };
-  return (codes, out) => {
+  const why = wasm
+    ? null
+    : d > CUBE_WALK_SIMD_MAX_DIMS
+      ? `the ${d}-dim cube walk decodes in JS: the WebAssembly SIMD decoder covers 3 to ${CUBE_WALK_SIMD_MAX_DIMS} dims`
+      : 'WebAssembly SIMD cannot run here: the cube walk decodes in JS';
+  return withPath((codes, out) => {
     const n = checkCodes(codes, d, bits);
     const result = outputBuffer(out, n);
     let from = 0;
@@ -251,5 +268,5 @@ function cubeWalkDecoder(
     }
     for (let i = from; i < n; i++) result[i] = settle(codes, n, i) * outputScale;
     return result;
-  };
+  }, why);
 }

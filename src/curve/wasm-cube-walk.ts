@@ -11,8 +11,8 @@ import { decodeInChunks, type PlanarSamples } from './wasm-chunks.js';
 const HEADER = 6000;
 /** The most segments soft's table holds (6 dims: 63). */
 const SOFT_SEGMENTS = 63;
-/** The most dims the module decodes. */
-const MAX_DIMS = 6;
+/** The most components the SIMD module decodes (its corner tables hold 64 corners). */
+export const CUBE_WALK_SIMD_MAX_DIMS = 6;
 /** The axis an absent segment names (before the first vertex, after the last): no component's. */
 const ABSENT_AXIS = 7;
 /** Where the tables of corners 32-63 start (vertex, before axis, after axis: 32 bytes each), and component 5's scale and zero point. */
@@ -85,7 +85,7 @@ export class WasmCubeWalk {
 
   static create(p: CubeWalkParams): WasmCubeWalk | null {
     const dims = p.walk.dims;
-    if (dims < 3 || dims > MAX_DIMS) return null;
+    if (dims < 3 || dims > CUBE_WALK_SIMD_MAX_DIMS) return null;
     const module = compileWasm(CUBE_WALK_WASM);
     if (!module || !WASM) return null;
     const decoder = new WasmCubeWalk(new WASM.Instance(module, {}), dims);

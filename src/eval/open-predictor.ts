@@ -16,6 +16,8 @@ export interface OpenedPredictor {
   config: ModelConfig;
   /** The HxW and scene style the model was trained at, when recorded. */
   trainingSize: TrainingScenes | null;
+  /** Why the model's output decodes on a slow path, or null (a float model folder: null). */
+  slowDecode: string | null;
   predict(batch: StereoBatch): Promise<Float32Array>;
   release(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export async function openPredictor(path: string): Promise<OpenedPredictor> {
       precision: 'fp32',
       config,
       trainingSize: recordedTrainingSize(meta, join(path, MANIFEST_FILE)),
+      slowDecode: null,
       predict: async (batch) => tfjs.predict(batch),
       release: async () => disposeParams(params),
     };
@@ -40,6 +43,7 @@ export async function openPredictor(path: string): Promise<OpenedPredictor> {
     precision: ort.scheme,
     config: ort.config,
     trainingSize: ort.trainingSize,
+    slowDecode: ort.slowDecode,
     predict: (batch) => ort.predictBatch(batch),
     release: () => ort.release(),
   };

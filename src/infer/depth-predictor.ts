@@ -50,6 +50,8 @@ export class DepthPredictor {
   static async load(file: string, options: DepthPredictorOptions = {}): Promise<DepthPredictor> {
     if (!existsSync(file)) throw new FileFormatError(file, 'does not exist');
     const bytes = readFileBytes(file);
+    // An empty file decodes as an empty protobuf; "no metadata" would send the user to re-export.
+    if (bytes.length === 0) throw new FileFormatError(file, 'is empty (0 bytes), not an ONNX model');
     let meta: Record<string, string>;
     try {
       meta = readOnnxMetadata(bytes);
@@ -61,6 +63,11 @@ export class DepthPredictor {
     // Printed by infer and eval: control characters (escape sequences, newlines) become '?'.
     const scheme = printable(meta[QUANT_METADATA_KEYS.scheme] ?? 'fp32');
     return new DepthPredictor(file, session, config, stride, encoding, scheme, new OutputDecoder(config, encoding, file), trainingSizeOf(meta, file));
+  }
+
+  /** Why this model's output decodes on a slow path (OutputDecoder.slowDecode), or null. */
+  get slowDecode(): string | null {
+    return this.decoder.slowDecode;
   }
 
   /** One stereo pair of 8-bit RGB images of the same size (the same steps the web page runs). */

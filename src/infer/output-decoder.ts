@@ -69,6 +69,11 @@ export class OutputDecoder {
     }
   }
 
+  /** Why decoding this model's codes takes a slow path (QuantizedDecoder.slowPath), or null. */
+  get slowDecode(): string | null {
+    return this.table?.slowPath ?? null;
+  }
+
   get channels(): number {
     return this.config.head === 'hilbert' ? this.config.dims : 1;
   }

@@ -12,6 +12,7 @@ const QDQ_OPS = new Set(['QuantizeLinear', 'DequantizeLinear', 'QLinearConv', 'Q
  * one FileFormatError naming `source`.
  */
 export function readFloatModel(bytes: Uint8Array, source: string): ModelProto {
+  if (bytes.length === 0) throw new FileFormatError(source, 'is empty (0 bytes), not an ONNX model');
   let model: ModelProto;
   try {
     model = decodeModel(bytes);
