@@ -4,6 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { AttributeType, DataType, encodeModel, type ModelProto, type NodeProto, type ValueInfoProto } from '../src/onnx/onnx-proto.js';
 import { createOrtSession, runStereo } from '../src/onnx/ort.js';
 import { QUANT_METADATA_KEYS } from '../src/quant/metadata.js';
+import { gramMatrix } from '../src/quant/gram.js';
 import { InputMoments } from '../src/quant/output-rounding.js';
 import { quantizeModel, type QuantizeOptions } from '../src/quant/quantize.js';
 import { dequantize, runQuantizedStereo } from '../src/quant/run.js';
@@ -15,7 +16,8 @@ const CALIBRATION = calibrationPairs(6);
 
 async function quantizeTiny(outputRounding: QuantizeOptions['outputRounding'], extra: Partial<QuantizeOptions> = {}) {
   // The graph keeps the head's tail, so the quantized output compares value for value with FP32's.
-  return quantizeModel(tinyModel('unet', 'direct'), { scheme: 'w8a16', headTail: 'graph', calibration: CALIBRATION, outputRounding, ...extra });
+  // The other convs stay nearest unless a test asks: each fit is checked on its own.
+  return quantizeModel(tinyModel('unet', 'direct'), { scheme: 'w8a16', headTail: 'graph', calibration: CALIBRATION, outputRounding, convRounding: 'nearest', ...extra });
 }
 
 /** Mean signed and mean squared (quantized - FP32) output over the calibration pairs: what the fit minimises. */
@@ -96,33 +98,84 @@ test('fitted output rounding is deterministic, and skipped when the output conv 
   await assert.rejects(quantizeTiny('bogus' as never), /outputRounding/);
 });
 
-test('the input moments follow ONNX Conv semantics: a 2x3 kernel with uneven pads, checked against ORT', async () => {
+test('fitted conv rounding: every other unshared conv is refitted, the output conv and the shared encoders are not, and the output error falls', async (t) => {
+  const nearest = await quantizeTiny('nearest');
+  const fitted = await quantizeTiny('nearest', { convRounding: 'fitted' });
+  const report = fitted.summary.convRounding;
+  assert.ok(report, 'the fit ran');
+  assert.equal(nearest.summary.convRounding, null);
+  assert.ok(report.squaredError.fitted < report.squaredError.nearest, 'the fits lower their own objective');
+  assert.equal(new ModelView(fitted.model).metadata()[QUANT_METADATA_KEYS.convRounding], `fitted:${report.convs}`);
+  assert.equal(new ModelView(nearest.model).metadata()[QUANT_METADATA_KEYS.convRounding], 'nearest');
+  const before = convCodes(nearest.model);
+  const after = convCodes(fitted.model);
+  const changed = [...before].filter(([name, codes]) => JSON.stringify(after.get(name)) !== JSON.stringify(codes)).map(([name]) => name);
+  assert.equal(changed.length, report.convs, `refitted: ${changed.join(', ')}`);
+  assert.ok(!changed.includes('head'), 'the output conv follows --output-rounding (nearest here)');
+  // The siamese encoders share one weight per layer: one set of codes for both, left nearest.
+  for (const name of changed) assert.ok(!/^(left|right)\./.test(name), `${name} shares its weight`);
+  assert.ok(changed.some((n) => n.startsWith('unet.')), 'the backbone convs are refitted');
+
+  const { scale, zeroPoint } = fitted.summary.output;
+  const e0 = await outputError(nearest.model, scale, zeroPoint);
+  const e1 = await outputError(fitted.model, scale, zeroPoint);
+  t.diagnostic(`w8a16 output rms error on the calibration pairs: ${Math.sqrt(e0.meanSquare).toExponential(2)} -> ${Math.sqrt(e1.meanSquare).toExponential(2)}`);
+  assert.ok(e1.meanSquare < e0.meanSquare, 'the whole model\'s output error falls');
+});
+
+test('the Gram matrix from ONNX Runtime equals the sum of outer products', async () => {
+  const rng = new Rng(5);
+  const [n, k] = [37, 11];
+  const x = Float32Array.from({ length: n * k }, () => (rng.next() < 0.4 ? 0 : rng.next() * 4 - 1));
+  const g = await gramMatrix(x, n, k);
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < k; b++) {
+      let want = 0;
+      for (let i = 0; i < n; i++) want += x[i * k + a] * x[i * k + b];
+      assert.ok(Math.abs(g[a * k + b] - want) < 1e-4 * (1 + Math.abs(want)), `G[${a}][${b}] = ${g[a * k + b]}, want ${want}`);
+    }
+  }
+  assert.deepEqual(Array.from(await gramMatrix(new Float32Array(0), 0, 3)), new Array(9).fill(0));
+});
+
+for (const strides of [[1, 1], [2, 2]] as const) test(`the input moments follow ONNX Conv semantics: a 2x3 kernel with uneven pads and strides ${strides.join('x')}, checked against ORT`, async () => {
   // One Conv, Y = conv(X, W) with pads [top 1, left 0, bottom 0, right 2]; every output pixel is
-  // sampled (20 of them), so E[x] . w and w^T E[x x^T] w must equal ORT's mean of Y and of Y^2.
+  // sampled, so E[x] . w and w^T E[x x^T] w must equal ORT's mean of Y and of Y^2.
   const dims = [1, 3, 5, 4];
   const rng = new Rng(11);
   const x = Float32Array.from({ length: 60 }, () => (rng.next() < 0.3 ? 0 : rng.next() * 2 - 0.5));
   const w = Float32Array.from({ length: 18 }, () => rng.next() * 2 - 1);
   const valueInfo = (name: string, shape: number[]): ValueInfoProto =>
     ({ name, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: shape.map((d) => ({ dim_value: d })) } } } });
-  const node: NodeProto = { name: 'head', op_type: 'Conv', input: ['x', 'w'], output: ['y'], attribute: [{ name: 'pads', type: AttributeType.INTS, ints: [1, 0, 0, 2] }] };
+  const node: NodeProto = {
+    name: 'head',
+    op_type: 'Conv',
+    input: ['x', 'w'],
+    output: ['y'],
+    attribute: [
+      { name: 'pads', type: AttributeType.INTS, ints: [1, 0, 0, 2] },
+      { name: 'strides', type: AttributeType.INTS, ints: [...strides] },
+    ],
+  };
+  // Output size per axis: floor((in + pads - kernel) / stride) + 1.
+  const outDims = [1, 1, Math.floor((5 + 1 - 2) / strides[0]) + 1, Math.floor((4 + 2 - 3) / strides[1]) + 1];
   const weight = makeTensor('w', DataType.FLOAT, [1, 3, 2, 3], w);
   const model: ModelProto = {
     ir_version: 8,
     opset_import: [{ domain: '', version: 17 }],
     producer_name: 'test',
     metadata_props: [],
-    graph: { name: 'g', node: [node], initializer: [weight], input: [valueInfo('x', dims)], output: [valueInfo('y', [1, 1, 5, 4])] },
+    graph: { name: 'g', node: [node], initializer: [weight], input: [valueInfo('x', dims)], output: [valueInfo('y', outDims)] },
   };
   const session = await createOrtSession(encodeModel(model));
   const y = (await session.run({ x: new ort.Tensor('float32', x, dims) })).y.data as Float32Array;
   await session.release();
-  assert.equal(y.length, 20);
+  assert.equal(y.length, outDims[2] * outDims[3]);
 
-  const moments = new InputMoments({ node, weight, dims: [1, 3, 2, 3], pads: [1, 0, 0, 2] });
+  const moments = new InputMoments({ node, weight, dims: [1, 3, 2, 3], pads: [1, 0, 0, 2], strides: [...strides] });
   moments.observe({ data: x, dims });
-  assert.equal(moments.samples, 20);
-  const { mean, second } = moments.normalized();
+  assert.equal(moments.samples, y.length);
+  const { mean, second } = await moments.normalized();
   let first = 0;
   let square = 0;
   for (let a = 0; a < 18; a++) {

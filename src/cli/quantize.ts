@@ -11,7 +11,7 @@ import type { ModelProto } from '../onnx/onnx-proto.js';
 import { datasetCalibration, syntheticCalibration, type CalibrationData } from '../quant/calibration-data.js';
 import { CALIBRATION_METHODS, DEFAULT_PERCENTILE } from '../quant/calibrators/index.js';
 import { hostLacksVnni } from '../quant/host-cpu.js';
-import { OUTPUT_ROUNDINGS } from '../quant/output-rounding.js';
+import { CONV_ROUNDINGS, OUTPUT_ROUNDINGS } from '../quant/output-rounding.js';
 import { quantizeModel } from '../quant/quantize.js';
 import { QUANT_SCHEMES, type QuantScheme } from '../quant/schemes.js';
 import type { QuantSummary } from '../quant/summary.js';
@@ -33,6 +33,7 @@ interface QuantizeFlags {
   reduceRange?: boolean;
   exclude?: string;
   outputRounding: string;
+  convRounding: string;
   out?: string;
   json?: boolean;
 }
@@ -54,6 +55,7 @@ export function registerQuantizeCommand(program: Command): void {
     .option('--percentile <p>', 'percentile method: % of values inside the range', parseNumberOption('--percentile'), DEFAULT_PERCENTILE)
     .option('--reduce-range', 'int8 weights in -64..64: avoids uint8 x int8 saturation on x86 CPUs without VNNI')
     .option('--exclude <nodes>', 'comma-separated ONNX node names to leave in float (ORT nodes_to_exclude)')
+    .option('--conv-rounding <mode>', `${CONV_ROUNDINGS.join(' | ')}: the int8 weights of every other quantized conv fitted the same way (AdaRound's layer-wise objective), or rounded to nearest as ORT's quantize_static`, 'fitted')
     .option('--output-rounding <mode>', `${OUTPUT_ROUNDINGS.join(' | ')}: the int8 weights of the conv writing the output fitted to the calibration pairs, its bias moved to match, or rounded to nearest as ORT's quantize_static`, 'fitted')
     .option('--out <file>', 'quantized model to write (default: <model>.<scheme>.onnx)')
     .option('--json', 'print the summary as JSON')
@@ -64,6 +66,7 @@ async function runQuantize(modelFile: string, flags: QuantizeFlags, percentileGi
   const scheme = choice('--scheme', flags.scheme, QUANT_SCHEMES);
   const method = choice('--method', flags.method, CALIBRATION_METHODS);
   const outputRounding = choice('--output-rounding', flags.outputRounding, OUTPUT_ROUNDINGS);
+  const convRounding = choice('--conv-rounding', flags.convRounding, CONV_ROUNDINGS);
   // The flag has a default, so only one given on the command line can be ignored by mistake.
   if (method !== 'percentile' && percentileGiven) throw new ConfigError('--percentile', flags.percentile, `applies to --method percentile, not ${method}`);
   if ((flags.calib === undefined) === (flags.synthetic === undefined)) {
@@ -90,6 +93,7 @@ async function runQuantize(modelFile: string, flags: QuantizeFlags, percentileGi
       percentile: flags.percentile,
       reduceRange: flags.reduceRange,
       outputRounding,
+      convRounding,
       ...(flags.exclude ? { nodesToExclude: flags.exclude.split(',').map((n) => n.trim()).filter((n) => n !== '') } : {}),
       source: modelFile,
       onProgress: (p) => progress?.update(p.pass * (p.total ?? 0) + p.done),
@@ -196,16 +200,19 @@ export function formatQuantSummary(modelFile: string, out: string, s: QuantSumma
       (s.weights.clippedBiasValues > 0 ? `, ${s.weights.clippedBiasValues} bias values clipped to int32` : ''),
     `  ranges:      ${ranges} (${calibrated.length} calibrated tensors of ${s.activations.length} quantized)`,
     `  output:      ${s.output.dtype}, scale ${s.output.scale}, zero point ${s.output.zeroPoint}`,
-    `  rounding:    ${roundingLine(s.outputRounding)}`,
+    `  rounding:    ${roundingLine(s.outputRounding, s.convRounding)}`,
   ].join('\n');
 }
 
-function roundingLine(r: QuantSummary['outputRounding']): string {
-  if (!r) return 'nearest everywhere';
+function roundingLine(r: QuantSummary['outputRounding'], convs: QuantSummary['convRounding']): string {
+  const others = convs
+    ? `${convs.convs} other convs fitted, ${convs.changedCodes} of ${convs.codes} codes changed, their outputs' rounding error ${fmt(Math.sqrt(convs.squaredError.nearest))} -> ${fmt(Math.sqrt(convs.squaredError.fitted))} (root of the summed mean squares)`
+    : 'nearest elsewhere';
+  if (!r) return convs ? `output conv nearest; ${others}` : 'nearest everywhere';
   const sum = (v: number[]): number => v.reduce((a, b) => a + b, 0);
   const rms = (v: number[]): string => fmt(Math.sqrt(sum(v) / v.length));
   const meanAbs = (v: number[]): string => fmt(sum(v.map(Math.abs)) / v.length);
-  return `${r.node} fitted on ${r.samples} calibration pixels, ${r.changedCodes} codes changed: its output's rounding error ${rms(r.meanSquaredError.nearest)} -> ${rms(r.meanSquaredError.fitted)} rms, mean ${meanAbs(r.meanError.nearest)} -> ${meanAbs(r.meanError.fitted)} (per channel, output units); nearest elsewhere`;
+  return `${r.node} fitted on ${r.samples} calibration pixels, ${r.changedCodes} codes changed: its output's rounding error ${rms(r.meanSquaredError.nearest)} -> ${rms(r.meanSquaredError.fitted)} rms, mean ${meanAbs(r.meanError.nearest)} -> ${meanAbs(r.meanError.fitted)} (per channel, output units); ${others}`;
 }
 
 function fmt(x: number): string {

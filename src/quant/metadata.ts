@@ -14,6 +14,8 @@ export const QUANT_METADATA_KEYS = {
   floatOps: 'hilbertq.quant.float_ops',
   /** 'nearest', or 'fitted:<node>': the output conv whose codes were fitted (output-rounding.ts). */
   outputRounding: 'hilbertq.quant.output_rounding',
+  /** 'nearest', or 'fitted:<n>': how many other convs had their codes fitted (output-rounding.ts). */
+  convRounding: 'hilbertq.quant.conv_rounding',
   /**
    * sha256 of the float ONNX bytes this model was quantized from; `eval --against F.onnx`
    * compares it with F's (a model folder is compared through hilbertq.weights_sha256 instead).

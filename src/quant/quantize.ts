@@ -8,7 +8,20 @@ import { QUANT_METADATA_KEYS } from './metadata.js';
 import { defaultOpset, upgradeOpset } from './opset.js';
 import { planQuantization } from './planner.js';
 import { emitQdq } from './qdq.js';
-import { findOutputConv, fitOutputRounding, InputMoments, OUTPUT_ROUNDINGS, type OutputRounding } from './output-rounding.js';
+import {
+  CONV_ROUNDINGS,
+  findOutputConv,
+  fitOutputRounding,
+  fittableConvs,
+  HIDDEN_MAX_SWEEPS,
+  HIDDEN_SAMPLES_PER_PAIR,
+  InputMoments,
+  OUTPUT_ROUNDINGS,
+  type ConvRounding,
+  type ConvRoundingReport,
+  type OutputConv,
+  type OutputRounding,
+} from './output-rounding.js';
 import { QUANT_RULES } from './rules/registry.js';
 import type { QuantRuleRegistry } from './rules/rule.js';
 import { QUANT_SCHEMES, resolveScheme, type QuantScheme } from './schemes.js';
@@ -44,6 +57,8 @@ export interface QuantizeOptions extends CalibratorOptions {
   nodesToExclude?: readonly string[];
   /** How the output conv's int8 weights are rounded: 'fitted' (default) or 'nearest', as ORT (output-rounding.ts). */
   outputRounding?: OutputRounding;
+  /** How every other quantized conv's int8 weights are rounded: 'fitted' (default) or 'nearest', as ORT (output-rounding.ts). */
+  convRounding?: ConvRounding;
   /** Names the model in error messages (the CLI passes the file path). */
   source?: string;
 }
@@ -65,6 +80,8 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   if (!CALIBRATION_METHODS.includes(method)) throw new ConfigError('method', method, `must be one of ${CALIBRATION_METHODS.join(', ')}`);
   const outputRounding = opts.outputRounding ?? 'fitted';
   if (!OUTPUT_ROUNDINGS.includes(outputRounding)) throw new ConfigError('outputRounding', outputRounding, `must be one of ${OUTPUT_ROUNDINGS.join(', ')}`);
+  const convRounding = opts.convRounding ?? 'fitted';
+  if (!CONV_ROUNDINGS.includes(convRounding)) throw new ConfigError('convRounding', convRounding, `must be one of ${CONV_ROUNDINGS.join(', ')}`);
   const scheme = resolveScheme(opts.scheme, opts);
   const given = readFloatModel(floatModel, source);
   // A hilbertq export is lowered again from its own description in the scheme's matching-cost
@@ -109,13 +126,27 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   const data = asCalibrationData(opts.calibration);
   // The output conv's input moments are gathered in calibration's first pass, not a pass of their own.
   // Nothing to gather when the conv stays float (excluded, or a scheme's float rule).
-  const candidate = outputRounding === 'fitted' ? findOutputConv(original) : null;
-  const outputConv = candidate && [...plan.handled].some((n) => n.name === candidate.node.name) ? candidate : null;
+  const writer = findOutputConv(original);
+  const candidate = outputRounding === 'fitted' ? writer : null;
+  const handled = new Set([...plan.handled].map((n) => n.name));
+  const outputConv = candidate && handled.has(candidate.node.name) ? candidate : null;
   const moments = outputConv ? new InputMoments(outputConv) : null;
-  const observer = moments ? { tensors: [moments.tensor], observe: (get: (name: string) => ObservedTensor) => moments.observe(get(moments.tensor)) } : undefined;
+  // Every other quantized conv (the output conv follows outputRounding alone), fitted the same way from fewer samples per pair.
+  const hidden =
+    convRounding === 'fitted'
+      ? fittableConvs(original)
+          .filter((c) => handled.has(c.node.name) && c.node.name !== writer?.node.name)
+          .map((conv) => ({ conv, moments: new InputMoments(conv, HIDDEN_SAMPLES_PER_PAIR) }))
+      : [];
+  const watched = [...(moments ? [moments] : []), ...hidden.map((h) => h.moments)];
+  const observer =
+    watched.length > 0
+      ? { tensors: [...new Set(watched.map((m) => m.tensor))], observe: (get: (name: string) => ObservedTensor) => watched.forEach((m) => m.observe(get(m.tensor))) }
+      : undefined;
   const calibration = await calibrateRanges(original, toCalibrate, data, { ...opts, method, source, observer });
   const { model: quantized, params, clippedBiasValues } = emitQdq({ model, plan, ranges: calibration.ranges });
-  const fitted = outputConv && moments ? fitOutputRounding(quantized, outputConv, moments, scheme.weightQmax) : null;
+  const fitted = outputConv && moments ? fitOutputRounding(quantized, outputConv, await moments.normalized(), scheme.weightQmax) : null;
+  const convsFitted = hidden.length > 0 ? await fitHiddenConvs(quantized, hidden, scheme.weightQmax) : null;
 
   const calibrationInfo = {
     pairs: calibration.pairs,
@@ -124,7 +155,7 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
     collectorStateSize: calibration.stateSize,
     ...(data.description ? { description: data.description } : {}),
   };
-  const summary = summarize({ plan, params, before: original, after: quantized, scheme: opts.scheme, method, calibration: calibrationInfo, clippedBiasValues, outputRounding: fitted });
+  const summary = summarize({ plan, params, before: original, after: quantized, scheme: opts.scheme, method, calibration: calibrationInfo, clippedBiasValues, outputRounding: fitted, convRounding: convsFitted });
   quantized.metadata_props = [
     ...(original.metadata_props ?? []).filter((p) => !Object.values<string>(QUANT_METADATA_KEYS).includes(p.key)),
     ...Object.entries({
@@ -139,6 +170,7 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
       [QUANT_METADATA_KEYS.floatOps]: JSON.stringify(summary.floatOps),
       // 'nearest' also where a fit was asked for but the graph has no quantized output conv.
       [QUANT_METADATA_KEYS.outputRounding]: fitted ? `fitted:${fitted.node}` : 'nearest',
+      [QUANT_METADATA_KEYS.convRounding]: convsFitted ? `fitted:${convsFitted.convs}` : 'nearest',
       [QUANT_METADATA_KEYS.sourceSha256]: sha256Hex(floatModel),
       [QUANT_METADATA_KEYS.outputDtype]: summary.output.dtype,
       [QUANT_METADATA_KEYS.outputScale]: String(summary.output.scale),
@@ -155,4 +187,19 @@ function convInputChannels(model: ModelProto, node: NodeProto): number {
   const dims = weight?.dims ?? [];
   const group = Number(node.attribute.find((a) => a.name === 'group')?.i ?? 1);
   return dims.length === 4 ? Number(dims[1]) * group : Infinity;
+}
+
+/** Fits each hidden conv in turn (its patches are released as it goes); null when none had codes of its own. */
+async function fitHiddenConvs(quantized: ModelProto, hidden: { conv: OutputConv; moments: InputMoments }[], weightQmax: number): Promise<ConvRoundingReport | null> {
+  const report: ConvRoundingReport = { convs: 0, changedCodes: 0, codes: 0, squaredError: { nearest: 0, fitted: 0 } };
+  for (const { conv, moments } of hidden) {
+    const fit = fitOutputRounding(quantized, conv, await moments.normalized(), weightQmax, HIDDEN_MAX_SWEEPS);
+    if (!fit) continue;
+    report.convs++;
+    report.changedCodes += fit.changedCodes;
+    report.codes += conv.dims.reduce((a, b) => a * b, 1);
+    report.squaredError.nearest += fit.meanSquaredError.nearest.reduce((a, b) => a + b, 0);
+    report.squaredError.fitted += fit.meanSquaredError.fitted.reduce((a, b) => a + b, 0);
+  }
+  return report.convs > 0 ? report : null;
 }

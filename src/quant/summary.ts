@@ -1,6 +1,6 @@
 import type { ModelProto } from '../onnx/onnx-proto.js';
 import type { CalibrationMethod } from './calibrators/index.js';
-import type { OutputRoundingReport } from './output-rounding.js';
+import type { ConvRoundingReport, OutputRoundingReport } from './output-rounding.js';
 import type { QuantPlan } from './plan.js';
 import type { QParams, Range } from './qparams.js';
 import type { ActivationDtype, QuantScheme } from './schemes.js';
@@ -37,6 +37,8 @@ export interface QuantSummary {
   output: { name: string; dtype: ActivationDtype; scale: number; zeroPoint: number };
   /** The output conv's fitted rounding; null when its weights were rounded to nearest. */
   outputRounding: OutputRoundingReport | null;
+  /** The other convs' fitted rounding, summed; null when they were rounded to nearest. */
+  convRounding: ConvRoundingReport | null;
 }
 
 export interface SummaryInputs {
@@ -49,6 +51,7 @@ export interface SummaryInputs {
   calibration: QuantSummary['calibration'];
   clippedBiasValues: number;
   outputRounding: OutputRoundingReport | null;
+  convRounding: ConvRoundingReport | null;
 }
 
 export function summarize(s: SummaryInputs): QuantSummary {
@@ -95,5 +98,6 @@ export function summarize(s: SummaryInputs): QuantSummary {
     activations,
     output: { name: outputName, dtype: plan.scheme.activation.dtype, scale: out.scale, zeroPoint: out.zeroPoint },
     outputRounding: s.outputRounding,
+    convRounding: s.convRounding,
   };
 }

@@ -285,7 +285,7 @@ export function reductionNote(r: ExperimentResults): string {
   const sets = r.reductions.find((x) => x.calibrationSets)?.calibrationSets?.length;
   const resamples = r.reductions.find((x) => x.interval)?.interval?.robustStd.resamples;
   return `Quantization-error reduction, direct / hilbert. Intervals: 95 % percentile bootstrap over the ${r.setup.testPairs} test pairs (${resamples ?? '-'} paired resamples; robust std from ${PAIR_SAMPLE} pixels per pair, one at random in each 1/${PAIR_SAMPLE} of its pixels). ` +
-    `Calibration: ${METHOD_NAMES[r.setup.calibrationMethod]} on ${r.setup.calibrationPairs} pairs; int8 weights rounded to nearest, but for the output conv's, fitted to the same pairs (hilbertq quantize --output-rounding fitted, the default). ` +
+    `Calibration: ${METHOD_NAMES[r.setup.calibrationMethod]} on ${r.setup.calibrationPairs} pairs; every conv's int8 weights fitted to the same pairs (hilbertq quantize --output-rounding fitted --conv-rounding fitted, the defaults; a weight the two encoders share is rounded to nearest). ` +
     (sets ? `Calibration sets: the range of the reduction over ${sets} disjoint sets of ${r.setup.calibrationPairs} calibration pairs (w8a8).` : '');
 }
 
