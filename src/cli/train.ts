@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
 import { parseSize } from '../data/options.js';
 import { SCENE_STYLES, type SceneStyle } from '../data/types.js';
-import type { ModelConfig } from '../models/model.js';
+import { readFileSync } from 'node:fs';
+import type { FakeQuantPlan } from '../models/fake-quant.js';
+import { buildModelGraph, type ModelConfig } from '../models/model.js';
+import { decodeModel } from '../onnx/onnx-proto.js';
+import { fakeQuantPlan } from '../quant/qat-plan.js';
 import { OUTPUT_MAPS, type OutputMap } from '../models/output-map.js';
 import { initTrainingBackend } from '../train/backend/index.js';
 import { checkBatchPixels } from '../train/batch-limit.js';
@@ -35,6 +39,7 @@ interface TrainFlags {
   outputNoise: number;
   init?: string;
   newHead?: boolean;
+  qat?: string;
   data?: string;
   valEvery: number;
   valCount: number;
@@ -69,6 +74,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--output-noise <std>', 'hilbert loss: take the decoded L1 in expectation over output noise of this std (curve units; 0 = exact decode)', parseNumberOption('--output-noise'), 0)
     .option('--init <model>', 'fine-tune: start from the weights of this model folder (same model config)')
     .option('--new-head', 'with --init: take only the body (same family, width, range and ViT size) and start the head fresh, e.g. for another curve')
+    .option('--qat <model.onnx>', 'quantization-aware training: round activations and weights as this QDQ model of the same architecture does (hilbertq quantize), with straight-through gradients')
     .option('--data <dir>', 'train on a dataset folder (random crops) instead of the synthetic stream')
     .option('--scenes <style>', `synthetic scene style: ${SCENE_STYLES.join(' | ')} (see hilbertq data generate --help)`)
     .option('--val-every <n>', 'validate every n steps', parseIntOption('--val-every'), TRAIN_DEFAULTS.valEvery)
@@ -136,11 +142,28 @@ export function trainConfigFromFlags(f: TrainFlags): TrainConfig {
     headNoise: f.headNoise,
     ...(f.outputNoise > 0 ? { outputNoise: f.outputNoise } : {}),
     ...(f.init !== undefined ? { init: initRecord(f.init, f.newHead === true) } : {}),
+    ...(f.qat !== undefined ? { fakeQuant: readQatPlan(f.qat, model) } : {}),
     data: trainingData(f),
     valEvery: f.valEvery,
     valCount: f.valCount,
     checkpointEvery: f.checkpointEvery,
   };
+}
+
+/** The rounding of a quantized model, in the IR's names (src/quant/qat-plan.ts); one line on a bad file. */
+function readQatPlan(file: string, model: ModelConfig): FakeQuantPlan {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new ConfigError('--qat', file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  try {
+    return fakeQuantPlan(decodeModel(bytes), buildModelGraph(model), file);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError('--qat', file, (err as Error).message.replace(`${file}: `, ''));
+  }
 }
 
 function trainingData(f: TrainFlags): TrainConfig['data'] {

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initialParamValues } from './init.js';
 import type { GraphNode, ModelGraph, NodeOf, OpType } from './ir.js';
 import type { ModelConfig } from './model.js';
+import { fakeQuantActivation, fakeQuantWeight, type FakeQuantPlan } from './fake-quant.js';
 import { manifestGraph } from './manifest-graph.js';
 import { TFJS_OPS, type TfjsOp } from './tfjs-ops.js';
 import { encodeWeights, MANIFEST_FILE, readWeightsDir, writeWeightsDir } from './weights-io.js';
@@ -32,6 +33,8 @@ export interface RunOptions {
    * Pass a fresh seed per step; the same seed gives the same noise.
    */
   headNoise?: { std: number; seed: number };
+  /** Quantization-aware training: round the plan's values and weights as the INT8 graph will. */
+  fakeQuant?: FakeQuantPlan;
 }
 
 /** Fresh trainable variables with the deterministic initial values of `initialParamValues`. */
@@ -69,17 +72,31 @@ export function runGraph(graph: ModelGraph, params: ParamMap, inputs: StereoInpu
       checkInput(graph, input.name, x, input.channels);
       values.set(input.name, x);
     }
+    const fq = opts.fakeQuant;
+    const weights = fq ? quantizedWeights(params, fq) : params;
     for (const step of executionPlan(graph)) {
       if (step.skip) continue;
-      const args = step.node.inputs.map((name) => values.get(name) ?? params.get(name) ?? missing(name));
+      const args = step.node.inputs.map((name) => values.get(name) ?? weights.get(name) ?? missing(name));
       const run = TFJS_OPS[step.node.op] as TfjsOp<OpType>;
       let y = run(step.node as NodeOf<OpType>, args, step.fusedActivation);
       if (step.node.name === graph.headInput || step.storeAs === graph.headInput) y = maybeAddNoise(y, opts);
+      const codes = fq?.activations[step.storeAs];
+      if (codes) y = fakeQuantActivation(y, codes);
       values.set(step.storeAs, y);
     }
     const out = values.get(graph.output) as tf.Tensor4D;
     return nchw ? tf.transpose(out, [0, 3, 1, 2]) : out;
   });
+}
+
+/** The plan's parameters rounded once per call; the rest as they are. */
+function quantizedWeights(params: ParamMap, plan: FakeQuantPlan): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>(params);
+  for (const name of plan.weights) {
+    const v = params.get(name);
+    if (v) out.set(name, fakeQuantWeight(v, plan.weightQmax));
+  }
+  return out;
 }
 
 function missing(name: string): never {

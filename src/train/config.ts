@@ -1,5 +1,6 @@
 import type { SceneStyle } from '../data/types.js';
 import { HilbertCurve } from '../curve/hilbert-curve.js';
+import type { FakeQuantPlan } from '../models/fake-quant.js';
 import { validateModelConfig, type ModelConfig } from '../models/model.js';
 import { ConfigError } from '../util/errors.js';
 
@@ -29,6 +30,11 @@ export interface TrainConfig {
    * under (losses.ts, SoftDecodedL1); 0 or absent: the exact decode.
    */
   outputNoise?: number;
+  /**
+   * Quantization-aware training: the forward pass rounds what the quantized model of this plan
+   * rounds (`hilbertq train --qat MODEL.onnx`). Absent: plain float training.
+   */
+  fakeQuant?: FakeQuantPlan;
   /**
    * Start from the weights of a trained model folder instead of random ones (fine-tuning). The
    * folder's own training record and a hash of its weights are kept here, so the run says what

@@ -35,6 +35,7 @@ export function trainStep(
     const pred = runGraph(graph, params, { left: image(batch.left), right: image(batch.right) }, {
       training: true,
       ...(config.headNoise > 0 ? { headNoise: { std: config.headNoise, seed: noiseSeed(config.seed, step) } } : {}),
+      ...(config.fakeQuant ? { fakeQuant: config.fakeQuant } : {}),
     });
     parts =
       config.model.head === 'direct'

@@ -10,6 +10,7 @@ import type { StereoMetrics } from '../eval/metrics.js';
 import { TfjsPredictor } from '../eval/tfjs-predictor.js';
 import { backboneSettings, buildModelGraph } from '../models/model.js';
 import { createParams, disposeParams, loadWeights, saveWeights, type ParamMap } from '../models/tfjs-build.js';
+import { fakeQuantMismatch } from '../models/fake-quant.js';
 import type { ModelGraph } from '../models/ir.js';
 import { isLinearOutput } from '../models/output-map.js';
 import { readWeightsDir, WEIGHTS_FILE } from '../models/weights-io.js';
@@ -70,6 +71,8 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
   // Everything that can be wrong with the data or the size is found before the folder is written:
   // a failed start used to leave a config.json that the corrected command then refused.
   const graph = buildModelGraph(config.model);
+  const planProblem = config.fakeQuant ? fakeQuantMismatch(config.fakeQuant, graph) : null;
+  if (planProblem) throw new ConfigError('--qat', config.fakeQuant?.source, `does not fit this model: it ${planProblem}`);
   for (const [name, size] of [['height', config.height], ['width', config.width]] as const) {
     if (size % graph.stride !== 0) throw new ConfigError('--size', `${config.height}x${config.width}`, `${name} must be a multiple of the model's stride ${graph.stride}`);
   }
