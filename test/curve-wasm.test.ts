@@ -310,14 +310,17 @@ function distanceToCurvePoint(curve: HilbertCurve, p: Float64Array, q: number): 
 }
 
 test('a decoder says when it takes a slow path, and the fast paths say nothing', () => {
-  const decoder = (dims: number, order: number) => {
+  const decoder = (dims: number, order: number, bits = 8) => {
     const curve = new HilbertCurve({ dims, order, margin: 0.1 });
-    return curve.quantizedDecoder({ bits: 8, scales: new Array(dims).fill(1 / 255), zeroPoints: new Array(dims).fill(0) });
+    return curve.quantizedDecoder({ bits, scales: new Array(dims).fill(1 / 255), zeroPoints: new Array(dims).fill(0) });
   };
   // WebAssembly SIMD runs here (the tests above check it decodes), so these are fast.
   assert.equal(decoder(2, 3).slowPath, null, 'the 2 x 8-bit table');
   for (const dims of [3, 5, 6]) assert.equal(decoder(dims, 1).slowPath, null, `the ${dims}-dim cube walk`);
-  assert.equal(decoder(2, 2).slowPath, null);
+  assert.equal(decoder(2, 2, 10).slowPath, null, 'a joint table of 2 x 10-bit codes, read in JS: no faster path exists');
+  assert.equal(decoder(4, 1, 16).slowPath, null, 'the cube walk of 16-bit codes');
+  // 2 x 16-bit codes of the order-1 U: too many for a table, and the SIMD walk starts at 3 dims.
+  assert.match(decoder(2, 1, 16).slowPath ?? '', /the 2-dim cube walk decodes in JS: the WebAssembly SIMD decoder covers 3 to 6 dims/);
   assert.match(decoder(7, 1).slowPath ?? '', /the 7-dim cube walk decodes in JS: the WebAssembly SIMD decoder covers 3 to 6 dims/);
   assert.match(decoder(3, 2).slowPath ?? '', /3 components of 8-bit codes are too many for a decode table .*exact nearest-point search/);
   // The slow paths still decode correctly.

@@ -55,7 +55,8 @@ test('a QAT plan read off a w8a8 model names IR values, and the tfjs forward rep
   const values = initialParamValues(graph, 3);
   const float = exportOnnx(graph, values, { headTail: 'graph' });
   const calibration = calibrationPairs(4);
-  const { model } = await quantizeModel(float, { scheme: 'w8a8', calibration, outputRounding: 'nearest' });
+  // Nearest rounding everywhere: the plan's fake quantization rounds weights to nearest too.
+  const { model } = await quantizeModel(float, { scheme: 'w8a8', calibration, outputRounding: 'nearest', convRounding: 'nearest' });
   const proto = decodeModel(model);
   const plan = fakeQuantPlan(proto, graph, 'tiny.onnx');
   const quantizeNodes = proto.graph.node.filter((n) => n.op_type === 'QuantizeLinear');
@@ -64,6 +65,9 @@ test('a QAT plan read off a w8a8 model names IR values, and the tfjs forward rep
   assert.ok(plan.activations.head, 'the output conv is found by its weight');
   assert.ok(plan.weights.includes('head.weight'));
   assert.equal(plan.weightQmax, 127);
+  // w8a8-pt rounds per tensor, in a graph lowered apart from the training one: refused.
+  const perTensor = await quantizeModel(float, { scheme: 'w8a8-pt', calibration });
+  assert.throws(() => fakeQuantPlan(decodeModel(perTensor.model), graph, 'pt.onnx'), /pt\.onnx: rounds .* per tensor; read a plan off a w8a8 or w8a16 model/);
   assert.ok(!plan.weights.some((w) => w.startsWith('enc1')), 'the image convs stay float under w8a8');
 
   // The logits the quantized graph outputs against tfjs with and without the plan's rounding.

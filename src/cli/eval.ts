@@ -70,6 +70,7 @@ async function runEval(flags: EvalFlags): Promise<void> {
   let reference: Awaited<ReturnType<typeof openPredictor>> | null = null;
   try {
     reference = flags.against ? await openPredictor(flags.against) : null;
+    if (reference?.slowDecode) console.error(`hilbertq: warning: ${flags.against}: ${reference.slowDecode}`);
     if (reference && JSON.stringify(reference.config) !== JSON.stringify(model.config)) {
       throw new ConfigError('--against', flags.against, `describes another model than ${flags.model}`);
     }

@@ -55,7 +55,7 @@ export function registerQuantizeCommand(program: Command): void {
     .option('--percentile <p>', 'percentile method: % of values inside the range', parseNumberOption('--percentile'), DEFAULT_PERCENTILE)
     .option('--reduce-range', 'int8 weights in -64..64: avoids uint8 x int8 saturation on x86 CPUs without VNNI')
     .option('--exclude <nodes>', 'comma-separated ONNX node names to leave in float (ORT nodes_to_exclude)')
-    .option('--conv-rounding <mode>', `${CONV_ROUNDINGS.join(' | ')}: the int8 weights of every other quantized conv fitted the same way (AdaRound's layer-wise objective), or rounded to nearest as ORT's quantize_static`, 'fitted')
+    .option('--conv-rounding <mode>', `${CONV_ROUNDINGS.join(' | ')}: the int8 weights of every quantized conv but the output's fitted to the calibration pairs as --output-rounding fits the output conv's (AdaRound's layer-wise objective), or rounded to nearest as ORT's quantize_static`, 'fitted')
     .option('--output-rounding <mode>', `${OUTPUT_ROUNDINGS.join(' | ')}: the int8 weights of the conv writing the output fitted to the calibration pairs, its bias moved to match, or rounded to nearest as ORT's quantize_static`, 'fitted')
     .option('--out <file>', 'quantized model to write (default: <model>.<scheme>.onnx)')
     .option('--json', 'print the summary as JSON')

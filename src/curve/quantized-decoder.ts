@@ -252,7 +252,7 @@ function cubeWalkDecoder(
   };
   const why = wasm
     ? null
-    : d > CUBE_WALK_SIMD_MAX_DIMS
+    : d < 3 || d > CUBE_WALK_SIMD_MAX_DIMS
       ? `the ${d}-dim cube walk decodes in JS: the WebAssembly SIMD decoder covers 3 to ${CUBE_WALK_SIMD_MAX_DIMS} dims`
       : 'WebAssembly SIMD cannot run here: the cube walk decodes in JS';
   return withPath((codes, out) => {

@@ -25,7 +25,7 @@ export interface CalibrateOptions extends CalibratorOptions {
    * Sees more of each pair in the first pass: `tensors` are fetched too (calibrated or not) and
    * handed over with their shapes, so another statistic needs no pass of its own.
    */
-  observer?: { tensors: readonly string[]; observe(get: (name: string) => ObservedTensor): void };
+  observer?: { tensors: readonly string[]; observe(get: (name: string) => ObservedTensor): void | Promise<void> };
 }
 
 export interface ObservedTensor {
@@ -69,7 +69,7 @@ export async function calibrateRanges(
       for await (const pair of data.pairs()) {
         const values = await runPair(session, pair, fetched, inputs);
         for (const [name, collector] of collectors) if (pass < collector.passes) collector.observe(pass, values(name).data);
-        if (pass === 0) opts.observer?.observe(values);
+        if (pass === 0) await opts.observer?.observe(values);
         done++;
         opts.onProgress?.({ pass, passes, done, total: data.count });
       }

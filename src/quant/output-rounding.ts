@@ -16,7 +16,8 @@ import { floatValues, makeTensor, numericValues } from './tensors.js';
  * that conv's rounding alone moved disparity by -0.21 px on average, most of its w8a16 error
  * (EPE 1.025 against 0.958 px in FP32). Fitted, w8a16 gives 0.961 px and w8a8 1.017 against 1.052
  * px (docs/precision-regime.md, "The output conv's rounding"). Hidden convs mix many channels
- * through non-linearities and showed no such shift, so they stay rounded to nearest.
+ * through non-linearities and showed no such shift; their rounding is fitted for another reason,
+ * the variance it adds (CONV_ROUNDINGS below).
  */
 export const OUTPUT_ROUNDINGS = ['fitted', 'nearest'] as const;
 export type OutputRounding = (typeof OUTPUT_ROUNDINGS)[number];
@@ -35,7 +36,7 @@ export type ConvRounding = (typeof CONV_ROUNDINGS)[number];
 export const HIDDEN_SAMPLES_PER_PAIR = 128;
 /**
  * Greedy sweeps for a hidden conv. The 3x3 convs over 128 channels at 1/16 resolution kept
- * moving codes for 100 sweeps (2 s each) on moments of 4096 patches; after 10 the precision
+ * moving codes for 100 sweeps (up to 2 s per conv) on moments of 4096 patches; after 10 the precision
  * unet-hilbert's w8a8 q-err robust std was 0.0377 px, after 100 0.0383 px (32 validation pairs).
  */
 export const HIDDEN_MAX_SWEEPS = 10;
@@ -75,8 +76,9 @@ export interface OutputConv {
 }
 
 /**
- * Refits, in place, the int8 codes of the quantized model's copy of `conv` (the float model's
- * conv writing the output, `findOutputConv`). The codes minimise the output's mean squared error
+ * Refits, in place, the int8 codes of the quantized model's copy of `conv` (a conv of the float
+ * model: the one writing the output, `findOutputConv`, or a hidden one, `fittableConvs`, with
+ * fewer sweeps). The codes minimise the output's mean squared error
  * over calibration pixels, E[(x . (s n - w))^2], by greedy +-1 steps from nearest rounding (the
  * objective of AdaRound, Nagel et al. 2020, for one layer, where the K x K second moment of its
  * input makes each step exact); then the int32 bias absorbs the mean residual E[x] . (s n - w)
@@ -231,7 +233,12 @@ export interface Moments {
  * 1152-wide patches of a 3x3 conv over 128 channels.
  */
 export class InputMoments {
-  private readonly rows: Float32Array[] = [];
+  /** Sampled patches not yet in `sum`: folded in once they reach FOLD_VALUES, so memory stays bounded however many pairs come. */
+  private rows: Float32Array[] = [];
+  private buffered = 0;
+  /** X^T X of the folded patches, and their column sums. */
+  private readonly sum: Float64Array;
+  private readonly mean: Float64Array;
   private readonly k: number;
   samples = 0;
   private pairs = 0;
@@ -242,6 +249,8 @@ export class InputMoments {
   ) {
     const [, channels, kh, kw] = conv.dims;
     this.k = channels * kh * kw;
+    this.sum = new Float64Array(this.k * this.k);
+    this.mean = new Float64Array(this.k);
   }
 
   /** The tensor to observe: the conv's input in the float model. */
@@ -249,7 +258,7 @@ export class InputMoments {
     return this.conv.node.input[0];
   }
 
-  observe(x: ObservedTensor): void {
+  async observe(x: ObservedTensor): Promise<void> {
     const [, kh, kw] = this.conv.dims.slice(1);
     const [, c, h, wd] = x.dims.map(Number);
     const { pads } = this.conv;
@@ -277,27 +286,39 @@ export class InputMoments {
         }
       }
     }
+    for (let i = 0; i < rows.length; i++) this.mean[i % k] += rows[i];
     this.rows.push(rows);
+    this.buffered += rows.length;
     this.samples += count;
+    if (this.buffered >= FOLD_VALUES) await this.fold();
   }
 
-  /** The moments as expectations; the sampled patches are released. */
-  async normalized(): Promise<Moments> {
-    const { k, samples } = this;
-    const all = new Float32Array(samples * k);
+  /** One GEMM over the buffered patches, added to the float64 sum. */
+  private async fold(): Promise<void> {
+    if (this.buffered === 0) return;
+    const { k } = this;
+    const all = new Float32Array(this.buffered);
     let offset = 0;
-    for (const r of this.rows.splice(0)) {
+    for (const r of this.rows) {
       all.set(r, offset);
       offset += r.length;
     }
-    const mean = new Float64Array(k);
-    for (let i = 0; i < all.length; i++) mean[i % k] += all[i];
-    for (let a = 0; a < k; a++) mean[a] /= samples;
-    const second = await gramMatrix(all, samples, k);
+    this.rows = [];
+    this.buffered = 0;
+    const g = await gramMatrix(all, all.length / k, k);
+    for (let i = 0; i < g.length; i++) this.sum[i] += g[i];
+  }
+
+  /** The moments as expectations. */
+  async normalized(): Promise<Moments> {
+    await this.fold();
+    const { k, samples } = this;
+    const mean = Float64Array.from(this.mean, (v) => v / samples);
+    const second = new Float64Array(k * k);
     // A GEMM need not give bit-equal mirror entries; the fit reads rows as columns, so make it symmetric.
     for (let a = 0; a < k; a++) {
       for (let b = a; b < k; b++) {
-        const v = (second[a * k + b] + second[b * k + a]) / (2 * samples);
+        const v = (this.sum[a * k + b] + this.sum[b * k + a]) / (2 * samples);
         second[a * k + b] = v;
         second[b * k + a] = v;
       }
@@ -305,6 +326,13 @@ export class InputMoments {
     return { second, mean, samples };
   }
 }
+
+/**
+ * Patch values buffered per conv before they are folded into its float64 sum (32 MiB): the
+ * demo's 32 pairs fold once at the end for every conv of the zoo, and a 1000-pair calibration
+ * folder no longer holds every patch (4 GB for the precision unet).
+ */
+export const FOLD_VALUES = 2 ** 23;
 
 function dotRow(m: Float64Array, row: number, k: number, v: Float64Array): number {
   let sum = 0;

@@ -30,6 +30,11 @@ export function fakeQuantPlan(model: ModelProto, graph: ModelGraph, source: stri
       if (codes?.data_type !== DataType.INT8 || !irParams.has(param)) continue;
       weights.push(param);
       for (const c of numericValues(codes)) weightQmax = Math.max(weightQmax, Math.abs(c));
+      // Per channel: a 1-D scale (one entry for a one-channel conv). w8a8-pt's scalar scales come
+      // with ops lowered into parts the training graph does not have (the input normalisation,
+      // the stacked matching cost): its rounding cannot be simulated here.
+      const scale = index.initializer(node.input[1]);
+      if ((scale?.dims ?? []).length !== 1) throw new Error(`${source}: rounds ${param} per tensor; read a plan off a w8a8 or w8a16 model, not w8a8-pt`);
       continue;
     }
     if (node.op_type !== 'QuantizeLinear') continue;

@@ -141,7 +141,12 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   const watched = [...(moments ? [moments] : []), ...hidden.map((h) => h.moments)];
   const observer =
     watched.length > 0
-      ? { tensors: [...new Set(watched.map((m) => m.tensor))], observe: (get: (name: string) => ObservedTensor) => watched.forEach((m) => m.observe(get(m.tensor))) }
+      ? {
+          tensors: [...new Set(watched.map((m) => m.tensor))],
+          observe: async (get: (name: string) => ObservedTensor) => {
+            for (const m of watched) await m.observe(get(m.tensor));
+          },
+        }
       : undefined;
   const calibration = await calibrateRanges(original, toCalibrate, data, { ...opts, method, source, observer });
   const { model: quantized, params, clippedBiasValues } = emitQdq({ model, plan, ranges: calibration.ranges });
