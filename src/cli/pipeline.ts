@@ -53,6 +53,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     calibrationPairs: o.preset.calibrationPairs,
     calibrationSets: m.role === 'headline' ? o.preset.calibrationSets : 1,
     calibrationMethod: o.preset.calibrationMethod,
+    convRounding: o.preset.convRounding,
     pictures: m.role === 'headline' ? o.preset.pictures : 0,
     reduceRange: o.reduceRange,
   });
@@ -76,6 +77,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     testPairs: o.preset.testPairs,
     calibrationPairs: o.preset.calibrationPairs,
     calibrationMethod: o.preset.calibrationMethod,
+    convRounding: o.preset.convRounding,
     reduceRange: o.reduceRange,
     latencyRuns: o.preset.latencyRuns,
   }, realPair);

@@ -15,6 +15,7 @@ import { DepthPredictor } from '../infer/depth-predictor.js';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '../models/weights-io.js';
 import { exportModelDir } from '../onnx/export-dir.js';
 import { CALIBRATION_SEED, syntheticCalibration, type CalibrationData } from '../quant/calibration-data.js';
+import type { ConvRounding } from '../quant/output-rounding.js';
 import type { CalibrationMethod } from '../quant/calibrators/index.js';
 import { quantizeModel } from '../quant/quantize.js';
 import type { QuantScheme } from '../quant/schemes.js';
@@ -37,6 +38,7 @@ export interface EvaluationSettings {
    */
   calibrationSets: number;
   calibrationMethod: CalibrationMethod;
+  convRounding: ConvRounding;
   pictures: number;
   reduceRange: boolean;
 }
@@ -125,7 +127,7 @@ export async function evaluateZooModel(
   };
   const quantize = async (scheme: QuantScheme, set: number): Promise<string> => {
     const calibration = calibrationOf(set);
-    const { model } = await quantizeModel(fp32Bytes, { scheme, method: settings.calibrationMethod, calibration, reduceRange: settings.reduceRange });
+    const { model } = await quantizeModel(fp32Bytes, { scheme, method: settings.calibrationMethod, calibration, reduceRange: settings.reduceRange, convRounding: settings.convRounding });
     const file = join(dir, set === 0 ? `${scheme}.onnx` : `${scheme}.calibration-${set}.onnx`);
     writeFileAtomic(file, model);
     return file;

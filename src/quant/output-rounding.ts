@@ -2,7 +2,7 @@ import { DataType, type ModelProto, type NodeProto, type TensorProto } from '../
 import { Rng } from '../util/rng.js';
 import type { ObservedTensor } from './calibrate.js';
 import { GraphIndex } from './graph-index.js';
-import { gramMatrix } from './gram.js';
+import { gramMatrix, matMul } from './gram.js';
 import { clampInt32 } from './qparams.js';
 import { floatValues, makeTensor, numericValues } from './tensors.js';
 
@@ -86,7 +86,7 @@ export interface OutputConv {
  * filled during calibration), so the fit does not depend on upstream quantization. Returns null,
  * changing nothing, when the quantized model's conv has no int8 weight and int32 bias of its own.
  */
-export function fitOutputRounding(quantized: ModelProto, conv: OutputConv, moments: Moments, weightQmax: number, maxSweeps = MAX_SWEEPS): OutputRoundingReport | null {
+export async function fitOutputRounding(quantized: ModelProto, conv: OutputConv, moments: Moments, weightQmax: number, maxSweeps = MAX_SWEEPS): Promise<OutputRoundingReport | null> {
   const q = quantizedParams(quantized, conv.node.name);
   if (!q || moments.samples === 0) return null;
   const { second, mean } = moments;
@@ -102,12 +102,20 @@ export function fitOutputRounding(quantized: ModelProto, conv: OutputConv, momen
     meanError: { nearest: [], fitted: [] },
     changedCodes: 0,
   };
+  const scaleOf = (o: number): number => q.weightScales[q.weightScales.length > 1 ? o : 0];
+  const residuals = Array.from({ length: outChannels }, (_, o) => Float64Array.from(codes.subarray(o * k, (o + 1) * k), (code, i) => scaleOf(o) * code - w[o * k + i]));
+  // G r for every channel's starting residual in one product (a JS loop per channel took 0.3 s
+  // for a 1152-wide conv of 128 channels).
+  const stacked = new Float32Array(k * outChannels);
+  residuals.forEach((r, o) => r.forEach((v, i) => (stacked[i * outChannels + o] = v)));
+  const products = await matMul(Float32Array.from(second), k, k, stacked, outChannels);
   for (let o = 0; o < outChannels; o++) {
-    const s = q.weightScales[q.weightScales.length > 1 ? o : 0];
+    const s = scaleOf(o);
     const n = codes.subarray(o * k, (o + 1) * k);
-    const residual = Float64Array.from(n, (code, i) => s * code - w[o * k + i]);
+    const residual = residuals[o];
     report.meanError.nearest.push(dot(mean, residual));
-    const fit = fitCodes(second, n, residual, s, weightQmax, maxSweeps);
+    const start = Float64Array.from({ length: k }, (_, i) => products[i * outChannels + o]);
+    const fit = fitCodes(second, n, residual, s, weightQmax, maxSweeps, start);
     report.changedCodes += fit.changed;
     report.meanSquaredError.nearest.push(fit.before);
     report.meanSquaredError.fitted.push(fit.after);
@@ -124,12 +132,11 @@ export function fitOutputRounding(quantized: ModelProto, conv: OutputConv, momen
 
 /**
  * Greedy coordinate descent on r^T G r over integer codes: a +-1 step on code i changes it by
- * s^2 G_ii +- 2 s (G r)_i, exactly. Updates codes and residual in place; returns the codes changed.
+ * s^2 G_ii +- 2 s (G r)_i, exactly. `g` starts as G r (float32 precision) and is kept up to date;
+ * codes, residual and g are updated in place.
  */
-function fitCodes(second: Float64Array, codes: Int32Array, residual: Float64Array, s: number, qmax: number, maxSweeps: number): { changed: number; before: number; after: number } {
+function fitCodes(second: Float64Array, codes: Int32Array, residual: Float64Array, s: number, qmax: number, maxSweeps: number, g: Float64Array): { changed: number; before: number; after: number } {
   const k = codes.length;
-  const g = new Float64Array(k);
-  for (let i = 0; i < k; i++) g[i] = dotRow(second, i, k, residual);
   // r^T G r before and after, from g = G r (kept up to date by every step).
   const before = dot(residual, g);
   const start = Int32Array.from(codes);
@@ -333,12 +340,6 @@ export class InputMoments {
  * folder no longer holds every patch (4 GB for the precision unet).
  */
 export const FOLD_VALUES = 2 ** 23;
-
-function dotRow(m: Float64Array, row: number, k: number, v: Float64Array): number {
-  let sum = 0;
-  for (let j = 0; j < k; j++) sum += m[row * k + j] * v[j];
-  return sum;
-}
 
 function dot(a: Float64Array, b: Float64Array): number {
   let sum = 0;

@@ -150,7 +150,7 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
       : undefined;
   const calibration = await calibrateRanges(original, toCalibrate, data, { ...opts, method, source, observer });
   const { model: quantized, params, clippedBiasValues } = emitQdq({ model, plan, ranges: calibration.ranges });
-  const fitted = outputConv && moments ? fitOutputRounding(quantized, outputConv, await moments.normalized(), scheme.weightQmax) : null;
+  const fitted = outputConv && moments ? await fitOutputRounding(quantized, outputConv, await moments.normalized(), scheme.weightQmax) : null;
   const convsFitted = hidden.length > 0 ? await fitHiddenConvs(quantized, hidden, scheme.weightQmax) : null;
 
   const calibrationInfo = {
@@ -198,7 +198,7 @@ function convInputChannels(model: ModelProto, node: NodeProto): number {
 async function fitHiddenConvs(quantized: ModelProto, hidden: { conv: OutputConv; moments: InputMoments }[], weightQmax: number): Promise<ConvRoundingReport | null> {
   const report: ConvRoundingReport = { convs: 0, changedCodes: 0, codes: 0, squaredError: { nearest: 0, fitted: 0 } };
   for (const { conv, moments } of hidden) {
-    const fit = fitOutputRounding(quantized, conv, await moments.normalized(), weightQmax, HIDDEN_MAX_SWEEPS);
+    const fit = await fitOutputRounding(quantized, conv, await moments.normalized(), weightQmax, HIDDEN_MAX_SWEEPS);
     if (!fit) continue;
     report.convs++;
     report.changedCodes += fit.changedCodes;

@@ -11,6 +11,7 @@ import type { RealPairOutcome } from '../experiment/real-pair.js';
 import { CALIBRATION_SEED } from '../quant/calibration-data.js';
 import { DEFAULT_PERCENTILE, type CalibrationMethod } from '../quant/calibrators/index.js';
 import { hostLacksVnni } from '../quant/host-cpu.js';
+import type { ConvRounding } from '../quant/output-rounding.js';
 import { headDecodeOptions } from '../models/head-decode.js';
 import { isLinearOutput } from '../models/output-map.js';
 import { TEST_SEED } from '../train/config.js';
@@ -71,6 +72,8 @@ export interface ExperimentResults {
     calibrationSeed: number;
     /** The calibrator of every quantized model (minmax, percentile, entropy). */
     calibrationMethod: CalibrationMethod;
+    /** How the hidden convs' int8 weights were rounded (the output conv's is always fitted). */
+    convRounding: ConvRounding;
     reduceRange: boolean;
     /** Whether this CPU has VNNI (int8 dot products without saturation); null where it cannot tell. */
     vnni: boolean | null;
@@ -110,6 +113,7 @@ export interface SetupInput {
   testPairs: number;
   calibrationPairs: number;
   calibrationMethod: CalibrationMethod;
+  convRounding: ConvRounding;
   reduceRange: boolean;
   latencyRuns: number;
 }
@@ -212,6 +216,7 @@ export function collectResults(evaluations: ModelEvaluation[], latency: LatencyR
       calibrationPairs: s.calibrationPairs,
       calibrationSeed: CALIBRATION_SEED,
       calibrationMethod: s.calibrationMethod,
+      convRounding: s.convRounding,
       reduceRange: s.reduceRange,
       vnni: lacksVnni === null ? null : !lacksVnni,
       latency: `median of ${s.latencyRuns} DepthPredictor.predict calls per model, batch 1, ORT CPU EP with 1 thread, every model and precision interleaved in a random order per round; hilbert overhead: the median over rounds of the hilbert model's time over the direct model's in the same round, less 1`,
@@ -285,7 +290,11 @@ export function reductionNote(r: ExperimentResults): string {
   const sets = r.reductions.find((x) => x.calibrationSets)?.calibrationSets?.length;
   const resamples = r.reductions.find((x) => x.interval)?.interval?.robustStd.resamples;
   return `Quantization-error reduction, direct / hilbert. Intervals: 95 % percentile bootstrap over the ${r.setup.testPairs} test pairs (${resamples ?? '-'} paired resamples; robust std from ${PAIR_SAMPLE} pixels per pair, one at random in each 1/${PAIR_SAMPLE} of its pixels). ` +
-    `Calibration: ${METHOD_NAMES[r.setup.calibrationMethod]} on ${r.setup.calibrationPairs} pairs; every conv's int8 weights fitted to the same pairs (hilbertq quantize --output-rounding fitted --conv-rounding fitted, the defaults; a weight the two encoders share is rounded to nearest). ` +
+    `Calibration: ${METHOD_NAMES[r.setup.calibrationMethod]} on ${r.setup.calibrationPairs} pairs; ${
+      r.setup.convRounding === 'fitted'
+        ? "every conv's int8 weights fitted to the same pairs (hilbertq quantize --output-rounding fitted --conv-rounding fitted, the defaults; a weight the two encoders share is rounded to nearest). "
+        : "the output conv's int8 weights fitted to the same pairs, the other convs' rounded to nearest (hilbertq quantize --conv-rounding nearest, to keep the demo within three minutes). "
+    }` +
     (sets ? `Calibration sets: the range of the reduction over ${sets} disjoint sets of ${r.setup.calibrationPairs} calibration pairs (w8a8).` : '');
 }
 
