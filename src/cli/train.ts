@@ -1,7 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseSize } from '../data/options.js';
 import { SCENE_STYLES, type SceneStyle } from '../data/types.js';
-import { readFileSync } from 'node:fs';
 import type { FakeQuantPlan } from '../models/fake-quant.js';
 import { buildModelGraph, type ModelConfig } from '../models/model.js';
 import { decodeModel } from '../onnx/onnx-proto.js';
