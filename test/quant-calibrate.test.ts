@@ -7,6 +7,7 @@ import { calibrateRanges } from '../src/quant/calibrate.js';
 import { syntheticCalibration, type CalibrationPair } from '../src/quant/calibration-data.js';
 import { EntropyCollector } from '../src/quant/calibrators/entropy.js';
 import { MinMaxCollector } from '../src/quant/calibrators/minmax.js';
+import { MseCollector } from '../src/quant/calibrators/mse.js';
 import { PercentileCollector } from '../src/quant/calibrators/percentile.js';
 import { Rng } from '../src/util/rng.js';
 import { calibrationPairs, HEIGHT, WIDTH, tinyModel } from './quant-support.js';
@@ -36,7 +37,7 @@ test('minmax ranges equal the true min/max over the pairs; percentile and entrop
   const minmax = await calibrateRanges(model, TENSORS, data, { method: 'minmax' });
   assert.equal(minmax.pairs, 3);
   for (const name of TENSORS) assert.deepEqual(minmax.ranges.get(name), want.get(name), name);
-  for (const method of ['percentile', 'entropy'] as const) {
+  for (const method of ['percentile', 'entropy', 'mse'] as const) {
     // 99 %: with 3 small pairs, the default 99.99 % tail is less than one value.
     const result = await calibrateRanges(model, TENSORS, data, { method, percentile: 99 });
     assert.equal(result.passes, 2);
@@ -54,7 +55,7 @@ test('minmax ranges equal the true min/max over the pairs; percentile and entrop
 
 test('collector state does not grow with the number of calibration pairs (streaming)', async () => {
   const model = decodeModel(tinyModel('unet'));
-  for (const method of ['minmax', 'percentile', 'entropy'] as const) {
+  for (const method of ['minmax', 'percentile', 'entropy', 'mse'] as const) {
     const few = await calibrateRanges(model, TENSORS, calibrationPairs(1), { method });
     const many = await calibrateRanges(model, TENSORS, calibrationPairs(4), { method });
     assert.equal(many.pairs, 4);
@@ -91,6 +92,34 @@ test('collectors: percentile cuts (100 - p)/2 % from each tail, entropy clips ou
   const minmax = new MinMaxCollector();
   minmax.observe(0, Float32Array.of(NaN, 2, -3, Infinity));
   assert.deepEqual(minmax.range(), { min: -3, max: 2 });
+});
+
+test('mse: clips a long tail where its values cost less than the coarser steps would, keeps the range where they cost more', () => {
+  const rng = new Rng(7, 2);
+  // Exponential values (mean 1, max about 12 in 100k): a long thin tail, as after a ReLU.
+  const values = new Float32Array(100_000).map(() => -Math.log(1 - rng.next()));
+  const max = values.reduce((a, b) => Math.max(a, b));
+  const rangeAt = (levels: number, v = values): { min: number; max: number } => {
+    const c = new MseCollector(2048, levels);
+    c.observe(0, v);
+    c.observe(1, v);
+    return c.range();
+  };
+  const squaredError = (v: Float32Array, r: { min: number; max: number }, levels: number): number => {
+    const step = (r.max - r.min) / (levels - 1);
+    let sum = 0;
+    for (const x of v) sum += (Math.min(r.max, Math.max(r.min, r.min + Math.round((x - r.min) / step) * step)) - x) ** 2;
+    return sum;
+  };
+  // 16 levels: clipping the tail pays; the range found beats the full one on the values themselves.
+  const coarse = rangeAt(16);
+  assert.ok(coarse.min <= 0.01 && coarse.max > 3 && coarse.max < 0.7 * max, `[${coarse.min}, ${coarse.max}] of max ${max}`);
+  assert.ok(squaredError(values, coarse, 16) < 0.6 * squaredError(values, { min: 0, max }, 16));
+  // 65536 levels (uint16): any clipping costs more than the steps save.
+  assert.ok(rangeAt(65536).max > 0.99 * max);
+  // A far outlier costs its whole distance squared if clipped: at 256 levels most of its reach is kept (percentile would cut it all).
+  const withOutlier = Float32Array.from([...values.subarray(0, 10_000), 200]);
+  assert.ok(rangeAt(256, withOutlier).max > 150);
 });
 
 test('pairs must match the 3 x H x W layout', async () => {

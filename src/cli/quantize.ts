@@ -51,7 +51,7 @@ export function registerQuantizeCommand(program: Command): void {
     .option('--synthetic <n>', 'calibrate on n synthetic pairs (seed 3000003, distinct from validation and test)', parseIntOption('--synthetic'))
     .option('--count <n>', 'use at most n pairs of --calib', parseIntOption('--count'))
     .option('--size <HxW>', 'synthetic pair size (default: the training size the model records, else 64x128); at most 4 MP per pair (HILBERTQ_MAX_INFER_PIXELS)')
-    .option('--method <method>', CALIBRATION_METHODS.join(' | '), 'minmax')
+    .option('--method <method>', `${CALIBRATION_METHODS.join(' | ')}: each activation's range from its min and max (as ORT's default), the central --percentile of its values, the least KL divergence, or the least squared quantization error`, 'minmax')
     .option('--percentile <p>', 'percentile method: % of values inside the range', parseNumberOption('--percentile'), DEFAULT_PERCENTILE)
     .option('--reduce-range', 'int8 weights in -64..64: avoids uint8 x int8 saturation on x86 CPUs without VNNI')
     .option('--exclude <nodes>', 'comma-separated ONNX node names to leave in float (ORT nodes_to_exclude)')

@@ -148,7 +148,8 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
           },
         }
       : undefined;
-  const calibration = await calibrateRanges(original, toCalibrate, data, { ...opts, method, source, observer });
+  const levels = scheme.activation.qmax - scheme.activation.qmin + 1;
+  const calibration = await calibrateRanges(original, toCalibrate, data, { ...opts, levels, method, source, observer });
   const { model: quantized, params, clippedBiasValues } = emitQdq({ model, plan, ranges: calibration.ranges });
   const fitted = outputConv && moments ? await fitOutputRounding(quantized, outputConv, await moments.normalized(), scheme.weightQmax) : null;
   const convsFitted = hidden.length > 0 ? await fitHiddenConvs(quantized, hidden, scheme.weightQmax) : null;

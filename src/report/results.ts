@@ -302,6 +302,7 @@ const METHOD_NAMES: Record<CalibrationMethod, string> = {
   minmax: 'MinMax',
   percentile: `percentile (${DEFAULT_PERCENTILE} % of each tensor's values inside its range)`,
   entropy: 'entropy (KL)',
+  mse: "MSE (each tensor's range with the least quantization error on the calibration values)",
 };
 
 /** The curve ablation (every hilbert model of a family at one scheme) as Markdown. */

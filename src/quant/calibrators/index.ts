@@ -2,18 +2,21 @@ import { ConfigError } from '../../util/errors.js';
 import type { RangeCollector } from './collector.js';
 import { EntropyCollector } from './entropy.js';
 import { MinMaxCollector } from './minmax.js';
+import { MseCollector } from './mse.js';
 import { PercentileCollector } from './percentile.js';
 
-export type CalibrationMethod = 'minmax' | 'percentile' | 'entropy';
-export const CALIBRATION_METHODS: readonly CalibrationMethod[] = ['minmax', 'percentile', 'entropy'];
+export type CalibrationMethod = 'minmax' | 'percentile' | 'entropy' | 'mse';
+export const CALIBRATION_METHODS: readonly CalibrationMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
 
 export interface CalibratorOptions {
   /** percentile: share of values kept inside the range, in %. Default 99.99. */
   percentile?: number;
-  /** Histogram bins: default 2048 for percentile, 1024 for entropy (whose search is quadratic in bins). */
+  /** Histogram bins: default 2048 for percentile and mse, 1024 for entropy (whose search is quadratic in bins). */
   bins?: number;
   /** entropy: levels a candidate range is merged into. Default 128, as ORT. */
   quantizedBins?: number;
+  /** mse: codes of the quantized tensor (256 for uint8, the default; 65536 for uint16). quantizeModel sets it from the scheme. */
+  levels?: number;
 }
 
 export const DEFAULT_PERCENTILE = 99.99;
@@ -33,6 +36,11 @@ export function collectorFactory(method: CalibrationMethod, opts: CalibratorOpti
       const percentile = opts.percentile ?? DEFAULT_PERCENTILE;
       if (!(percentile > 50 && percentile <= 100)) throw new ConfigError('percentile', percentile, 'must be in (50, 100]');
       return () => new PercentileCollector(percentile, bins);
+    }
+    case 'mse': {
+      const levels = opts.levels ?? 256;
+      if (!Number.isInteger(levels) || levels < 2) throw new ConfigError('levels', levels, 'must be an integer >= 2');
+      return () => new MseCollector(bins, levels);
     }
     case 'entropy': {
       const quantizedBins = opts.quantizedBins ?? DEFAULT_QUANTIZED_BINS;
