@@ -12,6 +12,8 @@ import { megapixels, megapixelsOver } from '../src/util/pixel-limit.js';
 import { modelPixelLimit } from '../src/infer/infer-limits.js';
 import { writePng } from '../src/data/formats/image.js';
 import { oneLine, runCli } from './cli-support.js';
+import { main } from '../src/cli/main.js';
+import { printable } from '../src/util/printable.js';
 import { tinyModel } from './quant-support.js';
 
 let dir: string;
@@ -123,4 +125,19 @@ test('a vit is run up to the size its attention fits in (about 2 MP with 4 heads
     runCli(['eval', '--model', model, '--synthetic', '1', '--size', '1024x2048']),
     oneLine(ConfigError, /^invalid --size = 1024x2048: is 2\.1 MP per pair, over the vit's limit of 2\.0 MP per pair .*; pass --size \d+x\d+ or smaller$/),
   );
+});
+
+test('an error echoing control characters (a NUL, an escape, a newline) prints them as escapes, on one line', async () => {
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (...parts: unknown[]) => errors.push(parts.join(' '));
+  try {
+    await main(['node', 'hilbertq', 'data', 'generate', '--out', '/nonexistent/never-written', '--size', '64\u0000x\u001b[2J\n128']);
+  } finally {
+    console.error = original;
+    process.exitCode = undefined;
+  }
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0], 'hilbertq: invalid --size = 64\\x00x\\x1b[2J\\n128: expected HxW, e.g. 64x128');
+  assert.equal(printable('a\tb\u007f\u009b'), 'a\\x09b\\x7f\\x9b');
 });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { HilbertqError } from '../util/errors.js';
+import { printable } from '../util/printable.js';
 import { packageVersion } from '../util/provenance.js';
 import { registerCurveCommand } from './curve.js';
 import { registerDataCommand } from './data.js';
@@ -39,10 +40,11 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     // Expected, user-facing failures print one line; anything else is a bug and keeps its stack.
     if (err instanceof HilbertqError) {
-      console.error(`hilbertq: ${err.message}`);
+      console.error(`hilbertq: ${printable(err.message)}`);
       process.exitCode = 1;
       return;
     }
     throw err;
   }
 }
+

@@ -7,6 +7,7 @@ import { curveOf } from '../models/head-decode.js';
 import { HEAD_TAIL } from '../models/heads.js';
 import { QUANT_METADATA_KEYS } from '../quant/metadata.js';
 import { createOrtSession, firstLine } from '../onnx/ort.js';
+import { printable } from '../util/printable.js';
 import { FileFormatError } from '../util/errors.js';
 import { readFileBytes } from '../util/fs.js';
 import { OutputDecoder, type OutputEncoding } from './output-decoder.js';
@@ -60,7 +61,7 @@ export class DepthPredictor {
     }
     const { config, stride, encoding } = parseMetadata(file, meta);
     const session = await createOrtSession(file, options.threads ? { threads: options.threads } : {});
-    // Printed by infer and eval: control characters (escape sequences, newlines) become '?'.
+    // Printed by infer and eval: control characters (escape sequences, newlines) become escapes.
     const scheme = printable(meta[QUANT_METADATA_KEYS.scheme] ?? 'fp32');
     return new DepthPredictor(file, session, config, stride, encoding, scheme, new OutputDecoder(config, encoding, file), trainingSizeOf(meta, file));
   }
@@ -132,14 +133,6 @@ export class DepthPredictor {
   private model(): { stride: number; decoder: OutputDecoder; run: RawRunner } {
     return { stride: this.stride, decoder: this.decoder, run: (l, r, height, width) => this.rawOutput(l, r, height, width) };
   }
-}
-
-/** `text` with control characters (C0, DEL, C1) replaced by '?'. */
-function printable(text: string): string {
-  return Array.from(text, (ch) => {
-    const code = ch.codePointAt(0) as number;
-    return code < 0x20 || (code >= 0x7f && code <= 0x9f) ? '?' : ch;
-  }).join('');
 }
 
 /** The largest stride a model's metadata may give (the zoo's models: 16). */

@@ -16,6 +16,7 @@ import { matchingCostGradAvailable, matchingCostGradConfig } from './MatchingCos
 import type { WasmBackend } from './wasm-heap.js';
 import { heapModule, heapModuleFailure } from './heap-wasm.js';
 import { ensurePinnedTfjs } from './tfjs-internals.js';
+import { HilbertqError } from '../../util/errors.js';
 import { ADAM_WASM } from '../adam.wasm.js';
 import { GEMM_WASM } from './gemm.wasm.js';
 import { TRANSPOSE_WASM } from './transpose.wasm.js';
@@ -88,8 +89,7 @@ export async function initTrainingBackend(name: 'wasm' | 'cpu' = 'wasm'): Promis
     wasm.setThreadsCount(1);
     registerTrainingKernels();
   }
-  if (!(await tf.setBackend(name))) throw new Error(`tfjs backend '${name}' failed to initialise`);
-  await tf.ready();
+  await startBackend(name);
   // Its kernel has no JS loop of its own: where the module cannot run on this backend's heap,
   // the matching cost falls back to its gradient from tfjs ops.
   if (name === 'wasm' && !matchingCostGradAvailable(tf.backend() as unknown as WasmBackend) && tf.getKernel(MATCHING_COST_GRAD, 'wasm')) {
@@ -97,6 +97,33 @@ export async function initTrainingBackend(name: 'wasm' | 'cpu' = 'wasm'): Promis
   }
   // A fast path that silently falls back is a bug: each module that cannot run says so, and why.
   if (name === 'wasm') for (const m of heapModuleStatus().filter((x) => x.failure)) console.warn(`hilbertq: ${m.module} cannot run (${m.failure}); training falls back to a path several times slower`);
+}
+
+/**
+ * tf.setBackend, with what tfjs and its Emscripten module print while they start held back: on
+ * success it is printed as it came, on failure the reason becomes one line. Under a virtual-memory
+ * limit (ulimit -v) the wasm backend cannot reserve its memory, and tfjs then printed four lines
+ * about serving a .wasm file to a browser, and a stack trace.
+ */
+export async function startBackend(name: string): Promise<void> {
+  const held: [keyof Console & ('log' | 'warn' | 'error'), unknown[]][] = [];
+  const originals = { log: console.log, warn: console.warn, error: console.error };
+  for (const key of ['log', 'warn', 'error'] as const) console[key] = (...args: unknown[]) => void held.push([key, args]);
+  let started = false;
+  try {
+    started = await tf.setBackend(name);
+    if (started) await tf.ready();
+  } finally {
+    Object.assign(console, originals);
+  }
+  if (!started) {
+    const lines = held.map(([, args]) => args.map(String).join(' '));
+    const reason = lines.find((l) => /RangeError|out of memory/i.test(l)) ?? lines[0];
+    const why = reason ? ` (${reason.replace(/^.*RangeError: /, '').split('\n')[0]})` : '';
+    const hint = /memory/i.test(why) ? '; WebAssembly reserves several GB of address space per instance, which a virtual-memory limit (ulimit -v) can forbid' : '';
+    throw new HilbertqError(`tfjs backend '${name}' failed to start${why}${hint}`);
+  }
+  for (const [key, args] of held) console[key](...args);
 }
 
 const HEAP_MODULES: [string, string][] = [
