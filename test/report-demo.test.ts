@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildModelGraph } from '../src/models/model.js';
@@ -68,6 +68,38 @@ test('the demo pipeline on a tiny zoo: results.json has every field, index.html 
     const none = join(dir, 'none');
     await runCli(['demo', '--models', join(dir, 'zoo'), '--out', none, '--pairs', '2', '--calibration', '2', '--latency-runs', '1', '--pictures', '0', '--schemes', 'w8a8']);
     assert.match(readFileSync(join(none, 'index.html'), 'utf8'), /No pictures were kept/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('demo --jobs 2 evaluates the models in child processes with the numbers of --jobs 1; a child failure is one line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hilbertq-demo-jobs-'));
+  try {
+    for (const head of ['direct', 'hilbert'] as const) {
+      const graph = buildModelGraph({ family: 'unet', head, dims: 2, order: 3, margin: 0.1, maxDisp: 12, width: 0.25 });
+      const training = { config: { height: 32, width: 64, data: { source: 'synthetic', scenes: 'precision' } } };
+      const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 3), { training });
+      writeWeightsDir(join(dir, 'zoo', `unet-${head}`), manifest, bin);
+    }
+    const run = async (jobs: string): Promise<{ rows: unknown; reductions: unknown }> => {
+      const out = join(dir, `report-${jobs}`);
+      await runCli(['demo', '--models', join(dir, 'zoo'), '--out', out, '--pairs', '2', '--calibration', '2', '--calibration-sets', '2', '--latency-runs', '1', '--pictures', '0', '--schemes', 'w8a8', '--jobs', jobs]);
+      const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+      // Everything but the timings (and the files' folder).
+      const rows = r.rows.map(({ latencyMs: _l, onnxFile: _f, ...rest }: Record<string, unknown>) => rest);
+      const reductions = r.reductions.map(({ latency: _l, ...rest }: Record<string, unknown>) => rest);
+      return { rows, reductions };
+    };
+    const serial = await run('1');
+    const parallel = await run('2');
+    assert.deepEqual(parallel, serial);
+    // A model that cannot be read fails its child; the demo stops with the child's one line.
+    writeFileSync(join(dir, 'zoo', 'unet-hilbert', 'weights.bin'), 'truncated');
+    await assert.rejects(
+      runCli(['demo', '--models', join(dir, 'zoo'), '--out', join(dir, 'broken'), '--pairs', '1', '--calibration', '1', '--latency-runs', '1', '--pictures', '0', '--schemes', 'w8a8', '--jobs', '2']),
+      (err: Error) => err.name === 'HilbertqError' && /weights\.bin/.test(err.message) && !err.message.includes('\n'),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -17,8 +17,8 @@ export function registerDemoCommand(program: Command): void {
       ),
     'report',
   ).action(async (options: PipelineFlags) => {
-    // The demo never trains: one job, shipped models, measured afresh (no cache).
-    const flags = { ...options, jobs: 1 };
+    // The demo never trains: shipped models, measured afresh (no cache); --jobs evaluates them side by side.
+    const flags = options;
     const both = options.models === undefined;
     const seeAlso = both ? { href: 'mixed/index.html', label: 'the mixed-scene zoo (64x128, 24 px) and the curve ablation' } : undefined;
     await runPipelineCommand('demo', withFlags(PRESETS.demo, flags), flags, false, false, seeAlso);

@@ -1,4 +1,5 @@
 import { join, relative } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { runPipeline } from './pipeline.js';
@@ -34,6 +35,9 @@ export function shippedZoo(preset: ExperimentPreset): string {
   return relative(process.cwd(), join(SHIPPED_MODELS, preset.zoo)) || '.';
 }
 
+/** Two, as the machines this was built on have; one on a one-core machine. */
+const DEFAULT_JOBS = Math.min(2, availableParallelism());
+
 /** The options `demo` and `experiment` share: where things are, and changes to the preset. */
 export function addPipelineOptions(command: Command, defaultOut: string): Command {
   return command
@@ -46,6 +50,7 @@ export function addPipelineOptions(command: Command, defaultOut: string): Comman
     .option('--latency-runs <n>', 'timed runs per model and precision', parseIntOption('--latency-runs'))
     .option('--pictures <n>', 'test pairs shown as pictures', parseIntOption('--pictures'))
     .option('--schemes <list>', `comma-separated schemes for the headline models (${QUANT_SCHEMES.join(', ')})`)
+    .option('--jobs <n>', 'processes side by side, one core each: trainings (experiment --train), then quantizing and evaluating the models (timing stays in one process)', parseIntOption('--jobs'), DEFAULT_JOBS)
     .option('--reduce-range <when>', 'int8 weights in -64..64: auto (on x86 CPUs without VNNI, whose uint8 x int8 kernels saturate otherwise) | yes | no', 'auto');
 }
 
@@ -56,8 +61,7 @@ export function registerExperimentCommand(program: Command): void {
       .description("the paper's experiment at full size: [retrain the zoo,] quantize, evaluate, time, report; resumable")
       .option('--preset <name>', `${Object.keys(PRESETS).join(' | ')}: ${Object.values(PRESETS).filter((p) => !p.name.startsWith('demo')).map((p) => `${p.name}: ${p.summary}`).join('; ')}`, 'precision')
       .option('--train', "retrain the zoo from scratch with its recorded commands (and the preset's size) before evaluating")
-      .option('--steps <n>', 'with --train: optimizer steps per model instead of the recorded ones', parseIntOption('--steps'))
-      .option('--jobs <n>', 'with --train: trainings side by side, one core each', parseIntOption('--jobs'), 2),
+      .option('--steps <n>', 'with --train: optimizer steps per model instead of the recorded ones', parseIntOption('--steps')),
     'experiment',
   ).action((flags: PipelineFlags & { preset: string; train?: boolean }) => {
     // Without --train nothing is retrained, so --steps would be silently ignored.

@@ -8,7 +8,8 @@ import { initTrainingBackend } from '../train/backend/index.js';
 import { publishModel } from '../train/publish.js';
 import { ConfigError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { evaluateZooModel, type ModelEvaluation } from '../experiment/evaluate-model.js';
+import { cachedEvaluation, evaluateZooModel, type ModelEvaluation } from '../experiment/evaluate-model.js';
+import { evaluateInChildren } from '../experiment/evaluate-jobs.js';
 import { measureLatencies } from '../experiment/latency-stage.js';
 import type { ExperimentPreset } from '../experiment/presets.js';
 import { stepsOf, trainJobs, zooTrainingJobs } from '../experiment/train-zoo.js';
@@ -21,7 +22,7 @@ export interface PipelineOptions {
   /** The shipped zoo: evaluated as it is, or (with train) the source of the recorded training commands. */
   zooDir: string;
   train: boolean;
-  /** Trainings side by side (one core each). */
+  /** Processes side by side (one core each): trainings, then the models' quantization and evaluation. */
   jobs: number;
   reduceRange: boolean;
   /** Reuse finished stages of an earlier run into the same folder (experiment: yes; demo: no, it measures afresh). */
@@ -59,13 +60,20 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   });
   const total = zoo.reduce((n, m) => n + 1 + settingsOf(m).schemes.length + o.preset.testPairs, 0);
   let done = 0;
-  for (const model of zoo) {
-    evaluations.push(
-      await evaluateZooModel(model, settingsOf(model), workDir, (what) => {
-        done = what.endsWith('cached') ? done + 1 + settingsOf(model).schemes.length + o.preset.testPairs : done + 1;
-        o.onProgress('evaluate', done, total, what);
-      }, o.resume),
-    );
+  const progress = (model: ZooModel, what: string): void => {
+    done = what.endsWith('cached') ? done + 1 + settingsOf(model).schemes.length + o.preset.testPairs : done + 1;
+    o.onProgress('evaluate', done, total, what);
+  };
+  // Side by side in child processes (one core each) where more than one model needs it; the
+  // numbers are the same as in this process, in the same order.
+  const cached = zoo.map((m) => (o.resume ? cachedEvaluation(m, settingsOf(m), workDir) : null));
+  const fresh = zoo.filter((_, i) => cached[i] === null);
+  if (o.jobs > 1 && fresh.length > 1) {
+    zoo.forEach((m, i) => cached[i] && progress(m, `${m.name}: cached`));
+    const evaluated = await evaluateInChildren(fresh, settingsOf, workDir, o.jobs, progress);
+    for (const c of cached) evaluations.push(c ?? (evaluated.shift() as ModelEvaluation));
+  } else {
+    for (const model of zoo) evaluations.push(await evaluateZooModel(model, settingsOf(model), workDir, (what) => progress(model, what), o.resume));
   }
   const latency = await measureLatencies(evaluations, o.preset.latencyRuns, workDir, (done, total, what) => o.onProgress('latency', done, total, what), o.resume);
   o.onProgress('real pair', 0, 1, ALOE.name);

@@ -264,6 +264,11 @@ function fingerprintOf(zoo: ZooModel, settings: EvaluationSettings): string {
   return hash.digest('hex');
 }
 
+/** The stage cache's evaluation of `zoo` with `settings` in workDir, if one is complete and of this code; else null. */
+export function cachedEvaluation(zoo: ZooModel, settings: EvaluationSettings, workDir: string): ModelEvaluation | null {
+  return readCached(join(workDir, zoo.name, EVALUATION_FILE), fingerprintOf(zoo, settings));
+}
+
 function readCached(file: string, fingerprint: string): ModelEvaluation | null {
   if (!existsSync(file)) return null;
   try {

@@ -15,8 +15,20 @@ export interface OrtSessionOptions {
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Saves the graph as ORT optimized it (fusions visible), e.g. for tests of what got fused. */
   optimizedModelFile?: string;
-  /** Intra-op threads; ORT's default (all cores) when absent. */
+  /** Intra-op threads; when absent, HILBERTQ_ORT_THREADS if set, else ORT's default (all cores). */
   threads?: number;
+}
+
+/**
+ * Intra-op threads for sessions that do not name theirs. Set by the experiment pipeline for the
+ * processes it evaluates models in side by side (one core each): ORT's default thread pool in each
+ * would spin on the same cores.
+ */
+export const ORT_THREADS_ENV = 'HILBERTQ_ORT_THREADS';
+
+function defaultThreads(): number | undefined {
+  const v = Number(process.env[ORT_THREADS_ENV]);
+  return Number.isInteger(v) && v >= 1 ? v : undefined;
 }
 
 /** An ORT CPU session from model bytes or an .onnx file; a bad file is a one-line FileFormatError. */
@@ -25,7 +37,7 @@ export async function createOrtSession(model: Uint8Array | string, opts: OrtSess
     executionProviders: ['cpu'],
     graphOptimizationLevel: opts.optimization ?? 'all',
     ...(opts.optimizedModelFile ? { optimizedModelFilePath: opts.optimizedModelFile } : {}),
-    ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
+    ...((opts.threads ?? defaultThreads()) ? { intraOpNumThreads: opts.threads ?? defaultThreads() } : {}),
   };
   if (typeof model === 'string' && !existsSync(model)) throw new FileFormatError(model, 'does not exist');
   try {
