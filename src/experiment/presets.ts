@@ -30,8 +30,9 @@ export interface ExperimentPreset {
   calibrationMethod: CalibrationMethod;
   /**
    * How the hidden convs' int8 weights are rounded (`quantize --conv-rounding`): fitted, the
-   * quantizer's default, except in the demo's mixed report, where fitting its 26 models took the
-   * demo from 153 to over 260 s.
+   * quantizer's default, in every preset. Session 33's demo rounded its mixed report's to nearest
+   * (fitting its 26 models one after another took the demo over 260 s); with the models evaluated
+   * two at a time (--jobs) it fits them too.
    */
   convRounding: ConvRounding;
   latencyRuns: number;
@@ -84,8 +85,7 @@ export const PRESETS: Record<string, ExperimentPreset> = {
   'demo-mixed': {
     ...MIXED,
     name: 'demo-mixed',
-    summary: 'the mixed zoo and curve ablation, 60 test pairs, 32 calibration pairs (3 sets for the headline w8a8), hidden convs rounded to nearest, 100 latency runs',
-    convRounding: 'nearest',
+    summary: 'the mixed zoo and curve ablation, 60 test pairs, 32 calibration pairs (3 sets for the headline w8a8), 100 latency runs',
     testPairs: 60,
     calibrationPairs: 32,
     latencyRuns: 100,

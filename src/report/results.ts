@@ -293,7 +293,7 @@ export function reductionNote(r: ExperimentResults): string {
     `Calibration: ${METHOD_NAMES[r.setup.calibrationMethod]} on ${r.setup.calibrationPairs} pairs; ${
       r.setup.convRounding === 'fitted'
         ? "every conv's int8 weights fitted to the same pairs (hilbertq quantize --output-rounding fitted --conv-rounding fitted, the defaults; a weight the two encoders share is rounded to nearest). "
-        : "the output conv's int8 weights fitted to the same pairs, the other convs' rounded to nearest (hilbertq quantize --conv-rounding nearest, to keep the demo within three minutes). "
+        : "the output conv's int8 weights fitted to the same pairs, the other convs' rounded to nearest, as ORT does (hilbertq quantize --conv-rounding nearest). "
     }` +
     (sets ? `Calibration sets: the range of the reduction over ${sets} disjoint sets of ${r.setup.calibrationPairs} calibration pairs (w8a8).` : '');
 }
