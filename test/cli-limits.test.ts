@@ -139,5 +139,5 @@ test('an error echoing control characters (a NUL, an escape, a newline) prints t
   }
   assert.equal(errors.length, 1);
   assert.equal(errors[0], 'hilbertq: invalid --size = 64\\x00x\\x1b[2J\\n128: expected HxW, e.g. 64x128');
-  assert.equal(printable('a\tb\u007f\u009b'), 'a\\x09b\\x7f\\x9b');
+  assert.equal(printable('a\tb\u007f\u009b\u202e\u2028'), 'a\\x09b\\x7f\\x9b\\u202e\\u2028');
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,10 @@ import { initialParamValues } from '../src/models/init.js';
 import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
 import { pairedOverheadOf } from '../src/experiment/latency-stage.js';
 import { runCli } from './cli-support.js';
+import { evaluateInChildren } from '../src/experiment/evaluate-jobs.js';
+import type { EvaluationSettings } from '../src/experiment/evaluate-model.js';
+import type { ZooModel } from '../src/experiment/zoo.js';
+import { HilbertqError } from '../src/util/errors.js';
 
 test('the demo pipeline on a tiny zoo: results.json has every field, index.html references nothing missing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hilbertq-demo-'));
@@ -100,6 +105,31 @@ test('demo --jobs 2 evaluates the models in child processes with the numbers of 
       runCli(['demo', '--models', join(dir, 'zoo'), '--out', join(dir, 'broken'), '--pairs', '1', '--calibration', '1', '--latency-runs', '1', '--pictures', '0', '--schemes', 'w8a8', '--jobs', '2']),
       (err: Error) => err.name === 'HilbertqError' && /weights\.bin/.test(err.message) && !err.message.includes('\n'),
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a child that dies mid-job (or exits at once) fails the evaluation in one line naming the model, with no child left', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hilbertq-worker-'));
+  try {
+    const models = ['a', 'b', 'c'].map((name) => ({ name }) as unknown as ZooModel);
+    for (const [file, body, pattern] of [
+      // Model a's child dies; b's hangs, and must be stopped by the failure.
+      ['dies.mjs', "process.on('message', (job) => { if (job.model.name === 'a') process.exit(3); });", /^evaluating a: its process ended \(exit code 3\)$/],
+      ['gone.mjs', 'process.exit(5);', /^evaluating [abc]: its process (ended \(exit code 5\)|failed \(.*\))$/],
+    ] as const) {
+      const worker = join(dir, file);
+      writeFileSync(worker, body);
+      await assert.rejects(
+        evaluateInChildren(models, () => ({}) as EvaluationSettings, dir, 2, () => {}, worker),
+        (err: Error) => err instanceof HilbertqError && pattern.test(err.message),
+      );
+      // The hanging sibling got SIGTERM: give it a moment, then no process runs the stand-in.
+      await new Promise((r) => setTimeout(r, 300));
+      const running = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((line) => line.includes(worker));
+      assert.deepEqual(running, [], `children left: ${running.join('; ')}`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -46,3 +46,7 @@ test('a backend that starts prints what it printed while starting', async () => 
   assert.equal(tf.getBackend(), 'chatty');
   assert.deepEqual(printed, [['chatty: starting']]);
 });
+
+test('an unregistered backend fails in one line too (tfjs throws instead of returning false)', async () => {
+  await assert.rejects(startBackend('no-such-backend'), (err: Error) => err instanceof HilbertqError && /^tfjs backend 'no-such-backend' failed to start \(.*no-such-backend.*\)$/.test(err.message));
+});

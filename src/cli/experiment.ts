@@ -50,7 +50,7 @@ export function addPipelineOptions(command: Command, defaultOut: string): Comman
     .option('--latency-runs <n>', 'timed runs per model and precision', parseIntOption('--latency-runs'))
     .option('--pictures <n>', 'test pairs shown as pictures', parseIntOption('--pictures'))
     .option('--schemes <list>', `comma-separated schemes for the headline models (${QUANT_SCHEMES.join(', ')})`)
-    .option('--jobs <n>', 'processes side by side, one core each: trainings (experiment --train), then quantizing and evaluating the models (timing stays in one process)', parseIntOption('--jobs'), DEFAULT_JOBS)
+    .option('--jobs <n>', 'processes side by side, one core each: quantizing and evaluating the models (and, for experiment --train, the trainings); timing stays in one process', parseIntOption('--jobs'), DEFAULT_JOBS)
     .option('--reduce-range <when>', 'int8 weights in -64..64: auto (on x86 CPUs without VNNI, whose uint8 x int8 kernels saturate otherwise) | yes | no', 'auto');
 }
 

@@ -47,4 +47,3 @@ export async function main(argv: string[]): Promise<void> {
     throw err;
   }
 }
-

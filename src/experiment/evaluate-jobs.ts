@@ -26,8 +26,9 @@ export async function evaluateInChildren(
   workDir: string,
   parallel: number,
   onProgress: (model: ZooModel, what: string) => void,
+  /** The child's module: evaluate-worker beside this one, or a stand-in (tests of crashing children). */
+  worker = WORKER,
 ): Promise<ModelEvaluation[]> {
-  const worker = WORKER;
   if (!worker) throw new HilbertqError(`cannot evaluate models side by side: evaluate-worker is missing beside ${fileURLToPath(import.meta.url)}`);
   const results = new Array<ModelEvaluation>(models.length);
   const queue = models.map((model, index) => ({ model, index }));
@@ -41,6 +42,9 @@ export async function evaluateInChildren(
   let failed = false;
   const evaluator = async (): Promise<void> => {
     const child = fork(worker, [], { env: { ...process.env, [ORT_THREADS_ENV]: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // During a job runJob reports the child's errors; between jobs (a late IPC error from a child
+    // that died) there is nothing to add, and an 'error' without a listener would end this process.
+    child.on('error', () => {});
     children.add(child);
     try {
       for (let next = queue.shift(); next && !failed; next = queue.shift()) {
@@ -54,8 +58,10 @@ export async function evaluateInChildren(
       throw err;
     } finally {
       children.delete(child);
-      child.disconnect?.();
-      if (child.connected) child.kill('SIGTERM');
+      // A connected child ends itself on the disconnect (evaluate-worker.ts); disconnecting a
+      // closed channel would throw ERR_IPC_DISCONNECTED over the error that closed it.
+      if (child.connected) child.disconnect();
+      else child.kill('SIGTERM');
     }
   };
   try {
@@ -74,10 +80,15 @@ function runJob(child: ChildProcess, job: EvaluateJob, onProgress: (what: string
       child.off('error', onError);
     };
     const onMessage = (m: WorkerMessage): void => {
-      if (m.kind === 'progress') return onProgress(m.what);
-      cleanup();
-      if (m.kind === 'done') resolve(JSON.parse(m.evaluation) as ModelEvaluation);
-      else reject(m.expected ? new HilbertqError(m.message) : new Error(`evaluating ${job.model.name}: ${m.message}`));
+      try {
+        if (m.kind === 'progress') return onProgress(m.what);
+        cleanup();
+        if (m.kind === 'done') resolve(JSON.parse(m.evaluation) as ModelEvaluation);
+        else reject(m.expected ? new HilbertqError(`evaluating ${job.model.name}: ${m.message}`) : new Error(`evaluating ${job.model.name}: ${m.message}`));
+      } catch (err) {
+        cleanup();
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       cleanup();
@@ -85,7 +96,7 @@ function runJob(child: ChildProcess, job: EvaluateJob, onProgress: (what: string
     };
     const onError = (err: Error): void => {
       cleanup();
-      reject(new HilbertqError(`evaluating ${job.model.name}: cannot start its process (${err.message})`));
+      reject(new HilbertqError(`evaluating ${job.model.name}: its process failed (${err.message})`));
     };
     child.on('message', onMessage);
     child.on('exit', onExit);

@@ -110,14 +110,19 @@ export async function startBackend(name: string): Promise<void> {
   const originals = { log: console.log, warn: console.warn, error: console.error };
   for (const key of ['log', 'warn', 'error'] as const) console[key] = (...args: unknown[]) => void held.push([key, args]);
   let started = false;
+  let thrown: string | null = null;
   try {
     started = await tf.setBackend(name);
     if (started) await tf.ready();
+  } catch (err) {
+    // An unregistered name, or a kernel set-up that throws: a failure to start like the others.
+    started = false;
+    thrown = err instanceof Error ? err.message : String(err);
   } finally {
     Object.assign(console, originals);
   }
   if (!started) {
-    const lines = held.map(([, args]) => args.map(String).join(' '));
+    const lines = [...held.map(([, args]) => args.map(String).join(' ')), ...(thrown ? [thrown] : [])];
     const reason = lines.find((l) => /RangeError|out of memory/i.test(l)) ?? lines[0];
     const why = reason ? ` (${reason.replace(/^.*RangeError: /, '').split('\n')[0]})` : '';
     const hint = /memory/i.test(why) ? '; WebAssembly reserves several GB of address space per instance, which a virtual-memory limit (ulimit -v) can forbid' : '';
