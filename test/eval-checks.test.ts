@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +13,13 @@ import { buildModelGraph } from '../src/models/model.js';
 import { encodeWeights, writeWeightsDir } from '../src/models/weights-io.js';
 import { exportModelDir } from '../src/onnx/export-dir.js';
 import { METADATA_KEYS, readOnnxMetadata, TRAINING_SCENES_KEY, WEIGHTS_SHA256_KEY } from '../src/onnx/metadata.js';
-import { decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
+import { DataType, decodeModel, encodeModel } from '../src/onnx/onnx-proto.js';
+import { makeTensor } from '../src/quant/tensors.js';
 import { QUANT_METADATA_KEYS } from '../src/quant/metadata.js';
 import { DepthPredictor } from '../src/infer/depth-predictor.js';
 import { ConfigError, FileFormatError } from '../src/util/errors.js';
 import { oneLine, runCli, runCliWithStderr } from './cli-support.js';
-import { TINY } from './quant-support.js';
+import { TINY, tinyModel } from './quant-support.js';
 
 let dir: string;
 const folder = (name: string): string => join(dir, name);
@@ -147,4 +149,28 @@ test('a model whose stride or output quantization metadata is absurd is refused 
   const image = { width: 64, height: 32, data: new Uint8Array(64 * 32 * 3).fill(100) };
   await assert.rejects(wide.predict(image, image), (e: unknown) => e instanceof FileFormatError && e.message === `${liar}: outputs uint8, but its metadata describes uint16`);
   await wide.release();
+});
+
+test('a model ONNX Runtime fails to run is one line on stderr: ORT logs nothing of its own', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hilbertq-ortlog-'));
+  try {
+    // The second conv's weight gets one input channel too many: ORT loads the graph, then fails to run it.
+    const model = decodeModel(tinyModel('unet', 'direct'));
+    const second = model.graph.node.filter((n) => n.op_type === 'Conv')[1];
+    const i = model.graph.initializer.findIndex((t) => t.name === second.input[1]);
+    const [o, c, kh, kw] = model.graph.initializer[i].dims.map(Number);
+    model.graph.initializer[i] = makeTensor(second.input[1], DataType.FLOAT, [o, c + 1, kh, kw], new Float32Array(o * (c + 1) * kh * kw));
+    const file = join(dir, 'broken.onnx');
+    writeFileSync(file, encodeModel(model));
+    const script = `
+      import { DepthPredictor } from ${JSON.stringify(new URL('../src/infer/depth-predictor.ts', import.meta.url).href)};
+      const p = await DepthPredictor.load(${JSON.stringify(file)});
+      const image = { width: 64, height: 32, data: new Uint8Array(64 * 32 * 3).fill(100) };
+      try { await p.predict(image, image); } catch (err) { console.log(err.message); }`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.match(child.stdout, /broken\.onnx: ONNX Runtime cannot run it \(.*Conv/);
+    assert.equal(child.stderr, '', 'ORT printed its own log of the failure');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

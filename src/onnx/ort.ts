@@ -36,6 +36,9 @@ export async function createOrtSession(model: Uint8Array | string, opts: OrtSess
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: ['cpu'],
     graphOptimizationLevel: opts.optimization ?? 'all',
+    // Fatal only: every failure reaches the user as hilbertq's one line (FileFormatError, from
+    // ORT's own message), and ORT's logger printed it once more before, in colour escapes.
+    logSeverityLevel: 4,
     ...(opts.optimizedModelFile ? { optimizedModelFilePath: opts.optimizedModelFile } : {}),
     ...((opts.threads ?? defaultThreads()) ? { intraOpNumThreads: opts.threads ?? defaultThreads() } : {}),
   };
