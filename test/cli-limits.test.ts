@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDataset } from '../src/data/dataset.js';
@@ -62,7 +62,7 @@ test('quantize --synthetic refuses a huge recorded training size instead of allo
 
 test('data generate --count 1e9 says the count is above the maximum', async () => {
   const out = join(dir, 'gen');
-  await assert.rejects(runCli(['data', 'generate', '--out', out, '--count', '1e9']), oneLine(ConfigError, /^invalid --count = 1e9: is above the maximum of 10000000$/));
+  await assert.rejects(runCli(['data', 'generate', '--out', out, '--count', '1e9']), oneLine(ConfigError, /^invalid --count = 1e9: is above the maximum of 1000000$/));
   assert.ok(!existsSync(out));
 });
 
@@ -96,7 +96,7 @@ test('limit messages show the digits that tell a count from its limit; eval --sy
   assert.equal(megapixels(4_000_000), '4.0 MP');
   assert.equal(megapixelsOver(4_002_000, 4_000_000), '4.002 MP');
   assert.equal(megapixelsOver(6_000_000, 4_000_000), '6.0 MP');
-  await assert.rejects(runCli(['eval', '--model', join(dir, 'none.onnx'), '--synthetic', '1e9']), oneLine(ConfigError, /^invalid --synthetic = 1000000000: is above the maximum of 10000000$/));
+  await assert.rejects(runCli(['eval', '--model', join(dir, 'none.onnx'), '--synthetic', '1e9']), oneLine(ConfigError, /^invalid --synthetic = 1000000000: is above the maximum of 1000000$/));
 });
 
 test('a vit is run up to the size its attention fits in (about 2 MP with 4 heads), unless HILBERTQ_MAX_INFER_PIXELS says otherwise', async () => {
@@ -140,4 +140,16 @@ test('an error echoing control characters (a NUL, an escape, a newline) prints t
   assert.equal(errors.length, 1);
   assert.equal(errors[0], 'hilbertq: invalid --size = 64\\x00x\\x1b[2J\\n128: expected HxW, e.g. 64x128');
   assert.equal(printable('a\tb\u007f\u009b\u202e\u2028'), 'a\\x09b\\x7f\\x9b\\u202e\\u2028');
+});
+
+test('a manifest past what can be parsed is refused by its size, before it is read', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hilbertq-bigmanifest-'));
+  try {
+    // Sparse: 600 MiB on paper, nothing on disk.
+    writeFileSync(join(dir, 'manifest.json'), '');
+    truncateSync(join(dir, 'manifest.json'), 600 * 2 ** 20);
+    assert.throws(() => openDataset(dir), oneLine(FileFormatError, /manifest\.json: is too large for a manifest \(600 MiB, over the 512 MiB read;/));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -26,7 +26,12 @@ export interface GenerateResult {
 // Defined beside the manifest, so dataset readers can name an interrupted folder without the generator.
 export { IN_PROGRESS_NAME };
 const SUBFOLDERS = ['left', 'right', 'disp', 'occ'] as const;
-export const MAX_COUNT = 10_000_000;
+/**
+ * The most pairs one folder holds. Its manifest is one JSON string of about 150 bytes a pair, and
+ * V8 cannot build a string past 2^29 characters: at 4,000,000 pairs writing it failed, after
+ * every pair was rendered. A million pairs make a 150 MB manifest.
+ */
+export const MAX_COUNT = 1_000_000;
 
 function sameGenerator(a: GeneratorRecord, b: GeneratorRecord): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

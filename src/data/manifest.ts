@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
 import { FileFormatError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -8,6 +8,8 @@ export const MANIFEST_NAME = 'manifest.json';
 /** Present while `data generate` runs, in place of the manifest (written last): which options the files on disk belong to. */
 export const IN_PROGRESS_NAME = '.hilbertq-generate.json';
 export const MANIFEST_FORMAT = 'hilbertq-stereo';
+/** The largest manifest read: V8's strings end near 2^29 characters, and a million pairs need about 150 MiB. */
+export const MAX_MANIFEST_BYTES = 512 * 2 ** 20;
 /** Bump when the generator's output for a given (seed, index) changes, so old folders are not mixed with new samples. */
 export const GENERATOR_VERSION = 1;
 
@@ -55,6 +57,12 @@ function isEntry(value: unknown): value is ManifestEntry {
  */
 export function readManifest(dir: string, checkFiles = true): Manifest {
   const path = join(dir, MANIFEST_NAME);
+  // Checked before reading: a manifest past V8's string limit cannot be parsed, and reading one
+  // took more than its size in memory before failing.
+  const size = existsSync(path) ? statSync(path).size : 0;
+  if (size > MAX_MANIFEST_BYTES) {
+    throw new FileFormatError(path, `is too large for a manifest (${(size / 2 ** 20).toFixed(0)} MiB, over the ${MAX_MANIFEST_BYTES / 2 ** 20} MiB read; a million pairs, the most data generate writes, take about 150 MiB)`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
