@@ -1,6 +1,5 @@
 import type { Range } from '../qparams.js';
-import { MinMaxTracker, type RangeCollector } from './collector.js';
-import { Histogram } from './histogram.js';
+import { Histogram, HistogramCollector } from './histogram.js';
 
 /**
  * ORT HistogramCalibrater, method 'entropy' (KL divergence, after TensorRT): a histogram over
@@ -9,24 +8,18 @@ import { Histogram } from './histogram.js';
  * the least KL divergence wins, clipped to the observed min/max. Unlike ORT, the expanded
  * candidate keeps fractional counts (ORT truncates them to integers).
  */
-export class EntropyCollector implements RangeCollector {
-  readonly passes = 2;
-  private readonly tracker = new MinMaxTracker();
-  private histogram: Histogram | null = null;
-
+export class EntropyCollector extends HistogramCollector {
   constructor(
-    private readonly bins: number,
+    bins: number,
     private readonly quantizedBins: number,
-  ) {}
+  ) {
+    super(bins);
+  }
 
-  observe(pass: number, values: Float32Array): void {
-    if (pass === 0) return this.tracker.observe(values);
-    if (!this.histogram) {
-      const { min, max } = this.tracker.range();
-      const t = Math.max(Math.abs(min), Math.abs(max));
-      this.histogram = new Histogram(-t, t, this.bins);
-    }
-    this.histogram.add(values);
+  /** Symmetric about zero: [-t, t], t = max |x|. */
+  protected override extent(min: number, max: number): [number, number] {
+    const t = Math.max(Math.abs(min), Math.abs(max));
+    return [-t, t];
   }
 
   range(): Range {
@@ -35,10 +28,6 @@ export class EntropyCollector implements RangeCollector {
     if (!h || !(h.hi > h.lo)) return full;
     const [lo, hi] = bestWindow(h, this.quantizedBins);
     return { min: Math.max(full.min, lo), max: Math.min(full.max, hi) };
-  }
-
-  stateSize(): number {
-    return 2 + this.bins;
   }
 }
 

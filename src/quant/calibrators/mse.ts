@@ -1,6 +1,5 @@
 import type { Range } from '../qparams.js';
-import { MinMaxTracker, type RangeCollector } from './collector.js';
-import { Histogram } from './histogram.js';
+import { HistogramCollector } from './histogram.js';
 
 /** Rounds of moving each end in turn: the second rarely moves an end, the third never did on the precision zoo. */
 const ROUNDS = 3;
@@ -16,23 +15,12 @@ const ROUNDS = 3;
  * calibrator"), it takes wider ranges: lower q-err RMSE and fewer moved pixels, but a higher
  * robust std for the curve heads. The presets keep percentile.
  */
-export class MseCollector implements RangeCollector {
-  readonly passes = 2;
-  private readonly tracker = new MinMaxTracker();
-  private histogram: Histogram | null = null;
-
+export class MseCollector extends HistogramCollector {
   constructor(
-    private readonly bins: number,
+    bins: number,
     private readonly levels: number,
-  ) {}
-
-  observe(pass: number, values: Float32Array): void {
-    if (pass === 0) return this.tracker.observe(values);
-    if (!this.histogram) {
-      const { min, max } = this.tracker.range();
-      this.histogram = new Histogram(min, max, this.bins);
-    }
-    this.histogram.add(values);
+  ) {
+    super(bins);
   }
 
   range(): Range {
@@ -78,9 +66,5 @@ export class MseCollector implements RangeCollector {
       }
     }
     return { min: h.edge(lo), max: h.edge(hi) };
-  }
-
-  stateSize(): number {
-    return 2 + this.bins;
   }
 }

@@ -1,29 +1,17 @@
 import type { Range } from '../qparams.js';
-import { MinMaxTracker, type RangeCollector } from './collector.js';
-import { Histogram } from './histogram.js';
+import { HistogramCollector } from './histogram.js';
 
 /**
  * ORT HistogramCalibrater, method 'percentile', asymmetric: pass 1 finds min/max, pass 2 bins
  * [min, max]; the range keeps the central `percentile` % of the values, cutting half of the
  * rest from each tail (activations are asymmetric uint8/uint16).
  */
-export class PercentileCollector implements RangeCollector {
-  readonly passes = 2;
-  private readonly tracker = new MinMaxTracker();
-  private histogram: Histogram | null = null;
-
+export class PercentileCollector extends HistogramCollector {
   constructor(
     private readonly percentile: number,
-    private readonly bins: number,
-  ) {}
-
-  observe(pass: number, values: Float32Array): void {
-    if (pass === 0) return this.tracker.observe(values);
-    if (!this.histogram) {
-      const { min, max } = this.tracker.range();
-      this.histogram = new Histogram(min, max, this.bins);
-    }
-    this.histogram.add(values);
+    bins: number,
+  ) {
+    super(bins);
   }
 
   range(): Range {
@@ -39,9 +27,5 @@ export class PercentileCollector implements RangeCollector {
     let right = h.bins - 1;
     while (right > left && above + h.counts[right] <= tail) above += h.counts[right--];
     return { min: Math.max(full.min, h.edge(left)), max: Math.min(full.max, h.edge(right + 1)) };
-  }
-
-  stateSize(): number {
-    return 2 + this.bins;
   }
 }
