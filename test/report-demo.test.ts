@@ -14,15 +14,20 @@ import type { EvaluationSettings } from '../src/experiment/evaluate-model.js';
 import type { ZooModel } from '../src/experiment/zoo.js';
 import { HilbertqError } from '../src/util/errors.js';
 
+/** A tiny unet pair (direct and hilbert heads, weights from `seed`) recorded as trained on 32x64 precision scenes. */
+function writeTinyZoo(zoo: string, seed: number): void {
+  for (const head of ['direct', 'hilbert'] as const) {
+    const graph = buildModelGraph({ family: 'unet', head, dims: 2, order: 3, margin: 0.1, maxDisp: 12, width: 0.25 });
+    const training = { config: { height: 32, width: 64, data: { source: 'synthetic', scenes: 'precision' } } };
+    const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, seed), { training });
+    writeWeightsDir(join(zoo, `unet-${head}`), manifest, bin);
+  }
+}
+
 test('the demo pipeline on a tiny zoo: results.json has every field, index.html references nothing missing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hilbertq-demo-'));
   try {
-    for (const head of ['direct', 'hilbert'] as const) {
-      const graph = buildModelGraph({ family: 'unet', head, dims: 2, order: 3, margin: 0.1, maxDisp: 12, width: 0.25 });
-      const training = { config: { height: 32, width: 64, data: { source: 'synthetic', scenes: 'precision' } } };
-      const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 1), { training });
-      writeWeightsDir(join(dir, 'zoo', `unet-${head}`), manifest, bin);
-    }
+    writeTinyZoo(join(dir, 'zoo'), 1);
     const out = join(dir, 'report');
     const printed = await runCli(['demo', '--models', join(dir, 'zoo'), '--out', out, '--pairs', '2', '--calibration', '2', '--latency-runs', '2', '--pictures', '1', '--schemes', 'w8a8']);
     assert.match(printed, /\| unet-hilbert \| w8a8 \|/);
@@ -81,12 +86,7 @@ test('the demo pipeline on a tiny zoo: results.json has every field, index.html 
 test('demo --jobs 2 evaluates the models in child processes with the numbers of --jobs 1; a child failure is one line', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hilbertq-demo-jobs-'));
   try {
-    for (const head of ['direct', 'hilbert'] as const) {
-      const graph = buildModelGraph({ family: 'unet', head, dims: 2, order: 3, margin: 0.1, maxDisp: 12, width: 0.25 });
-      const training = { config: { height: 32, width: 64, data: { source: 'synthetic', scenes: 'precision' } } };
-      const { manifest, bin } = encodeWeights(graph, initialParamValues(graph, 3), { training });
-      writeWeightsDir(join(dir, 'zoo', `unet-${head}`), manifest, bin);
-    }
+    writeTinyZoo(join(dir, 'zoo'), 3);
     const run = async (jobs: string): Promise<{ rows: unknown; reductions: unknown }> => {
       const out = join(dir, `report-${jobs}`);
       await runCli(['demo', '--models', join(dir, 'zoo'), '--out', out, '--pairs', '2', '--calibration', '2', '--calibration-sets', '2', '--latency-runs', '1', '--pictures', '0', '--schemes', 'w8a8', '--jobs', jobs]);

@@ -66,11 +66,11 @@ async function runEval(flags: EvalFlags): Promise<void> {
   if (derivationWarning) console.error(`hilbertq: ${derivationWarning}`);
   await initTrainingBackend('wasm');
   const model = await openPredictor(flags.model);
-  if (model.slowDecode) console.error(`hilbertq: warning: ${flags.model}: ${model.slowDecode}`);
+  warnSlowDecode(flags.model, model);
   let reference: Awaited<ReturnType<typeof openPredictor>> | null = null;
   try {
     reference = flags.against ? await openPredictor(flags.against) : null;
-    if (reference?.slowDecode) console.error(`hilbertq: warning: ${flags.against}: ${reference.slowDecode}`);
+    if (reference) warnSlowDecode(flags.against as string, reference);
     if (reference && JSON.stringify(reference.config) !== JSON.stringify(model.config)) {
       throw new ConfigError('--against', flags.against, `describes another model than ${flags.model}`);
     }
@@ -139,6 +139,11 @@ function withinInferLimit(dataset: StereoDataset, config: ModelConfig, downscale
  * The warning for predictions that are NaN or infinite (a broken model, or metadata that lies):
  * they are scored as 0 px and written as they are, so the figures alone would not say why.
  */
+/** Says on stderr when a model's output decodes on a slow path (QuantizedDecoder.slowPath): infer, infer --data and eval alike. */
+export function warnSlowDecode(file: string, model: { slowDecode: string | null }): void {
+  if (model.slowDecode) console.error(`hilbertq: warning: ${file}: ${model.slowDecode}`);
+}
+
 export function nonFiniteWarning(model: string, nonFinite: number, pixels: number): string | null {
   if (nonFinite === 0) return null;
   return `warning: ${model} predicted ${nonFinite} non-finite disparities (NaN or infinite) of ${pixels} scored pixels; they count as 0 px`;

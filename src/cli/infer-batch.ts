@@ -12,7 +12,7 @@ import { DepthPredictor } from '../infer/depth-predictor.js';
 import { checkInferSize } from '../infer/infer-limits.js';
 import { ConfigError } from '../util/errors.js';
 import { makeFolder } from '../util/fs.js';
-import { formatReport } from './eval.js';
+import { formatReport, warnSlowDecode } from './eval.js';
 import { countNonFinite, nonFiniteWritten, type InferFlags } from './infer.js';
 import { datasetFiles, refuseOverwritingInputs } from './output-guard.js';
 import { ProgressReporter } from './progress.js';
@@ -38,7 +38,7 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
   const outputs = names.flatMap((name) => [{ flag: '--out', path: join(flags.out, `${name}.pfm`) }, ...(flags.png ? [{ flag: '--png', path: join(flags.out, `${name}.png`) }] : [])]);
   refuseOverwritingInputs(outputs, [...datasetFiles(dataset), flags.model]);
   const predictor = await DepthPredictor.load(flags.model);
-  if (predictor.slowDecode) console.error(`hilbertq: warning: ${flags.model}: ${predictor.slowDecode}`);
+  warnSlowDecode(flags.model, predictor);
   const metrics = flags.eval ? new StereoMetricsAccumulator() : null;
   const rangeCheck = flags.eval ? new GroundTruthRangeCheck(predictor.config.maxDisp, predictor.config.minDisp) : null;
   const progress = new ProgressReporter('infer', dataset.length);

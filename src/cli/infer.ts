@@ -7,6 +7,7 @@ import { parseSize } from '../data/options.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
 import { checkInferSize, DEFAULT_MAX_INFER_PIXELS, MAX_INFER_PIXELS_ENV } from '../infer/infer-limits.js';
 import { ConfigError, FileFormatError } from '../util/errors.js';
+import { warnSlowDecode } from './eval.js';
 import { runBatchInfer } from './infer-batch.js';
 import { refuseOverwritingInputs } from './output-guard.js';
 
@@ -79,7 +80,7 @@ async function runInfer(flags: InferFlags): Promise<void> {
     }
   });
   const predictor = await DepthPredictor.load(flags.model);
-  if (predictor.slowDecode) console.error(`hilbertq: warning: ${flags.model}: ${predictor.slowDecode}`);
+  warnSlowDecode(flags.model, predictor);
   try {
     // Again with the model's own limit (a ViT's attention), known once it is loaded.
     checkInferSize(flags.left, left, resize, flags.resize, predictor.config);

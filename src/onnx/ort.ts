@@ -33,6 +33,7 @@ function defaultThreads(): number | undefined {
 
 /** An ORT CPU session from model bytes or an .onnx file; a bad file is a one-line FileFormatError. */
 export async function createOrtSession(model: Uint8Array | string, opts: OrtSessionOptions = {}): Promise<ort.InferenceSession> {
+  const threads = opts.threads ?? defaultThreads();
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: ['cpu'],
     graphOptimizationLevel: opts.optimization ?? 'all',
@@ -40,7 +41,7 @@ export async function createOrtSession(model: Uint8Array | string, opts: OrtSess
     // ORT's own message), and ORT's logger printed it once more before, in colour escapes.
     logSeverityLevel: 4,
     ...(opts.optimizedModelFile ? { optimizedModelFilePath: opts.optimizedModelFile } : {}),
-    ...((opts.threads ?? defaultThreads()) ? { intraOpNumThreads: opts.threads ?? defaultThreads() } : {}),
+    ...(threads ? { intraOpNumThreads: threads } : {}),
   };
   if (typeof model === 'string' && !existsSync(model)) throw new FileFormatError(model, 'does not exist');
   try {
