@@ -64,17 +64,15 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     done = what.endsWith('cached') ? done + 1 + settingsOf(model).schemes.length + o.preset.testPairs : done + 1;
     o.onProgress('evaluate', done, total, what);
   };
+  const cached = zoo.map((m) => (o.resume ? cachedEvaluation(m, settingsOf(m), workDir) : null));
+  zoo.forEach((m, i) => cached[i] && progress(m, `${m.name}: cached`));
+  const fresh = zoo.filter((_, i) => cached[i] === null);
   // Side by side in child processes (one core each) where more than one model needs it; the
   // numbers are the same as in this process, in the same order.
-  const cached = zoo.map((m) => (o.resume ? cachedEvaluation(m, settingsOf(m), workDir) : null));
-  const fresh = zoo.filter((_, i) => cached[i] === null);
-  if (o.jobs > 1 && fresh.length > 1) {
-    zoo.forEach((m, i) => cached[i] && progress(m, `${m.name}: cached`));
-    const evaluated = await evaluateInChildren(fresh, settingsOf, workDir, o.jobs, progress);
-    for (const c of cached) evaluations.push(c ?? (evaluated.shift() as ModelEvaluation));
-  } else {
-    for (const model of zoo) evaluations.push(await evaluateZooModel(model, settingsOf(model), workDir, (what) => progress(model, what), o.resume));
-  }
+  const evaluated: ModelEvaluation[] = [];
+  if (o.jobs > 1 && fresh.length > 1) evaluated.push(...(await evaluateInChildren(fresh, settingsOf, workDir, o.jobs, progress)));
+  else for (const model of fresh) evaluated.push(await evaluateZooModel(model, settingsOf(model), workDir, (what) => progress(model, what)));
+  for (const c of cached) evaluations.push(c ?? (evaluated.shift() as ModelEvaluation));
   const latency = await measureLatencies(evaluations, o.preset.latencyRuns, workDir, (done, total, what) => o.onProgress('latency', done, total, what), o.resume);
   o.onProgress('real pair', 0, 1, ALOE.name);
   const realPair = await evaluateRealPair(evaluations, ALOE);

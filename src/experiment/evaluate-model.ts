@@ -92,24 +92,13 @@ const EVALUATION_FILE = 'evaluation.json';
 /**
  * One zoo model through the paper's protocol: export to ONNX, quantize in every scheme, run
  * every precision on the same held-out pairs on ONNX Runtime, and measure accuracy and the
- * quantization error against the model's own FP32 prediction. The result is cached in
- * workDir/NAME/evaluation.json (written last, atomically), so an interrupted experiment
- * resumes at the first model without one.
+ * quantization error against the model's own FP32 prediction, afresh. The result is cached in
+ * workDir/NAME/evaluation.json (written last, atomically), where cachedEvaluation finds it, so an
+ * interrupted experiment resumes at the first model without one.
  */
-export async function evaluateZooModel(
-  zoo: ZooModel,
-  settings: EvaluationSettings,
-  workDir: string,
-  onProgress: (what: string) => void,
-  useCache = true,
-): Promise<ModelEvaluation> {
+export async function evaluateZooModel(zoo: ZooModel, settings: EvaluationSettings, workDir: string, onProgress: (what: string) => void): Promise<ModelEvaluation> {
   const dir = join(workDir, zoo.name);
   const fingerprint = fingerprintOf(zoo, settings);
-  const cached = useCache ? readCached(join(dir, EVALUATION_FILE), fingerprint) : null;
-  if (cached) {
-    onProgress(`${zoo.name}: cached`);
-    return cached;
-  }
   const files = new Map<Precision, string>([['fp32', join(dir, 'fp32.onnx')]]);
   exportModelDir(zoo.dir, files.get('fp32') as string);
   onProgress(`${zoo.name}: export`);

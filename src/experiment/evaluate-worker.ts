@@ -26,7 +26,7 @@ const send = (m: WorkerMessage): void => {
 
 process.on('disconnect', () => process.exit(143));
 process.on('message', (job: EvaluateJob) => {
-  evaluateZooModel(job.model, job.settings, job.workDir, (what) => send({ kind: 'progress', what }), false).then(
+  evaluateZooModel(job.model, job.settings, job.workDir, (what) => send({ kind: 'progress', what })).then(
     (evaluation) => send({ kind: 'done', evaluation: JSON.stringify(evaluation) }),
     // An expected failure travels as its one line; anything else keeps its stack.
     (err: unknown) => send({ kind: 'failed', message: err instanceof HilbertqError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err), expected: err instanceof HilbertqError }),

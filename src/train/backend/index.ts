@@ -106,7 +106,7 @@ export async function initTrainingBackend(name: 'wasm' | 'cpu' = 'wasm'): Promis
  * about serving a .wasm file to a browser, and a stack trace.
  */
 export async function startBackend(name: string): Promise<void> {
-  const held: [keyof Console & ('log' | 'warn' | 'error'), unknown[]][] = [];
+  const held: ['log' | 'warn' | 'error', unknown[]][] = [];
   const originals = { log: console.log, warn: console.warn, error: console.error };
   for (const key of ['log', 'warn', 'error'] as const) console[key] = (...args: unknown[]) => void held.push([key, args]);
   let started = false;
