@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ORT_THREADS_ENV } from '../onnx/ort.js';
+import { stoppingChildrenOnSignal } from '../util/child-processes.js';
 import { HilbertqError } from '../util/errors.js';
 import type { EvaluationSettings, ModelEvaluation } from './evaluate-model.js';
 import type { EvaluateJob, WorkerMessage } from './evaluate-worker.js';
@@ -33,12 +34,6 @@ export async function evaluateInChildren(
   const results = new Array<ModelEvaluation>(models.length);
   const queue = models.map((model, index) => ({ model, index }));
   const children = new Set<ChildProcess>();
-  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    for (const child of children) child.kill('SIGTERM');
-    process.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15));
-  };
-  for (const signal of signals) process.on(signal, onSignal);
   let failed = false;
   const evaluator = async (): Promise<void> => {
     const child = fork(worker, [], { env: { ...process.env, [ORT_THREADS_ENV]: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -64,11 +59,7 @@ export async function evaluateInChildren(
       else child.kill('SIGTERM');
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, models.length)) }, evaluator));
-  } finally {
-    for (const signal of signals) process.off(signal, onSignal);
-  }
+  await stoppingChildrenOnSignal(children, () => Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, models.length)) }, evaluator)));
   return results;
 }
 

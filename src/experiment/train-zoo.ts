@@ -8,6 +8,7 @@ import { DEFAULT_STEPS } from '../train/config.js';
 import { COMMAND_FILE } from '../train/trainer.js';
 import { ConfigError, HilbertqError } from '../util/errors.js';
 import { makeFolder, openAppendStream, writeFileAtomic } from '../util/fs.js';
+import { stoppingChildrenOnSignal } from '../util/child-processes.js';
 import { EXIT_WITH_PARENT_ENV } from '../util/parent-pipe.js';
 import { trainArgsFromConfig } from './train-args.js';
 import type { ZooModel } from './zoo.js';
@@ -90,13 +91,6 @@ export async function trainJobs(
   for (const job of jobs.filter((j) => !queue.includes(j))) onProgress(job.name, stepsOf(job));
   const children = new Set<ChildProcess>();
   let failed = false;
-  // On SIGTERM, SIGINT or SIGHUP the children go first, then this process, with the signal's code.
-  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    for (const child of children) child.kill('SIGTERM');
-    process.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15));
-  };
-  for (const signal of signals) process.on(signal, onSignal);
   const worker = async (): Promise<void> => {
     for (let job = queue.shift(); job && !failed; job = queue.shift()) {
       try {
@@ -108,11 +102,7 @@ export async function trainJobs(
       }
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
-  } finally {
-    for (const signal of signals) process.off(signal, onSignal);
-  }
+  await stoppingChildrenOnSignal(children, () => Promise.all(Array.from({ length: Math.max(1, parallel) }, worker)));
 }
 
 /** The --steps of a job's arguments (the train command's default when absent). */
