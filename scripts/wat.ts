@@ -6,6 +6,7 @@ export const WASM_MODULES = [
   { wat: 'src/curve/cube-walk.wat', constant: 'CUBE_WALK_WASM' },
   { wat: 'src/infer/head-tail.wat', constant: 'HEAD_TAIL_WASM' },
   { wat: 'src/train/adam.wat', constant: 'ADAM_WASM' },
+  { wat: 'src/train/soft-decoded-l1.wat', constant: 'SOFT_DECODED_L1_WASM' },
   { wat: 'src/train/backend/resize-grad.wat', constant: 'RESIZE_GRAD_WASM' },
   { wat: 'src/train/backend/matching-cost-grad.wat', constant: 'MATCHING_COST_GRAD_WASM' },
   { wat: 'src/train/backend/gemm.wat', constant: 'GEMM_WASM' },

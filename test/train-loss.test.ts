@@ -196,3 +196,53 @@ test('hilbertLoss with output noise uses the expected decoded L1, and its gradie
   assert.equal(grad[6], 0);
   assert.equal(grad[7], 0);
 });
+
+test("the soft L1's WebAssembly path runs, and matches the float64 loop point by point", () => {
+  for (const [spec, sigma, maxDisp] of [
+    [{ dims: 5, order: 1, margin: 0.1 }, 0.15, 64],
+    [{ dims: 2, order: 3, margin: 0.1 }, 0.03, 24],
+  ] as const) {
+    const curve = new HilbertCurve(spec);
+    const soft = new SoftDecodedL1(curve, maxDisp, sigma);
+    assert.ok(soft.simd, 'the soft L1 would loop in JS');
+    const d = curve.dims;
+    const n = 4099; // not a multiple of anything the kernel steps by
+    const rng = new Rng(11, 0);
+    const gt = new Float32Array(n);
+    const valid = new Float32Array(n);
+    const q = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      gt[i] = rng.next() * maxDisp;
+      valid[i] = rng.next() < 0.9 ? 1 : 0;
+      q[i] = Math.min(1, Math.max(0, gt[i] / maxDisp + 0.1 * (rng.next() - 0.5)));
+    }
+    // Points near the truth's fold, off the curve by up to half a spacing and more.
+    const planar = curve.encode(q);
+    const values = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) values[i * d + c] = planar[c * n + i] + curve.spacing * (rng.next() - 0.5);
+    values[7 * d] = NaN;
+    valid[7] = 1;
+    const fast = soft.all(values, gt, valid);
+    const ref = soft.allJs(values, gt, valid);
+    assert.ok(Number.isNaN(fast.loss[7]) && Number.isNaN(ref.loss[7]), 'a NaN point gives a NaN loss, which the trainer reports');
+    let kinks = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === 7) continue;
+      if (valid[i] === 0) {
+        assert.equal(fast.loss[i], 0);
+        for (let c = 0; c < d; c++) assert.equal(fast.grad[i * d + c], 0);
+        continue;
+      }
+      assert.ok(Math.abs(fast.loss[i] - ref.loss[i]) <= 1e-5 * Math.max(1, ref.loss[i]), `pixel ${i}: loss ${fast.loss[i]} vs ${ref.loss[i]}`);
+      let worst = 0;
+      let scale = 1;
+      for (let c = 0; c < d; c++) {
+        worst = Math.max(worst, Math.abs(fast.grad[i * d + c] - ref.grad[i * d + c]));
+        scale = Math.max(scale, Math.abs(ref.grad[i * d + c]));
+      }
+      // float32 against float64 can disagree on sign(error) where a segment's error is ~1e-6 px.
+      if (worst > 1e-4 * scale) kinks++;
+    }
+    assert.ok(kinks <= 2, `${kinks} pixels whose gradients differ`);
+  }
+});

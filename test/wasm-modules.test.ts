@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { compileWat, WASM_MODULES } from '../scripts/wat.js';
 import { heapModuleStatus, initTrainingBackend, PINNED_TFJS } from '../src/train/backend/index.js';
 import { withoutHeapModules } from '../src/train/backend/heap-wasm.js';
+import { softDecodedL1WasmFailure } from '../src/train/soft-decoded-l1-wasm.js';
 
 for (const { wat, constant } of WASM_MODULES) {
   test(`the committed ${constant} is the compiled ${wat} (npm run build:wasm)`, async () => {
@@ -18,6 +19,7 @@ test('every training heap module loads here, and a module that cannot run is rep
   const status = heapModuleStatus();
   assert.equal(status.length, 5);
   assert.deepEqual(status.filter((m) => m.failure !== null), [], 'a training kernel would silently take its slow path');
+  assert.equal(softDecodedL1WasmFailure(), null, "the curve head's soft loss would take its JS loop");
   // package.json pins tfjs exactly: the kernels read its internals.
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   assert.equal(pkg.dependencies['@tensorflow/tfjs'], PINNED_TFJS);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HilbertCurve } from '../curve/hilbert-curve.js';
 import type { OutputMapConfig } from '../models/output-map.js';
+import { SoftL1Wasm } from './soft-decoded-l1-wasm.js';
 
 /**
  * Training losses. Predictions are NHWC maps: [N, H, W, 1] with q for the direct head,
@@ -108,8 +109,7 @@ export function hilbertLoss(
   const grad = new Float32Array(pixels * d);
   const a = new Float64Array(d);
   const u = new Float64Array(d);
-  const soft = options.outputNoise ? new SoftDecodedL1(curve, maxDisp, options.outputNoise) : null;
-  const softGrad = new Float64Array(d);
+  const soft = options.outputNoise ? softDecodedL1For(curve, maxDisp, options.outputNoise).all(values, gtDisp as Float32Array, valid as Float32Array) : null;
   for (let i = 0; i < pixels; i++) {
     const weight = valid[i];
     if (weight === 0) continue;
@@ -126,7 +126,7 @@ export function hilbertLoss(
     const t = Math.min(1, Math.max(0, tRaw));
     let l1Slope = 0;
     if (soft) {
-      l1 += weight * soft.at(values, i, gtDisp[i], softGrad);
+      l1 += weight * soft.loss[i];
     } else {
       const err = ((s + t) / segments) * maxDisp - gtDisp[i];
       l1 += weight * Math.abs(err);
@@ -142,7 +142,7 @@ export function hilbertLoss(
       const toCurve = p - (a[c] + t * u[c]);
       component2 += toTruth * toTruth;
       r2 += toCurve * toCurve;
-      const l1Grad = soft ? softGrad[c] : l1Slope * u[c];
+      const l1Grad = soft ? soft.grad[i * d + c] : l1Slope * u[c];
       grad[i * d + c] = weight * norm * (l1Grad + 2 * alpha * (toTruth + beta * toCurve));
     }
     curveSum += weight * (component2 + beta * r2);
@@ -155,6 +155,18 @@ export function hilbertLoss(
     return { value: tf.scalar(disparityL1 + alpha * curveTerm), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]) };
   });
   return { total: loss(pred) as tf.Scalar, disparityL1: tf.scalar(disparityL1), curveTerm: tf.scalar(curveTerm) };
+}
+
+/** One SoftDecodedL1 per curve and setting: its WebAssembly instance and memory serve every step. */
+const softLosses = new WeakMap<HilbertCurve, Map<string, SoftDecodedL1>>();
+
+function softDecodedL1For(curve: HilbertCurve, maxDisp: number, sigma: number): SoftDecodedL1 {
+  let perCurve = softLosses.get(curve);
+  if (!perCurve) softLosses.set(curve, (perCurve = new Map()));
+  const key = `${maxDisp}/${sigma}`;
+  let soft = perCurve.get(key);
+  if (!soft) perCurve.set(key, (soft = new SoftDecodedL1(curve, maxDisp, sigma)));
+  return soft;
 }
 
 /**
@@ -179,6 +191,7 @@ export class SoftDecodedL1 {
   private readonly dims: number;
   private readonly invLen2: number;
   private readonly inv2s2: number;
+  private readonly wasm: SoftL1Wasm | null;
 
   constructor(
     curve: HilbertCurve,
@@ -198,6 +211,37 @@ export class SoftDecodedL1 {
     this.dist2 = new Float64Array(this.segments);
     this.proj = new Float64Array(this.segments);
     this.tSeg = new Float64Array(this.segments);
+    this.wasm = SoftL1Wasm.create({ dims: d, segments: this.segments, start: this.start, dir: this.dir, invLen2: this.invLen2, inv2s2: this.inv2s2, maxDisp });
+  }
+
+  /** Whether all() runs in WebAssembly (soft-decoded-l1.wat, float32, about 5x faster) or loops at(). */
+  get simd(): boolean {
+    return this.wasm !== null;
+  }
+
+  /**
+   * at() for every pixel of interleaved `values` (pixels x dims): each pixel's soft L1 in pixels
+   * and its gradient (pixel-major), 0 where `valid` is 0.
+   */
+  all(values: Float32Array, gt: Float32Array, valid: Float32Array): { loss: Float32Array; grad: Float32Array } {
+    const pixels = gt.length;
+    if (this.wasm) return this.wasm.run(values, gt, valid, pixels);
+    return this.allJs(values, gt, valid);
+  }
+
+  /** all() in JS, float64 (the reference the WebAssembly is held to). */
+  allJs(values: Float32Array, gt: Float32Array, valid: Float32Array): { loss: Float32Array; grad: Float32Array } {
+    const { dims: d } = this;
+    const pixels = gt.length;
+    const loss = new Float32Array(pixels);
+    const grad = new Float32Array(pixels * d);
+    const g = new Float64Array(d);
+    for (let i = 0; i < pixels; i++) {
+      if (valid[i] === 0) continue;
+      loss[i] = this.at(values, i, gt[i], g);
+      for (let c = 0; c < d; c++) grad[i * d + c] = g[c];
+    }
+    return { loss, grad };
   }
 
   /** The expected |error| in pixels at pixel i of interleaved `values`; its gradient into `grad`. */
