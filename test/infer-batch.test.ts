@@ -30,7 +30,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('infer --data writes one PFM and PNG per pair, the same disparity as single-pair infer, and scores it with --eval', async () => {
   const out = join(dir, 'batch');
   const printed = await runCli(['infer', '--model', model, '--data', dataset, '--out', out, '--png', '--eval']);
-  assert.deepEqual(readdirSync(out).sort(), ['000000.pfm', '000000.png', '000001.pfm', '000001.png', '000002.pfm', '000002.png']);
+  assert.deepEqual(readdirSync(out).sort(), ['000000.pfm', '000000.png', '000001.pfm', '000001.png', '000002.pfm', '000002.png', 'infer.json']);
   assert.match(printed, /3 disparities and PNG previews/);
   assert.match(printed, /non-occluded\s+EPE [\d.]+ px\s+D1 [\d.]+ %/);
   const single = join(dir, 'single.pfm');
@@ -51,14 +51,14 @@ test('infer --data names outputs after the samples and says so when --eval finds
   }
   const out = join(dir, 'kitti-out');
   const { stderr } = await runCliWithStderr(['infer', '--model', model, '--data', kitti, '--out', out, '--eval']);
-  assert.deepEqual(readdirSync(out), ['000007_10.pfm']);
+  assert.deepEqual(readdirSync(out).sort(), ['000007_10.pfm', 'infer.json']);
   assert.match(stderr, /^hilbertq: --eval: kitti:kitti has no ground-truth disparity/);
 });
 
 test('infer --data refuses an --out that is a file in one line, before loading anything', async () => {
   const file = join(dir, 'a-file');
   writeFileSync(file, 'x');
-  await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', file]), oneLine(ConfigError, /--out = .*a-file: is a file; with --data, --out names a folder/));
+  await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', file]), oneLine(ConfigError, /--out = .*a-file: is a file; name a folder/));
   await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', join(dir, 'x'), '--png', 'x.png']), oneLine(ConfigError, /--png takes no file name|give --png without a file name/));
   // A model that does not load leaves no empty output folder behind.
   writeFileSync(join(dir, 'junk.onnx'), 'not a model');
@@ -173,4 +173,45 @@ test('infer and eval warn about NaN disparities; eval refuses a pair over the in
   } finally {
     delete process.env.HILBERTQ_MAX_INFER_PIXELS;
   }
+});
+
+test('infer --data writes its folder whole: a failing pair leaves nothing, a rerun replaces its own folder, other folders are refused', async () => {
+  const broken = join(dir, 'broken-data');
+  generateDataset({ out: broken, count: 3, height: 32, width: 64, maxDisp: 12, seed: 0 });
+  writeFileSync(join(broken, 'left', '000002.png'), readFileSync(join(broken, 'left', '000002.png')).subarray(0, 60));
+  const out = join(dir, 'whole');
+  await assert.rejects(runCli(['infer', '--model', model, '--data', broken, '--out', out]), oneLine(FileFormatError, /000002\.png/));
+  assert.ok(!existsSync(out), 'pairs 0 and 1 are not left behind as if the run had finished');
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('staging')), [], 'no staging folder left');
+
+  // A first run with previews, then one without: the second replaces the first's folder whole.
+  await runCli(['infer', '--model', model, '--data', dataset, '--out', out, '--png']);
+  assert.equal(readdirSync(out).filter((f) => f.endsWith('.png')).length, 3);
+  await runCli(['infer', '--model', model, '--data', dataset, '--out', out]);
+  assert.deepEqual(readdirSync(out).sort(), ['000000.pfm', '000001.pfm', '000002.pfm', 'infer.json'], 'no stale previews');
+  // A failing rerun keeps the earlier folder as it was.
+  await assert.rejects(runCli(['infer', '--model', model, '--data', broken, '--out', out]), oneLine(FileFormatError, /000002\.png/));
+  assert.deepEqual(readdirSync(out).sort(), ['000000.pfm', '000001.pfm', '000002.pfm', 'infer.json']);
+
+  const mine = join(dir, 'my-folder');
+  mkdirSync(mine);
+  writeFileSync(join(mine, 'notes.txt'), 'keep me');
+  await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', mine]), oneLine(ConfigError, /my-folder: is a folder holding other files \(no infer\.json\)/));
+  assert.deepEqual(readdirSync(mine), ['notes.txt']);
+  // Nor may the folder to replace hold the run's inputs.
+  await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', dir]), oneLine(ConfigError, /holds .*, an input of this run, and would be replaced/));
+});
+
+test('single-pair infer refuses a --png or --out under a file before it runs, and leaves an earlier PFM as it was', async () => {
+  const [left, right] = ['left', 'right'].map((side) => join(dataset, side, '000000.png'));
+  const out = join(dir, 'kept.pfm');
+  writeFileSync(out, 'earlier result');
+  const file = join(dir, 'plain-file');
+  writeFileSync(file, 'x');
+  await assert.rejects(
+    runCli(['infer', '--model', model, '--left', left, '--right', right, '--out', out, '--png', join(file, 'v.png')]),
+    oneLine(ConfigError, /--png = .*plain-file\/v\.png: .*plain-file is a file, not a folder/),
+  );
+  await assert.rejects(runCli(['infer', '--model', model, '--left', left, '--right', right, '--out', join(file, 'sub', 'd.pfm')]), oneLine(ConfigError, /--out = .*plain-file is a file, not a folder/));
+  assert.equal(readFileSync(out, 'utf8'), 'earlier result');
 });

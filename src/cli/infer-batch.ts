@@ -1,5 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { colorizeDisparity } from '../data/colorize.js';
 import { openDataset } from '../data/dataset.js';
 import { writePfmDisparity } from '../data/formats/disparity.js';
@@ -11,16 +10,21 @@ import { StereoMetricsAccumulator } from '../eval/metrics.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
 import { checkInferSize } from '../infer/infer-limits.js';
 import { ConfigError } from '../util/errors.js';
-import { makeFolder } from '../util/fs.js';
 import { formatReport, warnSlowDecode } from './eval.js';
 import { countNonFinite, nonFiniteWritten, type InferFlags } from './infer.js';
 import { datasetFiles, refuseOverwritingInputs } from './output-guard.js';
 import { ProgressReporter } from './progress.js';
+import { StagedFolder } from './staged-folder.js';
+
+/** What `infer --data` writes into its folder last: the run's record, and the mark that the folder is its own. */
+const RECORD = 'infer.json';
 
 /**
  * `infer --data DIR --out OUTDIR`: one model load for every pair of a dataset, one PFM per pair
- * (and a PNG with --png), written atomically; pairs are read one at a time, so memory stays flat
- * in the dataset's length. With --eval the ground truth is scored as `hilbertq eval` does.
+ * (and a PNG with --png); pairs are read one at a time, so memory stays flat in the dataset's
+ * length. The folder is written as a whole (StagedFolder): it appears, or replaces the one an
+ * earlier run wrote, only once every pair is done. With --eval the ground truth is scored as
+ * `hilbertq eval` does.
  */
 export async function runBatchInfer(flags: InferFlags): Promise<void> {
   const dir = flags.data as string;
@@ -29,14 +33,17 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
   }
   if (typeof flags.png === 'string') throw new ConfigError('--png', flags.png, 'with --data, give --png without a file name: a PNG is written beside each PFM');
   if (/\.pfm$/i.test(flags.out)) throw new ConfigError('--out', flags.out, 'with --data, --out is a folder receiving one PFM per pair');
-  // Found before the dataset is read or the model loaded.
-  if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) throw new ConfigError('--out', flags.out, 'is a file; with --data, --out names a folder');
   const resize = flags.resize ? parseSize(flags.resize, '--resize') : undefined;
   const dataset = openDataset(dir);
   if (dataset.length === 0) throw new ConfigError('--data', dir, 'has no pairs: nothing to infer');
   const names = sampleNames(dataset);
   const outputs = names.flatMap((name) => [{ flag: '--out', path: join(flags.out, `${name}.pfm`) }, ...(flags.png ? [{ flag: '--png', path: join(flags.out, `${name}.png`) }] : [])]);
-  refuseOverwritingInputs(outputs, [...datasetFiles(dataset), flags.model]);
+  const inputs = [...datasetFiles(dataset), flags.model];
+  refuseOverwritingInputs(outputs, inputs);
+  // The folder is replaced whole: none of the run's inputs may lie in it.
+  const inside = inputs.find((f) => resolve(f).startsWith(resolve(flags.out) + '/'));
+  if (inside) throw new ConfigError('--out', flags.out, `holds ${inside}, an input of this run, and would be replaced`);
+  const folder = StagedFolder.open(flags.out, RECORD, '--out');
   const predictor = await DepthPredictor.load(flags.model);
   warnSlowDecode(flags.model, predictor);
   const metrics = flags.eval ? new StereoMetricsAccumulator() : null;
@@ -56,13 +63,10 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
       nonFinite += countNonFinite(result.disparity);
       pixels += result.disparity.length;
       const valid = new Uint8Array(result.disparity.length).fill(1);
-      // The folder with the first result: a model that does not load, or a first pair refused
-      // for its size, leaves no empty folder behind.
-      if (i === 0) makeFolder(flags.out);
-      writePfmDisparity(join(flags.out, `${names[i]}.pfm`), { width, height, disp: result.disparity, valid });
+      writePfmDisparity(folder.path(`${names[i]}.pfm`), { width, height, disp: result.disparity, valid });
       if (flags.png) {
         const maxDisp = predictor.config.maxDisp * (resize ? width / resize.width : 1);
-        writePng(join(flags.out, `${names[i]}.png`), colorizeDisparity(width, height, result.disparity, null, maxDisp));
+        writePng(folder.path(`${names[i]}.png`), colorizeDisparity(width, height, result.disparity, null, maxDisp));
       }
       if (metrics && sample.disp && sample.valid) {
         metrics.add(result.disparity, sample.disp, sample.valid, sample.occ);
@@ -70,6 +74,11 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
       }
       progress.update(i + 1);
     }
+    const record = { model: resolve(flags.model), scheme: predictor.scheme, data: resolve(dir), pairs: dataset.length, png: flags.png === true, resize: flags.resize ?? null };
+    folder.commit(`${JSON.stringify(record, null, 2)}\n`);
+  } catch (err) {
+    folder.discard();
+    throw err;
   } finally {
     progress.stop();
     await predictor.release();

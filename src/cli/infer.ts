@@ -9,7 +9,7 @@ import { checkInferSize, DEFAULT_MAX_INFER_PIXELS, MAX_INFER_PIXELS_ENV } from '
 import { ConfigError, FileFormatError } from '../util/errors.js';
 import { warnSlowDecode } from './eval.js';
 import { runBatchInfer } from './infer-batch.js';
-import { refuseOverwritingInputs } from './output-guard.js';
+import { refuseFileOnPath, refuseOverwritingInputs } from './output-guard.js';
 
 export interface InferFlags {
   model: string;
@@ -69,6 +69,8 @@ async function runInfer(flags: InferFlags): Promise<void> {
   // Found before the run, which would otherwise write the PFM and then fail on the picture.
   if (flags.png && existsSync(flags.png) && statSync(flags.png).isDirectory()) throw new ConfigError('--png', flags.png, 'is a folder; name the picture file to write');
   refuseOverwritingInputs([{ flag: '--out', path: flags.out }, ...(flags.png ? [{ flag: '--png', path: flags.png }] : [])], [flags.left, flags.right, flags.model]);
+  refuseFileOnPath(flags.out, '--out');
+  if (flags.png) refuseFileOnPath(flags.png, '--png');
   // Read and check every input before the model: a bad image should not cost a session load.
   // Each size is checked from the image's header, before it is decoded: the left's against the
   // limit, the right's against the left's.

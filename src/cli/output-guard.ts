@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { StereoDataset } from '../data/types.js';
 import { FileListDataset } from '../data/layouts/file-list.js';
@@ -47,4 +47,18 @@ export function datasetFiles(dataset: StereoDataset): string[] {
     files.push(left, right, ...(disp ? [disp] : []), ...(occ ? [occ.path] : []));
   }
   return files;
+}
+
+/**
+ * Refuses, before any work, an output whose folder cannot be made because a file stands on its
+ * path: `infer --png x.png/v.png` used to write the PFM, run for nothing, then fail on the picture.
+ */
+export function refuseFileOnPath(output: string, flag: string): void {
+  for (let d = dirname(resolve(output)); ; d = dirname(d)) {
+    if (existsSync(d)) {
+      if (!statSync(d).isDirectory()) throw new ConfigError(flag, output, `${d} is a file, not a folder`);
+      return;
+    }
+    if (dirname(d) === d) return;
+  }
 }

@@ -74,7 +74,7 @@ function claim(file: string, mine: string, depth: number): 'held' | 'retry' | nu
   const seen = contents(file);
   if (seen === null) return 'retry'; // released meanwhile
   const pid = holderOf(seen);
-  if (pid !== null && pid !== process.pid && alive(pid)) return pid;
+  if (pid !== null && pid !== process.pid && processAlive(pid)) return pid;
   // Dead holder, or our pid with another token (a previous life): stale. A file without a pid
   // is stale too: createExclusive never shows a lock before its contents are complete.
   if (depth >= 3) return 'retry';
@@ -149,7 +149,8 @@ function holderOf(text: string): number | null {
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` runs (on this machine): a lock or staging folder of a dead one is stale. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
