@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, type ModelProto, type ValueInfoProto } from '../src/onnx/onnx-proto.js';
 import { createOrtSession } from '../src/onnx/ort.js';
 import { calibrateRanges } from '../src/quant/calibrate.js';
-import { syntheticCalibration, type CalibrationPair } from '../src/quant/calibration-data.js';
+import { MAX_RENDERED_CALIBRATION_BYTES, syntheticCalibration, type CalibrationPair } from '../src/quant/calibration-data.js';
 import { EntropyCollector } from '../src/quant/calibrators/entropy.js';
 import { MinMaxCollector } from '../src/quant/calibrators/minmax.js';
 import { MseCollector } from '../src/quant/calibrators/mse.js';
@@ -137,4 +137,14 @@ test('synthetic calibration pairs are rendered once and walked again as the same
   // The same pairs as rendering them afresh.
   const fresh = [...syntheticCalibration({ height: 16, width: 32, maxDisp: 8, count: 3, seed: 5, scenes: 'precision' }).pairs()];
   first.forEach((p, i) => assert.deepEqual(p.left, fresh[i].left));
+});
+
+test('a synthetic calibration count that could not be held in memory is refused before any pair is rendered', () => {
+  const pairBytes = 2 * 3 * 64 * 128 * 4;
+  const most = Math.floor(MAX_RENDERED_CALIBRATION_BYTES / pairBytes);
+  // At the limit the pairs are only described (rendered lazily), so this costs nothing.
+  assert.equal(syntheticCalibration({ height: 64, width: 128, maxDisp: 24, count: most }).count, most);
+  for (const count of [most + 1, 3_000_000, 99_999_999_999]) {
+    assert.throws(() => syntheticCalibration({ height: 64, width: 128, maxDisp: 24, count }), new RegExp(`calibration pairs = ${count}: .*at most ${most} fit`));
+  }
 });
