@@ -54,8 +54,26 @@ test('truncated or corrupt PNG, JPEG and PFM files fail naming the file and the 
       assert.throws(() => read(path), namesFile(path, reason), name);
     }
     assert.throws(() => readImage(join(dir, 'missing.png')), namesFile('missing.png', /not found/));
+    // An IDAT whose zlib stream is garbage under a valid CRC: the decoder's message ended in a colon.
+    const garbled = Buffer.from(png);
+    const idat = garbled.indexOf('IDAT');
+    const length = garbled.readUInt32BE(idat - 4);
+    garbled.fill(0x5a, idat + 4, idat + 4 + length);
+    garbled.writeUInt32BE(crc32(garbled.subarray(idat, idat + 4 + length)), idat + 4 + length);
+    writeFileSync(join(dir, 'zlib.png'), garbled);
+    assert.throws(() => readImage(join(dir, 'zlib.png')), namesFile(join(dir, 'zlib.png'), /corrupt PNG: [^:]*[^:\s]$/));
   });
 });
+
+/** PNG's CRC-32 (ISO 3309), for a hand-made chunk. */
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
 
 test('views of different sizes and a disparity map of the wrong size are refused', () => {
   withTempDir((dir) => {
@@ -78,6 +96,20 @@ test('a manifest that lists missing files is refused when the folder is opened',
     assert.throws(() => openDataset(dir), namesFile('manifest.json', /000001\.pfm.*does not exist/));
     writeFileSync(join(dir, 'manifest.json'), '{"format": "hilbertq-stereo", "samples": [');
     assert.throws(() => openDataset(dir), namesFile('manifest.json', /not valid JSON/));
+  });
+});
+
+test('a manifest of another version, or with an empty path, is refused naming the manifest', () => {
+  withTempDir((dir) => {
+    generateDataset({ ...OPTS, out: dir, count: 2 });
+    const path = join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(path, 'utf8')) as { version: number; samples: { left: string }[] };
+    writeFileSync(path, JSON.stringify({ ...manifest, version: 99 }));
+    assert.throws(() => openDataset(dir), namesFile('manifest.json', /is manifest version 99; this hilbertq reads version 1/));
+    // "" named the dataset folder itself: "is a directory, expected a file".
+    manifest.samples[1].left = '';
+    writeFileSync(path, JSON.stringify(manifest));
+    assert.throws(() => openDataset(dir), namesFile('manifest.json', /malformed manifest/));
   });
 });
 

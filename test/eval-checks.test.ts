@@ -126,6 +126,10 @@ test('a model whose stride or output quantization metadata is absurd is refused 
     [QUANT_METADATA_KEYS.outputZeroPoint, '300', /zero point "300": expected/],
     [QUANT_METADATA_KEYS.outputZeroPoint, '-5', /zero point "-5": expected/],
     [QUANT_METADATA_KEYS.outputZeroPoint, '', /inconsistent output quantization metadata/],
+    // null, an array or a number used to reach the checks as "Cannot read properties of null".
+    [METADATA_KEYS.config, 'null', /has invalid hilbertq\.config: invalid model config = null: expected a JSON object$/],
+    [METADATA_KEYS.config, '[1,2]', /invalid model config = \[1,2\]: expected a JSON object$/],
+    [METADATA_KEYS.config, '7', /invalid model config = 7: expected a JSON object$/],
   ];
   for (const [key, value, message] of cases) {
     const file = edited(key, value);

@@ -48,7 +48,8 @@ export function writeManifest(dir: string, manifest: Manifest): void {
 function isEntry(value: unknown): value is ManifestEntry {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return ['left', 'right', 'disp', 'occ'].every((k) => typeof v[k] === 'string');
+  // An empty path names the dataset folder itself.
+  return ['left', 'right', 'disp', 'occ'].every((k) => typeof v[k] === 'string' && v[k] !== '');
 }
 
 /**
@@ -74,6 +75,8 @@ export function readManifest(dir: string, checkFiles = true): Manifest {
   if (typeof m !== 'object' || m === null || m.format !== MANIFEST_FORMAT) {
     throw new FileFormatError(path, `not a ${MANIFEST_FORMAT} manifest`);
   }
+  // A later format may list its files differently: read as version 1 they would be misread.
+  if (m.version !== 1) throw new FileFormatError(path, `is manifest version ${JSON.stringify(m.version)}; this hilbertq reads version 1`);
   if (!Array.isArray(m.samples) || !m.samples.every(isEntry) || m.count !== m.samples.length) {
     throw new FileFormatError(path, 'malformed manifest: "samples" must list {left, right, disp, occ} and match "count"');
   }

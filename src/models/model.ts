@@ -48,6 +48,8 @@ export function backboneSettings(cfg: ModelConfig): BackboneSettings {
 export const MAX_MODEL_DISP = 8192;
 
 export function validateModelConfig(cfg: ModelConfig): void {
+  // A config read from a file may be null, an array or a number: say so, not "cannot read properties of null".
+  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new ConfigError('model config', JSON.stringify(cfg) ?? String(cfg), 'expected a JSON object');
   if (cfg.family !== 'unet' && cfg.family !== 'vit') throw new ConfigError('family', cfg.family, "expected 'unet' or 'vit'");
   if (cfg.head !== 'direct' && cfg.head !== 'hilbert') throw new ConfigError('head', cfg.head, "expected 'direct' or 'hilbert'");
   if (!Number.isInteger(cfg.dims) || cfg.dims < 2 || cfg.dims > 8) throw new ConfigError('dims', cfg.dims, 'expected an integer in 2..8');

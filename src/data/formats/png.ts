@@ -25,7 +25,8 @@ export function decodePngFile(path: string, bytes: Uint8Array = readFileBytes(pa
   try {
     png = decode(bytes, { checkCrc: true });
   } catch (err) {
-    throw new FileFormatError(path, `corrupt PNG: ${errorText(err)}`);
+    // The decoder's messages can end in a colon with nothing after it ("Error while decompressing the data:").
+    throw new FileFormatError(path, `corrupt PNG: ${errorText(err).replace(/[\s:]+$/, '') || 'the decoder refused it'}`);
   }
   if (png.palette) {
     const rgb = convertIndexedToRgb(png);
