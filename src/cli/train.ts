@@ -11,6 +11,7 @@ import { initTrainingBackend } from '../train/backend/index.js';
 import { checkBatchPixels } from '../train/batch-limit.js';
 import { DEFAULT_STEPS, TRAIN_DEFAULTS, type TrainConfig } from '../train/config.js';
 import { initRecord, train } from '../train/trainer.js';
+import { stoppingChildrenOnSignal } from '../util/child-processes.js';
 import { ConfigError } from '../util/errors.js';
 import { exitWithParent } from '../util/parent-pipe.js';
 import { parseIntOption, parseNumberOption } from './options.js';
@@ -185,10 +186,14 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   await initTrainingBackend(flags.backend);
   const command = ['hilbertq', ...process.argv.slice(2)].join(' ');
   let progress: ProgressReporter | null = null;
-  const result = await train(config, {
+  // Ctrl-C or SIGTERM ends the run between two steps with process.exit (130, 143), which releases
+  // the folder's lock (util/lock.ts); killed by the signal's default action, the process left
+  // hilbertq.lock behind. A training has no child processes to stop first.
+  const result = await stoppingChildrenOnSignal(new Set(), () => train(config, {
     runDir: flags.out,
     resume: flags.resume ?? false,
     command,
+    onNotice: (message) => console.error(`hilbertq: ${message}`),
     onProgress: (p) => {
       progress ??= new ProgressReporter('train', p.steps, ['loss', 'valEPE', 'msPerStep'], 30, p.step - 1);
       progress.update(
@@ -197,7 +202,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
         (p.steps - p.step) * p.secondsPerStep,
       );
     },
-  });
+  }));
   (progress as ProgressReporter | null)?.stop();
   const v = result.validation;
   console.log(

@@ -96,6 +96,16 @@ export function readWeightsDir(dir: string): { manifest: WeightsManifest; values
 }
 
 /**
+ * Refuses weights holding NaN or infinities: exported they give NaN disparities, and as --init
+ * they made the first step "diverge".
+ */
+export function refuseNonFiniteWeights(values: ReadonlyMap<string, Float32Array>, binPath: string): void {
+  for (const [name, v] of values) {
+    if (!v.every(Number.isFinite)) throw new FileFormatError(binPath, `parameter ${name} holds NaN or infinite values`);
+  }
+}
+
+/**
  * The manifest's parameter list: named entries with shapes of whole non-negative sizes and
  * offsets that neither overlap nor leave byteLength. A negative shape crashed with a RangeError,
  * a missing list with a TypeError, and overlapping parameters loaded as a silently wrong model.

@@ -4,7 +4,7 @@ import type { TrainingScenes } from '../data/types.js';
 import { manifestGraph } from '../models/manifest-graph.js';
 import type { ModelConfig } from '../models/model.js';
 import type { ModelGraph } from '../models/ir.js';
-import { MANIFEST_FILE, readWeightsDir, recordedTrainingSize, WEIGHTS_FILE } from '../models/weights-io.js';
+import { MANIFEST_FILE, WEIGHTS_FILE, readWeightsDir, recordedTrainingSize, refuseNonFiniteWeights } from '../models/weights-io.js';
 import { FileFormatError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { fileSha256 } from '../util/hash.js';
@@ -53,10 +53,6 @@ export function readModelDir(modelDir: string): {
   if (!existsSync(binPath)) throw new FileFormatError(binPath, 'does not exist');
   const { manifest, values } = readWeightsDir(modelDir);
   const { config, graph } = manifestGraph(manifest, manifestPath);
-  for (const p of graph.params) {
-    if (!(values.get(p.name) as Float32Array).every(Number.isFinite)) {
-      throw new FileFormatError(binPath, `parameter ${p.name} holds NaN or infinite values`);
-    }
-  }
+  refuseNonFiniteWeights(values, binPath);
   return { config, graph, values, trainingSize: recordedTrainingSize(manifest.meta, manifestPath) };
 }

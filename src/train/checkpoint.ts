@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelGraph } from '../models/ir.js';
 import { loadWeights, saveWeights, type ParamMap } from '../models/tfjs-build.js';
@@ -78,19 +78,53 @@ export function findCheckpoint(runDir: string): string | null {
   return null;
 }
 
+/**
+ * The checkpoint a resume continues from: the last complete one, or null when the run stopped
+ * before its first save (no checkpoint/ and no checkpoint.old/; a checkpoint.new/ is a save the
+ * kill cut short), so that it trains again from step 0. A checkpoint/ (or checkpoint.old/) that
+ * is there but incomplete, with no complete one beside it, is no state a kill leaves (`complete`
+ * is written before the folder moves in): it was damaged, and is refused in one line. Training
+ * from step 0 instead wiped metrics.jsonl without a word.
+ */
+export function checkpointToResume(runDir: string): string | null {
+  const found = findCheckpoint(runDir);
+  if (found) return found;
+  for (const name of [DIR, `${DIR}.old`]) {
+    const dir = join(runDir, name);
+    const stat = onFileSystem(dir, 'read', () => statSync(dir, { throwIfNoEntry: false }));
+    if (!stat) continue;
+    const missing = FILES.filter((f) => !existsSync(join(dir, f))).map((f) => (f === COMPLETE ? `the marker file '${COMPLETE}'` : f));
+    const problem = stat.isDirectory() ? `is incomplete (missing ${missing.join(', ')})` : 'is not a folder';
+    throw new FileFormatError(dir, `${problem}: the run cannot resume from it; move it away to train the run again from step 0`);
+  }
+  return null;
+}
+
 function isComplete(dir: string): boolean {
   return FILES.every((f) => existsSync(join(dir, f)));
 }
 
-export function loadCheckpoint(dir: string, momentShapes: number[][]): {
+/**
+ * The run's `steps` bounds a checkpoint's step: a state.json edited to 1e9 published a 120-step
+ * model as done. The small files are checked before the weights become tensors, so a refusal
+ * leaves none allocated.
+ */
+export function loadCheckpoint(dir: string, momentShapes: number[][], steps: number): {
   params: ParamMap;
   graph: ModelGraph;
   moments: Float32Array[];
   state: CheckpointState;
 } {
-  const { graph, params } = loadWeights(dir);
+  const stateFile = join(dir, 'state.json');
+  let state: CheckpointState;
+  try {
+    state = JSON.parse(readFileSync(stateFile, 'utf8')) as CheckpointState;
+  } catch (err) {
+    throw new FileFormatError(stateFile, `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  checkState(state, stateFile, steps);
   const file = join(dir, 'optimizer.bin');
-  const raw = readFileSync(file);
+  const raw = onFileSystem(file, 'read', () => readFileSync(file));
   const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
   const sizes = momentShapes.map((s) => s.reduce((a, b) => a * b, 1));
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -101,12 +135,26 @@ export function loadCheckpoint(dir: string, momentShapes: number[][]): {
     moments.push(all.slice(offset, offset + size));
     offset += size;
   }
-  const stateFile = join(dir, 'state.json');
-  let state: CheckpointState;
-  try {
-    state = JSON.parse(readFileSync(stateFile, 'utf8')) as CheckpointState;
-  } catch (err) {
-    throw new FileFormatError(stateFile, `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
+  const { graph, params } = loadWeights(dir);
   return { params, graph, moments, state };
+}
+
+/** The fields of state.json the trainer counts with, each refused in one line naming the file. */
+function checkState(state: CheckpointState, file: string, steps: number): void {
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) throw new FileFormatError(file, 'does not hold a checkpoint state object');
+  const integer = (field: 'step' | 'adamStep' | 'metricsLines', max: number, why: string): void => {
+    const v: unknown = state[field];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
+      throw new FileFormatError(file, `invalid ${field} = ${JSON.stringify(v) ?? 'missing'}: must be an integer in 0..${max}${why}`);
+    }
+  };
+  integer('step', steps, " (the run's steps in config.json)");
+  integer('adamStep', Number.MAX_SAFE_INTEGER, '');
+  integer('metricsLines', Number.MAX_SAFE_INTEGER, '');
+  if (typeof state.elapsedSeconds !== 'number' || !(state.elapsedSeconds >= 0)) {
+    throw new FileFormatError(file, `invalid elapsedSeconds = ${JSON.stringify(state.elapsedSeconds) ?? 'missing'}: must be a number >= 0`);
+  }
+  for (const field of ['code', 'resumes'] as const) {
+    if (state[field] !== undefined && !Array.isArray(state[field])) throw new FileFormatError(file, `invalid ${field}: must be a list`);
+  }
 }

@@ -13,13 +13,13 @@ import { createParams, disposeParams, loadWeights, saveWeights, type ParamMap } 
 import { fakeQuantMismatch } from '../models/fake-quant.js';
 import type { ModelGraph } from '../models/ir.js';
 import { isLinearOutput } from '../models/output-map.js';
-import { readWeightsDir, WEIGHTS_FILE } from '../models/weights-io.js';
+import { readWeightsDir, refuseNonFiniteWeights, WEIGHTS_FILE } from '../models/weights-io.js';
 import { ConfigError, FileFormatError, HilbertqError, onFileSystem } from '../util/errors.js';
 import { appendToFile, writeFileAtomic } from '../util/fs.js';
 import { lockFolder } from '../util/lock.js';
 import { codeProvenance, type CodeProvenance } from '../util/provenance.js';
 import { Adam } from './adam.js';
-import { findCheckpoint, loadCheckpoint, saveCheckpoint, type ResumeRecord } from './checkpoint.js';
+import { checkpointToResume, findCheckpoint, loadCheckpoint, saveCheckpoint, type ResumeRecord } from './checkpoint.js';
 import { validateTrainConfig, VALIDATION_SEED, type TrainConfig } from './config.js';
 import { trainingFeed, type BatchFeed } from './feed.js';
 import { cosineLearningRate } from './schedule.js';
@@ -45,6 +45,8 @@ export interface TrainOptions {
   onProgress?: (p: TrainProgress) => void;
   /** Stop after this many steps of this process (tests use it to simulate an interruption). */
   stopAfter?: number;
+  /** A one-line notice for the user, e.g. that a resume found no checkpoint and starts at step 0. */
+  onNotice?: (message: string) => void;
 }
 
 export interface TrainResult {
@@ -67,17 +69,8 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
     if (!existsSync(configFile)) throw new ConfigError('--resume', runDir, 'has no config.json: nothing to resume');
     config = readJson<TrainConfig>(configFile);
   }
-  validateTrainConfig(config);
-  // Everything that can be wrong with the data or the size is found before the folder is written:
-  // a failed start used to leave a config.json that the corrected command then refused.
-  const graph = buildModelGraph(config.model);
-  const planProblem = config.fakeQuant ? fakeQuantMismatch(config.fakeQuant, graph) : null;
-  if (planProblem) throw new ConfigError('--qat', config.fakeQuant?.source, `does not fit this model: it ${planProblem}`);
-  for (const [name, size] of [['height', config.height], ['width', config.width]] as const) {
-    if (size % graph.stride !== 0) throw new ConfigError('--size', `${config.height}x${config.width}`, `${name} must be a multiple of the model's stride ${graph.stride}`);
-  }
-  const feed = trainingFeed(config);
-  feed(0);
+  // A resume's settings come from config.json, not from flags: its errors name that file.
+  const { graph, feed } = options.resume ? inRunConfig(configFile, () => checkedRun(config, configFile)) : checkedRun(config, null);
   // An --init that does not fit the model is refused before the folder is written, too; the
   // weights it loads are the run's (trainLocked owns them from here).
   const initial = config.init && !options.resume ? initialParams(config, graph) : null;
@@ -95,13 +88,48 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
   }
 }
 
+/**
+ * Everything that can be wrong with the settings, the data or the size, found before the folder
+ * is written: a failed start used to leave a config.json that the corrected command then refused.
+ * `configFile` is the config.json a resume read its settings from (null for a new run).
+ */
+function checkedRun(config: TrainConfig, configFile: string | null): { graph: ModelGraph; feed: BatchFeed } {
+  validateTrainConfig(config);
+  const graph = buildModelGraph(config.model);
+  const planProblem = config.fakeQuant ? fakeQuantMismatch(config.fakeQuant, graph) : null;
+  if (planProblem) throw new ConfigError('--qat', config.fakeQuant?.source, `does not fit this model: it ${planProblem}`);
+  for (const [name, size] of [['height', config.height], ['width', config.width]] as const) {
+    if (size % graph.stride !== 0) throw new ConfigError('--size', `${config.height}x${config.width}`, `${name} must be a multiple of the model's stride ${graph.stride}`);
+  }
+  // A resumed run's dataset may have moved since it started: say where its path came from.
+  const where = configFile && config.data.source === 'folder' ? 'data.path' : null;
+  const feed = where ? inRunConfig(configFile as string, () => trainingFeed(config), where) : trainingFeed(config);
+  feed(0);
+  return { graph, feed };
+}
+
+/**
+ * Runs `check` on settings read from `configFile`, turning a user-facing error into one line
+ * naming that file (and `field`, where the error is about what the field names); an error already
+ * naming the file passes unchanged.
+ */
+function inRunConfig<T>(configFile: string, check: () => T, field?: string): T {
+  try {
+    return check();
+  } catch (err) {
+    if (!(err instanceof HilbertqError) || err.message.startsWith(`${configFile}: `)) throw err;
+    throw new FileFormatError(configFile, field ? `${field}: ${err.message}` : err.message);
+  }
+}
+
 async function trainLocked(config: TrainConfig, options: TrainOptions, graph: ModelGraph, feed: BatchFeed, initial: ParamMap | null): Promise<TrainResult> {
   const { runDir } = options;
   const configFile = join(runDir, 'config.json');
   const metricsFile = join(runDir, 'metrics.jsonl');
   const commandFile = join(runDir, COMMAND_FILE);
   // Under the lock, so that no other process can write the folder between this check and ours.
-  const checkpointDir = findCheckpoint(runDir);
+  // A resume refuses a damaged checkpoint rather than silently training again from step 0.
+  const checkpointDir = options.resume ? checkpointToResume(runDir) : findCheckpoint(runDir);
   // A resume takes every weight from the checkpoint; one interrupted before its first checkpoint
   // starts again from the init folder, read now.
   const params: ParamMap = initial ?? (config.init && options.resume && !checkpointDir ? initialParams(config, graph) : createParams(graph, config.seed));
@@ -118,7 +146,7 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
       writeFileAtomic(commandFile, `${JSON.stringify({ command: options.command ?? null })}\n`);
     }
     // Inside the guard: a resume's unreadable command file must not leave the weights allocated.
-    startedBy = existsSync(commandFile) ? readJson<{ command: string | null }>(commandFile).command : null;
+    startedBy = existsSync(commandFile) ? (readJson<{ command?: string | null } | null>(commandFile)?.command ?? null) : null;
   } catch (err) {
     disposeParams(params);
     throw err;
@@ -134,7 +162,12 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
     let metricsLines = 0;
     if (options.resume && checkpointDir) {
       const shapes = [...params.values()].map((p) => p.shape);
-      const loaded = loadCheckpoint(checkpointDir, [...shapes, ...shapes]);
+      const loaded = loadCheckpoint(checkpointDir, [...shapes, ...shapes], config.steps);
+      const stray = [...params].find(([name, v]) => loaded.params.get(name)?.shape.join('x') !== v.shape.join('x'));
+      if (stray) {
+        disposeParams(loaded.params);
+        throw new FileFormatError(join(checkpointDir, 'model.json'), `is not the model ${configFile} trains (no ${stray[0]} of shape [${stray[1].shape.join(', ')}])`);
+      }
       for (const [name, v] of params) v.assign(loaded.params.get(name) as tf.Variable);
       for (const v of loaded.params.values()) v.dispose();
       adam.loadState(loaded.state.adamStep, loaded.moments);
@@ -143,11 +176,11 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
         throw new ConfigError('--resume', runDir, `has finished its ${config.steps} steps; its model is in ${join(runDir, 'model')}`);
       }
       elapsedBefore = loaded.state.elapsedSeconds;
-      metricsLines = loaded.state.metricsLines;
+      metricsLines = truncateLines(metricsFile, loaded.state.metricsLines);
       code = withSegment(loaded.state.code ?? [], code[0]);
       resumes = [...(loaded.state.resumes ?? []), { command: options.command ?? null, fromStep: startStep }];
-      truncateLines(metricsFile, metricsLines);
     } else if (options.resume) {
+      options.onNotice?.(`${runDir} holds no checkpoint (the run stopped before its first one): training starts again from step 0`);
       writeFileAtomic(metricsFile, '');
       resumes = [{ command: options.command ?? null, fromStep: 0 }];
     }
@@ -167,6 +200,7 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
     let lastValidation: StereoMetrics | null = null;
     let lastValEpe: number | null = null;
     let stepsRun = 0;
+    let checkpointed = checkpointDir !== null;
     const seconds = (): number => elapsedBefore + (performance.now() - started) / 1000;
 
     for (let step = startStep; step < config.steps; step++) {
@@ -179,7 +213,8 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
       const t0 = performance.now();
       const { loss, l1, curveTerm, gradNorm } = trainStep(config, graph, params, variables, adam, batch, step, lr);
       if (!Number.isFinite(loss)) {
-        throw new HilbertqError(`training diverged at step ${step + 1}: loss is ${loss}; the last checkpoint is kept in ${runDir}`);
+        const kept = checkpointed ? `the last checkpoint is kept in ${runDir}` : `${runDir} holds no checkpoint yet`;
+        throw new HilbertqError(`training diverged at step ${step + 1}: loss is ${loss}; ${kept}`);
       }
       const stepMs = performance.now() - t0;
       stepsRun++;
@@ -201,6 +236,7 @@ async function trainLocked(config: TrainConfig, options: TrainOptions, graph: Mo
           code,
           resumes,
         });
+        checkpointed = true;
       }
       options.onProgress?.({
         step: done,
@@ -234,10 +270,17 @@ function readJson<T>(file: string): T {
   }
 }
 
-function truncateLines(file: string, lines: number): void {
-  if (!existsSync(file)) return;
-  const kept = onFileSystem(file, 'read', () => readFileSync(file, 'utf8')).split('\n').filter((l) => l !== '').slice(0, lines);
+/**
+ * Cuts metrics.jsonl back to its first `lines` records and returns how many it keeps (the count
+ * the next checkpoint records). A last line without its newline was cut short by a kill mid-write:
+ * it is dropped, or the file would stop being JSON lines.
+ */
+function truncateLines(file: string, lines: number): number {
+  if (!existsSync(file)) return 0;
+  const text = onFileSystem(file, 'read', () => readFileSync(file, 'utf8'));
+  const kept = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((l) => l !== '').slice(0, lines);
   writeFileAtomic(file, kept.length ? `${kept.join('\n')}\n` : '');
+  return kept.length;
 }
 
 /** The segments' code list with `next` appended unless the last segment ran the same code. */
@@ -322,7 +365,8 @@ export function weightsSha256(modelDir: string): string {
 export function initRecord(modelDir: string, newHead = false): NonNullable<TrainConfig['init']> {
   const dir = resolve(modelDir);
   if (!existsSync(join(dir, WEIGHTS_FILE))) throw new ConfigError('--init', modelDir, 'is not a model folder (model.json + weights.bin)');
-  const { manifest } = readWeightsDir(dir);
+  const { manifest, values } = readWeightsDir(dir);
+  refuseNonFiniteWeights(values, join(dir, WEIGHTS_FILE));
   return { model: dir, weightsSha256: weightsSha256(dir), training: (manifest.meta as { training?: unknown } | undefined)?.training ?? null, ...(newHead ? { newHead } : {}) };
 }
 

@@ -1,7 +1,7 @@
-import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { HilbertqError, onFileSystem } from './errors.js';
+import { FileFormatError, HilbertqError, onFileSystem } from './errors.js';
 import { makeFolder } from './fs.js';
 
 export const LOCK_FILE = 'hilbertq.lock';
@@ -15,10 +15,14 @@ export function isLockFile(name: string): boolean {
   return name === LOCK_FILE || name.startsWith(`${LOCK_FILE}.`);
 }
 
-/** A folder another live process is writing. */
+/**
+ * A folder another live process is writing. The pid may be a reused one (the holder was killed
+ * and another program got its number): then only deleting the lock file frees the folder.
+ */
 export class FolderBusyError extends HilbertqError {
   constructor(dir: string, pid: number) {
-    super(`${dir} is in use by process ${pid} (${join(dir, LOCK_FILE)}); wait for it to finish or stop it`);
+    const file = join(dir, LOCK_FILE);
+    super(`${dir} is in use by process ${pid} (${file}); wait for it to finish or stop it, or delete ${file} if no hilbertq process is using the folder`);
     this.name = 'FolderBusyError';
   }
 }
@@ -37,19 +41,26 @@ export function lockFolder(dir: string): () => void {
   // pid and a token of this process: after a restart in a container the pid (often 1) repeats,
   // and a lock left by the dead process must not look like ours.
   const mine = `${process.pid} ${TOKEN}\n`;
+  // Not one of ours, and no attempt would replace it: say so now, not after 100 retries.
+  const found = onFileSystem(file, 'read', () => statSync(file, { throwIfNoEntry: false }));
+  if (found && !found.isFile()) {
+    throw new FileFormatError(file, `is ${found.isDirectory() ? 'a folder' : 'a special file'}, not a lock file: remove it if no hilbertq process is using ${dir}`);
+  }
   for (let attempt = 0; attempt < 100; attempt++) {
     const outcome = claim(file, mine, 0);
     if (typeof outcome === 'number') throw new FolderBusyError(dir, outcome);
     if (outcome === 'held') {
-      heldHere.add(key);
       let released = false;
-      return () => {
+      const release = (): void => {
         if (released) return;
         released = true;
         heldHere.delete(key);
         // Only our own lock: a takeover by another process (after we were judged dead) must not be undone.
         if (contents(file) === mine) rmSync(file, { force: true });
       };
+      heldHere.set(key, release);
+      releaseOnExit();
+      return release;
     }
     // Another process is taking a stale lock over right now: it holds the lock in a moment.
     sleep(Math.min(50, 1 + attempt));
@@ -132,8 +143,23 @@ function createWithOExcl(file: string, text: string): boolean {
   }
 }
 
-/** Folders this process holds: a second lock on one of them is refused without reading the file. */
-const heldHere = new Set<string>();
+/** Folders this process holds, with their release: a second lock on one of them is refused without reading the file. */
+const heldHere = new Map<string, () => void>();
+
+let exitHook = false;
+
+/**
+ * A process.exit (a signal guard's, util/child-processes.ts, or the parent pipe's) skips the
+ * `finally` that releases a lock: release what is still held as the process exits. A kill -9
+ * cannot be caught; its lock is stale and taken over by the next command.
+ */
+function releaseOnExit(): void {
+  if (exitHook) return;
+  exitHook = true;
+  process.on('exit', () => {
+    for (const release of [...heldHere.values()]) release();
+  });
+}
 const TOKEN = randomBytes(8).toString('hex');
 
 function contents(file: string): string | null {
