@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDataset } from '../src/data/generate.js';
@@ -214,4 +214,45 @@ test('single-pair infer refuses a --png or --out under a file before it runs, an
   );
   await assert.rejects(runCli(['infer', '--model', model, '--left', left, '--right', right, '--out', join(file, 'sub', 'd.pfm')]), oneLine(ConfigError, /--out = .*plain-file is a file, not a folder/));
   assert.equal(readFileSync(out, 'utf8'), 'earlier result');
+});
+
+test('infer --data replaces only a folder its record describes, never the working folder, and tidies what killed runs left', async () => {
+  const out = join(dir, 'tidy');
+  await runCli(['infer', '--model', model, '--data', dataset, '--out', out]);
+  // A file added to the earlier output since: the folder is no longer only what that run wrote.
+  writeFileSync(join(out, 'notes.txt'), 'mine');
+  await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', out]), oneLine(ConfigError, /tidy: holds files its infer\.json does not list \(notes\.txt\)/));
+  assert.equal(readFileSync(join(out, 'notes.txt'), 'utf8'), 'mine');
+  rmSync(join(out, 'notes.txt'));
+
+  // A dead run's staging (a pid no process has) with a stale file: removed, never published.
+  const dead = 4194303;
+  const stale = join(dir, `.tidy.staging-${dead}-0000`);
+  mkdirSync(stale);
+  writeFileSync(join(stale, 'stale.png'), 'x');
+  await runCli(['infer', '--model', model, '--data', dataset, '--out', out]);
+  assert.ok(!existsSync(stale));
+  assert.deepEqual(readdirSync(out).sort(), ['000000.pfm', '000001.pfm', '000002.pfm', 'infer.json']);
+
+  // Killed between commit's two renames: the old folder goes back in place.
+  const aside = join(dir, `.tidy.staging-${dead}-0001-replaced`);
+  renameSync(out, aside);
+  writeFileSync(join(dir, 'junk2.onnx'), 'not a model');
+  await assert.rejects(runCli(['infer', '--model', join(dir, 'junk2.onnx'), '--data', dataset, '--out', out]), oneLine(FileFormatError, /junk2\.onnx/));
+  assert.deepEqual(readdirSync(out).sort(), ['000000.pfm', '000001.pfm', '000002.pfm', 'infer.json']);
+  assert.ok(!existsSync(aside));
+
+  // The working folder, or one above it, cannot be renamed away at the end: refused before the run.
+  const work = join(dir, 'cwd-test', 'inner');
+  mkdirSync(work, { recursive: true });
+  const home = process.cwd();
+  process.chdir(work);
+  try {
+    for (const target of ['.', '..']) {
+      await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', target]), oneLine(ConfigError, /is the working folder or holds it/));
+    }
+  } finally {
+    process.chdir(home);
+  }
+  assert.deepEqual(readdirSync(join(dir, 'cwd-test')), ['inner']);
 });

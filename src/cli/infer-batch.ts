@@ -12,7 +12,7 @@ import { checkInferSize } from '../infer/infer-limits.js';
 import { ConfigError } from '../util/errors.js';
 import { formatReport, warnSlowDecode } from './eval.js';
 import { countNonFinite, nonFiniteWritten, type InferFlags } from './infer.js';
-import { datasetFiles, refuseOverwritingInputs } from './output-guard.js';
+import { datasetFiles, refuseInputsInside, refuseOverwritingInputs } from './output-guard.js';
 import { ProgressReporter } from './progress.js';
 import { StagedFolder } from './staged-folder.js';
 
@@ -41,8 +41,7 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
   const inputs = [...datasetFiles(dataset), flags.model];
   refuseOverwritingInputs(outputs, inputs);
   // The folder is replaced whole: none of the run's inputs may lie in it.
-  const inside = inputs.find((f) => resolve(f).startsWith(resolve(flags.out) + '/'));
-  if (inside) throw new ConfigError('--out', flags.out, `holds ${inside}, an input of this run, and would be replaced`);
+  refuseInputsInside(flags.out, inputs, '--out');
   const folder = StagedFolder.open(flags.out, RECORD, '--out');
   const predictor = await DepthPredictor.load(flags.model);
   warnSlowDecode(flags.model, predictor);
@@ -74,8 +73,7 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
       }
       progress.update(i + 1);
     }
-    const record = { model: resolve(flags.model), scheme: predictor.scheme, data: resolve(dir), pairs: dataset.length, png: flags.png === true, resize: flags.resize ?? null };
-    folder.commit(`${JSON.stringify(record, null, 2)}\n`);
+    folder.commit({ model: resolve(flags.model), scheme: predictor.scheme, data: resolve(dir), pairs: dataset.length, png: flags.png === true, resize: flags.resize ?? null });
   } catch (err) {
     folder.discard();
     throw err;

@@ -1,5 +1,5 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { StereoDataset } from '../data/types.js';
 import { FileListDataset } from '../data/layouts/file-list.js';
 import { ConfigError } from '../util/errors.js';
@@ -35,6 +35,19 @@ export function refuseOverwritingInputs(outputs: readonly { flag: string; path: 
   for (const { flag, path } of outputs) {
     const input = byFile.get(inFolder(path, folders));
     if (input !== undefined) throw new ConfigError(flag, path, `would be written over ${input}, an input of this run`);
+  }
+}
+
+/**
+ * Refuses, before any work, an output folder that is replaced whole (infer --data) while it
+ * holds one of the run's inputs, symlinked folders resolved as refuseOverwritingInputs does.
+ */
+export function refuseInputsInside(folder: string, inputs: readonly string[], flag: string): void {
+  const folders = new Map<string, string>();
+  const target = existsSync(folder) ? realpathSync(folder) : resolve(folder);
+  for (const input of inputs) {
+    const up = relative(target, inFolder(input, folders));
+    if (up !== '' && !up.startsWith('../') && up !== '..') throw new ConfigError(flag, folder, `holds ${input}, an input of this run, and would be replaced`);
   }
 }
 
