@@ -5,6 +5,7 @@ import { HilbertCurve } from '../src/curve/hilbert-curve.js';
 import { decodePrediction, directLoss, hilbertLoss, SoftDecodedL1 } from '../src/train/losses.js';
 import { Rng } from '../src/util/rng.js';
 import { initTrainingBackend } from '../src/train/backend/index.js';
+import { withoutSoftL1Wasm } from '../src/train/soft-decoded-l1-wasm.js';
 
 await initTrainingBackend('wasm');
 
@@ -245,4 +246,27 @@ test("the soft L1's WebAssembly path runs, and matches the float64 loop point by
     }
     assert.ok(kinks <= 2, `${kinks} pixels whose gradients differ`);
   }
+});
+
+test('where the soft L1 module cannot run, the JS loop serves, and says so once', async () => {
+  const curve = new HilbertCurve({ dims: 4, order: 1, margin: 0.1 });
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
+  try {
+    await withoutSoftL1Wasm(() => {
+      const slow = new SoftDecodedL1(curve, 24, 0.05);
+      assert.equal(slow.simd, false);
+      new SoftDecodedL1(curve, 24, 0.07);
+      const values = Float32Array.from({ length: 4 * 9 }, (_, k) => 0.1 + ((k * 37) % 80) / 100);
+      const gt = Float32Array.from({ length: 9 }, (_, i) => 2.5 * i);
+      const valid = new Float32Array(9).fill(1);
+      assert.deepEqual(slow.all(values, gt, valid), slow.allJs(values, gt, valid));
+    });
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], /^hilbertq: soft-decoded-l1\.wat cannot run \(switched off \(withoutSoftL1Wasm\)\); the curve head's loss under output noise loops in JS/);
+  assert.ok(new SoftDecodedL1(curve, 24, 0.05).simd, 'the module runs again');
 });

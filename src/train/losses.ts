@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HilbertCurve } from '../curve/hilbert-curve.js';
 import type { OutputMapConfig } from '../models/output-map.js';
-import { SoftL1Wasm } from './soft-decoded-l1-wasm.js';
+import { softDecodedL1WasmFailure, SoftL1Wasm } from './soft-decoded-l1-wasm.js';
 
 /**
  * Training losses. Predictions are NHWC maps: [N, H, W, 1] with q for the direct head,
@@ -157,6 +157,8 @@ export function hilbertLoss(
   return { total: loss(pred) as tf.Scalar, disparityL1: tf.scalar(disparityL1), curveTerm: tf.scalar(curveTerm) };
 }
 
+let warnedJsLoop = false;
+
 /** One SoftDecodedL1 per curve and setting: its WebAssembly instance and memory serve every step. */
 const softLosses = new WeakMap<HilbertCurve, Map<string, SoftDecodedL1>>();
 
@@ -212,9 +214,14 @@ export class SoftDecodedL1 {
     this.proj = new Float64Array(this.segments);
     this.tSeg = new Float64Array(this.segments);
     this.wasm = SoftL1Wasm.create({ dims: d, segments: this.segments, start: this.start, dir: this.dir, invLen2: this.invLen2, inv2s2: this.inv2s2, maxDisp });
+    // A fast path that falls back in silence is a bug: say so, once a process.
+    if (!this.wasm && !warnedJsLoop) {
+      warnedJsLoop = true;
+      console.warn(`hilbertq: soft-decoded-l1.wat cannot run (${softDecodedL1WasmFailure() ?? 'unknown'}); the curve head's loss under output noise loops in JS, 3-5x slower`);
+    }
   }
 
-  /** Whether all() runs in WebAssembly (soft-decoded-l1.wat, float32, about 5x faster) or loops at(). */
+  /** Whether all() runs in WebAssembly (soft-decoded-l1.wat, float32, 3-5x faster) or loops at(). */
   get simd(): boolean {
     return this.wasm !== null;
   }
@@ -225,6 +232,9 @@ export class SoftDecodedL1 {
    */
   all(values: Float32Array, gt: Float32Array, valid: Float32Array): { loss: Float32Array; grad: Float32Array } {
     const pixels = gt.length;
+    if (values.length !== pixels * this.dims || valid.length !== pixels) {
+      throw new RangeError(`soft L1: ${values.length} values and ${valid.length} weights for ${pixels} pixels of ${this.dims}`);
+    }
     if (this.wasm) return this.wasm.run(values, gt, valid, pixels);
     return this.allJs(values, gt, valid);
   }

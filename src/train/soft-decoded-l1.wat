@@ -2,7 +2,9 @@
 ;; for many pixels: per pixel, the point's squared distance to every segment of the curve, a
 ;; weight exp(-(d^2 - best) / 2 sigma^2) for the segments within e^-12 of the nearest, the
 ;; weighted mean |error| in pixels and its gradient. Four segments per SIMD step, in float32
-;; (losses.ts keeps the float64 loop as the reference the tests hold this to).
+;; (losses.ts keeps the float64 loop as the reference the tests hold this to). Points beyond about
+;; 1e19 overflow float32's squared distances and give NaN where float64 stays finite: only a model
+;; that has already diverged gets there, and the trainer reports the NaN.
 ;;
 ;; Memory (byte offsets from the caller):
 ;;   $tables: the segment starts S[c][s], then the directions D[c][s], then each lane's segment

@@ -18,7 +18,6 @@ import { heapModule, heapModuleFailure } from './heap-wasm.js';
 import { ensurePinnedTfjs } from './tfjs-internals.js';
 import { HilbertqError } from '../../util/errors.js';
 import { ADAM_WASM } from '../adam.wasm.js';
-import { softDecodedL1WasmFailure } from '../soft-decoded-l1-wasm.js';
 import { GEMM_WASM } from './gemm.wasm.js';
 import { TRANSPOSE_WASM } from './transpose.wasm.js';
 import { RESIZE_GRAD_WASM } from './resize-grad.wasm.js';
@@ -98,8 +97,6 @@ export async function initTrainingBackend(name: 'wasm' | 'cpu' = 'wasm'): Promis
   }
   // A fast path that silently falls back is a bug: each module that cannot run says so, and why.
   if (name === 'wasm') for (const m of heapModuleStatus().filter((x) => x.failure)) console.warn(`hilbertq: ${m.module} cannot run (${m.failure}); training falls back to a path several times slower`);
-  const softLoss = softDecodedL1WasmFailure();
-  if (softLoss) console.warn(`hilbertq: soft-decoded-l1.wat cannot run (${softLoss}); a curve head's loss under --output-noise falls back to a JS loop about 5x slower`);
 }
 
 /**
