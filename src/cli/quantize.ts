@@ -144,7 +144,7 @@ function calibrationData(model: ModelProto, modelFile: string, flags: QuantizeFl
   if (size.height % stride !== 0 || size.width % stride !== 0) {
     throw new ConfigError('--size', `${size.height}x${size.width}`, `must be a multiple of the model stride ${stride}`);
   }
-  return syntheticCalibration({ ...size, maxDisp: config.maxDisp, count, scenes: recorded?.scenes ?? 'mixed' });
+  return syntheticCalibration({ ...size, maxDisp: config.maxDisp, count, scenes: recorded?.scenes ?? 'mixed', countName: '--synthetic' });
 }
 
 /**

@@ -33,7 +33,7 @@ export const CALIBRATION_SEED = 3_000_003;
 /** The most memory synthetic calibration pairs may hold (about 2700 pairs of 128x256, 10900 of 64x128). */
 export const MAX_RENDERED_CALIBRATION_BYTES = 2 * 2 ** 30;
 
-export function syntheticCalibration(opts: { height: number; width: number; maxDisp: number; count: number; seed?: number; scenes?: SceneStyle }): RenderedCalibration {
+export function syntheticCalibration(opts: { height: number; width: number; maxDisp: number; count: number; seed?: number; scenes?: SceneStyle; countName?: string }): RenderedCalibration {
   const { height, width, maxDisp, count } = opts;
   const scenes = opts.scenes ?? 'mixed';
   if (!Number.isInteger(count) || count < 1) throw new ConfigError('calibration pairs', count, 'must be an integer >= 1');
@@ -41,7 +41,7 @@ export function syntheticCalibration(opts: { height: number; width: number; maxD
   const pairBytes = 2 * 3 * height * width * Float32Array.BYTES_PER_ELEMENT;
   if (count * pairBytes > MAX_RENDERED_CALIBRATION_BYTES) {
     const most = Math.floor(MAX_RENDERED_CALIBRATION_BYTES / pairBytes);
-    throw new ConfigError('calibration pairs', count, `${height}x${width} pairs are held in memory, ${(pairBytes / 2 ** 20).toFixed(2)} MiB each: at most ${most} fit in ${MAX_RENDERED_CALIBRATION_BYTES / 2 ** 30} GiB (calibrate on a dataset folder to stream more)`);
+    throw new ConfigError(opts.countName ?? 'calibration pairs', count, `${height}x${width} pairs are held in memory, ${(pairBytes / 2 ** 20).toFixed(2)} MiB each: at most ${most} fit in ${MAX_RENDERED_CALIBRATION_BYTES / 2 ** 30} GiB (calibrate on a dataset folder to stream more)`);
   }
   const seed = opts.seed ?? CALIBRATION_SEED;
   const generator = new SyntheticStereo({ height, width, maxDisp, seed, scenes });
