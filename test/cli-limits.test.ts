@@ -15,6 +15,7 @@ import { oneLine, runCli } from './cli-support.js';
 import { main } from '../src/cli/main.js';
 import { printable } from '../src/util/printable.js';
 import { tinyModel } from './quant-support.js';
+import { parseIntOption, parseNumberOption } from '../src/cli/options.js';
 
 let dir: string;
 
@@ -152,4 +153,17 @@ test('a manifest past what can be parsed is refused by its size, before it is re
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("numeric flags take decimal notation only: '' is not 0, '0x10' not 16", () => {
+  const steps = parseIntOption('--steps');
+  for (const bad of ['', ' ', '0x10', '0b11', '0o7', '12abc', '1.5', 'NaN', '99999999999999999999']) {
+    assert.throws(() => steps(bad), (e: unknown) => e instanceof ConfigError && e.message === `invalid --steps = ${bad}: must be an integer`, JSON.stringify(bad));
+  }
+  assert.deepEqual(['12', ' 7 ', '-3', '+4', '1e3'].map(steps), [12, 7, -3, 4, 1000]);
+  const lr = parseNumberOption('--lr');
+  for (const bad of ['', '0x10', '0b1', 'Infinity', '1e309', '5e-4x']) {
+    assert.throws(() => lr(bad), (e: unknown) => e instanceof ConfigError && e.message === `invalid --lr = ${bad}: must be a number`, JSON.stringify(bad));
+  }
+  assert.deepEqual(['5e-4', '.5', '1.', '-2.5E+1'].map(lr), [5e-4, 0.5, 1, -25]);
 });

@@ -213,6 +213,9 @@ test('single-pair infer refuses a --png or --out under a file before it runs, an
     oneLine(ConfigError, /--png = .*plain-file\/v\.png: .*plain-file is a file, not a folder/),
   );
   await assert.rejects(runCli(['infer', '--model', model, '--left', left, '--right', right, '--out', join(file, 'sub', 'd.pfm')]), oneLine(ConfigError, /--out = .*plain-file is a file, not a folder/));
+  // An empty --resize was taken as no --resize.
+  await assert.rejects(runCli(['infer', '--model', model, '--left', left, '--right', right, '--out', out, '--resize', '']), oneLine(ConfigError, /--resize = : expected HxW/));
+  await assert.rejects(runCli(['infer', '--model', model, '--data', dataset, '--out', join(dir, 'r-out'), '--resize', '']), oneLine(ConfigError, /--resize = : expected HxW/));
   assert.equal(readFileSync(out, 'utf8'), 'earlier result');
 });
 

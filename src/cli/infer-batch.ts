@@ -33,7 +33,7 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
   }
   if (typeof flags.png === 'string') throw new ConfigError('--png', flags.png, 'with --data, give --png without a file name: a PNG is written beside each PFM');
   if (/\.pfm$/i.test(flags.out)) throw new ConfigError('--out', flags.out, 'with --data, --out is a folder receiving one PFM per pair');
-  const resize = flags.resize ? parseSize(flags.resize, '--resize') : undefined;
+  const resize = flags.resize !== undefined ? parseSize(flags.resize, '--resize') : undefined;
   const dataset = openDataset(dir);
   if (dataset.length === 0) throw new ConfigError('--data', dir, 'has no pairs: nothing to infer');
   const names = sampleNames(dataset);

@@ -62,7 +62,7 @@ async function runInfer(flags: InferFlags): Promise<void> {
   }
   if (flags.eval) throw new ConfigError('--eval', 'true', 'needs --data (a dataset with ground truth)');
   if (flags.png === true) throw new ConfigError('--png', '(no file)', 'name the picture to write for one pair, e.g. --png disp.png');
-  const resize = flags.resize ? parseSize(flags.resize, '--resize') : undefined;
+  const resize = flags.resize !== undefined ? parseSize(flags.resize, '--resize') : undefined;
   // The extension decides the format: x.png used to receive PFM bytes.
   if (!/\.pfm$/i.test(flags.out)) throw new ConfigError('--out', flags.out, 'disparity is written as PFM: name it .pfm (and use --png for a picture)');
   if (flags.png) checkImageExtension(flags.png, '--png');

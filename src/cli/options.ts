@@ -2,10 +2,15 @@ import { ConfigError } from '../util/errors.js';
 
 /** commander argument parsers that fail with the option's name and the rejected text. */
 
+// Decimal notation only: Number() also takes '' (as 0), '0x10' and '0b11', which a flag should
+// refuse rather than read as 0, 16 or 3 ("--steps ''" said "invalid steps = 0"). An exponent
+// stays: "--synthetic 1e9" is an integer, and its limit says it is too large.
+const DECIMAL_NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
 export function parseIntOption(name: string): (text: string) => number {
   return (text) => {
     const v = Number(text);
-    if (!Number.isInteger(v)) throw new ConfigError(name, text, 'must be an integer');
+    if (!DECIMAL_NUMBER.test(text) || !Number.isSafeInteger(v)) throw new ConfigError(name, text, 'must be an integer');
     return v;
   };
 }
@@ -13,7 +18,7 @@ export function parseIntOption(name: string): (text: string) => number {
 export function parseNumberOption(name: string): (text: string) => number {
   return (text) => {
     const v = Number(text);
-    if (text.trim() === '' || !Number.isFinite(v)) throw new ConfigError(name, text, 'must be a number');
+    if (!DECIMAL_NUMBER.test(text) || !Number.isFinite(v)) throw new ConfigError(name, text, 'must be a number');
     return v;
   };
 }
