@@ -1,4 +1,5 @@
 import { test, before, after } from 'node:test';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -258,4 +259,25 @@ test('infer --data replaces only a folder its record describes, never the workin
     process.chdir(home);
   }
   assert.deepEqual(readdirSync(join(dir, 'cwd-test')), ['inner']);
+});
+
+test('infer --data stopped by SIGINT exits 130 and leaves neither --out nor its staging', async () => {
+  const many = join(dir, 'many');
+  generateDataset({ out: many, count: 1500, height: 32, width: 64, maxDisp: 12, seed: 3 });
+  const out = join(dir, 'stopped');
+  const args = ['infer', '--model', model, '--data', many, '--out', out];
+  const script = `import { main } from ${JSON.stringify(join(import.meta.dirname, '..', 'src', 'cli', 'main.ts'))}; await main(['node', 'hilbertq', ...${JSON.stringify(args)}]);`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'ignore' });
+  const exited = new Promise<number | string | null>((r) => child.once('exit', (c, s) => r(c ?? s)));
+  const staging = (): string[] => readdirSync(dir).filter((f) => f.startsWith('.stopped.staging-'));
+  const deadline = performance.now() + 60_000;
+  // Inference has begun once the staging folder holds a pair.
+  while (!staging().some((f) => readdirSync(join(dir, f)).length > 0)) {
+    assert.ok(child.exitCode === null && performance.now() < deadline, 'the run never began, or ended before it could be stopped');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  child.kill('SIGINT');
+  assert.equal(await exited, 130);
+  assert.deepEqual(staging(), [], 'the staging folder went with the process');
+  assert.ok(!existsSync(out));
 });

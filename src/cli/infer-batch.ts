@@ -9,6 +9,7 @@ import { GroundTruthRangeCheck } from '../eval/ground-truth-range.js';
 import { StereoMetricsAccumulator } from '../eval/metrics.js';
 import { DepthPredictor } from '../infer/depth-predictor.js';
 import { checkInferSize } from '../infer/infer-limits.js';
+import { stoppingChildrenOnSignal } from '../util/child-processes.js';
 import { ConfigError } from '../util/errors.js';
 import { formatReport, warnSlowDecode } from './eval.js';
 import { countNonFinite, nonFiniteWritten, type InferFlags } from './infer.js';
@@ -52,28 +53,32 @@ export async function runBatchInfer(flags: InferFlags): Promise<void> {
   let nonFinite = 0;
   let pixels = 0;
   try {
-    for (let i = 0; i < dataset.length; i++) {
-      const sample = dataset.get(i);
-      const { width, height } = sample;
-      checkInferSize(`${dataset.name} pair ${names[i]}`, sample, resize, flags.resize, predictor.config);
-      const started = performance.now();
-      const result = await predictor.predict({ width, height, data: sample.left }, { width, height, data: sample.right }, resize ? { resize } : {});
-      seconds += (performance.now() - started) / 1000;
-      nonFinite += countNonFinite(result.disparity);
-      pixels += result.disparity.length;
-      const valid = new Uint8Array(result.disparity.length).fill(1);
-      writePfmDisparity(folder.path(`${names[i]}.pfm`), { width, height, disp: result.disparity, valid });
-      if (flags.png) {
-        const maxDisp = predictor.config.maxDisp * (resize ? width / resize.width : 1);
-        writePng(folder.path(`${names[i]}.png`), colorizeDisparity(width, height, result.disparity, null, maxDisp));
+    // Ctrl-C or SIGTERM between pairs exits 130 / 143, and the staging goes with the process
+    // (StagedFolder's exit hook) instead of lingering until the next run into --out.
+    await stoppingChildrenOnSignal(new Set(), async () => {
+      for (let i = 0; i < dataset.length; i++) {
+        const sample = dataset.get(i);
+        const { width, height } = sample;
+        checkInferSize(`${dataset.name} pair ${names[i]}`, sample, resize, flags.resize, predictor.config);
+        const started = performance.now();
+        const result = await predictor.predict({ width, height, data: sample.left }, { width, height, data: sample.right }, resize ? { resize } : {});
+        seconds += (performance.now() - started) / 1000;
+        nonFinite += countNonFinite(result.disparity);
+        pixels += result.disparity.length;
+        const valid = new Uint8Array(result.disparity.length).fill(1);
+        writePfmDisparity(folder.path(`${names[i]}.pfm`), { width, height, disp: result.disparity, valid });
+        if (flags.png) {
+          const maxDisp = predictor.config.maxDisp * (resize ? width / resize.width : 1);
+          writePng(folder.path(`${names[i]}.png`), colorizeDisparity(width, height, result.disparity, null, maxDisp));
+        }
+        if (metrics && sample.disp && sample.valid) {
+          metrics.add(result.disparity, sample.disp, sample.valid, sample.occ);
+          rangeCheck?.add(sample.disp, sample.valid);
+        }
+        progress.update(i + 1);
       }
-      if (metrics && sample.disp && sample.valid) {
-        metrics.add(result.disparity, sample.disp, sample.valid, sample.occ);
-        rangeCheck?.add(sample.disp, sample.valid);
-      }
-      progress.update(i + 1);
-    }
-    folder.commit({ model: resolve(flags.model), scheme: predictor.scheme, data: resolve(dir), pairs: dataset.length, png: flags.png === true, resize: flags.resize ?? null });
+      folder.commit({ model: resolve(flags.model), scheme: predictor.scheme, data: resolve(dir), pairs: dataset.length, png: flags.png === true, resize: flags.resize ?? null });
+    });
   } catch (err) {
     folder.discard();
     throw err;

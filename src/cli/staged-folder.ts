@@ -25,6 +25,8 @@ interface FolderRecord {
 export class StagedFolder {
   private made = false;
   private readonly files = new Set<string>();
+  /** A process.exit mid-run (the signal guard's, on Ctrl-C) removes the staging too. */
+  private readonly onExit = (): void => this.discard();
 
   private constructor(
     readonly target: string,
@@ -54,6 +56,7 @@ export class StagedFolder {
       makeFolder(dirname(this.staging));
       // Not mkdir -p: a staging folder that exists is not this run's.
       onFileSystem(this.staging, 'create the folder', () => mkdirSync(this.staging));
+      process.once('exit', this.onExit);
       this.made = true;
     }
     this.files.add(name);
@@ -69,6 +72,7 @@ export class StagedFolder {
     const files = [...this.files].sort();
     writeFileAtomic(this.path(this.record), `${JSON.stringify({ ...recordFields, files }, null, 2)}\n`);
     checkReplaceable(this.target, this.record, this.flag);
+    process.off('exit', this.onExit);
     const old = `${this.staging}-replaced`;
     const hadTarget = existsSync(this.target);
     if (hadTarget) onFileSystem(this.target, 'move aside', () => renameSync(this.target, old));
@@ -83,6 +87,7 @@ export class StagedFolder {
 
   /** Removes what was staged: the target stays as it was. */
   discard(): void {
+    process.off('exit', this.onExit);
     rmSync(this.staging, { recursive: true, force: true });
   }
 }
