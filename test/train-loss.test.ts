@@ -5,7 +5,7 @@ import { HilbertCurve } from '../src/curve/hilbert-curve.js';
 import { decodePrediction, directLoss, hilbertLoss, SoftDecodedL1 } from '../src/train/losses.js';
 import { Rng } from '../src/util/rng.js';
 import { initTrainingBackend } from '../src/train/backend/index.js';
-import { withoutSoftL1Wasm } from '../src/train/soft-decoded-l1-wasm.js';
+import { withoutHeapModules } from '../src/train/backend/heap-wasm.js';
 
 await initTrainingBackend('wasm');
 
@@ -254,7 +254,7 @@ test('where the soft L1 module cannot run, the JS loop serves, and says so once'
   const warn = console.warn;
   console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
   try {
-    await withoutSoftL1Wasm(() => {
+    await withoutHeapModules(() => {
       const slow = new SoftDecodedL1(curve, 24, 0.05);
       assert.equal(slow.simd, false);
       new SoftDecodedL1(curve, 24, 0.07);
@@ -267,6 +267,6 @@ test('where the soft L1 module cannot run, the JS loop serves, and says so once'
     console.warn = warn;
   }
   assert.equal(warnings.length, 1, warnings.join('\n'));
-  assert.match(warnings[0], /^hilbertq: soft-decoded-l1\.wat cannot run \(switched off \(withoutSoftL1Wasm\)\); the curve head's loss under output noise loops in JS/);
+  assert.match(warnings[0], /^hilbertq: soft-decoded-l1\.wat cannot run \(switched off \(withoutHeapModules\)\); the curve head's loss under output noise loops in JS/);
   assert.ok(new SoftDecodedL1(curve, 24, 0.05).simd, 'the module runs again');
 });

@@ -1,24 +1,10 @@
 import { compileFailure, compileWasm, reserveMemory, WASM, type WasmMemory } from '../util/wasm.js';
+import { heapModulesSwitchedOff } from './backend/heap-wasm.js';
 import { SOFT_DECODED_L1_WASM } from './soft-decoded-l1.wasm.js';
-
-let disabled = false;
-
-/**
- * Runs `body` as on a platform where the module cannot run, so tests can check the JS path and
- * its warning, which this machine would otherwise never take.
- */
-export async function withoutSoftL1Wasm<T>(body: () => T | Promise<T>): Promise<T> {
-  disabled = true;
-  try {
-    return await body();
-  } finally {
-    disabled = false;
-  }
-}
 
 /** Why soft-decoded-l1.wat cannot run here (null: it runs); SoftDecodedL1 warns with it. */
 export function softDecodedL1WasmFailure(): string | null {
-  if (disabled) return 'switched off (withoutSoftL1Wasm)';
+  if (heapModulesSwitchedOff()) return 'switched off (withoutHeapModules)';
   if (compileWasm(SOFT_DECODED_L1_WASM)) return null;
   return WASM ? (compileFailure(SOFT_DECODED_L1_WASM) ?? 'it does not compile') : 'this runtime has no WebAssembly';
 }
@@ -76,7 +62,7 @@ export class SoftL1Wasm {
 
   /** The module for `curve`, or null where WebAssembly SIMD is unavailable (softDecodedL1WasmFailure says why). */
   static create(curve: SoftL1Curve): SoftL1Wasm | null {
-    const module = disabled ? null : compileWasm(SOFT_DECODED_L1_WASM);
+    const module = heapModulesSwitchedOff() ? null : compileWasm(SOFT_DECODED_L1_WASM);
     if (!module || !WASM) return null;
     return new SoftL1Wasm(new WASM.Instance(module, {}).exports, curve);
   }

@@ -9,9 +9,15 @@ const instances = new WeakMap<object, Map<string, unknown>>();
 let disabled = false;
 
 /**
- * Runs `body` as on a platform where the modules cannot run (heapModule answers null), so tests
- * can check the kernels' fallback paths, which this machine would otherwise never take.
+ * Runs `body` as on a platform where the modules cannot run (heapModule answers null, and so does
+ * the soft loss's module, soft-decoded-l1-wasm.ts), so tests can check the fallback paths, which
+ * this machine would otherwise never take.
  */
+/** Whether withoutHeapModules is running: the training modules then act as if they could not load. */
+export function heapModulesSwitchedOff(): boolean {
+  return disabled;
+}
+
 export async function withoutHeapModules<T>(body: () => T | Promise<T>): Promise<T> {
   disabled = true;
   try {
