@@ -46,9 +46,15 @@ export function refuseInputsInside(folder: string, inputs: readonly string[], fl
   const folders = new Map<string, string>();
   const target = existsSync(folder) ? realpathSync(folder) : resolve(folder);
   for (const input of inputs) {
-    const up = relative(target, inFolder(input, folders));
-    if (up !== '' && !up.startsWith('../') && up !== '..') throw new ConfigError(flag, folder, `holds ${input}, an input of this run, and would be replaced`);
+    const real = inFolder(input, folders);
+    if (real !== target && holds(target, real)) throw new ConfigError(flag, folder, `holds ${input}, an input of this run, and would be replaced`);
   }
+}
+
+/** Whether `path` is `folder` or lies inside it (both absolute). */
+export function holds(folder: string, path: string): boolean {
+  const up = relative(folder, path);
+  return up === '' || !(up === '..' || up.startsWith('../'));
 }
 
 /** Every file a dataset reads (its manifest, images, ground truth, occlusion masks), where it is a list of files. */

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, onFileSystem } from '../util/errors.js';
 import { makeFolder, writeFileAtomic } from '../util/fs.js';
 import { processAlive } from '../util/lock.js';
-import { refuseFileOnPath } from './output-guard.js';
+import { holds, refuseFileOnPath } from './output-guard.js';
 
 /** What a folder's record says it was written with: the files the run put there. */
 interface FolderRecord {
@@ -39,8 +39,7 @@ export class StagedFolder {
   static open(target: string, record: string, flag: string): StagedFolder {
     const full = resolve(target);
     // The folder is renamed away at the end: the working directory or one above it cannot be.
-    const up = relative(full, process.cwd());
-    if (up === '' || !(up === '..' || up.startsWith('../'))) throw new ConfigError(flag, target, 'is the working folder or holds it; name a folder inside it');
+    if (holds(full, process.cwd())) throw new ConfigError(flag, target, 'is the working folder or holds it; name a folder inside it');
     refuseFileOnPath(target, flag);
     checkReplaceable(target, record, flag);
     const parent = dirname(full);
