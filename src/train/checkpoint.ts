@@ -4,6 +4,7 @@ import type { ModelGraph } from '../models/ir.js';
 import { loadWeights, saveWeights, type ParamMap } from '../models/tfjs-build.js';
 import { FileFormatError, onFileSystem } from '../util/errors.js';
 import type { CodeProvenance } from '../util/provenance.js';
+import { shown } from './config.js';
 import { makeFolder, writeFileAtomic } from '../util/fs.js';
 
 /**
@@ -145,14 +146,14 @@ function checkState(state: CheckpointState, file: string, steps: number): void {
   const integer = (field: 'step' | 'adamStep' | 'metricsLines', max: number, why: string): void => {
     const v: unknown = state[field];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
-      throw new FileFormatError(file, `invalid ${field} = ${JSON.stringify(v) ?? 'missing'}: must be an integer in 0..${max}${why}`);
+      throw new FileFormatError(file, `invalid ${field} = ${shown(v)}: must be an integer in 0..${max}${why}`);
     }
   };
   integer('step', steps, " (the run's steps in config.json)");
   integer('adamStep', Number.MAX_SAFE_INTEGER, '');
   integer('metricsLines', Number.MAX_SAFE_INTEGER, '');
   if (typeof state.elapsedSeconds !== 'number' || !(state.elapsedSeconds >= 0)) {
-    throw new FileFormatError(file, `invalid elapsedSeconds = ${JSON.stringify(state.elapsedSeconds) ?? 'missing'}: must be a number >= 0`);
+    throw new FileFormatError(file, `invalid elapsedSeconds = ${shown(state.elapsedSeconds)}: must be a number >= 0`);
   }
   for (const field of ['code', 'resumes'] as const) {
     if (state[field] !== undefined && !Array.isArray(state[field])) throw new FileFormatError(file, `invalid ${field}: must be a list`);

@@ -158,7 +158,7 @@ function isObject<T>(v: T): v is T & object {
  * A value as an error shows it: strings quoted, so that steps "300" does not read as the number,
  * and objects cut short, so that the message stays one readable line.
  */
-function shown(v: unknown): unknown {
+export function shown(v: unknown): unknown {
   if (v === undefined) return 'missing';
   if (typeof v !== 'string' && typeof v !== 'object') return v;
   const text = JSON.stringify(v);
