@@ -144,42 +144,60 @@ function matchingCostGroupedConv(node: MatchingCostNode, ctx: EmitContext): void
 /**
  * The matching cost as one batched MatMul over blocks of B pixels of each row (bandBlockWidth),
  * with the band of displacements read off by a skew that needs no copy. Per block: the left
- * pixels padded by D zero rows (B + D rows), the right window of the D columns before the block
- * and its own B, reversed along x and padded by one (D + B + 1 columns). The product of left x
- * with right x - d then sits at flat offset x (D + B) + B - 1 + d of the block's matrix: viewed
- * as rows of D + B it is row x, column B - 1 + d, so the band is columns B - 1 .. B - 1 + D of
- * the first B rows. The width is padded to a multiple of B and the result cropped back. ssd
- * expands to |l|^2 + |r|^2 - 2 l.r (two single-channel maps).
+ * pixels padded by D + 1 zero rows (B + D + 1 rows) and the right window of the D columns before
+ * the block and its own B (D + B columns). The product of left x with right x - d (window column
+ * x + D - d) then sits at flat offset x (D + B + 1) + D - d of the block's matrix: viewed as rows
+ * of D + B + 1 it is row x, column D - d, so the band is columns 0 .. D of the first B rows, in
+ * descending d; one reversal of the cropped band puts d in order. The width is padded to a
+ * multiple of B and the result cropped back. ssd expands to |l|^2 + |r|^2 - 2 l.r, with the norms
+ * as two more channels of the MatMul's operands.
  * Algebraically equal to the per-displacement SSD (in float the expansion cancels where features
  * are large against their differences: parity with tfjs is 1e-7 at trained feature sizes), and
  * the fastest form measured (precision unet, 128x256, ORT CPU EP, 1 thread, AMD EPYC with VNNI;
  * whole rows as blocks, see bandBlockWidth): fp32 13.2 -> 9.1 ms against stacking shifted views
  * for a ReduceMean, and w8a8 9.2 (grouped conv) -> 6.5 ms when its nodes stay in float (7.3 ms in
- * 8 bits).
+ * 8 bits). The norms in the operands and the reversal of the band instead of the right window
+ * took the shipped unet-direct from 8.01 to 7.79 ms (fp32) and 5.70 to 5.43 ms (w8a8), with the
+ * same q-err (docs/precision-regime.md, session 36).
  */
 function matchingCostBandMatMul(node: MatchingCostNode, ctx: EmitContext): void {
   const { maxShift, metric } = node.attrs;
   const info = inferValueInfo(ctx.graph).get(node.inputs[0]);
   if (info?.kind !== 'map') throw new Error(`${node.name}: the matching cost's input is not a feature map`);
   const c = info.channels;
-  const left = ctx.input(node.inputs[0]);
-  const right = ctx.input(node.inputs[1]);
   const t = (suffix: string): string => ctx.temp(node, suffix);
   const d = maxShift;
   const block = bandBlockWidth(d);
+  const channelsAfter = (x: string, value: number, suffix: string): string =>
+    ctx.emit('Pad', [x, ctx.int64s([0, 0, 0, 0, 0, 1, 0, 0]), ctx.floatScalar(value)], t(suffix));
+  const norm = (x: string, suffix: string): string =>
+    ctx.opset >= 18
+      ? ctx.emit('ReduceSumSquare', [x, ctx.int64s([1])], t(suffix), { keepdims: int(1) })
+      : ctx.emit('ReduceSumSquare', [x], t(suffix), { axes: ints([1]), keepdims: int(1) });
+  // ssd's |l|^2 + |r|^2 - 2 l.r, all inside the MatMul: the left pixels as [l, 1, |l|^2] and the
+  // right as [-2 r / C, |r|^2 / C, 1 / C] (K = C + 2). Adding the norms as maps instead took
+  // maxShift + 1 shifted Slices of |r|^2, their Concat and three passes over the volume.
+  let left = ctx.input(node.inputs[0]);
+  let right = ctx.input(node.inputs[1]);
+  if (metric === 'ssd') {
+    left = ctx.emit('Concat', [channelsAfter(left, 1, 'l_one'), norm(left, 'l_norm')], t('l_aug'), { axis: int(1) });
+    const scales = ctx.floatTensor(`${node.name}.r_scales`, [1, c + 1, 1, 1], [...new Array<number>(c).fill(-2 / c), 1 / c]);
+    right = ctx.emit('Mul', [ctx.emit('Concat', [right, norm(right, 'r_norm')], t('r_cat'), { axis: int(1) }), scales], t('r_scaled'));
+  }
   // Pad x to a multiple of the block width: r = (B - W mod B) mod B columns on the right.
   const width = ctx.emit('Shape', [left], t('width'), { start: int(3), end: int(4) });
   const blockSize = ctx.int64s([block]);
   const rest = ctx.emit('Mod', [ctx.emit('Sub', [blockSize, ctx.emit('Mod', [width, blockSize], t('width_mod'))], t('width_short')), blockSize], t('width_pad'));
   const padsX = (before: number, suffix: string): string => ctx.emit('Concat', [ctx.int64s([0, 0, 0, before, 0, 0, 0]), rest], t(suffix), { axis: int(0) });
   const leftPadded = ctx.emit('Pad', [left, padsX(0, 'l_pads')], t('l_pad'));
-  const rightPadded = ctx.emit('Pad', [right, padsX(d, 'r_pads')], t('r_pad'));
+  let rightPadded = ctx.emit('Pad', [right, padsX(d, 'r_pads')], t('r_pad'));
+  // The constant channel after the zero padding: a right pixel beyond the image still adds |l|^2 / C, as before.
+  if (metric === 'ssd') rightPadded = channelsAfter(rightPadded, 1 / c, 'r_one');
   const blocks = (x: string, suffix: string): string => ctx.emit('Reshape', [x, ctx.int64s([0, 0, 0, -1, block])], t(suffix));
-  // Left: each block's B pixels plus D zero rows, as [N, H, nb, B + D, C].
-  const leftRows = ctx.emit('Pad', [blocks(leftPadded, 'l_blocks'), ctx.int64s([0, 0, 0, 0, 0, 0, 0, 0, 0, d])], t('l_rows_pad'));
+  // Left: each block's B pixels plus D + 1 zero rows, as [N, H, nb, B + D + 1, K].
+  const leftRows = ctx.emit('Pad', [blocks(leftPadded, 'l_blocks'), ctx.int64s([0, 0, 0, 0, 0, 0, 0, 0, 0, d + 1])], t('l_rows_pad'));
   const rows = ctx.emit('Transpose', [leftRows], t('l_rows'), { perm: ints([0, 2, 3, 4, 1]) });
-  // Right: each block's window of D + B columns (the D before it, then its own B), reversed along
-  // x and padded by one, as [N, H, nb, C, D + B + 1].
+  // Right: each block's window of D + B columns (the D before it, then its own B), as [N, H, nb, K, D + B].
   const own = blocks(ctx.emit('Slice', [rightPadded, ctx.int64s([d]), ctx.int64s([TO_THE_END]), ctx.int64s([3])], t('r_own_cols')), 'r_own');
   let window = own;
   if (d > 0) {
@@ -187,30 +205,19 @@ function matchingCostBandMatMul(node: MatchingCostNode, ctx: EmitContext): void 
     const before = ctx.emit('Slice', [shifted, ctx.int64s([0]), ctx.int64s([d]), ctx.int64s([4])], t('r_prev'));
     window = ctx.emit('Concat', [before, own], t('r_window'), { axis: int(4) });
   }
-  const reversed = ctx.emit('Slice', [window, ctx.int64s([-1]), ctx.int64s([-(2n ** 63n)]), ctx.int64s([4]), ctx.int64s([-1])], t('r_rev'));
-  const cols = ctx.emit('Transpose', [ctx.emit('Pad', [reversed, ctx.int64s([0, 0, 0, 0, 0, 0, 0, 0, 0, 1])], t('r_rev_pad'))], t('r_cols'), { perm: ints([0, 2, 3, 1, 4]) });
-  const products = ctx.emit('MatMul', [rows, cols], t('products')); // [N, H, nb, B + D, D + B + 1]
-  const skewed = ctx.emit('Reshape', [products, ctx.int64s([0, 0, 0, block + d + 1, block + d])], t('skewed'));
-  const band = ctx.emit('Slice', [skewed, ctx.int64s([0, block - 1]), ctx.int64s([block, block + d]), ctx.int64s([3, 4])], t('band'));
+  const cols = ctx.emit('Transpose', [window], t('r_cols'), { perm: ints([0, 2, 3, 1, 4]) });
+  const products = ctx.emit('MatMul', [rows, cols], t('products')); // [N, H, nb, B + D + 1, D + B]
+  const skewed = ctx.emit('Reshape', [products, ctx.int64s([0, 0, 0, block + d, block + d + 1])], t('skewed'));
+  const band = ctx.emit('Slice', [skewed, ctx.int64s([0, 0]), ctx.int64s([block, d + 1]), ctx.int64s([3, 4])], t('band'));
   const flat = ctx.emit('Reshape', [band, ctx.int64s([0, 0, -1, d + 1])], t('band_rows'));
-  const cropped = ctx.emit('Slice', [flat, ctx.int64s([0]), width, ctx.int64s([2])], t('band_crop'));
-  const dots = ctx.emit('Transpose', [cropped], t('dots'), { perm: ints([0, 3, 1, 2]) });
-  if (metric !== 'ssd') {
-    ctx.emit('Mul', [dots, ctx.floatScalar(1 / c)], ctx.outputOf(node));
+  const croppedDescending = ctx.emit('Slice', [flat, ctx.int64s([0]), width, ctx.int64s([2])], t('band_crop'));
+  const cropped = ctx.emit('Slice', [croppedDescending, ctx.int64s([-1]), ctx.int64s([-(2n ** 63n)]), ctx.int64s([3]), ctx.int64s([-1])], t('band_rev'));
+  if (metric === 'ssd') {
+    ctx.emit('Transpose', [cropped], ctx.outputOf(node), { perm: ints([0, 3, 1, 2]) });
     return;
   }
-  const norm = (x: string, suffix: string): string =>
-    ctx.opset >= 18
-      ? ctx.emit('ReduceSumSquare', [x, ctx.int64s([1])], t(suffix), { keepdims: int(1) })
-      : ctx.emit('ReduceSumSquare', [x], t(suffix), { axes: ints([1]), keepdims: int(1) });
-  const leftNorm = norm(left, 'l_norm');
-  const rightNorm = norm(right, 'r_norm');
-  const rightNormPadded = d > 0 ? ctx.emit('Pad', [rightNorm, ctx.int64s([0, 0, 0, d, 0, 0, 0, 0])], t('r_norm_pad')) : rightNorm;
-  const rightNorms = stackShifted(node, ctx, rightNormPadded, { xAxis: 3, stackAxis: 1, view: 'r_norm', stack: 'r_norms' });
-  const norms = ctx.emit('Add', [leftNorm, rightNorms], t('norms'));
-  const cross = ctx.emit('Mul', [dots, ctx.floatScalar(-2)], t('cross'));
-  const sum = ctx.emit('Add', [norms, cross], t('sum'));
-  ctx.emit('Mul', [sum, ctx.floatScalar(1 / c)], ctx.outputOf(node));
+  const dots = ctx.emit('Transpose', [cropped], t('dots'), { perm: ints([0, 3, 1, 2]) });
+  ctx.emit('Mul', [dots, ctx.floatScalar(1 / c)], ctx.outputOf(node));
 }
 
 /**

@@ -87,7 +87,7 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   // A hilbertq export is lowered again from its own description in the scheme's matching-cost
   // form (schemes.ts); foreign graphs stay as given. Excluded names refer to the given file's
   // nodes or the lowered graph's. If lowering would move one of them onto another op (the
-  // band form's last Mul becomes the grouped conv's Squeeze), the graph stays as given, so the
+  // band form's last Transpose becomes the grouped conv's Squeeze), the graph stays as given, so the
   // caller's node runs in float.
   const exclude = new Set(opts.nodesToExclude ?? []);
   const opOf = (m: typeof given, name: string): string | undefined => m.graph.node.find((n) => n.name === name)?.op_type;
