@@ -73,6 +73,25 @@ test('the correlation covers displacements 0..maxDisp/4 at 1/4 resolution', () =
   }
 });
 
+test('a graph holds only what its output depends on: the vit reads no half-resolution matching cost', () => {
+  const unet = buildModelGraph(BASE);
+  const vit = buildModelGraph({ ...BASE, family: 'vit' });
+  assert.ok(unet.nodes.some((n) => n.name === 'stem.corr2'), 'the unet decodes with it');
+  assert.ok(!vit.nodes.some((n) => n.name === 'stem.corr2' || n.name === 'stem.left2'), 'the vit does not');
+  assert.ok(vit.nodes.some((n) => n.name === 'stem.corr'));
+  const b = new GraphBuilder();
+  const x = b.input('left', 3);
+  b.node('sigmoid', 'unread', [x], {});
+  const out = b.conv('out', x, 1, { act: 'none' });
+  assert.deepEqual(b.build(out, out, {}, 'g').nodes.map((n) => n.name), ['out']);
+  // A parameter only an unread node reads would drop out of the weights: refused, not pruned.
+  const withParam = new GraphBuilder();
+  const y = withParam.input('left', 3);
+  withParam.conv('unread', y, 4);
+  const kept = withParam.conv('out', y, 1, { act: 'none' });
+  assert.throws(() => withParam.build(kept, kept, {}, 'g'), /parameter unread\.weight is read only by nodes the output out does not depend on/);
+});
+
 test('shape inference rejects inconsistent graphs when they are built', () => {
   const b = new GraphBuilder();
   const x = b.input('left', 3);

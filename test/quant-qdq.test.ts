@@ -300,7 +300,8 @@ for (const scheme of ['w8a8', 'w8a8-pt'] as const) {
       // w8a8 leaves the two image convs (3 input channels) in float by rule.
       assert.equal(counts.Conv ?? 0, scheme === 'w8a8' ? 2 : 0, 'no float Conv remains but the image convs');
       // Every float Conv, plus (w8a8-pt) the two matching costs' integer means, lowered again.
-      const costMatMuls = 2;
+      // (The vit reads only the 1/4-resolution one; its graph holds no other.)
+      const costMatMuls = family === 'unet' ? 2 : 1;
       assert.equal(counts.QLinearConv, float.Conv + (scheme === 'w8a8-pt' ? costMatMuls : -2));
       // w8a8 leaves the attention's softmax chain in float (query, key, scores: 3 MatMuls a block)
       // and the matching costs' band MatMuls; w8a8-pt replaces those by the grouped convs.

@@ -116,8 +116,13 @@ export class GraphBuilder {
 
   build(output: string, headInput: string, meta: Record<string, unknown>, name: string): ModelGraph {
     const params = [...this.params.values()];
+    const nodes = liveNodes(this.nodes, output);
+    const read = new Set(nodes.flatMap((n) => n.inputs));
+    const unread = params.find((p) => !read.has(p.name));
+    // Pruning must never change what the weights file holds.
+    if (unread) throw new Error(`parameter ${unread.name} is read only by nodes the output ${output} does not depend on`);
     const graph: Omit<ModelGraph, 'stride' | 'paramCount' | 'outputChannels'> = {
-      name, inputs: [...this.inputs], nodes: [...this.nodes], params, output, headInput, meta,
+      name, inputs: [...this.inputs], nodes, params, output, headInput, meta,
     };
     // Full re-check of the finished graph: the incremental checks only saw one node at a time.
     const info = inferValueInfo(graph);
@@ -127,6 +132,25 @@ export class GraphBuilder {
     for (const v of info.values()) if (v.kind === 'map') stride = Math.max(stride, v.stride);
     return { ...graph, outputChannels: out.channels, stride, paramCount: countParams(params) };
   }
+}
+
+/**
+ * The nodes the output depends on, in their order. A block shared by both families may make a
+ * value one of them never reads (the stereo stem's half-resolution matching cost, which the vit's
+ * DPT fusion does not use): left in, every backend would compute it on every run, 1.3 of 7.7 ms
+ * of the precision vit's fp32 run at 128x256 on ORT.
+ */
+function liveNodes(nodes: readonly GraphNode[], output: string): GraphNode[] {
+  const producer = new Map(nodes.map((n) => [n.name, n]));
+  const live = new Set<string>();
+  const pending = [output];
+  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
+    const node = producer.get(value);
+    if (!node || live.has(value)) continue;
+    live.add(value);
+    pending.push(...node.inputs);
+  }
+  return nodes.filter((n) => live.has(n.name));
 }
 
 /** Channel count scaled by the width multiplier, kept a multiple of 4 (SIMD- and INT8-friendly). */
