@@ -62,6 +62,8 @@ export function stereoStem(b: GraphBuilder, left: string, right: string, o: Ster
   const redir = b.conv('stem.redir', l.f4, o.redir, { kernel: 1 });
   const cat = b.node('concat', 'stem.cost', [corr, match, redir], { axis: 1 });
   // Fine correlation at 1/2 over the full range: 1/4 alone cannot resolve sub-pixel disparity.
+  // The unet's decoder reads it; the vit's DPT fusion does not, and GraphBuilder.build leaves it
+  // out of the vit's graph.
   const corr2 = matchingCost(b, 'stem.corr2', l.f2, r.f2, Math.ceil(o.maxDisp / 2));
   const left2 = b.node('concat', 'stem.left2', [l.f2, corr2], { axis: 1 });
   return { left2, fused4: b.conv('stem.fuse', cat, o.fused) };
