@@ -161,29 +161,51 @@ function costGraph(maxShift: number, metric: 'ssd' | 'dot'): ModelGraph {
   return b.build(out, cost, {}, `cost-${metric}-${maxShift}`);
 }
 
-test('matchingCost exports as one batched MatMul over row blocks and a band of its products, in both forms equal to tfjs', async () => {
-  for (const [maxShift, metric] of [[3, 'ssd'], [3, 'dot'], [0, 'ssd'], [5, 'ssd']] as const) {
+test('matchingCost exports as one batched MatMul over row blocks and a band of its products, in every form equal to tfjs', async () => {
+  for (const [maxShift, metric] of [[3, 'ssd'], [3, 'dot'], [0, 'ssd'], [0, 'dot'], [5, 'ssd']] as const) {
     const graph = costGraph(maxShift, metric);
     const values = initialParamValues(graph, 2);
-    const nodes = decodeModel(exportOnnx(graph, values)).graph.node.filter((n) => n.name.startsWith('cost'));
-    const counts: Record<string, number> = {};
-    for (const n of nodes) counts[n.op_type] = (counts[n.op_type] ?? 0) + 1;
-    assert.equal(counts.MatMul, 1, `${metric} ${maxShift}: one MatMul`);
-    assert.equal(counts.ReduceSumSquare, metric === 'ssd' ? 2 : undefined, `${metric} ${maxShift}: the two norms`);
-    // ssd's norms and scales ride in the MatMul's operands: the band's transpose is the result,
-    // and no per-displacement node is left (a fixed count of Slices whatever maxShift is).
-    assert.equal(nodes.find((n) => n.output[0] === 'cost')?.op_type, metric === 'ssd' ? 'Transpose' : 'Mul', `${metric}: what writes the result`);
-    assert.ok((counts.Slice ?? 0) <= 6, `${metric} ${maxShift}: ${counts.Slice} Slices`);
-    // Sizes where W < D + 1, where W is odd and where it spans several blocks with a remainder
-    // (blocks of max(8, 2D) pixels) check the skew's and the blocks' offsets.
-    const diffs = await parity(graph, values, [[2, 8, 16], [1, 12, 20], [1, 4, 4], [1, 3, 7], [1, 2, 45]]);
-    for (const d of diffs) assert.ok(d <= TOLERANCE, `${metric} ${maxShift}: max abs diff ${d}`);
+    for (const form of ['band-matmul', 'band-matmul-folded'] as const) {
+      const label = `${form} ${metric} ${maxShift}`;
+      const nodes = decodeModel(exportOnnx(graph, values, { matchingCost: form })).graph.node.filter((n) => n.name.startsWith('cost'));
+      const counts: Record<string, number> = {};
+      for (const n of nodes) counts[n.op_type] = (counts[n.op_type] ?? 0) + 1;
+      assert.equal(counts.MatMul, 1, `${label}: one MatMul`);
+      assert.equal(counts.ReduceSumSquare, metric === 'ssd' ? 2 : undefined, `${label}: the two norms`);
+      // Folded, ssd's norms and scales ride in the MatMul's operands: the band's transpose is the
+      // result, and no per-displacement node is left (a fixed count of Slices whatever maxShift is).
+      const folded = form === 'band-matmul-folded' && metric === 'ssd';
+      assert.equal(nodes.find((n) => n.output[0] === 'cost')?.op_type, folded ? 'Transpose' : 'Mul', `${label}: what writes the result`);
+      if (folded) assert.ok((counts.Slice ?? 0) <= 6, `${label}: ${counts.Slice} Slices`);
+      // Sizes where W < D + 1, where W is odd and where it spans several blocks with a remainder
+      // (blocks of max(8, 2D) pixels) check the skew's and the blocks' offsets.
+      const diffs = await parity(graph, values, [[2, 8, 16], [1, 12, 20], [1, 4, 4], [1, 3, 7], [1, 2, 3], [1, 2, 45]], undefined, { matchingCost: form });
+      for (const d of diffs) assert.ok(d <= TOLERANCE, `${label}: max abs diff ${d}`);
+    }
     const grouped = exportOnnx(graph, values, { matchingCost: 'grouped-conv' });
     const groupedNodes = decodeModel(grouped).graph.node.filter((n) => n.name.startsWith('cost'));
     assert.equal(groupedNodes.filter((n) => n.op_type === 'Conv').length, 1, 'the grouped form takes the mean by one conv');
     assert.equal(groupedNodes.filter((n) => n.op_type === 'MatMul').length, 0);
     const groupedDiffs = await parity(graph, values, [[2, 8, 16], [1, 3, 7]], undefined, { matchingCost: 'grouped-conv' });
     for (const d of groupedDiffs) assert.ok(d <= TOLERANCE, `grouped ${metric} ${maxShift}: max abs diff ${d}`);
+  }
+});
+
+test('the matching cost itself, every form against tfjs: each displacement plane, out-of-image columns included', async () => {
+  for (const [maxShift, metric] of [[4, 'ssd'], [4, 'dot'], [0, 'ssd']] as const) {
+    const b = new GraphBuilder();
+    const l = b.conv('l', b.input('left', 3), 6, { act: 'none' });
+    const r = b.conv('r', b.input('right', 3), 6, { act: 'none' });
+    const cost = matchingCost(b, 'cost', l, r, maxShift, metric);
+    const graph = b.build(cost, cost, {}, `cost-plane-${metric}-${maxShift}`);
+    const values = initialParamValues(graph, 3);
+    for (const form of ['band-matmul', 'band-matmul-folded', 'grouped-conv'] as const) {
+      for (const opset of [17, 18]) {
+        // W from below D + 1 to several blocks with a remainder, and a batch of 3.
+        const diffs = await parity(graph, values, [[3, 2, 3], [1, 3, 5], [1, 2, 9], [2, 3, 21]], opset, { matchingCost: form });
+        for (const d of diffs) assert.ok(d <= 1e-5, `${form} opset ${opset} ${metric} ${maxShift}: max abs diff ${d}`);
+      }
+    }
   }
 });
 

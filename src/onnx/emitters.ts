@@ -101,8 +101,9 @@ export const ONNX_EMITTERS: { [K in OpType]: OnnxEmitter<K> } = {
     ctx.emit('Reshape', [ctx.input(node.inputs[0]), ctx.int64s(node.attrs.shape)], ctx.outputOf(node));
   },
   /**
-   * Float graphs (and the w8a8 and w8a16 schemes, which keep it in float) run
-   * matchingCostBandMatMul; fully integer graphs the grouped-conv form (ExportOptions.matchingCost).
+   * Float graphs run matchingCostBandMatMul (the w8a8 and w8a16 schemes, which keep it in float,
+   * with the norms folded into its MatMul); fully integer graphs the grouped-conv form
+   * (ExportOptions.matchingCost).
    */
   matchingCost: (node, ctx) => (ctx.matchingCost === 'grouped-conv' ? matchingCostGroupedConv(node, ctx) : matchingCostBandMatMul(node, ctx)),
 };
@@ -149,16 +150,17 @@ function matchingCostGroupedConv(node: MatchingCostNode, ctx: EmitContext): void
  * x + D - d) then sits at flat offset x (D + B + 1) + D - d of the block's matrix: viewed as rows
  * of D + B + 1 it is row x, column D - d, so the band is columns 0 .. D of the first B rows, in
  * descending d; one reversal of the cropped band puts d in order. The width is padded to a
- * multiple of B and the result cropped back. ssd expands to |l|^2 + |r|^2 - 2 l.r, with the norms
- * as two more channels of the MatMul's operands.
+ * multiple of B and the result cropped back. ssd expands to |l|^2 + |r|^2 - 2 l.r: the norms
+ * added as maps, or (band-matmul-folded) as two more channels of the MatMul's operands.
  * Algebraically equal to the per-displacement SSD (in float the expansion cancels where features
  * are large against their differences: parity with tfjs is 1e-7 at trained feature sizes), and
  * the fastest form measured (precision unet, 128x256, ORT CPU EP, 1 thread, AMD EPYC with VNNI;
  * whole rows as blocks, see bandBlockWidth): fp32 13.2 -> 9.1 ms against stacking shifted views
  * for a ReduceMean, and w8a8 9.2 (grouped conv) -> 6.5 ms when its nodes stay in float (7.3 ms in
- * 8 bits). The norms in the operands and the reversal of the band instead of the right window
- * took the shipped unet-direct from 8.01 to 7.79 ms (fp32) and 5.70 to 5.43 ms (w8a8), with the
- * same q-err (docs/precision-regime.md, session 36).
+ * 8 bits). The reversal of the band instead of the right window, and the norms folded into
+ * the operands of w8a8's float cost, took the shipped unet-direct from 8.01 to 7.79 ms (fp32,
+ * folded too in that A/B) and 5.70 to 5.43 ms (w8a8), with the same q-err
+ * (docs/precision-regime.md, session 36).
  */
 function matchingCostBandMatMul(node: MatchingCostNode, ctx: EmitContext): void {
   const { maxShift, metric } = node.attrs;
@@ -174,12 +176,17 @@ function matchingCostBandMatMul(node: MatchingCostNode, ctx: EmitContext): void 
     ctx.opset >= 18
       ? ctx.emit('ReduceSumSquare', [x, ctx.int64s([1])], t(suffix), { keepdims: int(1) })
       : ctx.emit('ReduceSumSquare', [x], t(suffix), { axes: ints([1]), keepdims: int(1) });
-  // ssd's |l|^2 + |r|^2 - 2 l.r, all inside the MatMul: the left pixels as [l, 1, |l|^2] and the
-  // right as [-2 r / C, |r|^2 / C, 1 / C] (K = C + 2). Adding the norms as maps instead took
-  // maxShift + 1 shifted Slices of |r|^2, their Concat and three passes over the volume.
-  let left = ctx.input(node.inputs[0]);
-  let right = ctx.input(node.inputs[1]);
-  if (metric === 'ssd') {
+  // Folded, ssd's |l|^2 + |r|^2 - 2 l.r is all inside the MatMul: the left pixels as [l, 1, |l|^2]
+  // and the right as [-2 r / C, |r|^2 / C, 1 / C] (K = C + 2), which saves maxShift + 1 shifted
+  // Slices of |r|^2, their Concat and three passes over the volume. Quantized as it is, though,
+  // each operand would put features and squared norms under one scale (about 9x coarser
+  // features, 4x the output error), so only graphs that keep the cost in float fold.
+  const folded = metric === 'ssd' && ctx.matchingCost === 'band-matmul-folded';
+  const inputLeft = ctx.input(node.inputs[0]);
+  const inputRight = ctx.input(node.inputs[1]);
+  let left = inputLeft;
+  let right = inputRight;
+  if (folded) {
     left = ctx.emit('Concat', [channelsAfter(left, 1, 'l_one'), norm(left, 'l_norm')], t('l_aug'), { axis: int(1) });
     const scales = ctx.floatTensor(`${node.name}.r_scales`, [1, c + 1, 1, 1], [...new Array<number>(c).fill(-2 / c), 1 / c]);
     right = ctx.emit('Mul', [ctx.emit('Concat', [right, norm(right, 'r_norm')], t('r_cat'), { axis: int(1) }), scales], t('r_scaled'));
@@ -191,8 +198,8 @@ function matchingCostBandMatMul(node: MatchingCostNode, ctx: EmitContext): void 
   const padsX = (before: number, suffix: string): string => ctx.emit('Concat', [ctx.int64s([0, 0, 0, before, 0, 0, 0]), rest], t(suffix), { axis: int(0) });
   const leftPadded = ctx.emit('Pad', [left, padsX(0, 'l_pads')], t('l_pad'));
   let rightPadded = ctx.emit('Pad', [right, padsX(d, 'r_pads')], t('r_pad'));
-  // The constant channel after the zero padding: a right pixel beyond the image still adds |l|^2 / C, as before.
-  if (metric === 'ssd') rightPadded = channelsAfter(rightPadded, 1 / c, 'r_one');
+  // The constant channel after the zero padding: a right pixel beyond the image still adds |l|^2 / C.
+  if (folded) rightPadded = channelsAfter(rightPadded, 1 / c, 'r_one');
   const blocks = (x: string, suffix: string): string => ctx.emit('Reshape', [x, ctx.int64s([0, 0, 0, -1, block])], t(suffix));
   // Left: each block's B pixels plus D + 1 zero rows, as [N, H, nb, B + D + 1, K].
   const leftRows = ctx.emit('Pad', [blocks(leftPadded, 'l_blocks'), ctx.int64s([0, 0, 0, 0, 0, 0, 0, 0, 0, d + 1])], t('l_rows_pad'));
@@ -212,12 +219,23 @@ function matchingCostBandMatMul(node: MatchingCostNode, ctx: EmitContext): void 
   const flat = ctx.emit('Reshape', [band, ctx.int64s([0, 0, -1, d + 1])], t('band_rows'));
   const croppedDescending = ctx.emit('Slice', [flat, ctx.int64s([0]), width, ctx.int64s([2])], t('band_crop'));
   const cropped = ctx.emit('Slice', [croppedDescending, ctx.int64s([-1]), ctx.int64s([-(2n ** 63n)]), ctx.int64s([3]), ctx.int64s([-1])], t('band_rev'));
-  if (metric === 'ssd') {
+  if (folded) {
     ctx.emit('Transpose', [cropped], ctx.outputOf(node), { perm: ints([0, 3, 1, 2]) });
     return;
   }
   const dots = ctx.emit('Transpose', [cropped], t('dots'), { perm: ints([0, 3, 1, 2]) });
-  ctx.emit('Mul', [dots, ctx.floatScalar(1 / c)], ctx.outputOf(node));
+  if (metric !== 'ssd') {
+    ctx.emit('Mul', [dots, ctx.floatScalar(1 / c)], ctx.outputOf(node));
+    return;
+  }
+  const leftNorm = norm(inputLeft, 'l_norm');
+  const rightNorm = norm(inputRight, 'r_norm');
+  const rightNormPadded = d > 0 ? ctx.emit('Pad', [rightNorm, ctx.int64s([0, 0, 0, d, 0, 0, 0, 0])], t('r_norm_pad')) : rightNorm;
+  const rightNorms = stackShifted(node, ctx, rightNormPadded, { xAxis: 3, stackAxis: 1, view: 'r_norm', stack: 'r_norms' });
+  const norms = ctx.emit('Add', [leftNorm, rightNorms], t('norms'));
+  const cross = ctx.emit('Mul', [dots, ctx.floatScalar(-2)], t('cross'));
+  const sum = ctx.emit('Add', [norms, cross], t('sum'));
+  ctx.emit('Mul', [sum, ctx.floatScalar(1 / c)], ctx.outputOf(node));
 }
 
 /**

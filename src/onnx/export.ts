@@ -12,8 +12,11 @@ export interface ExportOptions {
   /** Extra `metadata_props` entries (e.g. the quantizer's output scale and zero point). */
   metadata?: Record<string, string>;
   /**
-   * How the matching cost is lowered. 'band-matmul' (default): one batched MatMul over blocks of each row, the
-   * fastest form in float (and in the w8a8 CPU scheme, which leaves it in float).
+   * How the matching cost is lowered. 'band-matmul' (default): one batched MatMul over blocks of
+   * each row, the SSD's norms added as maps, each quantizable with its own scale.
+   * 'band-matmul-folded': the same with the norms as two more channels of the MatMul's operands,
+   * the fastest form in float, for graphs that run the cost in float (the w8a8 and w8a16 schemes);
+   * quantized as it is, its operands would share one scale between features and squared norms.
    * 'grouped-conv': shifted views and a 1x1 convolution for the channel mean, every op with an
    * integer kernel, for fully integer graphs (see emitters.ts).
    */
@@ -33,7 +36,7 @@ export interface ExportOptions {
 export type HeadTailPlace = 'graph' | 'decoder';
 export const HEAD_TAIL_PLACES: readonly HeadTailPlace[] = ['graph', 'decoder'];
 
-export type MatchingCostForm = 'band-matmul' | 'grouped-conv';
+export type MatchingCostForm = 'band-matmul' | 'band-matmul-folded' | 'grouped-conv';
 
 export const DEFAULT_OPSET = 17;
 export const MAX_OPSET = 21;

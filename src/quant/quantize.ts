@@ -87,11 +87,12 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   // A hilbertq export is lowered again from its own description in the scheme's matching-cost
   // form (schemes.ts); foreign graphs stay as given. Excluded names refer to the given file's
   // nodes or the lowered graph's. If lowering would move one of them onto another op (the
-  // band form's last Transpose becomes the grouped conv's Squeeze), the graph stays as given, so the
+  // band form's last Mul becomes the grouped conv's Squeeze), the graph stays as given, so the
   // caller's node runs in float.
   const exclude = new Set(opts.nodesToExclude ?? []);
   const opOf = (m: typeof given, name: string): string | undefined => m.graph.node.find((n) => n.name === name)?.op_type;
-  const form = scheme.matchingCost === 'integer' ? 'grouped-conv' : 'band-matmul';
+  // A cost that stays in float takes the form fastest in float, its norms inside the MatMul.
+  const form = scheme.matchingCost === 'integer' ? 'grouped-conv' : 'band-matmul-folded';
   // 8-bit activations: the head's tail (bilinear x2, sigmoid) goes to the decoder, which runs it
   // on the 8-bit logit codes as one table look-up per output (src/infer/head-tail.ts), 0.4 ms
   // faster than the graph for a 4-channel head at 128x256. 16-bit codes and floats keep it in

@@ -64,11 +64,11 @@ export const SCHEMES: Readonly<Record<QuantScheme, SchemeSpec>> = {
     // profiled). Both image convs in float: w8a8 6.32 -> 6.08 ms (unet), 7.26 -> 6.98 ms (vit),
     // q-err robust std 0.292 -> 0.290 px (unet), 0.064 -> 0.057 px (curve unet); 20 test pairs.
     floatConvMaxInputChannels: 3,
-    // Faster and more precise than the integer form on the ORT CPU EP at the precision size
-    // (at the mixed zoo's 64x128 the fully integer w8a8-pt measured faster in the last demo, 1.40
-    // against 1.64 ms for unet-direct). Precision unet at 128x256, 1 thread, 20 test pairs:
-    // 6.5 ms, q-err robust std 0.292 px, against 9.2 ms and 0.300 px (grouped conv in 8 bits)
-    // and 7.3 ms and 0.316 px (band MatMul in 8 bits); fp32 9.1 ms.
+    // Faster and more precise than the integer form on the ORT CPU EP at the precision size.
+    // Precision unet at 128x256, 1 thread, 20 test pairs (session 22's band form, its norms as
+    // maps): 6.5 ms, q-err robust std 0.292 px, against 9.2 ms and 0.300 px (grouped conv in 8
+    // bits) and 7.3 ms and 0.316 px (band MatMul in 8 bits); fp32 9.1 ms. In float the cost now
+    // takes the folded band form (ExportOptions.matchingCost), whose operands must not be quantized.
     matchingCost: 'float',
   },
   'w8a8-pt': {
