@@ -89,7 +89,12 @@ test('a graph holds only what its output depends on: the vit reads no half-resol
   const y = withParam.input('left', 3);
   withParam.conv('unread', y, 4);
   const kept = withParam.conv('out', y, 1, { act: 'none' });
-  assert.throws(() => withParam.build(kept, kept, {}, 'g'), /parameter unread\.weight is read only by nodes the output out does not depend on/);
+  assert.throws(() => withParam.build(kept, kept, {}, 'g'), /parameter unread\.weight is read by no node the output out depends on/);
+  const headless = new GraphBuilder();
+  const z = headless.input('left', 3);
+  const side = headless.node('sigmoid', 'side', [z], {});
+  const head = headless.conv('out', z, 1, { act: 'none' });
+  assert.throws(() => headless.build(head, side, {}, 'g'), /head input side is no node the output out depends on/);
 });
 
 test('shape inference rejects inconsistent graphs when they are built', () => {
