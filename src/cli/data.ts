@@ -2,10 +2,11 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { DATASET_FORMATS, openDataset, type DatasetFormat } from '../data/dataset.js';
 import { writeImage, checkImageExtension } from '../data/formats/image.js';
-import { generateDataset, MAX_COUNT } from '../data/generate.js';
+import { generateDatasetYielding, MAX_COUNT } from '../data/generate.js';
 import { DATA_PRESETS, dataPreset, parseIntegerOption, parseNumberOption, parseSize } from '../data/options.js';
 import { SCENE_STYLES, type SceneStyle } from '../data/types.js';
 import { previewSample } from '../data/preview.js';
+import { stoppingChildrenOnSignal } from '../util/child-processes.js';
 import { ConfigError } from '../util/errors.js';
 
 interface GenerateFlags {
@@ -29,7 +30,7 @@ interface ShowFlags {
   maxDisp?: string;
 }
 
-function runGenerate(flags: GenerateFlags): void {
+async function runGenerate(flags: GenerateFlags): Promise<void> {
   // Explicit flags win over the preset's values.
   const preset = dataPreset(flags.preset);
   const { height, width } = parseSize(flags.size ?? preset.size, '--size');
@@ -49,13 +50,16 @@ function runGenerate(flags: GenerateFlags): void {
   bar?.start(count, 0);
   const started = performance.now();
   try {
-    const result = generateDataset({
+    // Ctrl-C or SIGTERM ends the run between two pairs with process.exit (130, 143), which releases
+    // the folder's lock (util/lock.ts) and leaves a folder the next run resumes; killed by the
+    // signal's default action, the process left hilbertq.lock behind. No child processes to stop.
+    const result = await stoppingChildrenOnSignal(new Set(), () => generateDatasetYielding({
       out: flags.out, count, height, width, maxDisp, seed, minObjects, maxObjects,
       scenes: scenes as SceneStyle,
       // Only mixed scenes have camera noise unless --photometric or --no-photometric says otherwise.
       photometric: flags.photometric ?? scenes === 'mixed',
       onProgress: (done) => bar?.update(done),
-    });
+    }));
     bar?.stop();
     const seconds = (performance.now() - started) / 1000;
     const resumed = result.skipped ? `, ${result.skipped} already present` : '';

@@ -77,6 +77,29 @@ function removeStaleTemporaries(out: string): void {
  * rerun with the same options skips the samples already complete (they are deterministic).
  */
 export function generateDataset(opts: GenerateOptions): GenerateResult {
+  const run = generation(opts);
+  for (;;) {
+    const next = run.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * generateDataset, handing the event loop a turn after each pair: a synchronous loop over
+ * thousands of pairs let no SIGINT or SIGTERM handler run, so Ctrl-C killed the process by the
+ * signal's default action and left the folder's lock behind. Same files, byte for byte.
+ */
+export async function generateDatasetYielding(opts: GenerateOptions): Promise<GenerateResult> {
+  const run = generation(opts);
+  for (;;) {
+    const next = run.next();
+    if (next.done) return next.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The generation, pausing (yield) between pairs; never between the files of one pair. */
+function* generation(opts: GenerateOptions): Generator<void, GenerateResult> {
   const { out, count, onProgress, ...synthetic } = opts;
   if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT) {
     throw new ConfigError('--count', count, `must be an integer in [1, ${MAX_COUNT}]`);
@@ -87,16 +110,17 @@ export function generateDataset(opts: GenerateOptions): GenerateResult {
   if (existsSync(out) && !isDirectory(out)) throw new ConfigError('--out', out, 'exists and is not a folder');
   // One writer per dataset folder: two generators would interleave their files and manifests.
   // The folder is checked under the lock, so what it holds cannot change between check and write.
+  // A process.exit while paused (a signal) skips this `finally`: util/lock.ts releases on exit.
   const release = lockFolder(out);
   try {
     checkOutputFolder(out, record);
-    return generateLocked(out, count, generator, record, onProgress);
+    return yield* generateLocked(out, count, generator, record, onProgress);
   } finally {
     release();
   }
 }
 
-function generateLocked(out: string, count: number, generator: SyntheticStereo, record: GeneratorRecord, onProgress: GenerateOptions['onProgress']): GenerateResult {
+function* generateLocked(out: string, count: number, generator: SyntheticStereo, record: GeneratorRecord, onProgress: GenerateOptions['onProgress']): Generator<void, GenerateResult> {
   writeFileAtomic(join(out, IN_PROGRESS_NAME), JSON.stringify(record));
   removeStaleTemporaries(out);
 
@@ -119,6 +143,8 @@ function generateLocked(out: string, count: number, generator: SyntheticStereo, 
       written++;
     }
     onProgress?.(i + 1, count);
+    // Stopped here, the folder keeps its in-progress record and no new manifest: a rerun resumes it.
+    yield;
   }
   writeManifest(out, { format: MANIFEST_FORMAT, version: 1, generator: record, count, samples });
   rmSync(join(out, IN_PROGRESS_NAME), { force: true });
