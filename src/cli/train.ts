@@ -10,6 +10,7 @@ import { OUTPUT_MAPS, type OutputMap } from '../models/output-map.js';
 import { initTrainingBackend } from '../train/backend/index.js';
 import { checkBatchPixels } from '../train/batch-limit.js';
 import { DEFAULT_STEPS, TRAIN_DEFAULTS, type TrainConfig } from '../train/config.js';
+import { refuseForeignRunFolder } from '../train/run-folder.js';
 import { initRecord, train } from '../train/trainer.js';
 import { stoppingChildrenOnSignal } from '../util/child-processes.js';
 import { ConfigError } from '../util/errors.js';
@@ -181,6 +182,9 @@ function trainingData(f: TrainFlags): TrainConfig['data'] {
 
 async function runTrain(flags: TrainFlags): Promise<void> {
   if (flags.backend !== 'wasm' && flags.backend !== 'cpu') throw new ConfigError('--backend', flags.backend, "expected 'wasm' or 'cpu'");
+  // Before the flags' files are read (--init hashes a model's weights) and the backend starts;
+  // train() checks again for its library callers.
+  if (!flags.resume) refuseForeignRunFolder(flags.out);
   const config = trainConfigFromFlags(flags);
   exitWithParent();
   await initTrainingBackend(flags.backend);

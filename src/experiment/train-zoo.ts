@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { MANIFEST_FILE } from '../models/weights-io.js';
 import { DEFAULT_STEPS } from '../train/config.js';
-import { COMMAND_FILE } from '../train/trainer.js';
+import { ARGS_FILE, COMMAND_FILE } from '../train/run-folder.js';
 import { ConfigError, HilbertqError } from '../util/errors.js';
 import { makeFolder, openAppendStream, writeFileAtomic } from '../util/fs.js';
 import { stoppingChildrenOnSignal } from '../util/child-processes.js';
@@ -57,8 +57,6 @@ export function runFinished(runDir: string): boolean {
   return existsSync(join(runDir, 'model', MANIFEST_FILE));
 }
 
-/** The arguments a run was started with, beside its folder: a rerun must ask for the same. */
-const ARGS_FILE = 'experiment-args.json';
 
 /** Refuses a run folder that was started with other arguments (its config.json would win on resume). */
 function checkRecordedArgs(job: TrainingJob, runDir: string): void {

@@ -20,13 +20,11 @@ import { lockFolder } from '../util/lock.js';
 import { codeProvenance, type CodeProvenance } from '../util/provenance.js';
 import { Adam } from './adam.js';
 import { checkpointToResume, findCheckpoint, loadCheckpoint, saveCheckpoint, type ResumeRecord } from './checkpoint.js';
+import { COMMAND_FILE, refuseForeignRunFolder } from './run-folder.js';
 import { validateTrainConfig, VALIDATION_SEED, type TrainConfig } from './config.js';
 import { trainingFeed, type BatchFeed } from './feed.js';
 import { cosineLearningRate } from './schedule.js';
 import { trainStep } from './step.js';
-
-/** The command line that started a run, written beside config.json (a resume never replaces it). */
-export const COMMAND_FILE = 'command.json';
 
 export interface TrainProgress {
   step: number;
@@ -68,6 +66,8 @@ export async function train(configIn: TrainConfig, options: TrainOptions): Promi
   if (options.resume) {
     if (!existsSync(configFile)) throw new ConfigError('--resume', runDir, 'has no config.json: nothing to resume');
     config = readJson<TrainConfig>(configFile);
+  } else {
+    refuseForeignRunFolder(runDir);
   }
   // A resume's settings come from config.json, not from flags: its errors name that file.
   const { graph, feed } = options.resume ? inRunConfig(configFile, () => checkedRun(config, configFile)) : checkedRun(config, null);
