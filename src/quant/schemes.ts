@@ -65,7 +65,7 @@ export const SCHEMES: Readonly<Record<QuantScheme, SchemeSpec>> = {
     // q-err robust std 0.292 -> 0.290 px (unet), 0.064 -> 0.057 px (curve unet); 20 test pairs.
     floatConvMaxInputChannels: 3,
     // Faster and more precise than the integer form on the ORT CPU EP at the precision size.
-    // Precision unet at 128x256, 1 thread, 20 test pairs (session 22's band form, its norms as
+    // Precision unet at 128x256, 1 thread, 20 test pairs (the band form of that time, its norms as
     // maps): 6.5 ms, q-err robust std 0.292 px, against 9.2 ms and 0.300 px (grouped conv in 8
     // bits) and 7.3 ms and 0.316 px (band MatMul in 8 bits); fp32 9.1 ms. In float the cost now
     // takes the folded band form (ExportOptions.matchingCost), whose operands must not be quantized.
