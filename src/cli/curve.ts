@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { HilbertCurve } from '../curve/hilbert-curve.js';
 import { simulateChannel, type ChannelReport } from '../curve/channel-sim.js';
@@ -6,6 +7,7 @@ import { curveSvg } from '../curve/plot-svg.js';
 import { ConfigError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { parseIntOption, parseNumberList, parseNumberOption } from './options.js';
+import { refuseFileOnPath } from './output-guard.js';
 
 /** The ideal-channel simulation's ceiling: `curve --samples 1e9` reached 11.7 GB before. */
 const MAX_SAMPLES = 10_000_000;
@@ -46,15 +48,23 @@ function runCurveCommand(opts: CurveCommandOptions): void {
   // Each sample holds a few float arrays of dims values per noise level: 10^7 is about 1 GB at 4 dims.
   if (opts.samples < 1 || opts.samples > MAX_SAMPLES) throw new ConfigError('--samples', opts.samples, `must be in [1, ${MAX_SAMPLES}]`);
   cornerBlendOf({ cornerBlend: opts.cornerBlend }, '--corner-blend');
+  // Checked before the simulation, which may run for minutes, not after it.
+  if (opts.plot !== undefined) refusePlotPath(opts.plot);
   const curve = new HilbertCurve({ dims: opts.dims, order: opts.order, margin: opts.margin });
   const report = simulateChannel(curve, { bits: opts.bits, noise: opts.noise, samples: opts.samples, seed: opts.seed, cornerBlend: opts.cornerBlend });
-  if (opts.plot) writeFileAtomic(opts.plot, curveSvg(curve, opts.bits));
+  if (opts.plot !== undefined) writeFileAtomic(opts.plot, curveSvg(curve, opts.bits));
   if (opts.json) {
     console.log(JSON.stringify(report, null, 2));
   } else {
     console.log(formatChannelReport(report));
     if (opts.plot) console.log(`plot written to ${opts.plot}`);
   }
+}
+
+function refusePlotPath(plot: string): void {
+  if (plot === '') throw new ConfigError('--plot', "''", 'name an .svg file');
+  refuseFileOnPath(plot, '--plot');
+  if (existsSync(plot) && statSync(plot).isDirectory()) throw new ConfigError('--plot', plot, 'is a folder; name an .svg file');
 }
 
 export function formatChannelReport(r: ChannelReport): string {

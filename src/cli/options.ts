@@ -25,8 +25,10 @@ export function parseNumberOption(name: string): (text: string) => number {
 
 export function parseNumberList(name: string): (text: string) => number[] {
   return (text) => {
-    const values = text.split(',').map((s) => Number(s.trim()));
-    if (values.length === 0 || values.some((v, i) => !Number.isFinite(v) || text.split(',')[i].trim() === '')) {
+    const parts = text.split(',');
+    const values = parts.map((s) => Number(s.trim()));
+    // DECIMAL_NUMBER as for one number: "--noise 0x10" read as 16.
+    if (values.length === 0 || values.some((v, i) => !Number.isFinite(v) || !DECIMAL_NUMBER.test(parts[i]))) {
       throw new ConfigError(name, text, 'must be a comma-separated list of numbers');
     }
     return values;

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainingScenes } from '../data/types.js';
 import type { ModelConfig } from '../models/model.js';
@@ -34,6 +34,8 @@ export interface ZooModel {
 
 export function listZoo(zooDir: string): ZooModel[] {
   if (!existsSync(zooDir)) throw new ConfigError('--models', zooDir, 'does not exist');
+  // readdirSync threw ENOTDIR with a stack for a file given as the zoo.
+  if (!statSync(zooDir).isDirectory()) throw new ConfigError('--models', zooDir, 'is a file, not a folder of models');
   const models = readdirSync(zooDir)
     .filter((name) => existsSync(join(zooDir, name, MANIFEST_FILE)))
     .sort()
@@ -44,15 +46,15 @@ export function listZoo(zooDir: string): ZooModel[] {
 
 function readZooModel(dir: string, name: string): ZooModel {
   const file = join(dir, MANIFEST_FILE);
-  let manifest: { config?: ModelConfig; meta?: Record<string, unknown> };
+  let manifest: { config?: ModelConfig; meta?: Record<string, unknown> } | null;
   try {
     manifest = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new FileFormatError(file, `is not valid JSON: ${(err as Error).message}`);
   }
-  const config = manifest.config;
+  const config = manifest?.config;
   if (!config || typeof config !== 'object') throw new FileFormatError(file, 'has no model config');
-  const training = manifest.meta?.training as { command?: unknown } | undefined;
+  const training = manifest?.meta?.training as { command?: unknown } | undefined;
   return {
     name,
     dir,
@@ -60,7 +62,7 @@ function readZooModel(dir: string, name: string): ZooModel {
     role: name === `${config.family}-${config.head}` ? 'headline' : 'ablation',
     command: typeof training?.command === 'string' ? training.command : null,
     stages: trainingStages(training),
-    trainingSize: recordedTrainingSize(manifest.meta, file) ?? { height: 64, width: 128, scenes: 'mixed' },
+    trainingSize: recordedTrainingSize(manifest?.meta, file) ?? { height: 64, width: 128, scenes: 'mixed' },
   };
 }
 

@@ -87,7 +87,8 @@ export function readWeightsDir(dir: string): { manifest: WeightsManifest; values
   } catch (err) {
     throw new FileFormatError(manifestPath, `cannot read the weights manifest (${(err as Error).message})`);
   }
-  if (manifest.format !== 'hilbertq-weights' || manifest.version !== 1 || manifest.dtype !== 'float32') {
+  // `null` or a number parses as JSON too, and crashed on `.format` with a TypeError.
+  if (manifest?.format !== 'hilbertq-weights' || manifest.version !== 1 || manifest.dtype !== 'float32') {
     throw new FileFormatError(manifestPath, 'is not a hilbertq-weights v1 float32 manifest');
   }
   checkParams(manifest, manifestPath);
@@ -147,7 +148,12 @@ export function recordedTrainingSize(meta: Record<string, unknown> | undefined, 
   const config = (meta?.training as { config?: { height?: unknown; width?: unknown; data?: { scenes?: unknown } } } | undefined)?.config;
   const { height, width } = config ?? {};
   const scenes = knownSceneStyle(config?.data?.scenes ?? 'mixed', file, 'meta.training.config.data.scenes');
-  return typeof height === 'number' && typeof width === 'number' ? { height, width, scenes } : null;
+  if (typeof height !== 'number' || typeof width !== 'number') return null;
+  // An edited size (0, 1.5, 1e400 = Infinity) went on into eval's test set and export's metadata.
+  for (const [field, v] of [['height', height], ['width', width]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new FileFormatError(file, `meta.training.config.${field} is ${v}, not a size in pixels`);
+  }
+  return { height, width, scenes };
 }
 
 /** `scenes` as a SceneStyle, or a one-line refusal naming the file and the field it came from. */

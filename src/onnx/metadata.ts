@@ -43,7 +43,13 @@ export function trainingSizeOf(meta: Record<string, string>, file: string): Trai
   // Checked even without a size: a style this version does not know means a newer or edited file.
   const scenes = knownSceneStyle(meta[TRAINING_SCENES_KEY] ?? 'mixed', file, TRAINING_SCENES_KEY);
   const m = /^(\d+)x(\d+)$/.exec(meta[TRAINING_SIZE_KEY] ?? '');
-  return m ? { height: Number(m[1]), width: Number(m[2]), scenes } : null;
+  if (!m) return null;
+  const [height, width] = [Number(m[1]), Number(m[2])];
+  // "0x0" went on to eval and quantize as a test size, refused there without naming the file.
+  if (!(height >= 1 && width >= 1 && Number.isSafeInteger(height) && Number.isSafeInteger(width))) {
+    throw new FileFormatError(file, `has ${TRAINING_SIZE_KEY} ${m[0]}, not a size in pixels`);
+  }
+  return { height, width, scenes };
 }
 
 // The head's tail key is written by the exporter from ExportOptions.headTail, never passed through.

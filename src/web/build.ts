@@ -14,6 +14,7 @@ import { ConfigError, HilbertqError, onFileSystem } from '../util/errors.js';
 import { makeFolder, writeFileAtomic } from '../util/fs.js';
 import { packageVersion } from '../util/provenance.js';
 import { bundlePage } from './bundle.js';
+import { isSiteFolder } from './site-folder.js';
 import { SITE_MANIFEST, WEB_MODELS, WEB_PRECISIONS, type SiteManifest, type SiteModel, type SiteSample, type WebPrecision } from './manifest.js';
 
 export interface WebBuildOptions {
@@ -47,6 +48,9 @@ export async function buildWebSite(options: WebBuildOptions): Promise<SiteManife
   const zoo = headlineModels(options.modelsDir ?? SHIPPED_MODELS);
   const tmp = `${out}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
+  // Ctrl-C (the CLI's signal guard exits) skips the catch below and left a site.tmp-<pid> behind.
+  const discard = (): void => rmSync(tmp, { recursive: true, force: true });
+  process.once('exit', discard);
   makeFolder(tmp);
   try {
     progress('bundling the page (esbuild)');
@@ -64,6 +68,8 @@ export async function buildWebSite(options: WebBuildOptions): Promise<SiteManife
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
+  } finally {
+    process.off('exit', discard);
   }
 }
 
@@ -71,8 +77,8 @@ export async function buildWebSite(options: WebBuildOptions): Promise<SiteManife
 function checkReplaceable(out: string): void {
   if (!existsSync(out)) return;
   if (!statSync(out).isDirectory()) throw new ConfigError('--out', out, 'is a file, not a folder');
-  if (readdirSync(out).length > 0 && !existsSync(join(out, SITE_MANIFEST))) {
-    throw new ConfigError('--out', out, `is a non-empty folder without ${SITE_MANIFEST}: not a site from 'hilbertq web build', refusing to replace it`);
+  if (readdirSync(out).length > 0 && !isSiteFolder(out)) {
+    throw new ConfigError('--out', out, `is a non-empty folder without a site's ${SITE_MANIFEST}: not a site from 'hilbertq web build', refusing to replace it`);
   }
 }
 
