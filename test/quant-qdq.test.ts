@@ -184,6 +184,10 @@ test('w8a8 runs the matching cost in float as the band form, alone: the encoders
     }
   }
   const view = new ModelView(model);
+  // The folded band form (norms inside the MatMul), as only a float cost may take it: the band's
+  // Transpose writes each cost, and no shifted slice of |r|^2 is left.
+  for (const cost of ['stem.corr', 'stem.corr2']) assert.equal(view.nodes.find((n) => n.name === cost)?.op_type, 'Transpose', `${cost} folded`);
+  assert.deepEqual(view.nodes.filter((n) => /\/r_norm\d/.test(n.name)).map((n) => n.name), []);
   for (const conv of view.ops('Conv').filter((c) => !c.name.endsWith('.enc1.conv'))) assert.equal(view.producer(conv.input[1])?.op_type, 'DequantizeLinear', `${conv.name} has int8 weights`);
   for (const cost of ['stem.corr', 'stem.corr2']) {
     assert.ok(view.nodes.some((n) => n.op_type === 'QuantizeLinear' && n.input[0] === cost), `${cost} is quantized for its integer consumers`);
