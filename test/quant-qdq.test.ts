@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { GraphBuilder } from '../src/models/graph-builder.js';
 import { initialParamValues } from '../src/models/init.js';
 import { exportOnnx } from '../src/onnx/export.js';
-import { METADATA_KEYS } from '../src/onnx/metadata.js';
+import { HEAD_TAIL_KEY, METADATA_KEYS } from '../src/onnx/metadata.js';
 import { DataType, type NodeProto } from '../src/onnx/onnx-proto.js';
 import { saveOptimizedModel } from '../src/onnx/ort.js';
 import { QUANT_METADATA_KEYS } from '../src/quant/metadata.js';
@@ -188,6 +188,11 @@ test('w8a8 runs the matching cost in float as the band form, alone: the encoders
   // Transpose writes each cost, and no shifted slice of |r|^2 is left.
   for (const cost of ['stem.corr', 'stem.corr2']) assert.equal(view.nodes.find((n) => n.name === cost)?.op_type, 'Transpose', `${cost} folded`);
   assert.deepEqual(view.nodes.filter((n) => /\/r_norm\d/.test(n.name)).map((n) => n.name), []);
+  // Naming the cost in nodesToExclude keeps that re-lowering (it runs in float either way): the
+  // given export's cost ends in a Mul, the folded one in a Transpose.
+  const named = new ModelView((await quantizeModel(tinyModel('unet'), { scheme: 'w8a8', calibration: calibrationPairs(1), nodesToExclude: ['stem.corr'] })).model);
+  assert.equal(named.nodes.find((n) => n.name === 'stem.corr')?.op_type, 'Transpose', 'still the folded form');
+  assert.ok(named.metadata()[HEAD_TAIL_KEY], 'the head tail still moves to the decoder');
   for (const conv of view.ops('Conv').filter((c) => !c.name.endsWith('.enc1.conv'))) assert.equal(view.producer(conv.input[1])?.op_type, 'DequantizeLinear', `${conv.name} has int8 weights`);
   for (const cost of ['stem.corr', 'stem.corr2']) {
     assert.ok(view.nodes.some((n) => n.op_type === 'QuantizeLinear' && n.input[0] === cost), `${cost} is quantized for its integer consumers`);

@@ -88,7 +88,8 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   // form (schemes.ts); foreign graphs stay as given. Excluded names refer to the given file's
   // nodes or the lowered graph's. If lowering would move one of them onto another op (the
   // band form's last Mul becomes the grouped conv's Squeeze), the graph stays as given, so the
-  // caller's node runs in float.
+  // caller's node runs in float; a cost the scheme keeps in float runs there in either form
+  // (the folded band form ends in a Transpose), so naming it keeps the re-lowering.
   const exclude = new Set(opts.nodesToExclude ?? []);
   const opOf = (m: typeof given, name: string): string | undefined => m.graph.node.find((n) => n.name === name)?.op_type;
   // A cost that stays in float takes the form fastest in float, its norms inside the MatMul.
@@ -101,7 +102,9 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   const relowered = opts.schemeMatchingCost !== false ? reexportOnnx(given, { matchingCost: form, ...(headTail ? { headTail } : {}) }) : null;
   const unknown = [...exclude].filter((name) => opOf(given, name) === undefined && (!relowered || opOf(relowered, name) === undefined));
   if (unknown.length > 0) throw new ConfigError('nodesToExclude', unknown.join(', '), 'no node of the model has this name');
-  const lowered = relowered && [...exclude].every((name) => opOf(given, name) === undefined || opOf(relowered, name) === opOf(given, name)) ? relowered : null;
+  const floatInLowered = new Set(relowered && scheme.matchingCost === 'float' ? loweredNodesOf(relowered, 'matchingCost') : []);
+  const lowered =
+    relowered && [...exclude].every((name) => opOf(given, name) === undefined || floatInLowered.has(name) || opOf(relowered, name) === opOf(given, name)) ? relowered : null;
   const original = lowered ?? given;
   // The default moves the tail where it can; an explicit request that cannot hold is an error.
   if (opts.headTail === 'decoder' && !lowered) {
