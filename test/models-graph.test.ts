@@ -94,7 +94,8 @@ test('a graph holds only what its output depends on: the vit reads no half-resol
   const z = headless.input('left', 3);
   const side = headless.node('sigmoid', 'side', [z], {});
   const head = headless.conv('out', z, 1, { act: 'none' });
-  assert.throws(() => headless.build(head, side, {}, 'g'), /head input side is no value the output out depends on/);
+  assert.throws(() => headless.build(head, side, {}, 'g'), /head input side is no node the output out depends on/);
+  assert.throws(() => headless.build(head, 'left', {}, 'g'), /head input left is no node/, 'a graph input takes no head noise');
 });
 
 test('shape inference rejects inconsistent graphs when they are built', () => {

@@ -142,7 +142,8 @@ test('nearest resize picks the same source pixels as tfjs (a hand-checked ramp)'
   const b = new GraphBuilder();
   const x = b.input('left', 3);
   b.input('right', 3);
-  const graph = b.build(b.upsample('up', b.conv('down', x, 1, { stride: 4, kernel: 1, act: 'none' }), 4, 'nearest'), x, {}, 'nearest');
+  const down = b.conv('down', x, 1, { stride: 4, kernel: 1, act: 'none' });
+  const graph = b.build(b.upsample('up', down, 4, 'nearest'), down, {}, 'nearest');
   const values = new Map([['down.weight', new Float32Array([1, 0, 0])], ['down.bias', new Float32Array([0])]]);
   const session = await createOrtSession(exportOnnx(graph, values));
   const ramp = new Float32Array(3 * 8 * 8).map((_, i) => (i < 64 ? i : 0));

@@ -121,8 +121,9 @@ export class GraphBuilder {
     const unread = params.find((p) => !read.has(p.name));
     // Pruning must never change what the weights file holds.
     if (unread) throw new Error(`parameter ${unread.name} is read by no node the output ${output} depends on`);
-    // Training adds its head noise there: a value the output does not depend on would take none.
-    if (headInput !== output && !read.has(headInput)) throw new Error(`head input ${headInput} is no value the output ${output} depends on`);
+    // Training adds its head noise to that node's output (tfjs-build.ts): a graph input, a
+    // parameter or a node the output does not depend on would silently take none.
+    if (!nodes.some((n) => n.name === headInput)) throw new Error(`head input ${headInput} is no node the output ${output} depends on`);
     const graph: Omit<ModelGraph, 'stride' | 'paramCount' | 'outputChannels'> = {
       name, inputs: [...this.inputs], nodes, params, output, headInput, meta,
     };
