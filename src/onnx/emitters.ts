@@ -157,10 +157,10 @@ function matchingCostGroupedConv(node: MatchingCostNode, ctx: EmitContext): void
  * the fastest form measured (precision unet, 128x256, ORT CPU EP, 1 thread, AMD EPYC with VNNI;
  * whole rows as blocks, see bandBlockWidth): fp32 13.2 -> 9.1 ms against stacking shifted views
  * for a ReduceMean, and w8a8 9.2 (grouped conv) -> 6.5 ms when its nodes stay in float (7.3 ms in
- * 8 bits). The reversal of the band instead of the right window, and the norms folded into
- * the operands of w8a8's float cost, took the shipped unet-direct from 8.01 to 7.79 ms (fp32,
- * folded too in that A/B) and 5.70 to 5.43 ms (w8a8), with the same q-err
- * (docs/precision-regime.md, session 36).
+ * 8 bits). The reversal of the band instead of the right window took the shipped unet-direct's
+ * fp32 graph from 8.27-8.37 to 8.05-8.16 ms, and with the norms folded into w8a8's float cost
+ * its w8a8 graph from 5.70 to 5.43 ms, with the same q-err (docs/precision-regime.md,
+ * session 36).
  */
 function matchingCostBandMatMul(node: MatchingCostNode, ctx: EmitContext): void {
   const { maxShift, metric } = node.attrs;
