@@ -118,6 +118,7 @@ for (const [scheme, dtype, name] of [['w8a8', DataType.UINT8, 'uint8'], ['w8a16'
       const norms = view.ops('ReduceSumSquare');
       assert.equal(norms.length, 4, 'the band form of both matching costs');
       for (const r of norms) assert.equal(r.input.length, 2, 'opset 18+ ReduceSumSquare takes axes as an input');
+      assert.equal(view.nodes.find((n) => n.name === 'stem.corr')?.op_type, 'Transpose', 'the float cost in the folded form');
     }
   });
 }
