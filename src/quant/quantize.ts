@@ -92,7 +92,8 @@ export async function quantizeModel(floatModel: Uint8Array, opts: QuantizeOption
   // (the folded band form ends in a Transpose), so naming it keeps the re-lowering.
   const exclude = new Set(opts.nodesToExclude ?? []);
   const opOf = (m: typeof given, name: string): string | undefined => m.graph.node.find((n) => n.name === name)?.op_type;
-  // A cost that stays in float takes the form fastest in float, its norms inside the MatMul.
+  // A cost that stays in float takes the folded band form, its norms inside the MatMul: 0.2-0.3
+  // ms less than the norms as maps in the unet's w8a8 graph (docs/precision-regime.md).
   const form = scheme.matchingCost === 'integer' ? 'grouped-conv' : 'band-matmul-folded';
   // 8-bit activations: the head's tail (bilinear x2, sigmoid) goes to the decoder, which runs it
   // on the 8-bit logit codes as one table look-up per output (src/infer/head-tail.ts), 0.4 ms
