@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { ConfigError, onFileSystem } from '../util/errors.js';
+import { atomicWriteTarget } from '../util/fs.js';
 import { isLockFile } from '../util/lock.js';
 
 /** The command line that started a run, written beside config.json (a resume never replaces it). */
@@ -27,11 +28,11 @@ const RUN_ENTRIES = new Set([
   ARGS_FILE,
 ]);
 
-/** A run's own entry, its lock, or writeFileAtomic's temporary of one (".NAME.PID.tmp", left by a kill mid-write). */
+/** A run's own entry, its lock, or writeFileAtomic's temporary of one (left by a kill mid-write). */
 function isRunEntry(name: string): boolean {
   if (RUN_ENTRIES.has(name) || isLockFile(name)) return true;
-  const temporary = /^\.(.+)\.\d+\.tmp$/.exec(name);
-  return temporary !== null && RUN_ENTRIES.has(temporary[1]);
+  const target = atomicWriteTarget(name);
+  return target !== null && RUN_ENTRIES.has(target);
 }
 
 /**

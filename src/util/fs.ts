@@ -20,6 +20,14 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   });
 }
 
+/**
+ * The file name whose writeFileAtomic temporary (".NAME.PID.tmp") `name` is, or null: a process
+ * killed mid-write leaves one behind.
+ */
+export function atomicWriteTarget(name: string): string | null {
+  return /^\.(.+)\.\d+\.tmp$/.exec(name)?.[1] ?? null;
+}
+
 /** Appends `text` to a file (created if absent), with a FileSystemError naming the file. */
 export function appendToFile(path: string, text: string): void {
   onFileSystem(path, 'append to', () => appendFileSync(path, text));
