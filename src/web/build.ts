@@ -47,9 +47,9 @@ export async function buildWebSite(options: WebBuildOptions): Promise<SiteManife
   checkReplaceable(out);
   const zoo = headlineModels(options.modelsDir ?? SHIPPED_MODELS);
   const tmp = `${out}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  // Ctrl-C (the CLI's signal guard exits) skips the catch below and left a site.tmp-<pid> behind.
   const discard = (): void => rmSync(tmp, { recursive: true, force: true });
+  discard();
+  // Ctrl-C (the CLI's signal guard exits) skips the catch below and left a site.tmp-<pid> behind.
   process.once('exit', discard);
   makeFolder(tmp);
   try {
@@ -66,7 +66,7 @@ export async function buildWebSite(options: WebBuildOptions): Promise<SiteManife
     swapIn(tmp, out);
     return manifest;
   } catch (err) {
-    rmSync(tmp, { recursive: true, force: true });
+    discard();
     throw err;
   } finally {
     process.off('exit', discard);
